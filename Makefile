@@ -1,0 +1,26 @@
+# The two commands of the README:  `make demo`  and  `make test`.
+# Both install everything first. TORCH selects the torch build: the default pin
+# installs a CPU build on teachgym's CI machines; elsewhere use e.g.
+#   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+PYTHON ?= python3
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
+EXTRAS ?= all,dev
+PIP = $(PYTHON) -m pip install --disable-pip-version-check -q
+
+.PHONY: install demo test lint
+install:
+	$(PIP) "$(TORCH)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	$(PIP) -e ".[$(EXTRAS)]"
+
+demo: install
+	$(PYTHON) -m teachgym.cli train --env teachgym/LearnabilityGrid-v0 --teacher random \
+	    --student simulated --steps 20000 --seed 0 --out runs/demo
+
+lint:
+	$(PYTHON) -m ruff check teachgym tests
+	$(PYTHON) -m ruff format --check teachgym tests
+	$(PYTHON) -m mypy
+
+test: install lint
+	$(PYTHON) -m pytest

@@ -1,0 +1,135 @@
+"""The student protocol: anything that learns from a curriculum and can be evaluated.
+
+A student owns a factory for its environment (``() -> gymnasium.Env``), learns
+for a number of environment steps with a :class:`~teachgym.curriculum.Curriculum`,
+acts, evaluates itself on a list of tasks, and saves/loads itself (with the
+teacher's state beside it, so training can resume).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from teachgym.curriculum import Curriculum
+from teachgym.tasks import Task
+from teachgym.teachers import Teacher, load_teacher, save_teacher
+
+EnvFn = Callable[[], gym.Env[Any, Any]]
+ProgressFn = Callable[[int], object]
+"""Called with the number of environment steps just done."""
+
+TEACHER_STEM = "teacher"
+STUDENT_META = "student.json"
+
+
+class Student(ABC):
+    """Base class of students.
+
+    Args:
+        env_fn: builds one (unwrapped-by-curriculum) environment.
+        seed: seed of everything random in the student.
+    """
+
+    name: str = ""
+
+    def __init__(self, env_fn: EnvFn, seed: int = 0) -> None:
+        self.env_fn = env_fn
+        self.seed = seed
+        self.steps_done = 0
+        self._eval_env: gym.Env[Any, Any] | None = None
+
+    @abstractmethod
+    def learn(
+        self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
+    ) -> None:
+        """Train for ``total_steps`` more environment steps on tasks from ``curriculum``."""
+
+    @abstractmethod
+    def act(self, observation: Any, deterministic: bool = True) -> Any:
+        """The action for one observation."""
+
+    @abstractmethod
+    def _save_model(self, directory: Path) -> None:
+        """Write the student's own files into ``directory``."""
+
+    @abstractmethod
+    def _load_model(self, directory: Path) -> None:
+        """Read what :meth:`_save_model` wrote."""
+
+    def config(self) -> dict[str, Any]:
+        """JSON-ready constructor arguments (besides ``env_fn``)."""
+        return {"seed": self.seed}
+
+    # -- evaluation -------------------------------------------------------------
+    def evaluate(
+        self, tasks: Sequence[Task], episodes_per_task: int = 1, seed: int = 0
+    ) -> np.ndarray:
+        """Greedy returns on each task, shape ``(len(tasks), episodes_per_task)``.
+
+        Episode ``k`` of task ``i`` is reset with seed ``seed + i * episodes_per_task + k``,
+        so every student is evaluated on the same levels. Evaluation does not train.
+        """
+        if self._eval_env is None:
+            self._eval_env = self.env_fn()
+        env = self._eval_env
+        returns = np.zeros((len(tasks), episodes_per_task))
+        for i, task in enumerate(tasks):
+            for k in range(episodes_per_task):
+                observation, _ = env.reset(
+                    seed=seed + i * episodes_per_task + k, options={"task": task}
+                )
+                done, total = False, 0.0
+                while not done:
+                    observation, reward, terminated, truncated, _ = env.step(self.act(observation))
+                    total += float(reward)
+                    done = terminated or truncated
+                returns[i, k] = total
+        return returns
+
+    # -- checkpoints ------------------------------------------------------------
+    def save(self, directory: str | os.PathLike[str], teacher: Teacher | None = None) -> None:
+        """Save the student (and the teacher's state beside it) into ``directory``."""
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        self._save_model(path)
+        meta = {"student": self.name, "config": self.config(), "steps_done": self.steps_done}
+        tmp = path / (STUDENT_META + ".tmp")
+        tmp.write_text(json.dumps(meta, indent=1))
+        os.replace(tmp, path / STUDENT_META)
+        if teacher is not None:
+            save_teacher(teacher, path / TEACHER_STEM)
+
+    def load(self, directory: str | os.PathLike[str]) -> Teacher | None:
+        """Restore from :meth:`save`; returns the saved teacher, if one was saved.
+
+        Raises:
+            FileNotFoundError: if ``directory`` holds no student.
+            ValueError: if it holds a different kind of student or a corrupted file.
+        """
+        path = Path(directory)
+        meta_path = path / STUDENT_META
+        if not meta_path.exists():
+            raise FileNotFoundError(f"no saved student in {path} (missing {STUDENT_META})")
+        try:
+            meta = json.loads(meta_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{meta_path} is corrupted ({exc}); delete the checkpoint") from None
+        if meta.get("student") != self.name:
+            raise ValueError(f"{path} holds a {meta.get('student')!r} student, not {self.name!r}")
+        self._load_model(path)
+        self.steps_done = int(meta["steps_done"])
+        teacher_json = (path / TEACHER_STEM).with_suffix(".json")
+        return load_teacher(path / TEACHER_STEM) if teacher_json.exists() else None
+
+    def close(self) -> None:
+        if self._eval_env is not None:
+            self._eval_env.close()
+            self._eval_env = None

@@ -1,0 +1,172 @@
+"""The ``teachgym`` command: ``teachgym list`` and ``teachgym train``.
+
+User mistakes (unknown environment, teacher or student, bad hyperparameter,
+invalid task, corrupted checkpoint) end with one clear line on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import teachgym
+from teachgym.agents import make_student, student_names
+from teachgym.curriculum import Curriculum
+from teachgym.envs import env_catalog, env_factory
+from teachgym.episode_log import EpisodeLog
+from teachgym.state_io import CorruptStateError
+from teachgym.teachers import make_teacher, teacher_hyperparameters, teacher_names
+
+CHECKPOINT_DIR = "checkpoint"
+
+
+class UserError(Exception):
+    """A mistake in the command line; printed as one line."""
+
+
+def parse_params(items: Sequence[str], what: str) -> dict[str, Any]:
+    """``["k=v", ...]`` -> dict; values are parsed as JSON when possible, else kept as strings."""
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"{what} parameters are key=value, got {item!r}")
+        try:
+            params[key] = json.loads(text)
+        except json.JSONDecodeError:
+            params[key] = text
+    return params
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    print("Environments:")
+    for info in env_catalog():
+        print(f"  {info.env_id}\n    {info.summary}")
+        for line in info.env_class.task_space.describe():
+            print(f"      {line}")
+    print("Teachers:")
+    for name in teacher_names():
+        hyper = teacher_hyperparameters(name)
+        params = ", ".join(f"{k}={v!r}" for k, v in hyper.items() if k != "seed")
+        print(f"  {name}({params})")
+    print("Students:")
+    print("  " + ", ".join(student_names()))
+
+
+def env_task_space(env: Any) -> Any:
+    """The task space of a (possibly wrapped) teachgym environment."""
+    space = getattr(env.unwrapped, "task_space", None)
+    if space is None:
+        raise UserError(f"{env.unwrapped} is not a teachgym environment (it has no task_space)")
+    return space
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    out = Path(args.out)
+    env_fn = env_factory(args.env, **parse_params(args.env_param, "environment"))
+    probe = env_fn()
+    task_space = env_task_space(probe)
+    probe.close()
+    teacher = make_teacher(
+        args.teacher, task_space, seed=args.seed, **parse_params(args.teacher_param, "teacher")
+    )
+    student = make_student(
+        args.student, env_fn, seed=args.seed, **parse_params(args.student_param, "student")
+    )
+    checkpoint = out / CHECKPOINT_DIR
+    if args.resume and checkpoint.exists():
+        restored = student.load(checkpoint)
+        if restored is not None:
+            teacher = restored
+        print(f"resumed from {checkpoint} at step {student.steps_done}")
+    log = EpisodeLog(out / "episodes.jsonl")
+    curriculum = Curriculum(teacher, listeners=[log])
+    remaining = max(args.steps - student.steps_done, 0)
+    out.mkdir(parents=True, exist_ok=True)
+    settings = {k: v for k, v in vars(args).items() if k != "func"}
+    (out / "run.json").write_text(json.dumps(settings, indent=1))
+    try:
+        with tqdm(
+            total=args.steps, initial=student.steps_done, unit="step", disable=args.quiet
+        ) as bar:
+            student.learn(curriculum, remaining, progress=bar.update)
+    finally:
+        log.close()
+    student.save(checkpoint, teacher)
+    evaluate(student, env_fn, out)
+    print(f"model and teacher state: {checkpoint}; episode log: {out / 'episodes.jsonl'}")
+
+
+def evaluate(student: Any, env_fn: Any, out: Path) -> None:
+    """Evaluate greedily on the environment's default test set and write ``evaluation.json``."""
+    env = env_fn()
+    unwrapped = env.unwrapped
+    test_set = unwrapped.test_set()
+    env.close()
+    returns = student.evaluate(test_set.tasks)
+    mean_returns = returns.mean(axis=1)
+    report: dict[str, Any] = {
+        "test_set": test_set.name,
+        "version": test_set.version,
+        "tasks": test_set.tasks,
+        "returns": returns.tolist(),
+        "mean_return": float(mean_returns.mean()),
+    }
+    if unwrapped.mastery_return is not None:
+        mastered = np.array([unwrapped.is_mastered(r) for r in mean_returns])
+        report["percent_mastered"] = 100.0 * float(mastered.mean())
+    (out / "evaluation.json").write_text(json.dumps(report))
+    summary = (
+        f"evaluation on {test_set.name} ({len(test_set)} tasks): "
+        f"mean return {report['mean_return']:.3f}"
+    )
+    if "percent_mastered" in report:
+        summary += f", {report['percent_mastered']:.1f}% mastered"
+    print(summary)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="teachgym", description=teachgym.__doc__)
+    parser.add_argument("--version", action="version", version=teachgym.__version__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="environments, teachers and students").set_defaults(func=cmd_list)
+    train = sub.add_parser("train", help="train one student with one teacher")
+    train.add_argument("--env", default="teachgym/LearnabilityGrid-v0")
+    train.add_argument("--env-param", action="append", default=[], metavar="KEY=VALUE")
+    train.add_argument("--teacher", default="random")
+    train.add_argument("--teacher-param", action="append", default=[], metavar="KEY=VALUE")
+    train.add_argument("--student", default="simulated")
+    train.add_argument("--student-param", action="append", default=[], metavar="KEY=VALUE")
+    train.add_argument("--steps", type=int, default=20_000, help="total environment steps")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", default="runs/train")
+    train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(func=cmd_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "steps", 1) < 0:
+        print("teachgym: error: --steps must be >= 0", file=sys.stderr)
+        return 2
+    try:
+        args.func(args)
+    except (UserError, ValueError, FileNotFoundError, CorruptStateError) as exc:
+        print(f"teachgym: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Curriculum glue: let a teacher drive one environment or a vector of environments.
+
+Data flow (DESIGN.md)::
+
+    teacher.sample() --task--> env.reset(options={"task": task}) --> episode
+          ^                                                           |
+          +------------- teacher.update(task, outcome) <-------------+
+
+For vector environments (Stable-Baselines3 resets sub-environments inside
+``step()``), every sub-environment holds its *next* task in advance in a
+:class:`TaskFeedWrapper`. When an episode ends, the wrapper puts an episode
+record in the step's ``info``; the main process (:class:`VecCurriculum`) reports
+it to the teacher and hands that sub-environment a fresh next task. No worker
+waits on the teacher, and every finished episode is reported exactly once.
+
+This module knows the task and teacher protocols and Gymnasium only; the
+Stable-Baselines3 adapter lives in :mod:`teachgym.agents.sb3_vec`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, SupportsFloat
+
+import gymnasium as gym
+
+from teachgym.tasks import Task
+from teachgym.teachers.base import Outcome, Teacher
+
+EPISODE_INFO_KEY = "teachgym_episode"
+"""``info`` key under which :class:`TaskFeedWrapper` reports a finished episode."""
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """One finished episode as the teacher saw it.
+
+    Attributes:
+        index: 0-based count of episodes reported to this curriculum.
+        env_index: which sub-environment ran it (0 for a single environment).
+        task: the task the episode ran on (canonical, as echoed by the env).
+        outcome: return, length, success and optional score.
+    """
+
+    index: int
+    env_index: int
+    task: Task
+    outcome: Outcome
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "episode": self.index,
+            "env_index": self.env_index,
+            "task": self.task,
+            **self.outcome.to_dict(),
+        }
+
+
+Listener = Callable[[EpisodeRecord], None]
+
+
+class Curriculum:
+    """A teacher plus bookkeeping: hands out tasks and routes episode reports.
+
+    Args:
+        teacher: the teacher that samples tasks and learns from outcomes.
+        listeners: called with each :class:`EpisodeRecord` after the teacher learned
+            from it (loggers, progress bars, evaluation triggers).
+    """
+
+    def __init__(self, teacher: Teacher, listeners: Sequence[Listener] = ()) -> None:
+        self.teacher = teacher
+        self.listeners: list[Listener] = list(listeners)
+        self.episodes_reported = 0
+        self.tasks_sampled = 0
+
+    def next_task(self) -> Task:
+        self.tasks_sampled += 1
+        return self.teacher.sample()
+
+    def report(
+        self, task: Mapping[str, Any], outcome: Outcome, env_index: int = 0
+    ) -> EpisodeRecord:
+        """Tell the teacher how an episode on ``task`` went, then notify listeners."""
+        self.teacher.update(task, outcome)
+        record = EpisodeRecord(self.episodes_reported, env_index, dict(task), outcome)
+        self.episodes_reported += 1
+        for listener in self.listeners:
+            listener(record)
+        return record
+
+    def report_info(self, info: Mapping[str, Any], env_index: int = 0) -> EpisodeRecord | None:
+        """Report the episode a :class:`TaskFeedWrapper` put in ``info``, if there is one."""
+        episode = info.get(EPISODE_INFO_KEY)
+        if episode is None:
+            return None
+        outcome = Outcome(
+            episode_return=episode["return"], length=episode["length"], success=episode["success"]
+        )
+        return self.report(episode["task"], outcome, env_index)
+
+
+class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
+    """Holds the next task of one environment and reports each finished episode in ``info``.
+
+    ``reset()`` without an explicit ``options["task"]`` consumes the task handed over
+    with :meth:`set_next_task`. With ``require_task=True`` (the vector path) a reset
+    with no task pending raises instead of silently running a default level.
+    At the end of an episode (terminated or truncated) the step's ``info`` gains
+    ``info["teachgym_episode"] = {"task", "return", "length", "success"}``.
+    Non-finite rewards raise ``ValueError`` at the step that produced them.
+    """
+
+    def __init__(self, env: gym.Env[Any, Any], require_task: bool = False) -> None:
+        super().__init__(env)
+        self.require_task = require_task
+        self.next_task: Task | None = None
+        self._task: Task | None = None
+        self._return = 0.0
+        self._length = 0
+
+    def set_next_task(self, task: Mapping[str, Any]) -> None:
+        """The task the next ``reset()`` without an explicit task will use."""
+        self.next_task = dict(task)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        options = dict(options or {})
+        if options.get("task") is None:
+            if self.next_task is not None:
+                options["task"] = self.next_task
+                self.next_task = None
+            elif self.require_task:
+                raise RuntimeError(
+                    "no next task was handed to this environment before reset(); the curriculum "
+                    "must call set_next_task() first (this guards against silently training on a "
+                    "default level)"
+                )
+        observation, info = self.env.reset(seed=seed, options=options)
+        self._task = info.get("task", options.get("task"))
+        self._return, self._length = 0.0, 0
+        return observation, info
+
+    def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        value = float(reward)
+        if not math.isfinite(value):
+            raise ValueError(
+                f"the environment returned reward {value} at step {self._length + 1} of task "
+                f"{self._task}; fix the reward function (or the task) before training on it"
+            )
+        self._return += value
+        self._length += 1
+        if terminated or truncated:
+            success = info.get("is_success", info.get("success"))
+            info = dict(info)
+            info[EPISODE_INFO_KEY] = {
+                "task": self._task,
+                "return": self._return,
+                "length": self._length,
+                "success": None if success is None else bool(success),
+            }
+        return observation, reward, terminated, truncated, info
+
+
+class CurriculumWrapper(TaskFeedWrapper):
+    """A teacher driving one environment: sample at reset, report at episode end.
+
+    Explicit tasks given with ``reset(options={"task": ...})`` are used as given and
+    their episodes are reported too.
+    """
+
+    def __init__(self, env: gym.Env[Any, Any], curriculum: Curriculum | Teacher) -> None:
+        super().__init__(env)
+        self.curriculum = (
+            curriculum if isinstance(curriculum, Curriculum) else Curriculum(curriculum)
+        )
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        if (options or {}).get("task") is None and self.next_task is None:
+            self.set_next_task(self.curriculum.next_task())
+        return super().reset(seed=seed, options=options)
+
+    def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = super().step(action)
+        self.curriculum.report_info(info)
+        return observation, reward, terminated, truncated, info
+
+
+class VecCurriculum:
+    """Main-process side of the vector path, independent of the vector-env library.
+
+    Args:
+        curriculum: the curriculum (teacher) that serves all sub-environments.
+        num_envs: number of sub-environments.
+        send: ``send(env_index, task)`` hands ``task`` to that sub-environment's
+            :class:`TaskFeedWrapper` (e.g. through SB3's ``env_method``).
+
+    Call :meth:`feed_all` before and after the vector reset, and :meth:`after_step`
+    with every step's infos.
+    """
+
+    def __init__(self, curriculum: Curriculum, num_envs: int, send: Callable[[int, Task], None]):
+        self.curriculum = curriculum
+        self.num_envs = num_envs
+        self.send = send
+
+    def _feed(self, env_index: int) -> None:
+        self.send(env_index, self.curriculum.next_task())
+
+    def feed_all(self) -> None:
+        """Give every sub-environment a task: call before a vector reset (the task the reset
+        runs) and again after it (the task the next auto-reset runs)."""
+        for i in range(self.num_envs):
+            self._feed(i)
+
+    def after_step(self, infos: Sequence[Mapping[str, Any]]) -> list[EpisodeRecord]:
+        """Report each finished episode and refill the sub-environments that used their task."""
+        records = []
+        for i, info in enumerate(infos):
+            record = self.curriculum.report_info(info, env_index=i)
+            if record is not None:
+                records.append(record)
+                self._feed(i)
+        return records

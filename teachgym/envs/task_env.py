@@ -1,0 +1,116 @@
+"""The environment contract every teachgym environment follows.
+
+A :class:`TaskEnv` declares a ``task_space``, takes its task through
+``reset(options={"task": ...})`` (or a fixed ``task=`` given to ``gymnasium.make``),
+validates it, applies it, and echoes it in ``info["task"]``. Without a task it
+uses ``default_task``. If the task carries ``level_seed``, :meth:`TaskEnv.level_rng`
+is seeded with it so the procedural content is pinned; otherwise the content
+comes from the environment's ``np_random``.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+import gymnasium as gym
+import numpy as np
+
+from teachgym.tasks import LEVEL_SEED, Task, TaskSpace
+
+ObsType = TypeVar("ObsType")
+ActType = TypeVar("ActType")
+
+
+@dataclass(frozen=True)
+class TestSet:
+    """A fixed, versioned list of evaluation tasks.
+
+    Attributes:
+        name: short identifier, e.g. ``"grid-10x10"``.
+        version: bumped whenever the tasks change, so results stay comparable.
+        tasks: the tasks, each valid for the environment's task space.
+    """
+
+    name: str
+    version: int
+    tasks: list[Task] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+
+class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
+    """Base class of teachgym environments.
+
+    Subclasses set ``task_space`` and ``default_task`` (class-level, or in
+    ``__init__`` before calling ``super().__init__``) and implement
+    :meth:`_reset_task`.
+
+    Class attributes:
+        return_bounds: (low, high) bounds of an episode's return, for teachers that
+            rescale returns to [0, 1]; ``None`` if unknown.
+        mastery_return: an episode whose return exceeds this value counts as mastered.
+    """
+
+    task_space: TaskSpace
+    default_task: Task
+    return_bounds: ClassVar[tuple[float, float] | None] = None
+    mastery_return: ClassVar[float | None] = None
+
+    def __init__(self, task: Mapping[str, Any] | None = None) -> None:
+        self.fixed_task: Task | None = None if task is None else self.task_space.validate(task)
+        self.task: Task = self.fixed_task or self.task_space.validate(self.default_task)
+        self._level_rng: np.random.Generator | None = None
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[ObsType, dict[str, Any]]:
+        """Start an episode on ``options["task"]`` (else the fixed task, else the default)."""
+        super().reset(seed=seed)
+        given = (options or {}).get("task")
+        if given is not None:
+            self.task = self.task_space.validate(given)
+        else:
+            self.task = self.fixed_task or self.task_space.validate(self.default_task)
+        level_seed = self.task.get(LEVEL_SEED)
+        self._level_rng = None if level_seed is None else np.random.default_rng(level_seed)
+        observation, info = self._reset_task(self.task)
+        info["task"] = dict(self.task)
+        return observation, info
+
+    @property
+    def level_rng(self) -> np.random.Generator:
+        """Generator for procedural content: seeded by ``level_seed`` if the task has one."""
+        return self._level_rng if self._level_rng is not None else self.np_random
+
+    @abstractmethod
+    def _reset_task(self, task: Task) -> tuple[ObsType, dict[str, Any]]:
+        """Build the episode for a validated ``task``; return (observation, info)."""
+
+    # -- evaluation -------------------------------------------------------------
+    @classmethod
+    def is_mastered(cls, episode_return: float) -> bool:
+        """Whether an episode with this return counts as mastering its task."""
+        if cls.mastery_return is None:
+            raise ValueError(f"{cls.__name__} defines no mastery threshold")
+        return episode_return > cls.mastery_return
+
+    def test_sets(self) -> dict[str, TestSet]:
+        """This environment's fixed test sets; the first is the default.
+
+        The base class offers 50 uniform tasks drawn with seed 0 (as the ALP-GMM
+        paper's test set); environments override this with their published sets.
+        """
+        return {"uniform-50": TestSet("uniform-50", 1, self.task_space.uniform_set(50, seed=0))}
+
+    def test_set(self, name: str | None = None) -> TestSet:
+        """One test set by name (``None``: the default)."""
+        sets = self.test_sets()
+        if name is None:
+            return next(iter(sets.values()))
+        if name not in sets:
+            raise ValueError(f"{type(self).__name__} has no test set {name!r}; it has {list(sets)}")
+        return sets[name]

@@ -1,0 +1,471 @@
+"""Task spaces: named generation parameters, validation, vectorisation, test sets.
+
+A *task* is a plain ``dict`` from parameter name to value (``float`` for continuous
+parameters, ``int`` for integers, the choice itself for categoricals, nested lists
+for arrays). It survives a JSON round trip unchanged. The reserved key
+``level_seed`` (a non-negative ``int``) pins an environment's procedural content.
+
+Teachers that work on vectors use :meth:`TaskSpace.to_vector` and
+:meth:`TaskSpace.from_vector`: every dimension is normalised to [0, 1] in a
+``float32`` vector. Integers and categoricals are rounded back exactly;
+continuous values come back to float32 precision (about 1e-7 of the range).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeAlias
+
+import numpy as np
+from gymnasium import spaces
+
+Task: TypeAlias = dict[str, Any]
+"""A task: parameter name -> value (plus the optional ``level_seed``)."""
+
+LEVEL_SEED = "level_seed"
+"""Reserved task key: a non-negative integer that pins procedural content."""
+
+_MAX_LEVEL_SEED = 2**63 - 1
+
+
+def _fail(name: str, allowed: str, value: Any) -> ValueError:
+    return ValueError(f"task parameter {name!r} must be {allowed}, got {value!r}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def _is_real(value: Any) -> bool:
+    return _is_int(value) or isinstance(value, float | np.floating)
+
+
+@dataclass(frozen=True)
+class Parameter(ABC):
+    """Base of the parameter kinds. ``width`` is the number of vector dimensions."""
+
+    kind: ClassVar[str] = ""
+
+    @property
+    def width(self) -> int:
+        return 1
+
+    @property
+    @abstractmethod
+    def allowed(self) -> str: ...
+
+    @abstractmethod
+    def validate(self, name: str, value: Any) -> Any:
+        """Return the canonical (JSON-ready) form of ``value`` or raise ``ValueError``."""
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Any: ...
+
+    @abstractmethod
+    def to_unit(self, value: Any) -> np.ndarray:
+        """Canonical value -> float64 array of ``width`` numbers in [0, 1]."""
+
+    @abstractmethod
+    def from_unit(self, unit: np.ndarray) -> Any:
+        """``width`` numbers (clipped to [0, 1]) -> canonical value."""
+
+    @abstractmethod
+    def grid(self, n: int) -> list[Any]:
+        """Up to ``n`` evenly spread values (all choices for a categorical)."""
+
+    @abstractmethod
+    def gym_space(self) -> spaces.Space[Any]: ...
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Continuous(Parameter):
+    """A real number in the closed range [low, high]."""
+
+    low: float
+    high: float
+    kind: ClassVar[str] = "continuous"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+            raise ValueError(f"Continuous needs finite low < high, got [{self.low}, {self.high}]")
+
+    @property
+    def allowed(self) -> str:
+        return f"a real number in [{self.low}, {self.high}]"
+
+    def validate(self, name: str, value: Any) -> float:
+        if not _is_real(value) or not math.isfinite(float(value)):
+            raise _fail(name, self.allowed, value)
+        number = float(value)
+        if not self.low <= number <= self.high:
+            raise _fail(name, self.allowed, value)
+        return number
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.low, self.high))
+
+    def to_unit(self, value: Any) -> np.ndarray:
+        return np.array([(value - self.low) / (self.high - self.low)])
+
+    def from_unit(self, unit: np.ndarray) -> float:
+        u = min(max(float(unit[0]), 0.0), 1.0)
+        return min(max(self.low + u * (self.high - self.low), self.low), self.high)
+
+    def grid(self, n: int) -> list[Any]:
+        if n == 1:
+            return [(self.low + self.high) / 2]
+        return [float(v) for v in np.linspace(self.low, self.high, n)]
+
+    def gym_space(self) -> spaces.Box:
+        return spaces.Box(self.low, self.high, shape=(), dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "low": self.low, "high": self.high}
+
+
+@dataclass(frozen=True)
+class Integer(Parameter):
+    """An integer in the closed range [low, high]."""
+
+    low: int
+    high: int
+    kind: ClassVar[str] = "integer"
+
+    def __post_init__(self) -> None:
+        if not (_is_int(self.low) and _is_int(self.high) and self.low <= self.high):
+            raise ValueError(f"Integer needs integers low <= high, got [{self.low}, {self.high}]")
+
+    @property
+    def allowed(self) -> str:
+        return f"an integer in [{self.low}, {self.high}]"
+
+    def validate(self, name: str, value: Any) -> int:
+        if not _is_int(value) or not self.low <= int(value) <= self.high:
+            raise _fail(name, self.allowed, value)
+        return int(value)
+
+    def sample(self, rng: np.random.Generator) -> int:
+        return int(rng.integers(self.low, self.high, endpoint=True))
+
+    def to_unit(self, value: Any) -> np.ndarray:
+        span = self.high - self.low
+        return np.array([0.5 if span == 0 else (value - self.low) / span])
+
+    def from_unit(self, unit: np.ndarray) -> int:
+        u = min(max(float(unit[0]), 0.0), 1.0)
+        return round(self.low + u * (self.high - self.low))
+
+    def grid(self, n: int) -> list[Any]:
+        if n == 1:
+            return [round((self.low + self.high) / 2)]
+        return sorted({round(v) for v in np.linspace(self.low, self.high, n)})
+
+    def gym_space(self) -> spaces.Discrete:
+        return spaces.Discrete(self.high - self.low + 1, start=self.low)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "low": self.low, "high": self.high}
+
+
+@dataclass(frozen=True)
+class Categorical(Parameter):
+    """One of a fixed tuple of JSON scalars (str, int, float or bool)."""
+
+    choices: tuple[Any, ...]
+    kind: ClassVar[str] = "categorical"
+
+    def __post_init__(self) -> None:
+        if len(self.choices) == 0 or len(set(self.choices)) != len(self.choices):
+            raise ValueError(f"Categorical needs distinct choices, got {self.choices!r}")
+        if not all(isinstance(c, str | int | float | bool) for c in self.choices):
+            raise ValueError(f"Categorical choices must be str/int/float/bool: {self.choices!r}")
+        object.__setattr__(self, "choices", tuple(self.choices))
+
+    @property
+    def allowed(self) -> str:
+        return f"one of {list(self.choices)!r}"
+
+    def _index(self, value: Any) -> int | None:
+        for i, choice in enumerate(self.choices):
+            if type(choice) is type(value) and choice == value:
+                return i
+        return None
+
+    def validate(self, name: str, value: Any) -> Any:
+        if isinstance(value, np.generic):
+            value = value.item()
+        index = self._index(value)
+        if index is None:
+            raise _fail(name, self.allowed, value)
+        return self.choices[index]
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self.choices[int(rng.integers(len(self.choices)))]
+
+    def to_unit(self, value: Any) -> np.ndarray:
+        index = self._index(value)
+        assert index is not None
+        k = len(self.choices)
+        return np.array([0.5 if k == 1 else index / (k - 1)])
+
+    def from_unit(self, unit: np.ndarray) -> Any:
+        u = min(max(float(unit[0]), 0.0), 1.0)
+        return self.choices[round(u * (len(self.choices) - 1))]
+
+    def grid(self, n: int) -> list[Any]:
+        return list(self.choices)
+
+    def gym_space(self) -> spaces.Discrete:
+        return spaces.Discrete(len(self.choices))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "choices": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class IntArray(Parameter):
+    """A fixed-shape array of integers in [low, high] (binary by default, e.g. a wall map).
+
+    The canonical value is a nested list of ints of exactly ``shape``.
+    """
+
+    shape: tuple[int, ...]
+    low: int = 0
+    high: int = 1
+    kind: ClassVar[str] = "int_array"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shape", tuple(int(s) for s in self.shape))
+        if not self.shape or any(s <= 0 for s in self.shape) or self.low >= self.high:
+            raise ValueError(f"IntArray needs a positive shape and low < high: {self}")
+
+    @property
+    def width(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def allowed(self) -> str:
+        return f"an integer array of shape {self.shape} with values in [{self.low}, {self.high}]"
+
+    def validate(self, name: str, value: Any) -> list[Any]:
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError):
+            raise _fail(name, self.allowed, value) from None
+        if array.shape != self.shape:
+            raise _fail(name, self.allowed, f"an array of shape {array.shape}")
+        if array.dtype == np.bool_ or (
+            array.dtype.kind == "f"
+            and np.all(np.isfinite(array))
+            and np.all(array == np.round(array))
+        ):
+            array = array.astype(np.int64)
+        if array.dtype.kind not in "iu":
+            raise _fail(name, self.allowed, f"an array of dtype {array.dtype}")
+        if array.min() < self.low or array.max() > self.high:
+            raise _fail(name, self.allowed, f"values in [{array.min()}, {array.max()}]")
+        result: list[Any] = array.astype(np.int64).tolist()
+        return result
+
+    def sample(self, rng: np.random.Generator) -> list[Any]:
+        result: list[Any] = rng.integers(
+            self.low, self.high, size=self.shape, endpoint=True
+        ).tolist()
+        return result
+
+    def to_unit(self, value: Any) -> np.ndarray:
+        return (np.asarray(value, dtype=np.float64).ravel() - self.low) / (self.high - self.low)
+
+    def from_unit(self, unit: np.ndarray) -> list[Any]:
+        u = np.clip(np.asarray(unit, dtype=np.float64), 0.0, 1.0)
+        values = np.rint(self.low + u * (self.high - self.low)).astype(np.int64)
+        result: list[Any] = values.reshape(self.shape).tolist()
+        return result
+
+    def grid(self, n: int) -> list[Any]:
+        raise ValueError(
+            f"an {self.allowed} has no grid; use TaskSpace.uniform_set for a random test set"
+        )
+
+    def gym_space(self) -> spaces.Box:
+        return spaces.Box(self.low, self.high, shape=self.shape, dtype=np.int64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "shape": list(self.shape), "low": self.low, "high": self.high}
+
+
+_KINDS: dict[str, type[Parameter]] = {
+    cls.kind: cls for cls in (Continuous, Integer, Categorical, IntArray)
+}
+
+
+class TaskSpace:
+    """Named task parameters with validation, sampling, vectorisation and test sets.
+
+    Args:
+        parameters: ordered mapping from parameter name to its kind
+            (:class:`Continuous`, :class:`Integer`, :class:`Categorical`,
+            :class:`IntArray`). The order fixes the vector layout.
+    """
+
+    def __init__(self, parameters: Mapping[str, Parameter]) -> None:
+        if not parameters:
+            raise ValueError("a TaskSpace needs at least one parameter")
+        for name, parameter in parameters.items():
+            if not isinstance(name, str) or not name or name == LEVEL_SEED:
+                raise ValueError(f"invalid parameter name {name!r} ({LEVEL_SEED!r} is reserved)")
+            if not isinstance(parameter, Parameter):
+                raise TypeError(f"parameter {name!r} must be a Parameter, got {parameter!r}")
+        self.parameters: dict[str, Parameter] = dict(parameters)
+        self._slices: dict[str, slice] = {}
+        start = 0
+        for name, parameter in self.parameters.items():
+            self._slices[name] = slice(start, start + parameter.width)
+            start += parameter.width
+        self.dim: int = start
+        """Length of the normalised vector."""
+
+    # -- basics ---------------------------------------------------------------
+    @property
+    def names(self) -> list[str]:
+        return list(self.parameters)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={p!r}" for n, p in self.parameters.items())
+        return f"TaskSpace({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TaskSpace) and self.parameters == other.parameters
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.parameters.items()))
+
+    def describe(self) -> list[str]:
+        """One human-readable line per parameter."""
+        return [f"{name}: {p.allowed}" for name, p in self.parameters.items()]
+
+    # -- validation -----------------------------------------------------------
+    def validate(self, task: Mapping[str, Any]) -> Task:
+        """Check ``task`` and return its canonical copy.
+
+        Raises:
+            ValueError: naming the parameter, its allowed range and the value,
+                for an unknown or missing name, a wrong type or shape, NaN/inf,
+                or a value out of range.
+        """
+        if not isinstance(task, Mapping):
+            raise ValueError(f"a task must be a dict of parameter values, got {task!r}")
+        unknown = [k for k in task if k not in self.parameters and k != LEVEL_SEED]
+        if unknown:
+            raise ValueError(
+                f"unknown task parameter {unknown[0]!r}; this task space has {self.names}"
+                f" (plus the optional {LEVEL_SEED!r})"
+            )
+        missing = [n for n in self.parameters if n not in task]
+        if missing:
+            raise ValueError(
+                f"task parameter {missing[0]!r} is missing; it must be "
+                f"{self.parameters[missing[0]].allowed}"
+            )
+        canonical: Task = {n: p.validate(n, task[n]) for n, p in self.parameters.items()}
+        if LEVEL_SEED in task:
+            seed = task[LEVEL_SEED]
+            if seed is not None:
+                if not _is_int(seed) or not 0 <= int(seed) <= _MAX_LEVEL_SEED:
+                    raise _fail(LEVEL_SEED, f"an integer in [0, {_MAX_LEVEL_SEED}]", seed)
+                canonical[LEVEL_SEED] = int(seed)
+        return canonical
+
+    def contains(self, task: Mapping[str, Any]) -> bool:
+        try:
+            self.validate(task)
+        except ValueError:
+            return False
+        return True
+
+    # -- sampling -------------------------------------------------------------
+    def sample(self, rng: np.random.Generator) -> Task:
+        """A uniform random task (no ``level_seed``)."""
+        return {name: p.sample(rng) for name, p in self.parameters.items()}
+
+    # -- vectors --------------------------------------------------------------
+    def to_vector(self, task: Mapping[str, Any]) -> np.ndarray:
+        """Canonical task -> float32 vector of shape ``(dim,)`` in [0, 1] (no ``level_seed``)."""
+        out = np.empty(self.dim, dtype=np.float32)
+        for name, parameter in self.parameters.items():
+            out[self._slices[name]] = parameter.to_unit(task[name])
+        return out
+
+    def from_vector(self, vector: np.ndarray | Sequence[float]) -> Task:
+        """Vector of shape ``(dim,)`` -> canonical task; values are clipped to [0, 1] first."""
+        array = np.asarray(vector, dtype=np.float64)
+        if array.shape != (self.dim,):
+            raise ValueError(f"expected a vector of shape ({self.dim},), got {array.shape}")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"a task vector must be finite, got {array.tolist()}")
+        return {n: p.from_unit(array[self._slices[n]]) for n, p in self.parameters.items()}
+
+    def slice_of(self, name: str) -> slice:
+        """The vector positions of parameter ``name``."""
+        return self._slices[name]
+
+    # -- test sets ------------------------------------------------------------
+    def grid(self, n: int) -> list[Task]:
+        """Full grid: ``n`` evenly spaced values per continuous/integer parameter
+        (endpoints included; deduplicated for small integer ranges), every choice of a
+        categorical. Row-major in parameter order."""
+        if n < 1:
+            raise ValueError(f"grid needs n >= 1, got {n}")
+        axes = [p.grid(n) for p in self.parameters.values()]
+        return [dict(zip(self.names, combo, strict=True)) for combo in itertools.product(*axes)]
+
+    def uniform_set(self, n: int, seed: int) -> list[Task]:
+        """``n`` uniform tasks drawn from a generator seeded with ``seed``."""
+        rng = np.random.default_rng(seed)
+        return [self.sample(rng) for _ in range(n)]
+
+    # -- other views ----------------------------------------------------------
+    def gym_space(self) -> spaces.Dict:
+        """A ``gymnasium.spaces.Dict`` view (categoricals as their choice index)."""
+        return spaces.Dict({n: p.gym_space() for n, p in self.parameters.items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description; :meth:`from_dict` inverts it."""
+        return {name: p.to_dict() for name, p in self.parameters.items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Mapping[str, Any]]) -> TaskSpace:
+        parameters: dict[str, Parameter] = {}
+        for name, spec in data.items():
+            spec = dict(spec)
+            kind = spec.pop("kind", None)
+            if kind not in _KINDS:
+                raise ValueError(
+                    f"parameter {name!r}: unknown kind {kind!r}; known: {list(_KINDS)}"
+                )
+            if kind == Categorical.kind:
+                parameters[name] = Categorical(tuple(spec["choices"]))
+            elif kind == IntArray.kind:
+                parameters[name] = IntArray(tuple(spec["shape"]), spec["low"], spec["high"])
+            else:
+                parameters[name] = _KINDS[kind](spec["low"], spec["high"])  # type: ignore[call-arg]
+        return cls(parameters)
+
+    def require_numeric(self, who: str) -> None:
+        """Raise ``ValueError`` if any parameter is categorical or an array.
+
+        For teachers that model the task space as a continuous box (ALP-GMM, RIAC, ...).
+        """
+        for name, parameter in self.parameters.items():
+            if not isinstance(parameter, Continuous | Integer):
+                raise ValueError(
+                    f"{who} works on continuous and integer parameters only; parameter "
+                    f"{name!r} is {parameter.kind} ({parameter.allowed})"
+                )

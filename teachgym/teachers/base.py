@@ -1,0 +1,132 @@
+"""The teacher protocol: sample tasks, learn from episode outcomes, save state.
+
+Teachers follow scikit-learn's habits: the constructor takes the task space, a
+seed and hyperparameters only; learned state lives in attributes; and
+:meth:`Teacher.state_dict` returns everything needed to continue exactly as
+before, as JSON scalars and numpy arrays (never pickle).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from teachgym.tasks import Task, TaskSpace
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a teacher learns from one finished episode.
+
+    Attributes:
+        episode_return: undiscounted sum of the environment's rewards.
+        length: number of environment steps in the episode.
+        success: whether the environment reported success (``None`` if it defines none).
+        score: a learning-potential score from the student (for example PLR's
+            positive value loss); ``None`` when the student cannot give one.
+    """
+
+    episode_return: float
+    length: int = 1
+    success: bool | None = None
+    score: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.episode_return, int | float | np.floating | np.integer):
+            raise ValueError(f"episode_return must be a number, got {self.episode_return!r}")
+        if not math.isfinite(self.episode_return):
+            raise ValueError(
+                f"episode_return is {self.episode_return}: the environment or a reward wrapper "
+                "produced a non-finite reward; check the reward function before training on it"
+            )
+        if self.score is not None and not math.isfinite(self.score):
+            raise ValueError(f"score is {self.score}: the student produced a non-finite score")
+        if self.length < 0:
+            raise ValueError(f"length must be >= 0, got {self.length}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Teacher(ABC):
+    """Base class of every teacher.
+
+    Subclasses set ``name``, implement :meth:`_sample` and :meth:`_update`, and
+    extend :meth:`state_dict` / :meth:`load_state_dict` with their learned state.
+
+    Args:
+        task_space: the space tasks are drawn from.
+        seed: seed of the teacher's own ``numpy.random.Generator``.
+    """
+
+    name: ClassVar[str] = ""
+    requires_score: ClassVar[bool] = False
+    """True if :meth:`update` needs ``Outcome.score`` (a learning-potential score)."""
+
+    def __init__(self, task_space: TaskSpace, seed: int | None = None) -> None:
+        if not isinstance(task_space, TaskSpace):
+            raise TypeError(f"task_space must be a TaskSpace, got {type(task_space).__name__}")
+        self.task_space = task_space
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.n_updates = 0
+
+    # -- protocol -------------------------------------------------------------
+    def sample(self) -> Task:
+        """The next task to train on (always valid for ``task_space``)."""
+        return self._sample()
+
+    def update(self, task: Mapping[str, Any], outcome: Outcome) -> None:
+        """Learn from one finished episode on ``task``."""
+        if not isinstance(outcome, Outcome):
+            raise TypeError(f"outcome must be an Outcome, got {type(outcome).__name__}")
+        if self.requires_score and outcome.score is None:
+            raise ValueError(
+                f"teacher {self.name!r} needs a learning-potential score in each Outcome; "
+                "use a student that provides one (for example SB3 PPO with the scoring callback)"
+            )
+        self._update(self.task_space.validate(task), outcome)
+        self.n_updates += 1
+
+    @abstractmethod
+    def _sample(self) -> Task:
+        """Draw the next task."""
+
+    @abstractmethod
+    def _update(self, task: Task, outcome: Outcome) -> None:
+        """Learn from a validated task and its outcome."""
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """Constructor arguments other than the task space (JSON-ready)."""
+        return {"seed": self.seed}
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Scalars worth logging (for example number of mixture components)."""
+        return {"n_updates": self.n_updates}
+
+    # -- state ----------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue exactly as this teacher would."""
+        return {
+            "teacher": self.name,
+            "hyperparameters": self.hyperparameters(),
+            "task_space": self.task_space.to_dict(),
+            "rng": self.rng.bit_generator.state,
+            "n_updates": self.n_updates,
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore from :meth:`state_dict`; raises ``ValueError`` if it does not fit."""
+        if state.get("teacher") != self.name:
+            raise ValueError(
+                f"this state belongs to teacher {state.get('teacher')!r}, not {self.name!r}"
+            )
+        if TaskSpace.from_dict(state["task_space"]) != self.task_space:
+            raise ValueError("this state was saved for a different task space")
+        self.rng.bit_generator.state = state["rng"]
+        self.n_updates = int(state["n_updates"])

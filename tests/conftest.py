@@ -1,0 +1,55 @@
+"""Shared fixtures and strategies."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import hypothesis.strategies as st
+import pytest
+
+from teachgym.tasks import Categorical, Continuous, IntArray, Integer, TaskSpace
+
+
+@st.composite
+def parameters(draw: st.DrawFn, numeric_only: bool = False):
+    kinds = (
+        ["continuous", "integer"]
+        if numeric_only
+        else ["continuous", "integer", "categorical", "array"]
+    )
+    kind = draw(st.sampled_from(kinds))
+    if kind == "continuous":
+        low = draw(st.floats(-1e3, 1e3, allow_nan=False))
+        width = draw(st.floats(1e-3, 1e3, allow_nan=False))
+        return Continuous(low, low + width)
+    if kind == "integer":
+        low = draw(st.integers(-50, 50))
+        return Integer(low, low + draw(st.integers(0, 20)))
+    if kind == "categorical":
+        choices = draw(
+            st.lists(st.text(min_size=1, max_size=4), min_size=1, max_size=5, unique=True)
+        )
+        return Categorical(tuple(choices))
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=2)))
+    return IntArray(shape, 0, draw(st.integers(1, 3)))
+
+
+@st.composite
+def task_spaces(draw: st.DrawFn, numeric_only: bool = False) -> TaskSpace:
+    n = draw(st.integers(1, 4))
+    return TaskSpace({f"p{i}": draw(parameters(numeric_only)) for i in range(n)})
+
+
+@pytest.fixture
+def mixed_space() -> TaskSpace:
+    return TaskSpace(
+        {
+            "height": Continuous(0.0, 3.0),
+            "steps": Integer(1, 9),
+            "color": Categorical(("red", "green", "blue")),
+            "walls": IntArray((3, 3)),
+        }
+    )

@@ -1,0 +1,96 @@
+"""The environment contract and the learnability grid."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import teachgym
+from teachgym.envs import env_catalog, env_factory, env_info
+from teachgym.envs.learnability_grid import LearnabilityGridEnv
+
+
+@pytest.mark.parametrize("env_id", [info.env_id for info in env_catalog()])
+def test_every_registered_env_passes_check_env(env_id):
+    env = gym.make(env_id)
+    check_env(env.unwrapped)
+    env.close()
+
+
+@pytest.mark.parametrize("env_id", [info.env_id for info in env_catalog()])
+def test_reset_takes_validates_and_echoes_a_task(env_id):
+    env = gym.make(env_id)
+    space = env.unwrapped.task_space
+    task = space.sample(np.random.default_rng(0))
+    _, info = env.reset(seed=0, options={"task": task})
+    assert info["task"] == task
+    bad = dict(task)
+    bad[space.names[0]] = "nonsense"
+    with pytest.raises(ValueError, match=space.names[0]):
+        env.reset(options={"task": bad})
+    test_set = env.unwrapped.test_set()
+    assert len(test_set) > 0 and all(space.contains(t) for t in test_set.tasks)
+
+
+def test_make_with_fixed_task_and_default_task():
+    env = gym.make("teachgym/LearnabilityGrid-v0", task={"x0": 0.55, "x1": 0.95})
+    _, info = env.reset(seed=0)
+    assert info["task"] == {"x0": 0.55, "x1": 0.95} and info["cell"] == (5, 9)
+    env = gym.make("teachgym/LearnabilityGrid-v0")
+    assert env.reset()[1]["task"] == {"x0": 0.0, "x1": 0.0}
+    with pytest.raises(ValueError, match="'x1'"):
+        gym.make("teachgym/LearnabilityGrid-v0", task={"x0": 0.5, "x1": 1.5})
+
+
+def episode(env: LearnabilityGridEnv, task: dict) -> float:
+    env.reset(options={"task": task})
+    return env.step(0)[1]
+
+
+def test_grid_competence_unlocks_through_previous_neighbours():
+    env = LearnabilityGridEnv(dims=2, cells_per_dim=10)
+    env.reset(seed=0)
+    far = {"x0": 0.15, "x1": 0.05}  # cell (1, 0): previous neighbours are (0, 0) only
+    assert episode(env, far) == 0.0  # locked: origin not mastered yet
+    rewards = [episode(env, {"x0": 0.0, "x1": 0.0}) for _ in range(100)]
+    assert rewards[0] == 0.01 and rewards[75] == 0.76 and rewards[-1] == 1.0
+    assert episode(env, {"x0": 0.0, "x1": 0.0}) == 1.0  # capped at 100
+    assert episode(env, far) == 0.01  # unlocked now
+    diagonal = {"x0": 0.15, "x1": 0.15}  # (1, 1): previous are (0,0), (0,1), (1,0)
+    assert episode(env, diagonal) == 0.01
+    assert env.score() == 1.0  # 1 of 100 cells mastered
+    assert env.competence_of(far) == 0.01  # reading does not train
+    assert env.competence_of(far) == 0.01
+
+
+def test_grid_test_set_matches_score_and_seeded_reset_restarts_the_student():
+    env = LearnabilityGridEnv(dims=3, cells_per_dim=4)
+    assert env.task_space.names == ["x0", "x1", "x2"]
+    env.reset(seed=1)
+    for _ in range(80):
+        episode(env, {"x0": 0.0, "x1": 0.0, "x2": 0.0})
+    tasks = env.test_set().tasks
+    assert len(tasks) == 64
+    mastered = np.mean([env.is_mastered(env.competence_of(t)) for t in tasks]) * 100
+    assert mastered == env.score() == pytest.approx(100 / 64)
+    env.reset(seed=1)
+    assert env.score() == 0.0
+
+
+def test_grid_rejects_bad_config_and_step_without_reset():
+    with pytest.raises(ValueError, match="dims"):
+        LearnabilityGridEnv(dims=0)
+    env = LearnabilityGridEnv()
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(0)
+
+
+def test_catalog_and_factory():
+    assert env_info("LearnabilityGrid-v0").env_id == "teachgym/LearnabilityGrid-v0"
+    with pytest.raises(ValueError, match="unknown environment 'Nope-v0'"):
+        env_factory("Nope-v0")
+    env = env_factory("teachgym/LearnabilityGrid-v0", dims=5, cells_per_dim=4)()
+    assert env.unwrapped.task_space.dim == 5
+    assert teachgym.__version__

@@ -1,0 +1,124 @@
+"""SB3 students through the vector-env curriculum path (real training: marked slow)."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from stable_baselines3.common.callbacks import BaseCallback
+
+from teachgym.agents import SB3Student, make_student
+from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum
+from teachgym.envs import env_factory
+from teachgym.state_io import CorruptStateError
+from tests.test_curriculum import RecordingTeacher
+from tests.toy_env import CountdownEnv
+
+
+class MonitorEpisodes(BaseCallback):
+    """Collects what SB3's Monitor saw finish, per sub-environment."""
+
+    def __init__(self):
+        super().__init__()
+        self.per_env: dict[int, list[tuple[dict, float]]] = defaultdict(list)
+
+    def _on_step(self) -> bool:
+        for i, info in enumerate(self.locals["infos"]):
+            if "episode" in info:
+                self.per_env[i].append((info[EPISODE_INFO_KEY]["task"], info["episode"]["r"]))
+        return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("vec_env", ["subproc", "dummy"])
+def test_ppo_curriculum_accounting_is_exact(vec_env):
+    teacher = RecordingTeacher(CountdownEnv.task_space, seed=0)
+    monitor = MonitorEpisodes()
+    student = SB3Student(
+        functools.partial(CountdownEnv),
+        algo="ppo",
+        n_envs=3,
+        vec_env=vec_env,
+        callbacks=[monitor],
+        n_steps=64,
+        batch_size=64,
+        n_epochs=1,
+    )
+    sent: dict[int, list[dict]] = defaultdict(list)
+    curriculum = Curriculum(teacher)
+    student.learn(curriculum, 100)  # builds the vec env
+    send = student.venv.controller.send
+    student.venv.controller.send = lambda i, t: (sent[i].append(t), send(i, t))
+    teacher.updates.clear()
+    monitor.per_env.clear()
+    student.learn(curriculum, 3000)
+    total_monitor = sum(len(v) for v in monitor.per_env.values())
+    assert total_monitor == len(teacher.updates) > 300
+    # Every episode SB3's Monitor saw reached the teacher once, with its own return.
+    monitor_pairs = sorted((str(t), r) for v in monitor.per_env.values() for t, r in v)
+    teacher_pairs = sorted((str(t), o.episode_return) for t, o in teacher.updates)
+    assert [t for t, _ in monitor_pairs] == [t for t, _ in teacher_pairs]
+    np.testing.assert_allclose(
+        [r for _, r in monitor_pairs], [r for _, r in teacher_pairs], atol=1e-5
+    )
+    # Each sub-environment ran exactly the tasks handed to it, in order (after the first
+    # two it already held when the send hook was installed).
+    for i, episodes in monitor.per_env.items():
+        ran = [t for t, _ in episodes]
+        assert ran[2:] == sent[i][: len(ran) - 2]
+    student.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("algo", ["ppo", "sac"])
+def test_sb3_student_saves_resumes_and_evaluates(algo, tmp_path):
+    env_fn = functools.partial(CountdownEnv, continuous=algo == "sac")
+    teacher = RecordingTeacher(CountdownEnv.task_space, seed=0)
+    kwargs = {"n_steps": 64, "batch_size": 32} if algo == "ppo" else {"learning_starts": 50}
+    student = make_student(algo, env_fn, seed=0, **kwargs)
+    student.learn(Curriculum(teacher), 300)
+    student.save(tmp_path / "ckpt", make_teacher_for_save())
+    returns = student.evaluate([{"length": 4, "bonus": 1.0}, {"length": 2, "bonus": 0.5}], 2)
+    assert returns.shape == (2, 2) and np.all(returns > 0)
+    restored = make_student(algo, env_fn, seed=0, **kwargs)
+    saved_teacher = restored.load(tmp_path / "ckpt")
+    assert restored.steps_done == student.steps_done >= 300
+    assert saved_teacher is not None and saved_teacher.name == "random"
+    np.testing.assert_array_equal(
+        restored.evaluate([{"length": 4, "bonus": 1.0}], 1),
+        student.evaluate([{"length": 4, "bonus": 1.0}], 1),
+    )
+    restored.learn(Curriculum(saved_teacher), 100)
+    assert restored.steps_done >= student.steps_done + 100
+    student.close()
+    restored.close()
+
+
+def make_teacher_for_save():
+    from teachgym.teachers import make_teacher
+
+    return make_teacher("random", CountdownEnv.task_space, seed=3)
+
+
+def test_corrupted_sb3_checkpoint_is_a_clear_error(tmp_path):
+    student = make_student("ppo", functools.partial(CountdownEnv))
+    (tmp_path / "student.json").write_text('{"student": "sb3", "config": {}, "steps_done": 5}')
+    (tmp_path / "model.zip").write_bytes(b"not a zip")
+    with pytest.raises(CorruptStateError, match=r"model.zip.*corrupted"):
+        student.load(tmp_path)
+
+
+def test_unknown_student_and_bad_hyperparameter():
+    env_fn = env_factory("teachgym/LearnabilityGrid-v0")
+    with pytest.raises(ValueError, match="unknown student 'ppo2'"):
+        make_student("ppo2", env_fn)
+    student = make_student("ppo", env_fn, not_a_parameter=1)
+    with pytest.raises(ValueError, match="bad hyperparameter for SB3 PPO"):
+        student.learn(Curriculum(RecordingTeacher(student.env_fn().unwrapped.task_space)), 10)
+    sac = make_student("sac", functools.partial(CountdownEnv))
+    with pytest.raises(ValueError, match=r"SB3 SAC cannot be used here.*Discrete"):
+        sac.learn(Curriculum(RecordingTeacher(CountdownEnv.task_space)), 10)
+    with pytest.raises(ValueError, match="LearnabilityGrid"):
+        make_student("simulated", functools.partial(CountdownEnv))
