@@ -62,7 +62,8 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
 
     def __init__(self, task: Mapping[str, Any] | None = None) -> None:
         self.fixed_task: Task | None = None if task is None else self.task_space.validate(task)
-        self.task: Task = self.fixed_task or self.task_space.validate(self.default_task)
+        self._default_task = self.task_space.validate(self.default_task)
+        self.task: Task = self.fixed_task or self._default_task
         self._level_rng: np.random.Generator | None = None
 
     def reset(
@@ -74,7 +75,7 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
         if given is not None:
             self.task = self.task_space.validate(given)
         else:
-            self.task = self.fixed_task or self.task_space.validate(self.default_task)
+            self.task = dict(self.fixed_task or self._default_task)
         level_seed = self.task.get(LEVEL_SEED)
         self._level_rng = None if level_seed is None else np.random.default_rng(level_seed)
         observation, info = self._reset_task(self.task)
