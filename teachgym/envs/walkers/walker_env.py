@@ -69,7 +69,8 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
     hip angle and speed, knee angle and speed, ground contact; 10 lidar fractions.
     Action: float32 torques in [-1, 1], hip and knee per leg (4 for bipeds, 8 for the
     quadruped). The declared observation bounds are Gymnasium's (angles within pi, speeds
-    within 5, lidar within 1); like there, fast joints can exceed them. ``info["is_success"]`` at the end of an episode: return > 230.
+    within 5, lidar within 1); like there, fast joints can exceed them.
+    ``info["is_success"]`` at the end of an episode: return > 230.
     """
 
     metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": FPS}
