@@ -14,6 +14,7 @@ from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.walkers import BODIES, NAMED_TERRAINS, Terrain
 from teachgym.envs.walkers.constants import TERRAIN_STEP
+from teachgym.envs.walkers.terrain import convex_hull
 from teachgym.envs.walkers.terrain_walker import EASY_SPACE, FLAT, FULL_SPACE
 from teachgym.teachers import make_teacher
 
@@ -159,11 +160,17 @@ def test_hexagon_offsets_move_the_vertices():
     low = terrain_of("teachgym/HexagonTracks-v0", base)
     high = terrain_of("teachgym/HexagonTracks-v0", dict(base, vertex2_dy=4.0))
     assert low.count("hexagon") == len(low.obstacles) > 5
-    top_low = np.mean([p[2][1] for p in low.obstacles])
-    top_high = np.mean([p[2][1] for p in high.obstacles])
-    assert top_high - top_low == pytest.approx(4.0 * TERRAIN_STEP, abs=0.05)
-    # the two ground vertices never move vertically
-    assert all(p[0][1] == p[5][1] == low.ground[0][1] for p in high.obstacles)
+    top_low = np.mean([max(y for _, y in p) for p in low.obstacles])
+    top_high = np.mean([max(y for _, y in p) for p in high.obstacles])
+    assert top_high - top_low == pytest.approx(4.0 * TERRAIN_STEP, abs=0.1)
+    # the two ground vertices never move vertically: every obstacle stands on the ground
+    assert all(min(y for _, y in p) == low.ground[0][1] for p in low.obstacles + high.obstacles)
+
+
+def test_convex_hull_keeps_the_outline_only():
+    square = [(0.0, 0.0), (1.0, 0.0), (0.5, 0.5), (1.0, 1.0), (0.0, 1.0), (0.5, 0.2)]
+    assert sorted(convex_hull(square)) == [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
+    assert convex_hull([(0.0, 0.0), (0.0, 0.0)]) == [(0.0, 0.0)]
 
 
 @pytest.mark.parametrize(

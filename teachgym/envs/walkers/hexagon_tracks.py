@@ -5,9 +5,9 @@ start pad the track alternates an obstacle and 8 m of flat ground. Each obstacle
 starts from a default half-hexagon of vertices ``(-0.5, 0), (-0.5, 0.25), (-0.25, 0.5),
 (0.25, 0.5), (0.5, 0.25), (0.5, 0)`` (terrain steps) and moves vertex ``k`` by
 ``(vertex{k}_dx, vertex{k}_dy)`` plus Gaussian noise of std 0.1 (terrain steps); the two
-ground vertices (0 and 5) only move horizontally. Box2D uses the convex hull of the
-six points. The next obstacle starts 1 m after the previous one's anchor plus the
-8 m stretch.
+ground vertices (0 and 5) only move horizontally. The obstacle is the convex hull of
+the six points (what Box2D builds from them; :attr:`Terrain.obstacles` stores the hull).
+The next obstacle starts 1 m after the previous one's anchor plus the 8 m stretch.
 
 Deviation: the reference code drew the vertex noise from the global ``numpy.random``
 (not reproducible); here it comes from ``level_rng`` like every other random number.
@@ -24,7 +24,7 @@ from teachgym.envs.walkers.constants import (
     TERRAIN_STARTPAD,
     TERRAIN_STEP,
 )
-from teachgym.envs.walkers.terrain import Terrain
+from teachgym.envs.walkers.terrain import Terrain, convex_hull
 from teachgym.envs.walkers.walker_env import WalkerEnv
 from teachgym.tasks import Continuous, Task, TaskSpace
 
@@ -58,7 +58,8 @@ def hexagon_track(offsets: np.ndarray, rng: np.random.Generator) -> Terrain:
         delta = rng.normal(mean, VERTEX_NOISE_STD)
         px = x + (DEFAULT_HEXAGON[:, 0] + delta[:, 0]) * TERRAIN_STEP
         py = y + (DEFAULT_HEXAGON[:, 1] + delta[:, 1] * _GROUND_VERTEX) * TERRAIN_STEP
-        terrain.add_obstacle("hexagon", list(zip(px.tolist(), py.tolist(), strict=True)))
+        vertices = list(zip(px.tolist(), py.tolist(), strict=True))
+        terrain.add_obstacle("hexagon", convex_hull(vertices))
         x += HEXAGON_ADVANCE
         terrain.add_ground(x, y)
         x += HEXAGON_GAP

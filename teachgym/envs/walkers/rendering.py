@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from teachgym.envs.walkers.walker_env import WalkerEnv
 
 SKY = (215, 215, 255)
+CLOUD = (235, 235, 255)
 GROUND_FILL = (102, 153, 76)
 GROUND_LINE = (76, 230, 76)
 OBSTACLE_FILL = (255, 255, 255)
@@ -94,7 +95,7 @@ class WalkerRenderer:
         surface = self.surface
         surface.fill(SKY)
         for cloud in self._clouds:
-            pygame.draw.polygon(surface, (255, 255, 255), to_px(cloud, 0.5))
+            pygame.draw.polygon(surface, CLOUD, to_px(cloud, 0.5))
         view_end = scroll + VIEWPORT_W / SCALE
         ground = env.terrain.ground
         for (x1, y1), (x2, y2) in itertools.pairwise(ground):

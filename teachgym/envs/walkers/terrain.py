@@ -35,6 +35,27 @@ class Terrain:
         return self.kinds.count(kind)
 
 
+def convex_hull(points: list[Point]) -> list[Point]:
+    """Counter-clockwise convex hull of ``points`` (Andrew's monotone chain): the shape
+    Box2D actually builds from a polygon's vertices, so drawings match the physics."""
+    ordered = sorted(set(points))
+    if len(ordered) <= 2:
+        return ordered
+
+    def chain(sequence: list[Point]) -> list[Point]:
+        hull: list[Point] = []
+        for p in sequence:
+            while len(hull) >= 2:
+                (ax, ay), (bx, by) = hull[-2], hull[-1]
+                if (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) > 0:
+                    break
+                hull.pop()
+            hull.append(p)
+        return hull[:-1]
+
+    return chain(ordered) + chain(ordered[::-1])
+
+
 def box(x: float, y: float, width: float, height: float) -> list[Point]:
     """Axis-aligned rectangle with its lower-left corner at (x, y)."""
     return [(x, y), (x + width, y), (x + width, y + height), (x, y + height)]
