@@ -14,6 +14,15 @@ from teachgym.envs.registration import (
     register_env,
 )
 from teachgym.envs.task_env import TaskEnv, TestSet
+from teachgym.envs.walkers import (
+    HexagonTracksEnv,
+    StumpTracksEnv,
+    StumpTracksFeasibleEnv,
+    StumpTracksUnfeasibleEnv,
+    TerrainWalkerEasyEnv,
+    TerrainWalkerEnv,
+)
+from teachgym.envs.walkers.constants import EPISODE_STEPS
 
 register_env(
     "teachgym/LearnabilityGrid-v0",
@@ -22,9 +31,54 @@ register_env(
     "competences are a simulated student (no neural network).",
 )
 
+_WALKER_NOTE = " Box2D walker, 2000-step episodes, body= bipedal/short_legs/long_legs/quadruped."
+register_env(
+    "teachgym/StumpTracks-v0",
+    StumpTracksEnv,
+    "ALP-GMM's Stump Tracks: stump height mean in [0, 3], spacing in [0, 6]." + _WALKER_NOTE,
+    max_episode_steps=EPISODE_STEPS,
+)
+register_env(
+    "teachgym/StumpTracksUnfeasible-v0",
+    StumpTracksUnfeasibleEnv,
+    "Stump Tracks, 'mostly unfeasible' heights in [0, 9]." + _WALKER_NOTE,
+    max_episode_steps=EPISODE_STEPS,
+)
+register_env(
+    "teachgym/StumpTracksFeasible-v0",
+    StumpTracksFeasibleEnv,
+    "Stump Tracks, 'mostly feasible' heights in [-3, 3]." + _WALKER_NOTE,
+    max_episode_steps=EPISODE_STEPS,
+)
+register_env(
+    "teachgym/HexagonTracks-v0",
+    HexagonTracksEnv,
+    "ALP-GMM's Hexagon Tracks: 12 vertex offsets in [0, 4]." + _WALKER_NOTE,
+    max_episode_steps=EPISODE_STEPS,
+)
+register_env(
+    "teachgym/TerrainWalker-v0",
+    TerrainWalkerEnv,
+    "ACCEL's 8-parameter terrain: roughness, pit gaps, stump and stair heights, stair "
+    "steps; named held-out test terrains." + _WALKER_NOTE,
+    max_episode_steps=EPISODE_STEPS,
+)
+register_env(
+    "teachgym/TerrainWalkerEasy-v0",
+    TerrainWalkerEasyEnv,
+    "The 8-parameter terrain within ACCEL's easy ranges." + _WALKER_NOTE,
+    max_episode_steps=EPISODE_STEPS,
+)
+
 __all__ = [
     "EnvFactory",
     "EnvInfo",
+    "HexagonTracksEnv",
+    "StumpTracksEnv",
+    "StumpTracksFeasibleEnv",
+    "StumpTracksUnfeasibleEnv",
+    "TerrainWalkerEasyEnv",
+    "TerrainWalkerEnv",
     "env_factory",
     "LearnabilityGridEnv",
     "TaskEnv",

@@ -1,0 +1,222 @@
+"""The walker environment base: a Box2D walker on a track generated from a task.
+
+Physics, observation, action and reward are those of Gymnasium's
+``BipedalWalker-v3`` (and of the ALP-GMM / TeachMyAgent / ACCEL walkers built on
+it): ``world.Step(1/50, 180, 60)``; each action value sets a joint's motor speed
+to ``±speed`` by its sign and its torque limit to ``torque * min(|a|, 1)``; the
+reward is the change of ``130 * x / 30 - 5 * |hull angle|`` minus
+``torque_penalty * torque * min(|a|, 1)`` per joint; touching the ground with
+the hull (or leaving the track to the left) gives -100 and terminates; passing
+``FINISH_X`` terminates. Episodes last at most 2000 steps (REFERENCE.md).
+
+Subclasses implement :meth:`WalkerEnv._generate_terrain` from a task and
+``self.level_rng`` (seeded by the task's ``level_seed`` when given).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+from gymnasium import spaces
+
+from teachgym.envs.task_env import TaskEnv
+from teachgym.envs.walkers.bodies import BodySpec, body_spec
+from teachgym.envs.walkers.constants import (
+    EPISODE_STEPS,
+    FALL_REWARD,
+    FINISH_X,
+    FPS,
+    INITIAL_RANDOM,
+    LIDAR_RAYS,
+    SCALE,
+    SPEED_HIP,
+    SPEED_KNEE,
+    VIEWPORT_H,
+    VIEWPORT_W,
+)
+from teachgym.envs.walkers.terrain import Terrain
+from teachgym.tasks import Task
+
+RETURN_BOUNDS = (-150.0, 350.0)
+MASTERY_RETURN = 230.0
+
+
+def _physics() -> Any:
+    try:
+        from teachgym.envs.walkers import physics
+    except ImportError as exc:
+        raise ImportError(
+            f"the walker environments need Box2D ({exc}); install them with "
+            '`pip install "teachgym[walker]"` (or `pip install "gymnasium[box2d]"`)'
+        ) from None
+    return physics
+
+
+class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
+    """A walker on a procedurally generated track.
+
+    Args:
+        body: ``"bipedal"`` (default), ``"short_legs"``, ``"long_legs"`` or ``"quadruped"``.
+        render_mode: ``None``, ``"rgb_array"`` (400 x 600 x 3 uint8 frames) or ``"human"``.
+        task: a task fixed for every episode.
+
+    Observation: float32 vector of ``4 + 10 * pairs + 10`` values (24 for bipeds, 34 for
+    the quadruped): hull angle, angular speed, horizontal and vertical speed; per leg
+    hip angle and speed, knee angle and speed, ground contact; 10 lidar fractions.
+    Action: float32 torques in [-1, 1], hip and knee per leg (4 for bipeds, 8 for the
+    quadruped). The declared observation bounds are Gymnasium's (angles within pi, speeds
+    within 5, lidar within 1); like there, fast joints can exceed them.
+    ``info["is_success"]`` at the end of an episode: return > 230.
+    """
+
+    metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": FPS}
+    return_bounds: ClassVar[tuple[float, float] | None] = RETURN_BOUNDS
+    mastery_return: ClassVar[float | None] = MASTERY_RETURN
+
+    def __init__(
+        self,
+        body: str = "bipedal",
+        render_mode: str | None = None,
+        task: Mapping[str, Any] | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode must be None or one of {self.metadata['render_modes']}, "
+                f"got {render_mode!r}"
+            )
+        self._physics = _physics()
+        super().__init__(task)
+        self.body: BodySpec = body_spec(body)
+        self.render_mode = render_mode
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(self.body.action_dim,), dtype=np.float32)
+        high = np.array(
+            [math.pi, 5.0, 5.0, 5.0]
+            + [math.pi, 5.0, math.pi, 5.0, 5.0] * self.body.legs
+            + [1.0] * LIDAR_RAYS,
+            dtype=np.float32,
+        )
+        low = -high
+        low[4 + 4 : 4 + 5 * self.body.legs : 5] = 0.0  # ground contacts are 0 or 1
+        self.observation_space = spaces.Box(low, high, dtype=np.float32)
+        self._speeds = [SPEED_HIP, SPEED_KNEE] * self.body.legs
+        self._torque = float(self.body.motors_torque)
+        self._torque_cost = self.body.torque_penalty * self.body.motors_torque
+        self.terrain = Terrain()
+        self.sim: Any = None
+        self._prev_shaping: float | None = None
+        self._steps = 0
+        self._return = 0.0
+        self.cloud_seed = 0
+        self._renderer: Any = None
+
+    # -- terrain ------------------------------------------------------------------
+    @abstractmethod
+    def _generate_terrain(self, task: Task, rng: np.random.Generator) -> Terrain:
+        """The track for a validated ``task``, drawing every random number from ``rng``."""
+
+    # -- gymnasium API ------------------------------------------------------------
+    def _reset_task(self, task: Task) -> tuple[np.ndarray, dict[str, Any]]:
+        rng = self.level_rng
+        self.terrain = self._generate_terrain(task, rng)
+        self.cloud_seed = int(rng.integers(2**31))
+        if self.sim is not None:
+            self.sim.close()
+        push = float(self.np_random.uniform(-INITIAL_RANDOM, INITIAL_RANDOM))
+        self.sim = self._physics.WalkerWorld(self.terrain, self.body, push)
+        self._prev_shaping = None
+        observation = self._advance(np.zeros(self.body.action_dim))[0]
+        self._steps = 0
+        self._return = 0.0
+        if self.render_mode == "human":
+            self.render()
+        return observation, {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        if self.sim is None:
+            raise RuntimeError("call reset() before step()")
+        observation, reward, terminated = self._advance(action)
+        self._steps += 1
+        self._return += reward
+        truncated = not terminated and self._steps >= EPISODE_STEPS
+        info: dict[str, Any] = {}
+        if terminated or truncated:
+            info["is_success"] = self._return > MASTERY_RETURN
+        if self.render_mode == "human":
+            self.render()
+        return observation, reward, terminated, truncated, info
+
+    def _advance(self, action: Any) -> tuple[np.ndarray, float, bool]:
+        """Apply ``action``, step the physics once, observe; (observation, reward, terminated)."""
+        values = np.asarray(action, dtype=np.float64).reshape(-1).tolist()
+        if len(values) != len(self._speeds) or not all(math.isfinite(v) for v in values):
+            raise ValueError(
+                f"action must be {len(self._speeds)} finite numbers in [-1, 1] for the "
+                f"{self.body.name!r} body, got {action!r}"
+            )
+        sim = self.sim
+        torque = self._torque
+        cost = 0.0
+        for joint, speed, value in zip(sim.joints, self._speeds, values, strict=True):
+            joint.motorSpeed = speed if value > 0 else (-speed if value < 0 else 0.0)
+            magnitude = min(abs(value), 1.0)
+            joint.maxMotorTorque = torque * magnitude
+            cost += magnitude
+        sim.world.Step(1.0 / FPS, 6 * 30, 2 * 30)
+        hull = sim.hull
+        x = hull.position[0]
+        velocity = hull.linearVelocity
+        angle = hull.angle
+        state = [
+            angle,
+            2.0 * hull.angularVelocity / FPS,
+            0.3 * velocity[0] * (VIEWPORT_W / SCALE) / FPS,
+            0.3 * velocity[1] * (VIEWPORT_H / SCALE) / FPS,
+        ]
+        joints = sim.joints
+        for leg, contact in enumerate(sim.leg_contacts):
+            hip, knee = joints[2 * leg], joints[2 * leg + 1]
+            state += [
+                hip.angle,
+                hip.speed / SPEED_HIP,
+                knee.angle + 1.0,
+                knee.speed / SPEED_KNEE,
+                1.0 if contact.touching else 0.0,
+            ]
+        state += sim.cast_lidar()
+        shaping = 130 * x / SCALE - 5.0 * abs(angle)
+        reward = 0.0 if self._prev_shaping is None else shaping - self._prev_shaping
+        self._prev_shaping = shaping
+        reward -= self._torque_cost * cost
+        terminated = False
+        if sim.contacts.hull_touched or x < 0:
+            reward = FALL_REWARD
+            terminated = True
+        if x > FINISH_X:
+            terminated = True
+        return np.array(state, dtype=np.float32), reward, terminated
+
+    # -- rendering ------------------------------------------------------------------
+    def render(self) -> np.ndarray | None:
+        """An RGB frame (``rgb_array``) or a window update (``human``); ``None`` without a mode."""
+        if self.render_mode is None:
+            return None
+        if self.sim is None:
+            raise RuntimeError("call reset() before render()")
+        if self._renderer is None:
+            from teachgym.envs.walkers.rendering import WalkerRenderer
+
+            self._renderer = WalkerRenderer(self.render_mode, self.metadata["render_fps"])
+        frame: np.ndarray | None = self._renderer.draw(self)
+        return frame
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+        if self.sim is not None:
+            self.sim.close()
+            self.sim = None
