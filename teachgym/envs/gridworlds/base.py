@@ -76,12 +76,13 @@ class _SeedOnlyMiniGrid(MiniGridEnv):
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[Any, dict[str, Any]]:
         gym.Env.reset(self, seed=seed)
         return {}, {}
 
 
-class MiniGridTaskEnv(TaskEnv[dict[str, Any], int], _SeedOnlyMiniGrid):
+# TaskEnv's typed reset wins over minigrid's untyped one (see the module docstring).
+class MiniGridTaskEnv(TaskEnv[dict[str, Any], np.int64], _SeedOnlyMiniGrid):  # type: ignore[misc]
     """Base class of the teachgym MiniGrid environments.
 
     Subclasses set ``task_space`` and ``default_task`` and implement
@@ -187,13 +188,17 @@ class MiniGridTaskEnv(TaskEnv[dict[str, Any], int], _SeedOnlyMiniGrid):
             self._stale_cell = None
         carried = EMPTY_CODE if self.carrying is None else self.carrying.encode()
         image = egocentric_view(self._padded, self.agent_pos, self.agent_dir, VIEW_SIZE, carried)
-        return {"image": image, "direction": int(self.agent_dir), "mission": self._mission_code.copy()}
+        return {
+            "image": image,
+            "direction": int(self.agent_dir),
+            "mission": self._mission_code.copy(),
+        }
 
     def sync_grid(self) -> None:
         """Re-encode the whole grid; call it after editing ``self.grid`` by hand."""
         self._padded = padded_encoding(self.grid, VIEW_SIZE)
 
-    def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """minigrid's step; pickup missions succeed when the target object is picked up.
 
         ``info["is_success"]`` tells whether the mission was accomplished on this step.
@@ -202,11 +207,14 @@ class MiniGridTaskEnv(TaskEnv[dict[str, Any], int], _SeedOnlyMiniGrid):
             raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
         act = int(action)
         if not 0 <= act < len(Actions):
-            raise ValueError(f"action must be an integer in [0, {len(Actions) - 1}], got {action!r}")
+            raise ValueError(
+                f"action must be an integer in [0, {len(Actions) - 1}], got {action!r}"
+            )
         if act in _EDITS:
             front = self.front_pos
             self._stale_cell = (int(front[0]), int(front[1]))
-        obs, reward, terminated, truncated, info = MiniGridEnv.step(self, act)
+        obs, engine_reward, terminated, truncated, info = MiniGridEnv.step(self, act)
+        reward = float(engine_reward)
         if (
             act == Actions.pickup
             and self.level.mission.verb == "pick up"
@@ -216,7 +224,7 @@ class MiniGridTaskEnv(TaskEnv[dict[str, Any], int], _SeedOnlyMiniGrid):
             reward = self._reward()
             terminated = True
         info["is_success"] = bool(terminated and reward > 0)
-        return obs, float(reward), terminated, truncated, info
+        return obs, reward, terminated, truncated, info
 
     # -- layout knowledge ---------------------------------------------------------
     def describe(self) -> str:

@@ -41,19 +41,23 @@ _SYMBOLS = {
 }
 _AGENT = (">", "v", "<", "^")
 LEGEND = (
-    "legend: # wall, . empty, ~ lava, D door, K key, A ball, B box, G goal, F floor; "
-    "agent > v < ^"
+    "legend: # wall, . empty, ~ lava, D door, K key, A ball, B box, G goal, F floor; agent > v < ^"
 )
 
 
 class LayoutState(Protocol):
     """What :func:`describe_layout` reads: any minigrid env (or snapshot) with these."""
 
-    grid: Grid
-    agent_pos: Any
-    agent_dir: int
-    carrying: WorldObj | None
-    mission: str
+    @property
+    def grid(self) -> Grid: ...
+    @property
+    def agent_pos(self) -> Any: ...
+    @property
+    def agent_dir(self) -> int: ...
+    @property
+    def carrying(self) -> WorldObj | None: ...
+    @property
+    def mission(self) -> str: ...
 
 
 def describe_object(obj: WorldObj) -> str:

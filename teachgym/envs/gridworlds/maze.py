@@ -31,7 +31,7 @@ from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.mission import GOAL_MISSION
 from teachgym.envs.gridworlds.subgoals import subgoal_for
 from teachgym.envs.task_env import TestSet
-from teachgym.tasks import Integer, IntArray, Task, TaskSpace
+from teachgym.tasks import IntArray, Integer, Task, TaskSpace
 
 MAZE_MAX_STEPS = 250
 BLOCK_COUNTS = (25, 60)

@@ -161,7 +161,9 @@ def parse_drawing(rows: tuple[str, ...]) -> Task:
     if len(rows) != MAZE_SIDE or any(len(row) != MAZE_SIDE for row in rows):
         raise ValueError(f"a maze drawing needs {MAZE_SIDE} rows of {MAZE_SIDE} characters")
     walls = [[1 if ch == "#" else 0 for ch in row] for row in rows]
-    agents = [(x, y, _AGENT[ch]) for y, row in enumerate(rows) for x, ch in enumerate(row) if ch in _AGENT]
+    agents = [
+        (x, y, _AGENT[ch]) for y, row in enumerate(rows) for x, ch in enumerate(row) if ch in _AGENT
+    ]
     goals = [(x, y) for y, row in enumerate(rows) for x, ch in enumerate(row) if ch == "G"]
     unknown = {ch for row in rows for ch in row} - set("#.G") - set(_AGENT)
     if len(agents) != 1 or len(goals) != 1 or unknown:

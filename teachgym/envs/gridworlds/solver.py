@@ -89,7 +89,11 @@ def distances(grid: Grid, start: Cell, through_doors: bool = True) -> dict[Cell,
             if cell in dist or not (0 <= cell[0] < grid.width and 0 <= cell[1] < grid.height):
                 continue
             obj = grid.get(*cell)
-            if obj is None or obj.type in ("goal", "floor") or (through_doors and obj.type == "door"):
+            if (
+                obj is None
+                or obj.type in ("goal", "floor")
+                or (through_doors and obj.type == "door")
+            ):
                 dist[cell] = dist[(x, y)] + 1
                 queue.append(cell)
     return dist

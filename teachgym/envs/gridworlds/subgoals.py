@@ -29,8 +29,10 @@ STATES: tuple[str, ...] = ("open", "closed", "locked")
 class GridState(Protocol):
     """What :func:`subgoal_met` reads: any minigrid env (or snapshot) with these attributes."""
 
-    grid: Grid
-    agent_pos: Any
+    @property
+    def grid(self) -> Grid: ...
+    @property
+    def agent_pos(self) -> Any: ...
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ slice of it rotated with ``numpy.rot90``, and only the occlusion pass
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from minigrid.core.constants import OBJECT_TO_IDX
 from minigrid.core.grid import Grid
@@ -63,7 +65,7 @@ def _visible(opaque: list[list[bool]], size: int) -> list[list[bool]]:
 
 def egocentric_view(
     padded: np.ndarray,
-    agent_pos: tuple[int, int],
+    agent_pos: Any,
     agent_dir: int,
     size: int,
     carried: tuple[int, int, int],
@@ -72,7 +74,8 @@ def egocentric_view(
     (size // 2, size - 1) facing up; hidden cells are 0 and the agent's cell holds
     the code of what it carries (``carried``), as in minigrid.
 
-    ``padded`` comes from :func:`padded_encoding` with ``pad == size``.
+    ``agent_pos`` is an (x, y) pair; ``padded`` comes from :func:`padded_encoding`
+    with ``pad == size``.
     """
     ax, ay = int(agent_pos[0]) + size, int(agent_pos[1]) + size
     half = size // 2

@@ -152,7 +152,7 @@ class MiniGridWorldEnv(MiniGridTaskEnv):
             {**task, LEVEL_SEED: i}
             for i, task in enumerate(self.task_space.uniform_set(50, seed=0))
         ]
-        ladder = []
+        ladder: list[dict[str, Any]] = []
         for task in LADDER:
             seeds = (seed for seed in range(1000) if self.is_solvable({**task, LEVEL_SEED: seed}))
             ladder.extend({**task, LEVEL_SEED: next(seeds)} for _ in range(3))
