@@ -25,13 +25,15 @@ _MOVABLE = ("key", "ball", "box")
 def _walkable(obj: WorldObj | None) -> bool:
     if obj is None:
         return True
-    if obj.type == "door":
+    kind = obj.type
+    if kind == "door":
         return not getattr(obj, "is_locked", False)
-    return obj.type in ("goal", "floor")
+    return kind == "goal" or kind == "floor"
 
 
 def reachable_cells(grid: Grid, start: Cell) -> set[Cell]:
     """Cells the agent can reach from ``start`` using keys, boxes and movable objects."""
+    width, height, cells = grid.width, grid.height, grid.grid
     reached = {start}
     queue = deque([start])
     keys: set[str] = set()
@@ -51,24 +53,24 @@ def reachable_cells(grid: Grid, start: Cell) -> set[Cell]:
     while queue:
         x, y = queue.popleft()
         for dx, dy in _STEPS:
-            cell = (x + dx, y + dy)
-            if cell in reached or not (0 <= cell[0] < grid.width and 0 <= cell[1] < grid.height):
+            nx, ny = x + dx, y + dy
+            if not (0 <= nx < width and 0 <= ny < height) or (nx, ny) in reached:
                 continue
-            obj = grid.get(*cell)
+            obj = cells[ny * width + nx]
             if _walkable(obj):
-                enter(cell)
+                enter((nx, ny))
             elif obj is not None and obj.type in _MOVABLE:
                 if obj.type == "key":
                     gain_key(obj.color)
                 content = obj.contains if obj.type == "box" else None
                 if content is not None and content.type == "key":
                     gain_key(content.color)
-                enter(cell)
+                enter((nx, ny))
             elif obj is not None and obj.type == "door":  # locked
                 if obj.color in keys:
-                    enter(cell)
+                    enter((nx, ny))
                 else:
-                    waiting.setdefault(obj.color, []).append(cell)
+                    waiting.setdefault(obj.color, []).append((nx, ny))
     return reached
 
 
