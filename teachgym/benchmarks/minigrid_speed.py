@@ -36,7 +36,7 @@ CASES: list[tuple[str, str, dict[str, Any] | None]] = [
 def steps_per_second(env_id: str, task: dict[str, Any] | None, steps: int, seed: int) -> float:
     """Random-action steps per second (resets included) of ``gym.make(env_id)``."""
     rng = np.random.default_rng(seed)
-    kwargs = {} if task is None else {"task": task}
+    kwargs: dict[str, Any] = {} if task is None else {"task": task}
     if env_id == "teachgym/Maze-v0":
         kwargs = {"task": random_maze_task(rng, 60)}
     env = gym.make(env_id, **kwargs)
