@@ -95,9 +95,7 @@ def test_task_validation_and_misuse_errors():
         parse_drawing(("." * 13,) * 13)
 
 
-@pytest.mark.parametrize(
-    "env_id", [i for i in FAMILY if i != "teachgym/Maze-v0"] + ["teachgym/Maze-v0"]
-)
+@pytest.mark.parametrize("env_id", FAMILY)
 def test_episode_is_determined_by_task_and_seed(env_id):
     env, other = make(env_id), make(env_id)
     task = env.test_set().tasks[-1]

@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     start = time.perf_counter()
     callback = _Evaluate(tasks, start)
-    print(f"PPO + MiniGridCNN on {ENV_ID}, task {EASIEST_TASK}, {args.n_envs} envs, seed {args.seed}")
+    print(f"PPO + MiniGridCNN on {ENV_ID}, task {EASIEST_TASK}")
+    print(f"{args.n_envs} envs, seed {args.seed}, budget {args.steps} steps")
     model.learn(args.steps, callback=callback)
     elapsed = time.perf_counter() - start
     if callback.mastered_at is None:
