@@ -102,17 +102,17 @@ def cmd_train(args: argparse.Namespace) -> None:
     finally:
         log.close()
     student.save(checkpoint, teacher)
-    evaluate(student, env_fn, out)
+    evaluate(student, env_fn, out, args.eval_episodes)
     print(f"model and teacher state: {checkpoint}; episode log: {out / 'episodes.jsonl'}")
 
 
-def evaluate(student: Any, env_fn: Any, out: Path) -> None:
+def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int = 1) -> None:
     """Evaluate greedily on the environment's default test set and write ``evaluation.json``."""
     env = env_fn()
     unwrapped = env.unwrapped
     test_set = unwrapped.test_set()
     env.close()
-    returns = student.evaluate(test_set.tasks)
+    returns = student.evaluate(test_set.tasks, episodes_per_task)
     mean_returns = returns.mean(axis=1)
     report: dict[str, Any] = {
         "test_set": test_set.name,
@@ -122,7 +122,7 @@ def evaluate(student: Any, env_fn: Any, out: Path) -> None:
         "mean_return": float(mean_returns.mean()),
     }
     if unwrapped.mastery_return is not None:
-        mastered = np.array([unwrapped.is_mastered(r) for r in mean_returns])
+        mastered = np.array([unwrapped.mastered(row) for row in returns])
         report["percent_mastered"] = 100.0 * float(mastered.mean())
     (out / "evaluation.json").write_text(json.dumps(report))
     summary = (
@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--steps", type=int, default=20_000, help="total environment steps")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", default="runs/train")
+    train.add_argument(
+        "--eval-episodes", type=int, default=1, help="greedy episodes per test task at the end"
+    )
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(func=cmd_train)

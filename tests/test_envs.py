@@ -94,3 +94,10 @@ def test_catalog_and_factory():
     env = env_factory("teachgym/LearnabilityGrid-v0", dims=5, cells_per_dim=4)()
     assert env.unwrapped.task_space.dim == 5
     assert teachgym.__version__
+
+
+def test_mastery_rule_uses_the_mean_of_greedy_returns():
+    assert LearnabilityGridEnv.mastered([0.8, 0.76])
+    assert not LearnabilityGridEnv.mastered([0.8, 0.7])  # mean 0.75 is not above 0.75
+    with pytest.raises(ValueError, match="at least one episode"):
+        LearnabilityGridEnv.mastered([])

@@ -11,7 +11,7 @@ comes from the environment's ``np_random``.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -94,10 +94,22 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     # -- evaluation -------------------------------------------------------------
     @classmethod
     def is_mastered(cls, episode_return: float) -> bool:
-        """Whether an episode with this return counts as mastering its task."""
+        """Whether one episode with this return counts as a success on its task."""
         if cls.mastery_return is None:
             raise ValueError(f"{cls.__name__} defines no mastery threshold")
         return episode_return > cls.mastery_return
+
+    @classmethod
+    def mastered(cls, returns: Sequence[float]) -> bool:
+        """Whether greedy evaluation episodes with these returns master their task.
+
+        Default: the mean return exceeds ``mastery_return`` (the walkers' "return > 230"
+        of the ALP-GMM and TeachMyAgent papers). Families with a success-rate rule
+        (MiniGrid) override this.
+        """
+        if len(returns) == 0:
+            raise ValueError("mastered() needs the returns of at least one episode")
+        return cls.is_mastered(float(np.mean(returns)))
 
     def test_sets(self) -> dict[str, TestSet]:
         """This environment's fixed test sets; the first is the default.
