@@ -14,12 +14,20 @@ from teachgym.envs.registration import (
     register_env,
 )
 from teachgym.envs.task_env import TaskEnv, TestSet
+from teachgym.envs.webform import WebFormEnv
 
 register_env(
     "teachgym/LearnabilityGrid-v0",
     LearnabilityGridEnv,
     "Toy testbed of the ALP-GMM paper: one-step episodes on a grid of cells whose "
     "competences are a simulated student (no neural network).",
+)
+
+register_env(
+    "teachgym/WebForm-v0",
+    WebFormEnv,
+    "Procedurally generated web forms filled from a key/value instruction, simulated in "
+    "pure Python (presets: login, search, book_flight, profile); HTML + Chromium parity.",
 )
 
 __all__ = [
@@ -29,6 +37,7 @@ __all__ = [
     "LearnabilityGridEnv",
     "TaskEnv",
     "TestSet",
+    "WebFormEnv",
     "env_catalog",
     "env_info",
     "register_env",
