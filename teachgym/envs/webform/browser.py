@@ -48,20 +48,29 @@ CHROMIUM_FLAGS = (
 
 _HIT = """
 var el = document.getElementById(arguments[0]);
-if (el === null || tg.submitted) { return false; }
+if (el === null || tg.submitted) { return null; }
 var r = el.getBoundingClientRect();
-if (r.width === 0 || r.height === 0) { return false; }
+if (r.width === 0 || r.height === 0) { return null; }
 var boxId = el.closest('#overlay') === null ? 'viewport' : 'overlay';
 var box = document.getElementById(boxId).getBoundingClientRect();
-if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) { return false; }
+if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) { return null; }
 var hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-return hit !== null && (hit === el || el.contains(hit));
-"""
-_ACCEPTS = """
-var probe = document.createElement('input');
-probe.type = arguments[0];
-probe.value = arguments[1];
-return probe.value === arguments[1];
+if (hit === null || !(hit === el || el.contains(hit))) { return null; }
+var value = arguments[1];
+var fits = false;
+if (value !== null && el.tagName === 'INPUT' && el.type !== 'checkbox' && el.type !== 'radio') {
+  var probe = document.createElement('input');
+  probe.type = el.type;
+  probe.value = value;
+  fits = probe.value === value;
+}
+var option = -1;
+if (value !== null && el.tagName === 'SELECT') {
+  for (var i = 1; i < el.options.length; i++) {
+    if (el.options[i].text === value) { option = i; break; }
+  }
+}
+return [el, el.tagName.toLowerCase(), el.type || '', fits, option];
 """
 _SCROLL = """
 if (tg.submitted) { return false; }
@@ -196,14 +205,6 @@ class BrowserForm:
         self.driver: Any = session.driver
         session.load(render_html(form))
 
-    def _element(self, eid: int) -> Any:
-        from selenium.webdriver.common.by import By
-
-        return self.driver.find_element(By.ID, f"e{eid}")
-
-    def _hit(self, eid: int) -> bool:
-        return bool(self.driver.execute_script(_HIT, f"e{eid}"))
-
     def apply(self, action: Action) -> bool:
         """Carry ``action`` out in the browser; ``False`` if the browser would not allow it."""
         from selenium.common.exceptions import WebDriverException
@@ -215,38 +216,33 @@ class BrowserForm:
             return bool(self.driver.execute_script(_SCROLL, step))
         if kind == "submit":
             return bool(self.driver.execute_script("return tgSubmitKey();"))
-        if not 0 <= action.element < len(self.form.elements) or not self._hit(action.element):
+        if kind not in ("click", "type", "select"):
+            raise ValueError(f"unknown action kind {kind!r}")
+        if not 0 <= action.element < len(self.form.elements):
             return False
-        element = self._element(action.element)
+        has_field = 0 <= action.field < len(self.form.fields)
+        value = self.form.fields[action.field].value if has_field else None
+        found = self.driver.execute_script(_HIT, f"e{action.element}", value)
+        if found is None:
+            return False
+        element, tag, input_type, fits, option = found
         try:
             if kind == "click":
                 element.click()
                 return True
-            if not 0 <= action.field < len(self.form.fields):
-                return False
-            value = self.form.fields[action.field].value
             if kind == "type":
-                input_type = element.get_attribute("type")
-                if element.tag_name != "input" or input_type in ("checkbox", "radio"):
-                    return False
-                if not self.driver.execute_script(_ACCEPTS, input_type, value):
+                if not fits or value is None:
                     return False
                 element.click()
                 element.clear()
                 element.send_keys(date_keys(value) if input_type == "date" else value)
                 return True
-            if kind == "select":
-                if element.tag_name != "select":
-                    return False
-                texts = [option.text for option in Select(element).options]
-                matches = [i for i, text in enumerate(texts) if i > 0 and text == value]
-                if not matches:
-                    return False
-                Select(element).select_by_index(matches[0])
-                return True
+            if tag != "select" or option < 1:
+                return False
+            Select(element).select_by_index(option)
+            return True
         except WebDriverException:
             return False
-        raise ValueError(f"unknown action kind {kind!r}")
 
     def state(self) -> dict[str, Any]:
         """Values of every control, page, pop-up, scroll row and submitted, read from the DOM."""
