@@ -24,7 +24,7 @@ from teachgym.envs.webform.trajectories import trajectory_suite
 REASON = chromium_unavailable_reason()
 needs_chromium = pytest.mark.skipif(REASON is not None, reason=f"no headless Chromium: {REASON}")
 
-PWN = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=1</script>\" onfocus='x'"
+PWN = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>" onfocus=\'x\''
 
 
 @pytest.fixture(scope="module")

@@ -64,7 +64,11 @@ class DomFeaturesExtractor(BaseFeaturesExtractor):
             raise ValueError(
                 f"DomFeaturesExtractor needs a WebFormEnv observation; missing keys {missing}"
             )
-        shapes = {k: observation_space.spaces[k].shape for k in _OBSERVATION_KEYS}
+        shapes: dict[str, tuple[int, ...]] = {}
+        for key in _OBSERVATION_KEYS:
+            shape = observation_space.spaces[key].shape
+            assert shape is not None
+            shapes[key] = shape
         n_elements, _ = shapes["element_tokens"]
         n_fields = shapes["field_key_tokens"][0]
         n_overlap = shapes["overlap"][-1]
