@@ -461,3 +461,34 @@ def test_render_html_follows_the_simulator_state():
     play(env, list(env.form.oracle[:3]))
     later = env.render()
     assert isinstance(later, str) and 'id="overlay" style="display:none' in later
+
+
+def test_overlap_features_match_a_direct_word_count():
+    from teachgym.envs.webform.vocabulary import words
+
+    def share(query: str, text: str) -> float:
+        wanted = set(words(query))
+        return len(wanted & set(words(text))) / len(wanted) if wanted else 0.0
+
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        task = {**WEBFORM_TASK_SPACE.sample(rng), "level_seed": int(rng.integers(1 << 20))}
+        env = make()
+        env.reset(options={"task": task})
+        form, view = env.form, env._view
+        assert form is not None and view is not None
+        for e in form.elements:
+            own = f"{e.text} {e.placeholder}"
+            options = " ".join(form.controls[e.control].options[1:]) if e.tag == "select" else ""
+            for j, f in enumerate(form.fields):
+                assert view.overlap[e.eid, j, 0] == pytest.approx(share(f.key, own))
+                assert view.overlap[e.eid, j, 2] == pytest.approx(
+                    share(f.value, f"{own} {options}")
+                )
+            if e.column == "right" and e.input_type != "radio":
+                left = [
+                    o for o in form.elements if (o.page, o.row, o.column) == (e.page, e.row, "left")
+                ]
+                context = f"{left[0].text} {left[0].placeholder}" if left else ""
+                for j, f in enumerate(form.fields):
+                    assert view.overlap[e.eid, j, 1] == pytest.approx(share(f.key, context))

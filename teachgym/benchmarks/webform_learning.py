@@ -9,6 +9,9 @@ it stayed at 0 % for the first 40k steps here). Every episode draws a fresh form
 text at random; four distractors; new values), so success means generalising over
 values, layouts and label styles. Success is measured greedily (masked argmax) on
 200 fresh forms every ``--eval-every`` steps and printed as a learning curve.
+With ``--miniwob-episodes N`` (needs ``teachgym[miniwob]`` and Chromium) the trained
+policy is then evaluated zero-shot on MiniWoB++ ``login-user`` through
+:class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv`.
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ ENV_KWARGS: dict[str, Any] = {"max_elements": 12, "max_fields": 3}
 GAMMA = 0.95
 
 
-def evaluate(model: MaskablePPO, episodes: int, seed: int) -> float:
-    """Greedy success rate on ``episodes`` fresh forms (shaping plays no part in it)."""
-    env = WebFormEnv(task=LOGIN3_TASK, **ENV_KWARGS)
+def evaluate(model: MaskablePPO, episodes: int, seed: int, env: Any = None) -> float:
+    """Greedy success rate on ``episodes`` fresh forms (shaping plays no part in it);
+    ``env`` (default: a ``WebFormEnv`` on LOGIN3_TASK) must offer ``action_masks()``."""
+    env = env if env is not None else WebFormEnv(task=LOGIN3_TASK, **ENV_KWARGS)
     successes = 0
     obs, _ = env.reset(seed=seed)
     for _ in range(episodes):
@@ -83,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-envs", type=int, default=8)
     parser.add_argument("--eval-every", type=int, default=10_000)
     parser.add_argument("--eval-episodes", type=int, default=200)
+    parser.add_argument("--miniwob-episodes", type=int, default=0)
     parser.add_argument(
         "--no-shaping",
         action="store_true",
@@ -122,6 +127,25 @@ def main(argv: list[str] | None = None) -> None:
     )
     final = np.mean([s for _, s in curve.points[-3:]]) if curve.points else float("nan")
     print(f"mean success over the last three evaluations: {final:.1%}")
+    if args.miniwob_episodes > 0:
+        from teachgym.envs.webform.miniwob_bridge import (
+            MiniWoBFormEnv,
+            miniwob_unavailable_reason,
+        )
+
+        reason = miniwob_unavailable_reason()
+        if reason is not None:
+            print(f"MiniWoB++ zero-shot evaluation skipped: {reason}")
+            return
+        bridge = MiniWoBFormEnv(**ENV_KWARGS)
+        try:
+            zero_shot = evaluate(model, args.miniwob_episodes, args.seed, env=bridge)
+        finally:
+            bridge.close()
+        print(
+            f"zero-shot MiniWoB++ login-user (Chromium), {args.miniwob_episodes} episodes: "
+            f"success {zero_shot:.1%}"
+        )
 
 
 if __name__ == "__main__":

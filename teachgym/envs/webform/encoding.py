@@ -36,6 +36,7 @@ Discrete(E), "field": Discrete(F)}`` with kinds in :data:`~.form.ACTION_KINDS` o
 
 from __future__ import annotations
 
+import zlib
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +45,7 @@ from gymnasium import spaces
 
 from teachgym.envs.webform.form import (
     ACTION_KINDS,
+    COLUMNS,
     ELEMENT_PX,
     PAGE_WIDTH_PX,
     POPUP_PAGE,
@@ -53,7 +55,7 @@ from teachgym.envs.webform.form import (
     FormSimulator,
     input_accepts,
 )
-from teachgym.envs.webform.vocabulary import FIELD_TYPES, token_id, word_set, words
+from teachgym.envs.webform.vocabulary import FIELD_TYPES, token_id, words
 
 TAGS = ("span", "label", "a", "button", "input", "select")
 INPUT_TYPES = ("text", "password", "email", "number", "date", "checkbox", "radio")
@@ -66,6 +68,9 @@ _FLAGS = len(TAGS) + len(INPUT_TYPES) + len(ROLES)
 FOCUSED, IN_VIEWPORT, COVERED, CHECKED, HAS_VALUE, IN_POPUP = range(_FLAGS, _FLAGS + 6)
 GEOMETRY = _FLAGS + 6
 N_ELEMENT_FEATURES = GEOMETRY + 4
+_TAG_COLUMN = {tag: i for i, tag in enumerate(TAGS)}
+_TYPE_COLUMN = {kind: len(TAGS) + i for i, kind in enumerate(INPUT_TYPES)}
+_ROLE_COLUMN = {role: len(TAGS) + len(INPUT_TYPES) + i for i, role in enumerate(ROLES)}
 N_OVERLAP = 4
 N_STATUS = 5
 MAX_PAGES = 4
@@ -79,13 +84,41 @@ def _token_row(text: str, width: int, vocab_size: int) -> tuple[int, ...]:
     return (*ids, *([0] * (width - len(ids))))
 
 
-def _incidence(sets: list[frozenset[str]], index: dict[str, int]) -> np.ndarray:
-    """0/1 matrix of shape (len(sets), len(index)): which words each set holds."""
-    out = np.zeros((len(sets), max(len(index), 1)), dtype=np.float32)
-    for i, members in enumerate(sets):
-        for word in members:
-            out[i, index[word]] = 1.0
-    return out
+OVERLAP_WORDS = 16
+"""Distinct words per text kept for the overlap features (longer texts are cut)."""
+
+
+@lru_cache(maxsize=65536)
+def _word_ids(text: str) -> tuple[int, ...]:
+    """Distinct 32-bit word hashes of ``text`` (at most OVERLAP_WORDS), zero-padded."""
+    ids = sorted({zlib.crc32(word.encode("utf-8")) or 1 for word in words(text)})
+    ids = ids[:OVERLAP_WORDS]
+    return (*ids, *([0] * (OVERLAP_WORDS - len(ids))))
+
+
+def _shares(texts: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Share of each query's words found in each text.
+
+    ``texts`` (n, W) and ``queries`` (m, W) hold word hashes (0 = padding); returns
+    (n, m) float32. Both become 0/1 incidence matrices over the queries' distinct
+    words and one matrix product counts the shared words.
+    """
+    distinct = np.unique(queries[queries != 0])  # only words some query has matter
+    width = len(distinct) + 1  # column 0 collects every other word and the padding
+
+    def incidence(ids: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(distinct, ids), len(distinct) - 1)
+        hit = (distinct[at] == ids) & (ids != 0) if len(distinct) else np.zeros_like(ids, bool)
+        out = np.zeros((ids.shape[0], width), dtype=np.float32)
+        rows = np.repeat(np.arange(ids.shape[0]), ids.shape[1])
+        out[rows, np.where(hit, at + 1, 0).ravel()] = 1.0
+        out[:, 0] = 0.0
+        return out
+
+    text_matrix = incidence(texts)
+    query_matrix = incidence(queries)
+    sizes = np.maximum(query_matrix.sum(axis=1), 1.0)
+    return (text_matrix @ query_matrix.T) / sizes
 
 
 class WebFormCodec:
@@ -230,14 +263,16 @@ class ViewEncoder:
         )
         self.value_tokens = np.zeros((n, T), dtype=np.int64)
         features = np.zeros((n, N_ELEMENT_FEATURES), dtype=np.float32)
-        for e in elements:
-            features[e.eid, TAGS.index(e.tag)] = 1.0
-            if e.input_type:
-                features[e.eid, len(TAGS) + INPUT_TYPES.index(e.input_type)] = 1.0
-            if e.role:
-                features[e.eid, len(TAGS) + len(INPUT_TYPES) + ROLES.index(e.role)] = 1.0
-            features[e.eid, GEOMETRY] = e.x / PAGE_WIDTH_PX
-            features[e.eid, GEOMETRY + 2] = e.width / PAGE_WIDTH_PX
+        everyone = np.arange(n)
+        features[everyone, [_TAG_COLUMN[e.tag] for e in elements]] = 1.0
+        typed = [(e.eid, _TYPE_COLUMN[e.input_type]) for e in elements if e.input_type]
+        roles = [(e.eid, _ROLE_COLUMN[e.role]) for e in elements if e.role]
+        for pairs in (typed, roles):
+            if pairs:
+                rows, columns = zip(*pairs, strict=True)
+                features[list(rows), list(columns)] = 1.0
+        features[:, GEOMETRY] = [COLUMNS[e.column][0] / PAGE_WIDTH_PX for e in elements]
+        features[:, GEOMETRY + 2] = [COLUMNS[e.column][1] / PAGE_WIDTH_PX for e in elements]
         features[:, GEOMETRY + 3] = ELEMENT_PX / (form.viewport_rows * ROW_PX)
         features[:, IN_POPUP] = self.in_popup
         self.features = features
@@ -263,6 +298,8 @@ class ViewEncoder:
         self._view_key: tuple[int, bool, int, bool] | None = None
         self._slots = self.page_slots[0]
         self._n_slots = 0
+        self._slot_of = [-1] * n
+        self._previous_slots: list[int] = []
         self._buffers: dict[str, np.ndarray] = {
             "element_tokens": np.zeros((E, T), dtype=np.int64),
             "element_value_tokens": np.zeros((E, T), dtype=np.int64),
@@ -272,44 +309,40 @@ class ViewEncoder:
             "overlap": np.zeros((E, F, N_OVERLAP), dtype=np.float32),
         }
         self._mask = np.zeros(codec.n_actions, dtype=bool)
+        self._fields: dict[str, np.ndarray] = {
+            "field_key_tokens": self.field_key_tokens,
+            "field_value_tokens": self.field_value_tokens,
+            "field_features": self.field_features,
+            "field_mask": self.field_mask,
+        }
+        self._rebuild_view()
 
     def _static_overlap(self) -> None:
         """Channels 0-2 of the overlap, and which (element, field) pairs type/select fits."""
         form, sim = self.form, self.sim
         elements, fields = form.elements, form.fields
+        m = len(fields)
         at = {(e.page, e.row, e.column): e.eid for e in elements}
-        own = [word_set(f"{e.text} {e.placeholder}") for e in elements]
-        empty: frozenset[str] = frozenset()
-        context: list[frozenset[str]] = []
+        n = len(elements)
+        context = np.full(n, n, dtype=np.int64)  # index n: an empty text
         for e in elements:
             if e.input_type == "radio":
                 first = elements[form.controls[e.control].elements[0]]
-                caption = at.get((e.page, first.row - 1, "full"))
-                context.append(own[caption] if caption is not None else empty)
-            elif e.column == "right" and (e.page, e.row, "left") in at:
-                context.append(own[at[(e.page, e.row, "left")]])
-            else:
-                context.append(empty)
-        with_options = [
-            own[e.eid] | word_set(" ".join(form.controls[e.control].options[1:]))
-            if e.tag == "select"
-            else own[e.eid]
-            for e in elements
-        ]
-        keys = [word_set(f.key) for f in fields]
-        values = [word_set(f.value) for f in fields]
-        index: dict[str, int] = {}
-        for members in (*own, *context, *with_options, *keys, *values):
-            for word in members:
-                index.setdefault(word, len(index))
-        key_matrix = _incidence(keys, index)
-        value_matrix = _incidence(values, index)
-        key_sizes = np.maximum(key_matrix.sum(axis=1), 1.0)
-        value_sizes = np.maximum(value_matrix.sum(axis=1), 1.0)
-        m = len(fields)
-        self.overlap[:, :m, 0] = (_incidence(own, index) @ key_matrix.T) / key_sizes
-        self.overlap[:, :m, 1] = (_incidence(context, index) @ key_matrix.T) / key_sizes
-        self.overlap[:, :m, 2] = (_incidence(with_options, index) @ value_matrix.T) / value_sizes
+                context[e.eid] = at.get((e.page, first.row - 1, "full"), n)
+            elif e.column == "right":
+                context[e.eid] = at.get((e.page, e.row, "left"), n)
+        own = np.zeros((n + 1, OVERLAP_WORDS), dtype=np.int64)
+        own[:n] = [_word_ids(f"{e.text} {e.placeholder}") for e in elements]
+        keys = np.array([_word_ids(f.key) for f in fields], dtype=np.int64)
+        values = np.array([_word_ids(f.value) for f in fields], dtype=np.int64)
+        key_shares = _shares(own, keys)
+        self.overlap[:, :m, 0] = key_shares[:n]
+        self.overlap[:, :m, 1] = key_shares[context]
+        selects = [e for e in elements if e.tag == "select"]
+        for e in selects:  # a select's options count as its words for the value share
+            texts = " ".join((e.text, e.placeholder, *form.controls[e.control].options[1:]))
+            own[e.eid] = _word_ids(texts)
+        self.overlap[:, :m, 2] = _shares(own[:n], values)
         accepts = {
             kind: [input_accepts(kind, f.value) for f in fields]
             for kind in ("text", "password", "email", "number", "date")
@@ -336,7 +369,10 @@ class ViewEncoder:
                 self.overlap[eid, j, 3] = bool(held) and held == f.value
 
     def after_action(self, action: Action) -> None:
-        """Refresh what ``action`` (just applied) may have changed."""
+        """Refresh what ``action`` (just applied to the simulator) may have changed.
+
+        The encoder learns about simulator changes only through this method.
+        """
         changed: list[int] = []
         if action.element >= 0:
             element = self.form.elements[action.element]
@@ -352,16 +388,20 @@ class ViewEncoder:
                 self.features[self.sim.focused, FOCUSED] = 1.0
                 changed.append(self.sim.focused)
             self.focused = self.sim.focused
-        if changed and self._view_key == self._key():
-            buffers = self._buffers
+        if self._key() != self._view_key:
+            self._rebuild_view()
+        elif changed:
+            view_features = self._buffers["element_features"]
+            value_tokens = self._buffers["element_value_tokens"]
+            overlap = self._buffers["overlap"]
             for eid in changed:
-                found = np.flatnonzero(self._slots == eid)
-                if len(found):
-                    slot = int(found[0])
-                    dynamic = (FOCUSED, CHECKED, HAS_VALUE)
-                    buffers["element_features"][slot, dynamic] = self.features[eid, dynamic]
-                    buffers["element_value_tokens"][slot] = self.value_tokens[eid]
-                    buffers["overlap"][slot, :, 3] = self.overlap[eid, :, 3]
+                slot = self._slot_of[eid]
+                if slot >= 0:
+                    row, source = view_features[slot], self.features[eid]
+                    row[FOCUSED], row[CHECKED] = source[FOCUSED], source[CHECKED]
+                    row[HAS_VALUE] = source[HAS_VALUE]
+                    value_tokens[slot] = self.value_tokens[eid]
+                    overlap[slot, :, 3] = self.overlap[eid, :, 3]
 
     def _key(self) -> tuple[int, bool, int, bool]:
         sim = self.sim
@@ -369,35 +409,38 @@ class ViewEncoder:
 
     def slots(self) -> np.ndarray:
         """Element ids of the current view, in slot order."""
-        self._refresh_view()
         return self._slots
 
-    def _refresh_view(self) -> None:
-        """Rebuild the padded arrays and the action mask if page, pop-up or scroll changed."""
-        key = self._key()
-        if key == self._view_key:
-            return
-        self._view_key = key
+    def _rebuild_view(self) -> None:
+        """Rebuild the padded arrays and the action mask (page, pop-up or scroll changed)."""
+        self._view_key = self._key()
         codec, sim, form = self.codec, self.sim, self.form
         E, F, V = codec.E, codec.F, form.viewport_rows
         page = self.page_slots[sim.page]
         slots = np.concatenate([self.popup_slots, page]) if sim.popup_open else page
         self._slots = slots
-        n = len(slots)
-        buffers, previous = self._buffers, self._n_slots
+        for eid in self._previous_slots:
+            self._slot_of[eid] = -1
+        self._previous_slots = slots.tolist()
+        for slot, eid in enumerate(self._previous_slots):
+            self._slot_of[eid] = slot
+        n, previous = len(slots), self._n_slots
         self._n_slots = n
-        for name in ("element_tokens", "element_value_tokens", "element_class_tokens"):
-            buffers[name][n:previous] = 0
-        for name in ("element_features", "overlap"):
-            buffers[name][n:previous] = 0.0
-        buffers["element_mask"][n:previous] = 0.0
-        buffers["element_mask"][:n] = 1.0
-        buffers["element_tokens"][:n] = self.tokens[slots]
-        buffers["element_value_tokens"][:n] = self.value_tokens[slots]
-        buffers["element_class_tokens"][:n] = self.class_tokens[slots]
-        buffers["overlap"][:n] = self.overlap[slots]
-        view = buffers["element_features"][:n]
-        view[:] = self.features[slots]
+        sources: dict[str, np.ndarray] = {
+            "element_tokens": self.tokens,
+            "element_value_tokens": self.value_tokens,
+            "element_class_tokens": self.class_tokens,
+            "element_features": self.features,
+            "overlap": self.overlap,
+        }
+        for name, source in sources.items():
+            buffer = self._buffers[name]
+            buffer[n:previous] = 0
+            buffer[:n] = source[slots]
+        element_mask = self._buffers["element_mask"]
+        element_mask[n:previous] = 0.0
+        element_mask[:n] = 1.0
+        view = self._buffers["element_features"][:n]
         popup = self.in_popup[slots]
         rows = self.rows[slots]
         in_view = popup | ((rows >= sim.scroll) & (rows < sim.scroll + V))
@@ -406,8 +449,7 @@ class ViewEncoder:
         y = np.where(popup, rows, rows - sim.scroll) / V
         view[:, GEOMETRY + 1] = np.clip(y, -Y_LIMIT, Y_LIMIT)
 
-        mask = self._mask
-        mask[:] = False
+        mask = np.zeros(codec.n_actions, dtype=bool)
         if not sim.submitted:
             actionable = popup if sim.popup_open else in_view
             mask[:n] = actionable & self.clickable[slots]
@@ -419,10 +461,10 @@ class ViewEncoder:
                 mask[base] = sim.scroll > 0
                 mask[base + 1] = sim.scroll < form.max_scroll(sim.page)
                 mask[base + 2] = sim.page == form.n_pages - 1
+        self._mask = mask
 
     def observation(self, steps_left: float) -> dict[str, np.ndarray]:
         """The padded observation of the current view (fresh arrays)."""
-        self._refresh_view()
         sim, form = self.sim, self.form
         max_scroll = form.max_scroll(sim.page)
         status = np.array(
@@ -435,15 +477,12 @@ class ViewEncoder:
             ],
             dtype=np.float32,
         )
-        obs = {key: array.copy() for key, array in self._buffers.items()}
-        obs["field_key_tokens"] = self.field_key_tokens.copy()
-        obs["field_value_tokens"] = self.field_value_tokens.copy()
-        obs["field_features"] = self.field_features.copy()
-        obs["field_mask"] = self.field_mask.copy()
+        obs = {name: array.copy() for name, array in self._buffers.items()}
+        for name, array in self._fields.items():
+            obs[name] = array.copy()
         obs["status"] = status
         return obs
 
     def action_mask(self) -> np.ndarray:
         """Boolean mask of shape ``(n_actions,)``: True where the flat action does something."""
-        self._refresh_view()
         return self._mask.copy()

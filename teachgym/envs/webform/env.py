@@ -161,7 +161,8 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         terminated = self.sim.submitted
         truncated = not terminated and self._steps >= self.max_steps
         self._done = terminated or truncated
-        potential = self.sim.potential()
+        changes_values = valid and kind in ("click", "type", "select")
+        potential = self.sim.potential() if changes_values else self._potential
         reward = 0.0
         info: dict[str, Any] = {"action_valid": bool(valid), "potential": potential}
         if self._done:
@@ -183,13 +184,11 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
     def _decode(self, action: Any) -> tuple[str, int, int]:
         if self.action_mode == "dict":
             return self.codec.decode_dict(action)
-        try:
-            index = int(action)
-        except (TypeError, ValueError):
-            raise ValueError(f"a flat web-form action must be an integer, got {action!r}") from None
-        if np.ndim(action) != 0 or index != action:
-            raise ValueError(f"a flat web-form action must be a scalar integer, got {action!r}")
-        return self.codec.decode_flat(index)
+        if type(action) is int or isinstance(action, np.integer):
+            return self.codec.decode_flat(int(action))
+        if isinstance(action, np.ndarray) and action.ndim == 0 and action.dtype.kind in "iu":
+            return self.codec.decode_flat(int(action))
+        raise ValueError(f"a flat web-form action must be a scalar integer, got {action!r}")
 
     def _to_sim_action(self, kind: str, slot: int, field: int) -> Action | None:
         """Slot-based action -> simulator action; ``None`` for a padding slot or field."""

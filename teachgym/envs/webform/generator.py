@@ -226,11 +226,12 @@ _DISTRACTOR_POOLS = {
     "input": DISTRACTOR_INPUTS,
 }
 _DISTRACTOR_KINDS = tuple(_DISTRACTOR_POOLS)
-_DISTRACTOR_WEIGHTS = (0.4, 0.25, 0.2, 0.15)
+_DISTRACTOR_CUMULATIVE = np.cumsum((0.4, 0.25, 0.2))
+"""Cumulative shares of text, links and buttons (the rest, 15 %, are unrelated inputs)."""
 
 
 def _distractors(n: int, rng: np.random.Generator) -> list[_Block]:
-    kinds = rng.choice(len(_DISTRACTOR_KINDS), size=n, p=_DISTRACTOR_WEIGHTS)
+    kinds = np.searchsorted(_DISTRACTOR_CUMULATIVE, rng.random(n), side="right")
     picks = rng.integers(0, 1 << 30, size=n)
     blocks = []
     for kind_index, pick in zip(kinds.tolist(), picks.tolist(), strict=True):
