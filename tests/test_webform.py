@@ -21,7 +21,7 @@ from teachgym.envs.webform import (
 )
 from teachgym.envs.webform.encoding import CHECKED, FOCUSED, IN_VIEWPORT
 from teachgym.envs.webform.form import Element
-from teachgym.envs.webform.generator import MAX_PAGE_ELEMENTS
+from teachgym.envs.webform.generator import MAX_PAGE_ELEMENTS, categorical_task, numeric_task
 from teachgym.envs.webform.trajectories import random_trajectory, trajectory_suite
 from teachgym.envs.webform.vocabulary import DISTRACTOR_INPUTS, QUALIFIERS
 
@@ -492,3 +492,23 @@ def test_overlap_features_match_a_direct_word_count():
                 context = f"{left[0].text} {left[0].placeholder}" if left else ""
                 for j, f in enumerate(form.fields):
                     assert view.overlap[e.eid, j, 1] == pytest.approx(share(f.key, context))
+
+
+def test_numeric_task_space_for_numeric_teachers():
+    env = make(numeric_tasks=True)
+    env.task_space.require_numeric("ALP-GMM")
+    rng = np.random.default_rng(2)
+    numeric = {**env.task_space.sample(rng), "level_seed": 9}
+    _, info = env.reset(options={"task": numeric})
+    assert info["task"] == numeric
+    plain = make()
+    plain.reset(options={"task": {**categorical_task(numeric), "level_seed": 9}})
+    assert plain.form == env.form
+    assert numeric_task(categorical_task(numeric)) == numeric
+    vector = env.task_space.to_vector(numeric)
+    assert env.task_space.from_vector(vector) == {
+        k: v for k, v in numeric.items() if k != "level_seed"
+    }
+    preset = WebFormEnv(preset="profile", numeric_tasks=True)
+    assert preset.reset()[1]["task"]["popup"] == 1
+    assert all(env.task_space.contains(t) for t in env.test_set().tasks)

@@ -29,8 +29,11 @@ from teachgym.envs.webform.form import ACTION_KINDS, Action, Form, FormSimulator
 from teachgym.envs.webform.generator import (
     MAX_PAGE_ELEMENTS,
     PRESETS,
+    WEBFORM_NUMERIC_TASK_SPACE,
     WEBFORM_TASK_SPACE,
+    categorical_task,
     generate_form,
+    numeric_task,
     preset_task,
 )
 from teachgym.envs.webform.html import render_html
@@ -61,6 +64,9 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         max_elements, max_fields, tokens_per_text, vocab_size: observation sizes
             (see :mod:`.encoding`); the defaults fit every task of the task space.
         render_mode: ``"html"`` (the page as an HTML document) or ``"ansi"`` (text).
+        numeric_tasks: use :data:`.generator.WEBFORM_NUMERIC_TASK_SPACE` (categorical
+            parameters as integer levels) so numeric-only teachers can drive the env;
+            ``task`` and presets are then given and echoed in that form.
 
     Success (``info["is_success"]`` at the end): submitted with every instruction
     field right and every other control (decoys, distractor inputs, fields the
@@ -94,11 +100,16 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         tokens_per_text: int = 6,
         vocab_size: int = 1024,
         render_mode: str | None = None,
+        numeric_tasks: bool = False,
     ) -> None:
+        self.numeric_tasks = bool(numeric_tasks)
+        if self.numeric_tasks:
+            self.task_space = WEBFORM_NUMERIC_TASK_SPACE
+            self.default_task = numeric_task(PRESETS["login"])
         if preset is not None:
             if task is not None:
                 raise ValueError("give either task= or preset=, not both")
-            task = preset_task(preset)
+            task = self._preset(preset)
         if action_mode not in ACTION_MODES:
             raise ValueError(f"action_mode must be one of {ACTION_MODES}, got {action_mode!r}")
         if reward not in REWARD_MODES:
@@ -133,8 +144,12 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         self._done = True
 
     # -- episode ------------------------------------------------------------------
+    def _preset(self, name: str) -> Task:
+        task = preset_task(name)
+        return numeric_task(task) if self.numeric_tasks else task
+
     def _reset_task(self, task: Task) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        form = generate_form(task, self.level_rng)
+        form = generate_form(categorical_task(task) if self.numeric_tasks else task, self.level_rng)
         sim = FormSimulator(form)
         self._view = ViewEncoder(self.codec, form, sim)
         self.form, self.sim = form, sim
@@ -241,7 +256,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
     def test_sets(self) -> dict[str, TestSet]:
         """``presets-x10``: each preset with level seeds 0..9; ``uniform-50``: uniform tasks."""
         tasks = [
-            {**preset_task(name), "level_seed": seed} for name in PRESETS for seed in range(10)
+            {**self._preset(name), "level_seed": seed} for name in PRESETS for seed in range(10)
         ]
         return {
             "presets-x10": TestSet("presets-x10", 1, tasks),

@@ -80,6 +80,41 @@ WEBFORM_TASK_SPACE = TaskSpace(
 - ``required_fraction``: fraction of the form's fields the instruction asks for.
 """
 
+CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
+    "field_types": ("text", "login", "typed", "choice", "all"),
+    "theme": ("login", "search", "flight", "profile", "any"),
+    "label_style": ("label", "placeholder", "adjacent", "mixed"),
+    "order": ("page", "shuffled"),
+    "popup": (False, True),
+}
+"""The categorical parameters' choices, roughly from easy to hard, for the numeric view."""
+
+WEBFORM_NUMERIC_TASK_SPACE = TaskSpace(
+    {
+        name: Integer(0, len(CATEGORICAL_LEVELS[name]) - 1) if name in CATEGORICAL_LEVELS else p
+        for name, p in WEBFORM_TASK_SPACE.parameters.items()
+    }
+)
+"""The same task space with every categorical parameter as an integer level (the index
+in :data:`CATEGORICAL_LEVELS`), for teachers that need numbers (ALP-GMM, RIAC, ...)."""
+
+
+def categorical_task(task: Task) -> Task:
+    """A task of the numeric view -> the same task with its categorical choices."""
+    out = dict(task)
+    for name, levels in CATEGORICAL_LEVELS.items():
+        out[name] = levels[int(task[name])]
+    return out
+
+
+def numeric_task(task: Task) -> Task:
+    """A task with categorical choices -> the numeric view (inverse of :func:`categorical_task`)."""
+    out = dict(task)
+    for name, levels in CATEGORICAL_LEVELS.items():
+        out[name] = levels.index(task[name])
+    return out
+
+
 _BASE: Task = {
     "n_fields": 2,
     "field_types": "login",
