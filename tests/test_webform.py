@@ -426,7 +426,11 @@ def hostile_form():
         np.random.default_rng(0),
     )
     elements = tuple(
-        e._replace(text=HOSTILE + e.text, placeholder=HOSTILE if e.tag == "input" else "")
+        e._replace(placeholder=HOSTILE)
+        if e.tag == "input"
+        else e
+        if e.tag == "select"
+        else e._replace(text=HOSTILE + e.text)
         for e in form.elements
     )
     fields = tuple(f._replace(key=HOSTILE + f.key) for f in form.fields)

@@ -331,18 +331,23 @@ class ViewEncoder:
                 context[e.eid] = at.get((e.page, first.row - 1, "full"), n)
             elif e.column == "right":
                 context[e.eid] = at.get((e.page, e.row, "left"), n)
-        own = np.zeros((n + 1, OVERLAP_WORDS), dtype=np.int64)
-        own[:n] = [_word_ids(f"{e.text} {e.placeholder}") for e in elements]
-        keys = np.array([_word_ids(f.key) for f in fields], dtype=np.int64)
-        values = np.array([_word_ids(f.value) for f in fields], dtype=np.int64)
-        key_shares = _shares(own, keys)
-        self.overlap[:, :m, 0] = key_shares[:n]
-        self.overlap[:, :m, 1] = key_shares[context]
-        selects = [e for e in elements if e.tag == "select"]
-        for e in selects:  # a select's options count as its words for the value share
-            texts = " ".join((e.text, e.placeholder, *form.controls[e.control].options[1:]))
-            own[e.eid] = _word_ids(texts)
-        self.overlap[:, :m, 2] = _shares(own[:n], values)
+        selects = [e.eid for e in elements if e.tag == "select"]
+        texts = np.zeros((n + 1 + len(selects), OVERLAP_WORDS), dtype=np.int64)
+        texts[:n] = [_word_ids(f"{e.text} {e.placeholder}") for e in elements]
+        for row, eid in enumerate(selects, start=n + 1):  # a select's words include its options
+            e = elements[eid]
+            texts[row] = _word_ids(
+                " ".join((e.text, e.placeholder, *form.controls[e.control].options[1:]))
+            )
+        queries = np.array(
+            [_word_ids(f.key) for f in fields] + [_word_ids(f.value) for f in fields]
+        )
+        shares = _shares(texts, queries.reshape(-1, OVERLAP_WORDS))
+        self.overlap[:, :m, 0] = shares[:n, :m]
+        self.overlap[:, :m, 1] = shares[context, :m]
+        self.overlap[:, :m, 2] = shares[:n, m:]
+        if selects:
+            self.overlap[selects, :m, 2] = shares[n + 1 :, m:]
         accepts = {
             kind: [input_accepts(kind, f.value) for f in fields]
             for kind in ("text", "password", "email", "number", "date")

@@ -188,7 +188,7 @@ def preset_task(name: str) -> Task:
     return dict(PRESETS[name])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """A group of consecutive rows: a field (instruction or not), a decoy or a distractor."""
 
@@ -204,22 +204,61 @@ class _Block:
     elements: list[int] = field(default_factory=list)
 
 
-def _choose_specs(task: Task, rng: np.random.Generator) -> list[FieldSpec]:
+class _Draws:
+    """Uniform numbers from the level's generator, fetched 256 at a time.
+
+    Generation makes many small random decisions; one numpy call per block instead of
+    one per decision makes ``reset`` much cheaper. Deterministic given ``rng``.
+    """
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self._pool: list[float] = []
+
+    def random(self) -> float:
+        """A uniform number in [0, 1)."""
+        if not self._pool:
+            self._pool = self.rng.random(256).tolist()
+        return self._pool.pop()
+
+    def _take(self, n: int) -> list[float]:
+        if len(self._pool) < n:
+            self._pool = self.rng.random(max(256, n)).tolist() + self._pool
+        taken = self._pool[-n:] if n else []
+        del self._pool[len(self._pool) - n :]
+        return taken
+
+    def integer(self, n: int) -> int:
+        """A uniform integer in [0, n)."""
+        return min(int(self.random() * n), n - 1)
+
+    def permutation(self, n: int) -> list[int]:
+        keys = self._take(n)
+        return sorted(range(n), key=keys.__getitem__)
+
+    def sample(self, n: int, k: int) -> list[int]:
+        """``k`` distinct integers from [0, n), in random order."""
+        return self.permutation(n)[:k]
+
+
+def _choose_specs(task: Task, draws: _Draws) -> list[FieldSpec]:
     allowed = TYPE_MIXES[task["field_types"]]
     pool = [s for s in CATALOG if s.ftype in allowed]
     if task["theme"] == "any":
-        ordered = [pool[i] for i in rng.permutation(len(pool))]
+        ordered = [pool[i] for i in draws.permutation(len(pool))]
     else:
         by_key = {s.key: s for s in CATALOG}
         themed = [by_key[k] for k in THEMES[task["theme"]] if by_key[k].ftype in allowed]
-        themed_keys = {s.key for s in themed}
-        rest = [s for s in pool if s.key not in themed_keys]
-        ordered = themed + [rest[i] for i in rng.permutation(len(rest))]
+        ordered = themed
+        if len(themed) < task["n_fields"]:
+            themed_keys = {s.key for s in themed}
+            rest = [s for s in pool if s.key not in themed_keys]
+            ordered = themed + [rest[i] for i in draws.permutation(len(rest))]
     chosen = ordered[: task["n_fields"]]
     used = {s.key for s in chosen}
     while len(chosen) < task["n_fields"]:  # the catalog is short of this mix: qualified keys
-        base = pool[int(rng.integers(len(pool)))]
-        key = f"{QUALIFIERS[int(rng.integers(len(QUALIFIERS)))]} {base.key}"
+        base = pool[draws.integer(len(pool))]
+        key = f"{QUALIFIERS[draws.integer(len(QUALIFIERS))]} {base.key}"
         if key in used:
             continue
         qualifier = key.split(" ", 1)[0]
@@ -229,29 +268,29 @@ def _choose_specs(task: Task, rng: np.random.Generator) -> list[FieldSpec]:
     return chosen
 
 
-def _label(spec: FieldSpec, paraphrase: float, rng: np.random.Generator) -> str:
-    if spec.paraphrases and rng.random() < paraphrase:
-        return spec.paraphrases[int(rng.integers(len(spec.paraphrases)))]
+def _label(spec: FieldSpec, paraphrase: float, draws: _Draws) -> str:
+    if spec.paraphrases and draws.random() < paraphrase:
+        return spec.paraphrases[draws.integer(len(spec.paraphrases))]
     return spec.key
 
 
 def _value_and_options(
-    spec: FieldSpec, n_options: int, rng: np.random.Generator
+    spec: FieldSpec, n_options: int, draws: _Draws
 ) -> tuple[str, tuple[str, ...]]:
     if spec.ftype == "checkbox":
-        return CHECKBOX_VALUES[int(rng.integers(2))], ()
-    value = spec.values[int(rng.integers(len(spec.values)))]
+        return CHECKBOX_VALUES[draws.integer(2)], ()
+    value = spec.values[draws.integer(len(spec.values))]
     if spec.ftype not in ("select", "radio"):
         return value, ()
     others = [v for v in spec.values if v != value]
-    picked = [others[i] for i in rng.permutation(len(others))[: n_options - 1]]
+    picked = [others[i] for i in draws.sample(len(others), n_options - 1)]
     options = [value, *picked]
-    return value, tuple(options[i] for i in rng.permutation(len(options)))
+    return value, tuple(options[i] for i in draws.permutation(len(options)))
 
 
-def _style(task: Task, rng: np.random.Generator) -> str:
+def _style(task: Task, draws: _Draws) -> str:
     style = str(task["label_style"])
-    return LABEL_STYLES[int(rng.integers(3))] if style == "mixed" else style
+    return LABEL_STYLES[draws.integer(3)] if style == "mixed" else style
 
 
 _DISTRACTOR_POOLS = {
@@ -425,30 +464,31 @@ _DISTRACTOR_LOOK = {
 
 def generate_form(task: Task, rng: np.random.Generator) -> Form:
     """Build the form of a validated ``task``, drawing everything from ``rng``."""
-    specs = _choose_specs(task, rng)
+    draws = _Draws(rng)
+    specs = _choose_specs(task, draws)
     blocks: list[_Block] = []
     for i, spec in enumerate(specs):
-        value, options = _value_and_options(spec, task["n_options"], rng)
-        label = _label(spec, task["paraphrase"], rng)
-        blocks.append(_Block(spec, label, _style(task, rng), value, options, field_index=i))
+        value, options = _value_and_options(spec, task["n_options"], draws)
+        label = _label(spec, task["paraphrase"], draws)
+        blocks.append(_Block(spec, label, _style(task, draws), value, options, field_index=i))
     n_required = max(1, round(task["required_fraction"] * len(specs)))
-    required = sorted(int(i) for i in rng.choice(len(specs), n_required, replace=False))
+    required = sorted(draws.sample(len(specs), n_required))
     n_prefilled = round(task["warm_start"] * n_required)
-    prefilled = {required[int(i)] for i in rng.choice(n_required, n_prefilled, replace=False)}
+    prefilled = {required[i] for i in draws.sample(n_required, n_prefilled)}
     asked = set(required)
 
     used_labels = {b.label for b in blocks} | {s.key for s in specs}
     extras: list[_Block] = []
     for _ in range(task["n_decoys"]):
-        source = blocks[int(rng.integers(len(blocks)))]
+        source = blocks[draws.integer(len(blocks))]
         assert source.spec is not None
-        for qualifier in rng.permutation(len(QUALIFIERS)):
-            label = f"{QUALIFIERS[int(qualifier)]} {source.label}"
+        for qualifier in draws.permutation(len(QUALIFIERS)):
+            label = f"{QUALIFIERS[qualifier]} {source.label}"
             if label not in used_labels:
                 break
         used_labels.add(label)
-        _, options = _value_and_options(source.spec, task["n_options"], rng)
-        extras.append(_Block(source.spec, label, _style(task, rng), "", options))
+        _, options = _value_and_options(source.spec, task["n_options"], draws)
+        extras.append(_Block(source.spec, label, _style(task, draws), "", options))
     extras += _distractors(task["n_distractors"], rng)
 
     n_pages = task["n_pages"]
@@ -458,7 +498,7 @@ def generate_form(task: Task, rng: np.random.Generator) -> Form:
         mine = [extra for extra, p in zip(extras, extra_pages, strict=True) if p == page_number]
         total = len(chunk) + len(mine)
         is_extra = np.zeros(total, dtype=bool)
-        is_extra[rng.choice(total, len(mine), replace=False)] = True
+        is_extra[draws.sample(total, len(mine))] = True
         ordered_fields, ordered_extras = iter(blocks[i] for i in chunk), iter(mine)
         pages.append([next(ordered_extras if x else ordered_fields) for x in is_extra.tolist()])
 
@@ -477,7 +517,7 @@ def generate_form(task: Task, rng: np.random.Generator) -> Form:
                 else:
                     initial = "" if ftype in TEXT_LIKE else (0 if ftype == "select" else -1)
             elif ftype == "checkbox":
-                initial = int(rng.integers(2))
+                initial = draws.integer(2)
             else:
                 initial = "" if ftype in TEXT_LIKE else (0 if ftype == "select" else -1)
             row = builder.field_block(block, page_index, row, initial)
@@ -498,7 +538,7 @@ def generate_form(task: Task, rng: np.random.Generator) -> Form:
         builder.element(
             tag="span",
             input_type="",
-            text=POPUP_TEXTS[int(rng.integers(len(POPUP_TEXTS)))],
+            text=POPUP_TEXTS[draws.integer(len(POPUP_TEXTS))],
             placeholder="",
             page=POPUP_PAGE,
             row=1,
@@ -508,7 +548,7 @@ def generate_form(task: Task, rng: np.random.Generator) -> Form:
         builder.element(
             tag="button",
             input_type="",
-            text=POPUP_CLOSE[int(rng.integers(len(POPUP_CLOSE)))],
+            text=POPUP_CLOSE[draws.integer(len(POPUP_CLOSE))],
             placeholder="",
             page=POPUP_PAGE,
             row=2,
@@ -537,7 +577,7 @@ def generate_form(task: Task, rng: np.random.Generator) -> Form:
             )
         fields.append(Field(block.spec.key, block.value, ftype, block.control, target))
     if task["order"] == "shuffled":
-        fields = [fields[i] for i in rng.permutation(len(fields))]
+        fields = [fields[i] for i in draws.permutation(len(fields))]
     form = Form(
         tuple(builder.elements),
         tuple(builder.controls),
