@@ -49,7 +49,7 @@ from teachgym.envs.webform.encoding import (
     TAGS,
     WebFormCodec,
 )
-from teachgym.envs.webform.vocabulary import FIELD_TYPES, token_id, word_set, words
+from teachgym.envs.webform.vocabulary import FIELD_TYPES, word_set
 from teachgym.tasks import Categorical, Task, TaskSpace
 
 MINIWOB_FORM_TASKS = ("login-user", "enter-text", "enter-password", "login-user-popup")
@@ -182,12 +182,8 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
 
     def _observation(self) -> dict[str, np.ndarray]:
         codec = self.codec
-        E, F, T, V = codec.E, codec.F, codec.T, codec.V
-
-        def tokens(text: str, width: int = T) -> list[int]:
-            ids = [token_id(w, V) for w in words(text)[:width]]
-            return ids + [0] * (width - len(ids))
-
+        E, F = codec.E, codec.F
+        tokens = codec.tokens
         obs: dict[str, np.ndarray] = {}
         for key, space in codec.observation_space.items():
             assert space.shape is not None and space.dtype is not None
