@@ -5,8 +5,9 @@ Run: ``OMP_NUM_THREADS=1 python -m teachgym.benchmarks.webform_learning [--steps
 Target (issue 7): 90 % success within 200k steps. Training adds the potential-based
 shaping of REFERENCE.md by default (``--no-shaping`` for the sparse ±1 reward alone;
 measured here with seed 0: 90 % first reached at 40k steps shaped, 90k sparse).
-Every episode draws a fresh form (username, password, email; labels attached by ``<label>``, placeholder or adjacent
-text at random; four distractors; new values), so success means generalising over
+Every episode draws a fresh form (username, password, email; labels attached by
+``<label>``, placeholder or adjacent text at random; four distractors; new values),
+so success means generalising over
 values, layouts and label styles. Success is measured greedily (masked argmax) on
 200 fresh forms every ``--eval-every`` steps and printed as a learning curve.
 With ``--miniwob-episodes N`` (needs ``teachgym[miniwob]`` and Chromium) the trained
