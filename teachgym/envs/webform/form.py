@@ -14,7 +14,7 @@ browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
   (``YYYY-MM-DD``), as their HTML value sanitisation does.
 - ``select(e, f)``: picks the option of a ``<select>`` whose text is field ``f``'s value.
 - ``scroll_up`` / ``scroll_down``: moves the viewport by :attr:`Form.scroll_step` rows.
-- ``submit``: presses Enter in the form: submits when the last page is shown.
+- ``submit``: like pressing Enter: submits when the last page shows and no pop-up is open.
 
 An action on an element that is not *actionable* (another page, outside the
 viewport, under the open pop-up) or that does not fit the element is a no-op:
