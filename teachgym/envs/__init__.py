@@ -25,6 +25,7 @@ from teachgym.envs.walkers import (
     TerrainWalkerEnv,
 )
 from teachgym.envs.walkers.constants import EPISODE_STEPS
+from teachgym.envs.webform import WebFormEnv
 
 register_env(
     "teachgym/LearnabilityGrid-v0",
@@ -113,6 +114,13 @@ register_env(
     max_episode_steps=EPISODE_STEPS,
 )
 
+register_env(
+    "teachgym/WebForm-v0",
+    WebFormEnv,
+    "Procedurally generated web forms filled from a key/value instruction, simulated in "
+    "pure Python (presets: login, search, book_flight, profile); HTML + Chromium parity.",
+)
+
 __all__ = [
     "EnvFactory",
     "EnvInfo",
@@ -126,6 +134,7 @@ __all__ = [
     "LearnabilityGridEnv",
     "TaskEnv",
     "TestSet",
+    "WebFormEnv",
     "env_catalog",
     "env_info",
     "register_env",

@@ -1,0 +1,366 @@
+"""The form model (pages, elements, controls, instruction fields) and its simulation.
+
+A :class:`Form` is immutable: what the generator built. A :class:`FormSimulator`
+holds the mutable page state (control values, current wizard page, scroll
+position, pop-up, focus, submitted) and applies actions with the semantics a
+browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
+
+- ``click(e)``: a Next button shows the next page (scroll back to the top), the
+  Submit button submits, the pop-up's close button closes the pop-up, a checkbox
+  toggles, a radio option is checked, a ``<label for=...>`` acts as a click on its
+  control, inputs, selects and buttons take the focus, text and links take nothing.
+- ``type(e, f)``: replaces the value of a text-like input with instruction field
+  ``f``'s value; a number input only takes numbers and a date input only ISO dates
+  (``YYYY-MM-DD``), as their HTML value sanitisation does.
+- ``select(e, f)``: picks the option of a ``<select>`` whose text is field ``f``'s value.
+- ``scroll_up`` / ``scroll_down``: moves the viewport by :attr:`Form.scroll_step` rows.
+- ``submit``: like pressing Enter: submits when the last page shows and no pop-up is open.
+
+An action on an element that is not *actionable* (another page, outside the
+viewport, under the open pop-up) or that does not fit the element is a no-op:
+:meth:`FormSimulator.apply` returns ``False`` and nothing changes.
+
+Geometry: the page is a column of rows of :data:`ROW_PX` pixels; an element sits
+in the left (label) column, the right (control) column, or spans both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+ROW_PX = 32
+ELEMENT_PX = 28
+PAGE_WIDTH_PX = 480
+COLUMNS: dict[str, tuple[int, int]] = {"left": (8, 176), "right": (192, 280), "full": (8, 464)}
+"""Column name -> (x, width) in pixels."""
+POPUP_PAGE = -1
+"""Page number of the pop-up's elements (drawn over the viewport, rows relative to it)."""
+
+ACTION_KINDS = ("click", "type", "select", "scroll_up", "scroll_down", "submit")
+
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def input_accepts(input_type: str, value: str) -> bool:
+    """Whether an ``<input type=input_type>`` keeps ``value`` when it is typed in."""
+    if input_type == "number":
+        return _NUMBER.fullmatch(value) is not None
+    if input_type == "date":
+        return _ISO_DATE.fullmatch(value) is not None
+    return True
+
+
+class Element(NamedTuple):
+    """One DOM element. ``eid`` is its index in :attr:`Form.elements` (HTML id ``e{eid}``).
+
+    Attributes:
+        tag: ``span``, ``label``, ``a``, ``button``, ``input`` or ``select``.
+        input_type: for inputs: ``text``, ``password``, ``email``, ``number``,
+            ``date``, ``checkbox`` or ``radio`` (checkboxes and radio options are
+            ``<label>`` elements wrapping their ``<input>``); else ``""``.
+        text: visible text (option text for radio options, label for checkboxes).
+        placeholder: placeholder of an input; for a select, the text of its prompt option.
+        page: wizard page (0-based), or :data:`POPUP_PAGE`.
+        row, column: position (see :data:`COLUMNS`); pop-up rows count from the viewport top.
+        control: index of the control this element edits, or -1.
+        label_for: for a ``<label for=...>``: the control it activates, or -1.
+        role: ``next``, ``submit`` or ``close`` for the special buttons, else ``""``.
+        option: for a radio option: its index in the group, else -1.
+        classes: CSS classes.
+    """
+
+    eid: int
+    tag: str
+    input_type: str
+    text: str
+    placeholder: str
+    page: int
+    row: int
+    column: str
+    control: int = -1
+    label_for: int = -1
+    role: str = ""
+    option: int = -1
+    classes: tuple[str, ...] = ()
+
+    @property
+    def x(self) -> int:
+        return COLUMNS[self.column][0]
+
+    @property
+    def width(self) -> int:
+        return COLUMNS[self.column][1]
+
+    @property
+    def y(self) -> int:
+        return self.row * ROW_PX
+
+
+class Control(NamedTuple):
+    """Something that holds a value: a text-like input, a select, a checkbox or a radio group.
+
+    Attributes:
+        kind: an input type (``text`` .. ``date``), ``select``, ``checkbox`` or ``radio``.
+        elements: element ids (one per option for a radio group).
+        initial: starting value: the text of a text-like input; the selected option
+            index of a select (0 is the prompt); the checked option of a radio group
+            (-1: none); 1 or 0 for a checked or unchecked checkbox.
+        options: option texts (a select's include its prompt at index 0).
+        name: the label the page shows for it (for humans and the HTML ``name``).
+    """
+
+    cid: int
+    kind: str
+    elements: tuple[int, ...]
+    initial: str | int
+    options: tuple[str, ...] = ()
+    name: str = ""
+
+
+class Field(NamedTuple):
+    """An instruction field: ``key`` with ``value``; satisfied when ``control`` holds ``target``."""
+
+    key: str
+    value: str
+    ftype: str
+    control: int
+    target: str | int
+
+
+class Action(NamedTuple):
+    """A simulator action: ``kind`` in :data:`ACTION_KINDS`, an element id, a field index."""
+
+    kind: str
+    element: int = -1
+    field: int = -1
+
+
+@dataclass(frozen=True)
+class Form:
+    """A generated form: everything a page shows, the instruction, and an oracle plan.
+
+    Attributes:
+        fields: the instruction, in instruction order.
+        page_rows: number of rows of each page.
+        viewport_rows: rows visible at once; pages longer than this need scrolling.
+        popup: whether a blocking pop-up is open at the start.
+        oracle: an action sequence that completes the form (closes the pop-up,
+            fills what is not already right in page order, scrolls down only when
+            needed, clicks Next, submits); its length is the "optimal" action count.
+    """
+
+    elements: tuple[Element, ...]
+    controls: tuple[Control, ...]
+    fields: tuple[Field, ...]
+    page_rows: tuple[int, ...]
+    viewport_rows: int
+    popup: bool
+    oracle: tuple[Action, ...] = field(default=())
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.page_rows)
+
+    @property
+    def scroll_step(self) -> int:
+        """Rows moved by one scroll action: half a viewport (at least 1)."""
+        return max(1, self.viewport_rows // 2)
+
+    def max_scroll(self, page: int) -> int:
+        return max(0, self.page_rows[page] - self.viewport_rows)
+
+    def instruction_text(self) -> str:
+        """The instruction as one sentence, e.g. ``Enter username: alice, password: x7k2pq``."""
+        return "Enter " + ", ".join(f"{f.key}: {f.value}" for f in self.fields)
+
+    def with_oracle(self, oracle: tuple[Action, ...]) -> Form:
+        return Form(
+            self.elements,
+            self.controls,
+            self.fields,
+            self.page_rows,
+            self.viewport_rows,
+            self.popup,
+            oracle,
+        )
+
+
+def is_success(form: Form, values: list[str | int]) -> bool:
+    """Whether control ``values`` complete ``form``: every instruction field holds
+    its value and every other control (decoys, distractor inputs, fields the instruction
+    does not ask for) still holds its initial value."""
+    targets = {f.control: f.target for f in form.fields}
+    return all(values[c.cid] == targets.get(c.cid, c.initial) for c in form.controls)
+
+
+class FormSimulator:
+    """The mutable state of one form and the action semantics (see the module docstring)."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.values: list[str | int] = []
+        self.page = 0
+        self.scroll = 0
+        self.popup_open = False
+        self.focused = -1
+        self.submitted = False
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the start: initial values, first page, top of the page, pop-up as generated."""
+        self.values = [c.initial for c in self.form.controls]
+        self.page = 0
+        self.scroll = 0
+        self.popup_open = self.form.popup
+        self.focused = -1
+        self.submitted = False
+
+    def clone(self) -> FormSimulator:
+        """An independent copy of the current state."""
+        twin = FormSimulator(self.form)
+        twin.values = list(self.values)
+        twin.page, twin.scroll, twin.popup_open = self.page, self.scroll, self.popup_open
+        twin.focused, twin.submitted = self.focused, self.submitted
+        return twin
+
+    # -- queries ----------------------------------------------------------------------
+    def displayed(self, eid: int) -> bool:
+        """Whether the element is rendered (its page is shown, or the pop-up is open)."""
+        page = self.form.elements[eid].page
+        return self.popup_open if page == POPUP_PAGE else page == self.page
+
+    def actionable(self, eid: int) -> bool:
+        """Displayed, inside the viewport, not covered by the pop-up, form not submitted."""
+        if self.submitted or not 0 <= eid < len(self.form.elements):
+            return False
+        element = self.form.elements[eid]
+        if element.page == POPUP_PAGE:
+            return self.popup_open
+        if element.page != self.page or self.popup_open:
+            return False
+        return self.scroll <= element.row < self.scroll + self.form.viewport_rows
+
+    def element_value(self, eid: int) -> str:
+        """The value text an element shows (inputs, selected option), else ``""``."""
+        element = self.form.elements[eid]
+        if element.control < 0:
+            return ""
+        control = self.form.controls[element.control]
+        value = self.values[element.control]
+        if control.kind == "select":
+            return control.options[int(value)] if int(value) > 0 else ""
+        if control.kind in ("checkbox", "radio"):
+            return ""
+        return str(value)
+
+    def checked(self, eid: int) -> bool:
+        element = self.form.elements[eid]
+        if element.input_type == "checkbox":
+            return self.values[element.control] == 1
+        if element.input_type == "radio":
+            return self.values[element.control] == element.option
+        return False
+
+    def satisfied(self, field_index: int) -> bool:
+        f = self.form.fields[field_index]
+        return self.values[f.control] == f.target
+
+    def potential(self) -> float:
+        """Fraction of instruction fields whose control holds the right value, in [0, 1]."""
+        fields = self.form.fields
+        return sum(self.values[f.control] == f.target for f in fields) / len(fields)
+
+    def success(self) -> bool:
+        """Every field satisfied and every other control still at its initial value."""
+        return is_success(self.form, self.values)
+
+    def select_option(self, eid: int, field_index: int) -> int:
+        """Index of the option of select ``eid`` whose text is the field's value, or -1."""
+        element = self.form.elements[eid]
+        if element.tag != "select" or not 0 <= field_index < len(self.form.fields):
+            return -1
+        options = self.form.controls[element.control].options
+        value = self.form.fields[field_index].value
+        for index in range(1, len(options)):
+            if options[index] == value:
+                return index
+        return -1
+
+    def can_type(self, eid: int, field_index: int) -> bool:
+        """Whether ``type(eid, field_index)`` fits: a text-like input that accepts the value."""
+        if not 0 <= field_index < len(self.form.fields):
+            return False
+        element = self.form.elements[eid]
+        if element.tag != "input" or element.input_type in ("checkbox", "radio"):
+            return False
+        return input_accepts(element.input_type, self.form.fields[field_index].value)
+
+    # -- actions ----------------------------------------------------------------------
+    def apply(self, action: Action) -> bool:
+        """Apply ``action``; ``False`` (and no change) if it is not possible here."""
+        kind = action.kind
+        if kind == "click":
+            return self._click(action.element)
+        if kind == "type":
+            if not (self.actionable(action.element) and self.can_type(*action[1:])):
+                return False
+            self.values[self.form.elements[action.element].control] = self.form.fields[
+                action.field
+            ].value
+            self.focused = action.element
+            return True
+        if kind == "select":
+            if not self.actionable(action.element):
+                return False
+            option = self.select_option(action.element, action.field)
+            if option < 0:
+                return False
+            self.values[self.form.elements[action.element].control] = option
+            self.focused = action.element
+            return True
+        if kind in ("scroll_up", "scroll_down"):
+            if self.popup_open or self.submitted:
+                return False
+            step = self.form.scroll_step if kind == "scroll_down" else -self.form.scroll_step
+            target = min(max(self.scroll + step, 0), self.form.max_scroll(self.page))
+            if target == self.scroll:
+                return False
+            self.scroll = target
+            return True
+        if kind == "submit":
+            if self.popup_open or self.submitted or self.page != self.form.n_pages - 1:
+                return False
+            self.submitted = True
+            return True
+        raise ValueError(f"unknown action kind {kind!r}; known: {list(ACTION_KINDS)}")
+
+    def _click(self, eid: int) -> bool:
+        if not self.actionable(eid):
+            return False
+        element = self.form.elements[eid]
+        if element.label_for >= 0:  # <label for=...>: a click on its control
+            eid = self.form.controls[element.label_for].elements[0]
+            element = self.form.elements[eid]
+        if element.role == "close":
+            self.popup_open = False
+            self.focused = -1
+        elif element.role == "next":
+            self.page += 1
+            self.scroll = 0
+            self.focused = -1
+        elif element.role == "submit":
+            self.submitted = True
+        elif element.input_type == "checkbox":
+            self.values[element.control] = 1 - int(self.values[element.control])
+            self.focused = eid
+        elif element.input_type == "radio":
+            self.values[element.control] = element.option
+            self.focused = eid
+        elif element.tag in ("input", "select", "button"):
+            self.focused = eid
+        else:
+            self.focused = -1
+        return True

@@ -1,0 +1,630 @@
+"""Procedural form generation: the task space, the named presets, and ``generate_form``.
+
+The difficulty parameters follow the web-form literature (REFERENCE.md, "Web forms"):
+number of instruction fields, field type mix, distractors, near-duplicate decoys,
+label attachment, paraphrased labels, instruction order, wizard pages, a viewport
+that needs scrolling, a blocking pop-up, and QWeb's two curricula as parameters:
+``warm_start`` (an oracle pre-fills that fraction of the instruction fields) and
+``required_fraction`` (the sub-instruction curriculum: the instruction asks for only
+that fraction of the form's fields; the others must stay untouched).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from teachgym.envs.webform.form import (
+    POPUP_PAGE,
+    Action,
+    Control,
+    Element,
+    Field,
+    Form,
+)
+from teachgym.envs.webform.vocabulary import (
+    CATALOG,
+    CHECKBOX_VALUES,
+    DISTRACTOR_BUTTONS,
+    DISTRACTOR_INPUTS,
+    DISTRACTOR_LINKS,
+    DISTRACTOR_TEXTS,
+    POPUP_CLOSE,
+    POPUP_TEXTS,
+    QUALIFIERS,
+    TEXT_LIKE,
+    THEMES,
+    TYPE_MIXES,
+    FieldSpec,
+)
+from teachgym.tasks import Categorical, Continuous, Integer, Task, TaskSpace
+
+LABEL_STYLES = ("label", "placeholder", "adjacent")
+
+WEBFORM_TASK_SPACE = TaskSpace(
+    {
+        "n_fields": Integer(1, 20),
+        "field_types": Categorical(tuple(TYPE_MIXES)),
+        "theme": Categorical(("any", *THEMES)),
+        "n_options": Integer(2, 5),
+        "n_distractors": Integer(0, 100),
+        "n_decoys": Integer(0, 5),
+        "label_style": Categorical((*LABEL_STYLES, "mixed")),
+        "paraphrase": Continuous(0.0, 1.0),
+        "order": Categorical(("page", "shuffled")),
+        "n_pages": Integer(1, 4),
+        "viewport_rows": Integer(4, 64),
+        "popup": Categorical((False, True)),
+        "warm_start": Continuous(0.0, 1.0),
+        "required_fraction": Continuous(0.0, 1.0),
+    }
+)
+"""Difficulty parameters of ``teachgym/WebForm-v0``:
+
+- ``n_fields``: fields on the form (1-20); the instruction asks for
+  ``max(1, round(required_fraction * n_fields))`` of them.
+- ``field_types``: the mix of field types (see :data:`TYPE_MIXES`).
+- ``theme``: where keys come from (``login``, ``search``, ``flight``, ``profile``; ``any``).
+- ``n_options``: options of each select and radio group (2-5).
+- ``n_distractors``: text, links, buttons and unrelated inputs (0-100).
+- ``n_decoys``: near-duplicate fields (``"backup email"`` next to ``"email"``) that must stay empty.
+- ``label_style``: ``<label for>``, placeholder, adjacent text, or a per-field mix.
+- ``paraphrase``: probability that a page label is a paraphrase of the instruction key.
+- ``order``: instruction in page order or shuffled.
+- ``n_pages``: wizard pages, each but the last ending with a Next button.
+- ``viewport_rows``: rows visible at once (a page is one row per field, label and distractor).
+- ``popup``: a blocking pop-up to close first.
+- ``warm_start``: fraction of the instruction fields pre-filled by an oracle.
+- ``required_fraction``: fraction of the form's fields the instruction asks for.
+"""
+
+CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
+    "field_types": ("text", "login", "typed", "choice", "all"),
+    "theme": ("login", "search", "flight", "profile", "any"),
+    "label_style": ("label", "placeholder", "adjacent", "mixed"),
+    "order": ("page", "shuffled"),
+    "popup": (False, True),
+}
+"""The categorical parameters' choices, roughly from easy to hard, for the numeric view."""
+
+WEBFORM_NUMERIC_TASK_SPACE = TaskSpace(
+    {
+        name: Integer(0, len(CATEGORICAL_LEVELS[name]) - 1) if name in CATEGORICAL_LEVELS else p
+        for name, p in WEBFORM_TASK_SPACE.parameters.items()
+    }
+)
+"""The same task space with every categorical parameter as an integer level (the index
+in :data:`CATEGORICAL_LEVELS`), for teachers that need numbers (ALP-GMM, RIAC, ...)."""
+
+
+def categorical_task(task: Task) -> Task:
+    """A task of the numeric view -> the same task with its categorical choices."""
+    out = dict(task)
+    for name, levels in CATEGORICAL_LEVELS.items():
+        out[name] = levels[int(task[name])]
+    return out
+
+
+def numeric_task(task: Task) -> Task:
+    """A task with categorical choices -> the numeric view (inverse of :func:`categorical_task`)."""
+    out = dict(task)
+    for name, levels in CATEGORICAL_LEVELS.items():
+        out[name] = levels.index(task[name])
+    return out
+
+
+_BASE: Task = {
+    "n_fields": 2,
+    "field_types": "login",
+    "theme": "login",
+    "n_options": 3,
+    "n_distractors": 2,
+    "n_decoys": 0,
+    "label_style": "label",
+    "paraphrase": 0.0,
+    "order": "page",
+    "n_pages": 1,
+    "viewport_rows": 16,
+    "popup": False,
+    "warm_start": 0.0,
+    "required_fraction": 1.0,
+}
+
+PRESETS: dict[str, Task] = {
+    "login": dict(_BASE),
+    "search": {
+        **_BASE,
+        "n_fields": 3,
+        "field_types": "all",
+        "theme": "search",
+        "n_distractors": 8,
+        "label_style": "placeholder",
+        "viewport_rows": 20,
+    },
+    "book_flight": {
+        **_BASE,
+        "n_fields": 6,
+        "field_types": "all",
+        "theme": "flight",
+        "n_options": 4,
+        "n_distractors": 12,
+        "n_decoys": 1,
+        "label_style": "mixed",
+        "paraphrase": 0.3,
+        "order": "shuffled",
+        "viewport_rows": 12,
+    },
+    "profile": {
+        **_BASE,
+        "n_fields": 12,
+        "field_types": "all",
+        "theme": "profile",
+        "n_options": 5,
+        "n_distractors": 24,
+        "n_decoys": 3,
+        "label_style": "mixed",
+        "paraphrase": 0.5,
+        "order": "shuffled",
+        "n_pages": 3,
+        "viewport_rows": 8,
+        "popup": True,
+    },
+}
+"""Named tasks of increasing difficulty resembling classic web tasks."""
+
+MAX_RADIO_ROWS = 1 + 5
+"""Rows (and elements) of the largest radio group: a caption and five options."""
+MAX_PAGE_ELEMENTS = 20 * MAX_RADIO_ROWS + 5 * MAX_RADIO_ROWS + 100 + 1 + 2
+"""Most elements one view can show: 20 fields and 5 decoys as radio groups, 100
+distractors, the Next/Submit button and the two pop-up elements (= 253)."""
+
+
+def preset_task(name: str) -> Task:
+    """A copy of preset ``name``; unknown names raise ``ValueError`` listing the presets."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown web-form preset {name!r}; known: {sorted(PRESETS)}")
+    return dict(PRESETS[name])
+
+
+@dataclass(slots=True)
+class _Block:
+    """A group of consecutive rows: a field (instruction or not), a decoy or a distractor."""
+
+    spec: FieldSpec | None
+    label: str = ""
+    style: str = "label"
+    value: str = ""
+    options: tuple[str, ...] = ()
+    distractor: str = ""
+    text: str = ""
+    field_index: int = -1  # index among the form's fields, -1 for decoys and distractors
+    control: int = -1
+    elements: list[int] = field(default_factory=list)
+
+
+class _Draws:
+    """Uniform numbers from the level's generator, fetched 256 at a time.
+
+    Generation makes many small random decisions; one numpy call per block instead of
+    one per decision makes ``reset`` much cheaper. Deterministic given ``rng``.
+    """
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self._pool: list[float] = []
+
+    def random(self) -> float:
+        """A uniform number in [0, 1)."""
+        if not self._pool:
+            self._pool = self.rng.random(256).tolist()
+        return self._pool.pop()
+
+    def _take(self, n: int) -> list[float]:
+        if len(self._pool) < n:
+            self._pool = self.rng.random(max(256, n)).tolist() + self._pool
+        taken = self._pool[-n:] if n else []
+        del self._pool[len(self._pool) - n :]
+        return taken
+
+    def integer(self, n: int) -> int:
+        """A uniform integer in [0, n)."""
+        return min(int(self.random() * n), n - 1)
+
+    def permutation(self, n: int) -> list[int]:
+        keys = self._take(n)
+        return sorted(range(n), key=keys.__getitem__)
+
+    def sample(self, n: int, k: int) -> list[int]:
+        """``k`` distinct integers from [0, n), in random order."""
+        return self.permutation(n)[:k]
+
+
+def _choose_specs(task: Task, draws: _Draws) -> list[FieldSpec]:
+    allowed = TYPE_MIXES[task["field_types"]]
+    pool = [s for s in CATALOG if s.ftype in allowed]
+    if task["theme"] == "any":
+        ordered = [pool[i] for i in draws.permutation(len(pool))]
+    else:
+        by_key = {s.key: s for s in CATALOG}
+        themed = [by_key[k] for k in THEMES[task["theme"]] if by_key[k].ftype in allowed]
+        ordered = themed
+        if len(themed) < task["n_fields"]:
+            themed_keys = {s.key for s in themed}
+            rest = [s for s in pool if s.key not in themed_keys]
+            ordered = themed + [rest[i] for i in draws.permutation(len(rest))]
+    chosen = ordered[: task["n_fields"]]
+    used = {s.key for s in chosen}
+    while len(chosen) < task["n_fields"]:  # the catalog is short of this mix: qualified keys
+        base = pool[draws.integer(len(pool))]
+        key = f"{QUALIFIERS[draws.integer(len(QUALIFIERS))]} {base.key}"
+        if key in used:
+            continue
+        qualifier = key.split(" ", 1)[0]
+        paraphrases = tuple(f"{qualifier} {p}" for p in base.paraphrases)
+        chosen.append(FieldSpec(key, base.ftype, paraphrases, base.values))
+        used.add(key)
+    return chosen
+
+
+def _label(spec: FieldSpec, paraphrase: float, draws: _Draws) -> str:
+    if spec.paraphrases and draws.random() < paraphrase:
+        return spec.paraphrases[draws.integer(len(spec.paraphrases))]
+    return spec.key
+
+
+def _value_and_options(
+    spec: FieldSpec, n_options: int, draws: _Draws
+) -> tuple[str, tuple[str, ...]]:
+    if spec.ftype == "checkbox":
+        return CHECKBOX_VALUES[draws.integer(2)], ()
+    value = spec.values[draws.integer(len(spec.values))]
+    if spec.ftype not in ("select", "radio"):
+        return value, ()
+    others = [v for v in spec.values if v != value]
+    picked = [others[i] for i in draws.sample(len(others), n_options - 1)]
+    options = [value, *picked]
+    return value, tuple(options[i] for i in draws.permutation(len(options)))
+
+
+def _style(task: Task, draws: _Draws) -> str:
+    style = str(task["label_style"])
+    return LABEL_STYLES[draws.integer(3)] if style == "mixed" else style
+
+
+_DISTRACTOR_POOLS = {
+    "text": DISTRACTOR_TEXTS,
+    "link": DISTRACTOR_LINKS,
+    "button": DISTRACTOR_BUTTONS,
+    "input": DISTRACTOR_INPUTS,
+}
+_DISTRACTOR_KINDS = tuple(_DISTRACTOR_POOLS)
+_DISTRACTOR_CUMULATIVE = np.cumsum((0.4, 0.25, 0.2))
+"""Cumulative shares of text, links and buttons (the rest, 15 %, are unrelated inputs)."""
+
+
+def _distractors(n: int, rng: np.random.Generator) -> list[_Block]:
+    kinds = np.searchsorted(_DISTRACTOR_CUMULATIVE, rng.random(n), side="right")
+    picks = rng.integers(0, 1 << 30, size=n)
+    blocks = []
+    for kind_index, pick in zip(kinds.tolist(), picks.tolist(), strict=True):
+        kind = _DISTRACTOR_KINDS[kind_index]
+        pool = _DISTRACTOR_POOLS[kind]
+        blocks.append(_Block(None, distractor=kind, text=pool[pick % len(pool)]))
+    return blocks
+
+
+class _Builder:
+    """Lays blocks out in rows and creates elements and controls."""
+
+    def __init__(self) -> None:
+        self.elements: list[Element] = []
+        self.controls: list[Control] = []
+
+    def element(self, **kwargs: Any) -> int:
+        eid = len(self.elements)
+        self.elements.append(Element(eid=eid, **kwargs))
+        return eid
+
+    def control(self, kind: str, initial: str | int, options: tuple[str, ...], name: str) -> int:
+        self.controls.append(Control(len(self.controls), kind, (), initial, options, name))
+        return len(self.controls) - 1
+
+    def attach(self, cid: int, elements: list[int]) -> None:
+        c = self.controls[cid]
+        self.controls[cid] = Control(c.cid, c.kind, tuple(elements), c.initial, c.options, c.name)
+
+    def field_block(self, block: _Block, page: int, row: int, initial: str | int) -> int:
+        """Add a field's elements from ``row``; return the next free row."""
+        assert block.spec is not None
+        ftype, label, shown = block.spec.ftype, block.label, block.label.capitalize()
+        if ftype == "checkbox":
+            cid = self.control("checkbox", initial, (), label)
+            eid = self.element(
+                tag="label",
+                input_type="checkbox",
+                text=shown,
+                placeholder="",
+                page=page,
+                row=row,
+                column="full",
+                control=cid,
+                classes=("check",),
+            )
+            self.attach(cid, [eid])
+            block.control, block.elements = cid, [eid]
+            return row + 1
+        if ftype == "radio":
+            cid = self.control("radio", initial, block.options, label)
+            caption = self.element(
+                tag="span",
+                input_type="",
+                text=shown,
+                placeholder="",
+                page=page,
+                row=row,
+                column="full",
+                classes=("caption",),
+            )
+            options = [
+                self.element(
+                    tag="label",
+                    input_type="radio",
+                    text=text,
+                    placeholder="",
+                    page=page,
+                    row=row + 1 + i,
+                    column="right",
+                    control=cid,
+                    option=i,
+                    classes=("radio-option",),
+                )
+                for i, text in enumerate(block.options)
+            ]
+            self.attach(cid, options)
+            block.control, block.elements = cid, [caption, *options]
+            return row + 1 + len(options)
+        is_select = ftype == "select"
+        prompt_and_options = (
+            shown if block.style == "placeholder" else "Choose...",
+            *block.options,
+        )
+        cid = self.control(ftype, initial, prompt_and_options if is_select else (), label)
+        block.elements = []
+        if block.style != "placeholder":
+            block.elements.append(
+                self.element(
+                    tag="label" if block.style == "label" else "span",
+                    input_type="",
+                    text=shown,
+                    placeholder="",
+                    page=page,
+                    row=row,
+                    column="left",
+                    label_for=cid if block.style == "label" else -1,
+                    classes=("form-label",) if block.style == "label" else ("text",),
+                )
+            )
+        placeholder = shown if block.style == "placeholder" else ""
+        eid = self.element(
+            tag="select" if is_select else "input",
+            input_type="" if is_select else ftype,
+            text="",
+            placeholder=prompt_and_options[0] if is_select else placeholder,
+            page=page,
+            row=row,
+            column="right",
+            control=cid,
+            classes=("form-control",),
+        )
+        block.elements.append(eid)
+        self.attach(cid, [eid])
+        block.control = cid
+        return row + 1
+
+    def distractor_block(self, block: _Block, page: int, row: int) -> int:
+        eid = len(self.elements)
+        if block.distractor == "input":
+            cid = len(self.controls)
+            self.controls.append(Control(cid, "text", (eid,), "", (), block.text))
+            self.elements.append(
+                Element(
+                    eid,
+                    "input",
+                    "text",
+                    "",
+                    block.text.capitalize(),
+                    page,
+                    row,
+                    "right",
+                    cid,
+                    -1,
+                    "",
+                    -1,
+                    ("form-control",),
+                )
+            )
+        else:
+            tag, column, classes = _DISTRACTOR_LOOK[block.distractor]
+            self.elements.append(
+                Element(eid, tag, "", block.text, "", page, row, column, -1, -1, "", -1, classes)
+            )
+        block.elements = [eid]
+        return row + 1
+
+
+_DISTRACTOR_LOOK = {
+    "text": ("span", "full", ("text",)),
+    "link": ("a", "full", ("link",)),
+    "button": ("button", "right", ("btn",)),
+}
+"""Distractor kind -> (tag, column, classes)."""
+
+
+def generate_form(task: Task, rng: np.random.Generator) -> Form:
+    """Build the form of a validated ``task``, drawing everything from ``rng``."""
+    draws = _Draws(rng)
+    specs = _choose_specs(task, draws)
+    blocks: list[_Block] = []
+    for i, spec in enumerate(specs):
+        value, options = _value_and_options(spec, task["n_options"], draws)
+        label = _label(spec, task["paraphrase"], draws)
+        blocks.append(_Block(spec, label, _style(task, draws), value, options, field_index=i))
+    n_required = max(1, round(task["required_fraction"] * len(specs)))
+    required = sorted(draws.sample(len(specs), n_required))
+    n_prefilled = round(task["warm_start"] * n_required)
+    prefilled = {required[i] for i in draws.sample(n_required, n_prefilled)}
+    asked = set(required)
+
+    used_labels = {b.label for b in blocks} | {s.key for s in specs}
+    extras: list[_Block] = []
+    for _ in range(task["n_decoys"]):
+        source = blocks[draws.integer(len(blocks))]
+        assert source.spec is not None
+        for qualifier in draws.permutation(len(QUALIFIERS)):
+            label = f"{QUALIFIERS[qualifier]} {source.label}"
+            if label not in used_labels:
+                break
+        used_labels.add(label)
+        _, options = _value_and_options(source.spec, task["n_options"], draws)
+        extras.append(_Block(source.spec, label, _style(task, draws), "", options))
+    extras += _distractors(task["n_distractors"], rng)
+
+    n_pages = task["n_pages"]
+    extra_pages = rng.integers(n_pages, size=len(extras)).tolist()
+    pages: list[list[_Block]] = []
+    for page_number, chunk in enumerate(np.array_split(np.arange(len(blocks)), n_pages)):
+        mine = [extra for extra, p in zip(extras, extra_pages, strict=True) if p == page_number]
+        total = len(chunk) + len(mine)
+        is_extra = np.zeros(total, dtype=bool)
+        is_extra[draws.sample(total, len(mine))] = True
+        ordered_fields, ordered_extras = iter(blocks[i] for i in chunk), iter(mine)
+        pages.append([next(ordered_extras if x else ordered_fields) for x in is_extra.tolist()])
+
+    builder = _Builder()
+    page_rows = []
+    for page_index, page in enumerate(pages):
+        row = 0
+        for block in page:
+            if block.spec is None:
+                row = builder.distractor_block(block, page_index, row)
+                continue
+            ftype = block.spec.ftype
+            if block.field_index in asked:
+                if ftype == "checkbox":  # the instruction asks for a change
+                    initial: str | int = 0 if block.value == "yes" else 1
+                else:
+                    initial = "" if ftype in TEXT_LIKE else (0 if ftype == "select" else -1)
+            elif ftype == "checkbox":
+                initial = draws.integer(2)
+            else:
+                initial = "" if ftype in TEXT_LIKE else (0 if ftype == "select" else -1)
+            row = builder.field_block(block, page_index, row, initial)
+        last = page_index == n_pages - 1
+        builder.element(
+            tag="button",
+            input_type="",
+            text="Submit" if last else "Next",
+            placeholder="",
+            page=page_index,
+            row=row,
+            column="right",
+            role="submit" if last else "next",
+            classes=("btn", "btn-primary"),
+        )
+        page_rows.append(row + 1)
+    if task["popup"]:
+        builder.element(
+            tag="span",
+            input_type="",
+            text=POPUP_TEXTS[draws.integer(len(POPUP_TEXTS))],
+            placeholder="",
+            page=POPUP_PAGE,
+            row=1,
+            column="full",
+            classes=("popup-text",),
+        )
+        builder.element(
+            tag="button",
+            input_type="",
+            text=POPUP_CLOSE[draws.integer(len(POPUP_CLOSE))],
+            placeholder="",
+            page=POPUP_PAGE,
+            row=2,
+            column="right",
+            role="close",
+            classes=("btn", "popup-close"),
+        )
+
+    fields = []
+    for block in blocks:
+        if block.field_index not in asked:
+            continue
+        assert block.spec is not None
+        ftype = block.spec.ftype
+        control = builder.controls[block.control]
+        target: str | int
+        if ftype == "checkbox":
+            target = 1 if block.value == "yes" else 0
+        elif ftype in ("select", "radio"):
+            target = control.options.index(block.value)
+        else:
+            target = block.value
+        if block.field_index in prefilled:
+            builder.controls[block.control] = Control(
+                control.cid, control.kind, control.elements, target, control.options, control.name
+            )
+        fields.append(Field(block.spec.key, block.value, ftype, block.control, target))
+    if task["order"] == "shuffled":
+        fields = [fields[i] for i in draws.permutation(len(fields))]
+    form = Form(
+        tuple(builder.elements),
+        tuple(builder.controls),
+        tuple(fields),
+        tuple(page_rows),
+        task["viewport_rows"],
+        task["popup"],
+    )
+    return form.with_oracle(oracle_plan(form))
+
+
+def oracle_plan(form: Form) -> tuple[Action, ...]:
+    """The oracle's actions for ``form`` (see :attr:`Form.oracle`)."""
+    plan: list[Action] = []
+    buttons: dict[int, Element] = {}
+    for e in form.elements:
+        if e.role == "close":
+            plan.append(Action("click", e.eid))
+        elif e.role:
+            buttons[e.page] = e
+    todo: list[tuple[int, int, Action]] = []
+    for index, f in enumerate(form.fields):
+        control = form.controls[f.control]
+        if control.initial == f.target:
+            continue
+        if control.kind == "radio":
+            eid = control.elements[int(f.target)]
+            action = Action("click", eid)
+        elif control.kind == "checkbox":
+            eid = control.elements[0]
+            action = Action("click", eid)
+        else:
+            eid = control.elements[0]
+            action = Action("select" if control.kind == "select" else "type", eid, index)
+        element = form.elements[eid]
+        todo.append((element.page, element.row, action))
+    todo.sort()
+    for page in range(form.n_pages):
+        scroll = 0
+        button = buttons[page]
+        steps = [(row, action) for p, row, action in todo if p == page]
+        if page < form.n_pages - 1:
+            steps.append((button.row, Action("click", button.eid)))
+        for row, action in steps:
+            while row >= scroll + form.viewport_rows:
+                scroll = min(scroll + form.scroll_step, form.max_scroll(page))
+                plan.append(Action("scroll_down"))
+            plan.append(action)
+    plan.append(Action("submit"))
+    return tuple(plan)

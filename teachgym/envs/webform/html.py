@@ -1,0 +1,147 @@
+"""HTML rendering of a form: the same page the simulator models, for real browsers.
+
+Every element carries its element id (``id="e{eid}"``; the ``<input>`` inside a
+checkbox or radio ``<label>`` is ``e{eid}-input``), every text and attribute value is
+escaped, and the geometry is absolute (rows of :data:`~.form.ROW_PX` pixels inside a
+``#viewport`` box of ``viewport_rows`` rows with hidden overflow), so a browser lays
+the page out exactly as the simulator does. Wizard pages are ``.page`` boxes of which
+only the current one is displayed; the pop-up is an ``#overlay`` box over the viewport.
+A small script implements the Next, Submit and Close buttons, and ``tgSubmitKey()``
+(the ``submit`` action: submits when the last page shows and no pop-up is open).
+No ``<form>`` element, no link targets and no network access: the page never navigates.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from teachgym.envs.webform.form import (
+    ELEMENT_PX,
+    PAGE_WIDTH_PX,
+    POPUP_PAGE,
+    ROW_PX,
+    Element,
+    Form,
+    FormSimulator,
+)
+
+INSTRUCTION_PX = 48
+"""Height of the instruction bar above the viewport."""
+
+_STYLE = f"""
+body {{ margin: 0; font: 14px sans-serif; }}
+#instruction {{ position: absolute; top: 0; left: 0; width: {PAGE_WIDTH_PX}px;
+  height: {INSTRUCTION_PX}px; overflow: hidden; background: #eef; }}
+#viewport {{ position: absolute; top: {INSTRUCTION_PX}px; left: 0; width: {PAGE_WIDTH_PX}px;
+  overflow: hidden; }}
+.page {{ position: relative; width: {PAGE_WIDTH_PX}px; }}
+.el {{ position: absolute; box-sizing: border-box; margin: 0; height: {ELEMENT_PX}px;
+  line-height: {ELEMENT_PX - 4}px; padding: 0 4px; overflow: hidden; white-space: nowrap;
+  font: 14px sans-serif; }}
+#overlay {{ position: absolute; top: {INSTRUCTION_PX}px; left: 0; width: {PAGE_WIDTH_PX}px;
+  z-index: 10; background: rgba(0, 0, 0, 0.4); }}
+"""
+
+_SCRIPT = """
+var tg = {page: %(page)d, pages: %(pages)d, submitted: %(submitted)s};
+function tgShow(p) {
+  for (var i = 0; i < tg.pages; i++) {
+    document.getElementById('page' + i).style.display = i === p ? 'block' : 'none';
+  }
+  tg.page = p;
+  document.getElementById('viewport').scrollTop = 0;
+}
+function tgPopupOpen() {
+  var o = document.getElementById('overlay');
+  return o !== null && o.style.display !== 'none';
+}
+function tgNext() { tgShow(tg.page + 1); }
+function tgSubmit() { tg.submitted = true; }
+function tgClose() { document.getElementById('overlay').style.display = 'none'; }
+function tgSubmitKey() {
+  if (tg.submitted || tgPopupOpen() || tg.page !== tg.pages - 1) { return false; }
+  tg.submitted = true;
+  return true;
+}
+document.getElementById('viewport').scrollTop = %(scroll)d;
+"""
+
+
+def _box(element: Element, viewport_relative_row: int | None = None) -> str:
+    row = element.row if viewport_relative_row is None else viewport_relative_row
+    return f"left:{element.x}px;top:{row * ROW_PX}px;width:{element.width}px"
+
+
+def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
+    eid = element.eid
+    classes = escape(" ".join(("el", *element.classes)))
+    common = f'id="e{eid}" class="{classes}" style="{_box(element)}"'
+    text = escape(element.text)
+    if element.role:
+        handler = {"next": "tgNext()", "submit": "tgSubmit()", "close": "tgClose()"}[element.role]
+        return f'<button type="button" {common} onclick="{handler}">{text}</button>'
+    if element.tag == "button":
+        return f'<button type="button" {common}>{text}</button>'
+    if element.tag in ("span", "a"):
+        return f"<{element.tag} {common}>{text}</{element.tag}>"
+    if element.input_type in ("checkbox", "radio"):
+        checked = " checked" if sim.checked(eid) else ""
+        name = f' name="c{element.control}"' if element.input_type == "radio" else ""
+        return (
+            f'<label {common}><input type="{element.input_type}" id="e{eid}-input"{name}'
+            f"{checked}> {text}</label>"
+        )
+    if element.tag == "label":
+        target = form.controls[element.label_for].elements[0]
+        return f'<label {common} for="e{target}">{text}</label>'
+    control = form.controls[element.control]
+    name = escape(control.name)
+    if element.tag == "select":
+        selected = int(sim.values[element.control])
+        options = "".join(
+            f"<option{' selected' if i == selected else ''}>{escape(option)}</option>"
+            for i, option in enumerate(control.options)
+        )
+        return f'<select {common} name="{name}">{options}</select>'
+    value = escape(str(sim.values[element.control]))
+    placeholder = escape(element.placeholder)
+    return (
+        f'<input {common} type="{element.input_type}" name="{name}" '
+        f'placeholder="{placeholder}" value="{value}">'
+    )
+
+
+def render_html(form: Form, sim: FormSimulator | None = None) -> str:
+    """The form as a standalone HTML document, in the state of ``sim`` (default: initial)."""
+    sim = sim if sim is not None else FormSimulator(form)
+    viewport_px = form.viewport_rows * ROW_PX
+    pages = []
+    for page in range(form.n_pages):
+        display = "block" if page == sim.page else "none"
+        inner = "\n".join(_element_html(form, sim, e) for e in form.elements if e.page == page)
+        pages.append(
+            f'<div class="page" id="page{page}" '
+            f'style="display:{display};height:{form.page_rows[page] * ROW_PX}px">\n{inner}\n</div>'
+        )
+    overlay = ""
+    popup = [e for e in form.elements if e.page == POPUP_PAGE]
+    if popup:
+        display = "block" if sim.popup_open else "none"
+        inner = "\n".join(_element_html(form, sim, e) for e in popup)
+        overlay = (
+            f'<div id="overlay" style="display:{display};height:{viewport_px}px">\n{inner}\n</div>'
+        )
+    script = _SCRIPT % {
+        "page": sim.page,
+        "pages": form.n_pages,
+        "submitted": "true" if sim.submitted else "false",
+        "scroll": sim.scroll * ROW_PX,
+    }
+    pages_html = "\n".join(pages)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>teachgym web form</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f'<div id="instruction">{escape(form.instruction_text())}</div>\n'
+        f'<div id="viewport" style="height:{viewport_px}px">\n{pages_html}\n</div>\n'
+        f"{overlay}\n<script>{script}</script>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,188 @@
+"""Words of the web-form family: field catalog, paraphrases, values, distractor texts.
+
+Field keys, their paraphrases and value pools are hand-written for teachgym in the
+spirit of the classic MiniWoB++ / QWeb form tasks (login, search, book a flight,
+fill a profile). Text is tokenised into lowercase alphanumeric words; words are
+hashed into a fixed vocabulary with CRC-32 so token ids are stable across runs,
+processes and Python versions.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+FIELD_TYPES = ("text", "password", "email", "number", "date", "select", "radio", "checkbox")
+"""Every instruction field type; the order fixes the one-hot layout of field features."""
+
+TEXT_LIKE = frozenset({"text", "password", "email", "number", "date"})
+"""Field types filled by typing into an ``<input>``."""
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> list[str]:
+    """Lowercase alphanumeric words of ``text`` (``"E-mail"`` -> ``["e", "mail"]``)."""
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=65536)
+def word_set(text: str) -> frozenset[str]:
+    """The set of :func:`words` of ``text`` (cached: form texts repeat a lot)."""
+    return frozenset(words(text))
+
+
+def token_id(word: str, vocab_size: int) -> int:
+    """Stable id of ``word`` in ``[1, vocab_size)``; 0 is reserved for padding."""
+    return zlib.crc32(word.encode("utf-8")) % (vocab_size - 1) + 1
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One kind of instruction field.
+
+    Attributes:
+        key: the instruction key (``"departure date"``).
+        ftype: one of :data:`FIELD_TYPES`.
+        paraphrases: other labels a page may show for the same field.
+        values: value pool (option texts for select and radio fields; unused for
+            checkboxes, whose value is ``"yes"`` or ``"no"``).
+    """
+
+    key: str
+    ftype: str
+    paraphrases: tuple[str, ...]
+    values: tuple[str, ...]
+
+
+_NAMES = ("alice", "bruno", "chen", "dara", "emeka", "farah", "gita", "hugo", "ines", "jonas")
+_SURNAMES = ("silva", "okafor", "nguyen", "muller", "haddad", "kowalski", "tanaka", "rossi")
+_CITIES = ("lisbon", "lagos", "hanoi", "berlin", "beirut", "krakow", "osaka", "rome", "lima")
+_DATES = tuple(f"2025-{m:02d}-{d:02d}" for m in (1, 3, 5, 8, 11) for d in (4, 12, 19, 27))
+_DIGITS = tuple(str(n) for n in (2, 3, 5, 7, 12, 18, 25, 31, 44, 67))
+
+CATALOG: tuple[FieldSpec, ...] = (
+    FieldSpec("username", "text", ("user name", "login name", "user id"), _NAMES),
+    FieldSpec("password", "password", ("passcode", "secret word"), ("x7k2pq", "m9ta4z", "qw3rty8")),
+    FieldSpec("email", "email", ("e mail address", "mail"), tuple(f"{n}@mail.org" for n in _NAMES)),
+    FieldSpec("remember me", "checkbox", ("keep me signed in", "stay logged in"), ()),
+    FieldSpec("security answer", "password", ("secret answer",), ("blue", "tiger", "maple")),
+    FieldSpec("search", "text", ("query", "keywords", "look for"), ("laptops", "red shoes", "tea")),
+    FieldSpec(
+        "category",
+        "select",
+        ("section", "department"),
+        ("books", "garden", "music", "toys", "tools"),
+    ),
+    FieldSpec(
+        "sort by", "radio", ("order by",), ("price", "rating", "newest", "relevance", "name")
+    ),
+    FieldSpec("exact match", "checkbox", ("match whole phrase",), ()),
+    FieldSpec("from", "text", ("departure city", "leaving from", "origin"), _CITIES),
+    FieldSpec("to", "text", ("destination", "going to", "arrival city"), _CITIES),
+    FieldSpec("departure date", "date", ("depart on", "outbound date"), _DATES),
+    FieldSpec("passengers", "number", ("travellers", "number of travellers"), _DIGITS[:6]),
+    FieldSpec(
+        "cabin class",
+        "select",
+        ("travel class", "seat type"),
+        ("economy", "premium", "business", "first", "basic"),
+    ),
+    FieldSpec(
+        "trip type",
+        "radio",
+        ("journey type",),
+        ("one way", "round trip", "multi city", "open jaw", "flexible"),
+    ),
+    FieldSpec("return date", "date", ("come back on", "inbound date"), _DATES),
+    FieldSpec("direct flights only", "checkbox", ("nonstop only",), ()),
+    FieldSpec(
+        "meal",
+        "radio",
+        ("food preference",),
+        ("vegetarian", "vegan", "halal", "kosher", "standard"),
+    ),
+    FieldSpec("first name", "text", ("given name", "forename"), tuple(n.title() for n in _NAMES)),
+    FieldSpec("last name", "text", ("surname", "family name"), tuple(s.title() for s in _SURNAMES)),
+    FieldSpec("date of birth", "date", ("birthday", "born on"), _DATES),
+    FieldSpec("age", "number", ("years old", "your age"), _DIGITS),
+    FieldSpec("city", "text", ("town", "place of residence"), _CITIES),
+    FieldSpec(
+        "street",
+        "text",
+        ("street address", "address line"),
+        ("main st 4", "oak road 12", "rua nova 8"),
+    ),
+    FieldSpec(
+        "zip code", "number", ("postal code", "postcode"), ("10115", "20095", "80331", "50667")
+    ),
+    FieldSpec("phone", "number", ("telephone", "mobile number"), ("5550142", "5550199", "5550178")),
+    FieldSpec(
+        "country",
+        "select",
+        ("nation",),
+        ("portugal", "nigeria", "vietnam", "germany", "lebanon", "peru"),
+    ),
+    FieldSpec(
+        "language",
+        "select",
+        ("preferred language",),
+        ("english", "french", "spanish", "arabic", "hindi"),
+    ),
+    FieldSpec("title", "select", ("salutation",), ("mr", "ms", "mx", "dr", "prof")),
+    FieldSpec(
+        "contact method", "radio", ("reach me by",), ("email", "phone", "letter", "sms", "none")
+    ),
+    FieldSpec(
+        "plan", "radio", ("subscription",), ("basic", "standard", "premium", "family", "student")
+    ),
+    FieldSpec("newsletter", "checkbox", ("send me news",), ()),
+    FieldSpec("notifications", "checkbox", ("alerts",), ()),
+    FieldSpec(
+        "company", "text", ("employer", "organisation"), ("acme", "globex", "initech", "umbrella")
+    ),
+    FieldSpec("nickname", "text", ("display name", "handle"), ("zed", "moss", "pixel", "comet")),
+)
+"""Every field kind; themes list keys of this catalog."""
+
+THEMES: dict[str, tuple[str, ...]] = {
+    "login": ("username", "password", "email", "remember me", "security answer"),
+    "search": ("search", "category", "sort by", "exact match"),
+    "flight": (
+        "from", "to", "departure date", "passengers", "cabin class", "trip type",
+        "return date", "direct flights only", "meal",
+    ),
+    "profile": (
+        "first name", "last name", "email", "date of birth", "age", "city", "street",
+        "zip code", "phone", "country", "language", "title", "contact method", "plan",
+        "newsletter", "notifications", "company", "nickname",
+    ),
+}  # fmt: skip
+"""Theme -> catalog keys, most typical first (a themed form takes the first keys that fit)."""
+
+TYPE_MIXES: dict[str, tuple[str, ...]] = {
+    "text": ("text",),
+    "login": ("text", "password", "email"),
+    "typed": ("text", "password", "email", "number", "date"),
+    "choice": ("select", "radio", "checkbox"),
+    "all": FIELD_TYPES,
+}
+"""Field type mix -> the field types it allows."""
+
+QUALIFIERS = ("home", "work", "billing", "shipping", "backup", "second", "other", "old", "spare")
+"""Prefixes that make new keys when a mix needs more fields than the catalog has, and
+near-duplicate decoy labels (``"backup email"`` next to ``"email"``)."""
+
+DISTRACTOR_TEXTS = (
+    "Welcome back", "All fields are required", "Forgot your password", "Terms of service",
+    "Contact support", "Privacy policy", "Need help with your booking", "Create an account",
+    "Your data is safe with us", "Prices include taxes", "Search tips", "Member since 2019",
+)  # fmt: skip
+DISTRACTOR_LINKS = ("Help", "Sign up", "Forgot password", "Privacy", "About us", "Careers")
+DISTRACTOR_BUTTONS = ("Help", "More info", "Feedback", "Share", "Print")
+DISTRACTOR_INPUTS = ("coupon code", "referral code", "promo code", "middle name", "fax")
+POPUP_TEXTS = ("We use cookies", "Subscribe to our newsletter", "Rate your experience")
+POPUP_CLOSE = ("Close", "Dismiss", "No thanks")
+CHECKBOX_VALUES = ("yes", "no")
