@@ -363,6 +363,20 @@ def test_inconsistent_saved_state_is_refused(name):
         )
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("name", LP_TEACHERS)
+def test_a_space_with_a_single_task_works_without_warnings(name):
+    space = TaskSpace({"k": Integer(3, 3)})
+    small = {"max_region_size": 20} if name == "riac" else {"fit_rate": 20, "potential_ks": [1, 3]}
+    teacher = make_teacher(name, space, seed=0, **small)
+    for _ in range(60):
+        task = teacher.sample()
+        assert task == {"k": 3}
+        teacher.update(task, Outcome(1.0))
+    if name != "riac":
+        assert teacher.n_fits == 3
+
+
 @pytest.mark.parametrize("name", LP_TEACHERS)
 def test_plot_data_describes_the_model_and_history(name):
     teacher = make_teacher(name, UNIT2, seed=0)

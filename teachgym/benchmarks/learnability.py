@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,11 +86,18 @@ def run_all(episodes: int, seeds: int, workers: int) -> list[RunResult]:
     ]
     # Longest jobs first keeps both workers busy until the end.
     jobs.sort(key=lambda job: job[0] == "random")
-    if workers <= 1:
-        return [run_one(*job) for job in jobs]
+    results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(run_one, *job) for job in jobs]
-        return [future.result() for future in futures]
+        for done, future in enumerate(as_completed(futures), start=1):
+            result = future.result()
+            results.append(result)
+            print(
+                f"[{done}/{len(jobs)}] {result.teacher} {result.dims}-D seed {result.seed}: "
+                f"{result.scores[-1]:.1f} % mastered, {result.ms_per_episode:.3f} ms/episode",
+                flush=True,
+            )
+    return results
 
 
 def report(results: list[RunResult], episodes: int) -> None:
