@@ -4,7 +4,7 @@ Layout (every file is written to a temporary name and renamed, so a crash never
 leaves half a file; a checkpoint directory is renamed into place whole)::
 
     spec.json                     the RunSpec
-    test_set.json                 name, version and tasks of the test set
+    test_set.json                 name, version, tasks of the test set; task space
     evaluations/step-<N>.json     per-task greedy returns at step N (+ % mastered)
     samples/step-<N>.npz          task vectors and returns of the episodes trained
                                   on since the previous evaluation
@@ -150,11 +150,12 @@ class RunDirectory:
         self.error_path.unlink(missing_ok=True)
 
     # -- records --------------------------------------------------------------------
-    def write_test_set(self, name: str, version: int, tasks: list[dict[str, Any]]) -> None:
-        atomic_write_text(
-            self.path / "test_set.json",
-            json.dumps({"name": name, "version": version, "tasks": tasks}),
-        )
+    def write_test_set(
+        self, name: str, version: int, tasks: list[dict[str, Any]], task_space: dict[str, Any]
+    ) -> None:
+        """The test set and the task space (to place test tasks in [0, 1]^d for plots)."""
+        record = {"name": name, "version": version, "tasks": tasks, "task_space": task_space}
+        atomic_write_text(self.path / "test_set.json", json.dumps(record))
 
     def read_test_set(self) -> dict[str, Any]:
         return dict(read_json(self.path / "test_set.json"))

@@ -151,7 +151,9 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
                 teacher = restored
         started = time.monotonic()
         if progress is None:
-            directory.write_test_set(test_set.name, test_set.version, test_set.tasks)
+            directory.write_test_set(
+                test_set.name, test_set.version, test_set.tasks, teacher.task_space.to_dict()
+            )
             record = _evaluate(student, env_fn, spec, test_set.tasks, 0)
             record["episodes"] = record["student_steps"] = 0
             directory.write_evaluation(0, record)
