@@ -81,13 +81,21 @@ def curves_figure(results: Results, board: pd.DataFrame, reps: int = 1000) -> Fi
                 label=f"{name} (95 % CI)" if name == "mean" else "IQM (95 % CI)",
             )
         final_ax.set_yticks(y, labels)
-        final_ax.invert_yaxis()
+        final_ax.set_ylim(len(labels) - 0.5, -0.5)
         final_ax.set_xlabel(f"final {METRIC_LABELS[metric]}")
         final_ax.set_title(f"{int(part['runs'].max()) if len(part) else 0} seeds per teacher")
         final_ax.grid(alpha=0.3, axis="x")
         final_ax.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
     return figure
+
+
+def _steps(value: float) -> str:
+    """Compact step count: 6667 -> '6.7k', 20000000 -> '20M'."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.0f}"
 
 
 def _grid_image(points: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[float]] | None:
@@ -141,7 +149,12 @@ def heatmap_figure(results: Results, env: str, student: str) -> Figure | None:
                 stacked[:, 0], stacked[:, 1], bins=HEATMAP_BINS, range=[[0, 1], [0, 1]]
             )
             sample_ax.imshow(
-                histogram.T, origin="lower", extent=(0, 1, 0, 1), cmap="magma", aspect="auto"
+                histogram.T,
+                origin="lower",
+                extent=(0, 1, 0, 1),
+                cmap="magma",
+                vmin=0,
+                aspect="auto",
             )
             evaluated = returns[returns["teacher"] == teacher]
             at_end = evaluated[evaluated["step"] <= end]
@@ -170,8 +183,8 @@ def heatmap_figure(results: Results, env: str, student: str) -> Figure | None:
                 ax.set_xticks([])
                 ax.set_yticks([])
             if row == 0:
-                sample_ax.set_title(f"sampled, steps {int(start)}-{int(end)}", fontsize=8)
-                competence_ax.set_title(f"competence at {int(end)}", fontsize=8)
+                sample_ax.set_title(f"sampled, steps {_steps(start)}-{_steps(end)}", fontsize=8)
+                competence_ax.set_title(f"competence at {_steps(end)}", fontsize=8)
             if column == 0:
                 sample_ax.set_ylabel(f"{teacher}\n{names[1]}", fontsize=9)
             if row == len(teachers) - 1:
