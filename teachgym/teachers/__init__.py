@@ -4,7 +4,7 @@ This layer knows task spaces only: it never imports environments, agents or
 Stable-Baselines3.
 """
 
-from teachgym.teachers import random_teacher
+from teachgym.teachers import alp_gmm, covar_gmm, random_teacher, riac
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.registry import (
     load_teacher,
@@ -18,6 +18,9 @@ from teachgym.teachers.registry import (
 
 __all__ = [
     "Outcome",
+    "alp_gmm",
+    "covar_gmm",
+    "riac",
     "Teacher",
     "load_teacher",
     "make_teacher",

@@ -1,0 +1,235 @@
+"""Covar-GMM: learning progress as the time-competence covariance of mixture components.
+
+Source: Moulin-Frier, Nguyen, Oudeyer, "Self-organization of early vocal
+development in infants and machines: the role of intrinsic motivation", 2014
+(IGMM), as re-implemented for the ALP-GMM paper (Portelas et al., CoRL 2019)
+and TeachMyAgent. REFERENCE.md, "Covar-GMM and RIAC":
+
+1. Bootstrap: the first ``fit_rate`` tasks are uniform random.
+2. Each reported episode adds the point [task vector, time, competence], where
+   time is the episode's position in the current window of ``fit_rate``
+   episodes divided by ``fit_rate`` (0, 1/fit_rate, ...) and competence is the
+   return (rescaled to [0, 1] when ``return_bounds`` is given).
+3. Every ``fit_rate`` episodes, fit full-covariance mixtures with k in
+   ``potential_ks`` on that window's points and keep the best by AIC (the same
+   schedule as ALP-GMM).
+4. Sample: with probability ``random_task_ratio`` a uniform task; otherwise a
+   component with probability proportional to its positive covariance between
+   time and competence (``absolute_lp=True``: its absolute value; uniform if all
+   are 0), a draw of its Gaussian without time and competence, clipped.
+
+Presets: ``paper`` and ``teachmyagent`` are both the reference codes' defaults
+(fit_rate 250, k = 2..10, random ratio 0.2); TeachMyAgent published no other
+values for Covar-GMM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from teachgym.tasks import Task, TaskSpace
+from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.learning_progress import (
+    ProportionalChoice,
+    check_positive_int,
+    check_ratio,
+    check_return_bounds,
+    rescale_return,
+    resolve_preset,
+)
+from teachgym.teachers.mixture import (
+    Mixture,
+    check_criterion,
+    check_potential_ks,
+    fit_best_mixture,
+)
+from teachgym.teachers.registry import register_teacher
+
+_DEFAULTS: dict[str, Any] = {
+    "fit_rate": 250,
+    "potential_ks": tuple(range(2, 11)),
+    "random_task_ratio": 0.2,
+}
+PRESETS: dict[str, dict[str, Any]] = {"paper": _DEFAULTS, "teachmyagent": _DEFAULTS}
+
+
+@register_teacher
+class CovarGMMTeacher(Teacher):
+    """Covar-GMM (see the module docstring for the algorithm).
+
+    Args:
+        task_space: continuous and integer parameters only.
+        seed: seed of the teacher's generator (task draws and the mixtures' k-means seed).
+        preset: ``"paper"`` or ``"teachmyagent"``: defaults of the next three arguments.
+        fit_rate: episodes between two fits; also the bootstrap length and the fit window.
+        potential_ks: numbers of components to try at each fit.
+        random_task_ratio: probability of a uniform task after the bootstrap.
+        absolute_lp: weight components by |covariance| instead of its positive part.
+        criterion: ``"aic"`` (reference), ``"bic"`` or ``"aicc"``.
+        return_bounds: ``(low, high)`` to rescale returns to [0, 1]; ``None``: raw returns.
+    """
+
+    name = "covar-gmm"
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        seed: int | None = None,
+        preset: str = "paper",
+        fit_rate: int | None = None,
+        potential_ks: Sequence[int] | None = None,
+        random_task_ratio: float | None = None,
+        absolute_lp: bool = False,
+        criterion: str = "aic",
+        return_bounds: Sequence[float] | None = None,
+    ) -> None:
+        super().__init__(task_space, seed)
+        task_space.require_numeric(self.name)
+        values = resolve_preset(
+            self.name,
+            PRESETS,
+            preset,
+            {
+                "fit_rate": fit_rate,
+                "potential_ks": potential_ks,
+                "random_task_ratio": random_task_ratio,
+            },
+        )
+        self.preset = preset
+        self.fit_rate = check_positive_int(self.name, "fit_rate", values["fit_rate"])
+        self.potential_ks = check_potential_ks(self.name, values["potential_ks"], self.fit_rate)
+        self.random_task_ratio = check_ratio(
+            self.name, "random_task_ratio", values["random_task_ratio"]
+        )
+        if not isinstance(absolute_lp, bool):
+            raise ValueError(f"{self.name}: absolute_lp must be true or false, got {absolute_lp!r}")
+        self.absolute_lp = absolute_lp
+        self.criterion = check_criterion(self.name, criterion)
+        self.return_bounds = check_return_bounds(self.name, return_bounds)
+
+        # One row per episode of the current window: [task vector, time, competence].
+        self.window = np.zeros((self.fit_rate, task_space.dim + 2))
+        self.mixture: Mixture | None = None
+        self._component_choice: ProportionalChoice | None = None
+        self.n_fits = 0
+        self._mixture_seed = int(self.rng.integers(2**31 - 1))
+
+    # -- protocol ----------------------------------------------------------------
+    @property
+    def bootstrapping(self) -> bool:
+        return self.n_updates < self.fit_rate or self.mixture is None
+
+    def _sample(self) -> Task:
+        if self.bootstrapping or self.rng.random() < self.random_task_ratio:
+            return self.task_space.sample(self.rng)
+        assert self.mixture is not None and self._component_choice is not None
+        component = self._component_choice.draw(self.rng)
+        vector = self.mixture.sample_task_vector(component, self.rng)
+        return self.task_space.from_vector(np.clip(vector, 0.0, 1.0))
+
+    def _update(self, task: Task, outcome: Outcome) -> None:
+        position = self.n_updates % self.fit_rate
+        row = self.window[position]
+        row[:-2] = self.task_space.to_vector(task)
+        row[-2] = position / self.fit_rate
+        row[-1] = rescale_return(outcome.episode_return, self.return_bounds)
+        if position == self.fit_rate - 1:
+            self._set_mixture(
+                fit_best_mixture(
+                    self.window,
+                    self.potential_ks,
+                    self.criterion,
+                    self._mixture_seed,
+                    self.task_space.dim,
+                )
+            )
+            self.n_fits += 1
+
+    def _set_mixture(self, mixture: Mixture) -> None:
+        self.mixture = mixture
+        self._component_choice = ProportionalChoice(self.component_progress(mixture))
+
+    def component_progress(self, mixture: Mixture) -> np.ndarray:
+        """Each component's time-competence covariance, made non-negative, shape ``(k,)``."""
+        covariance = mixture.covariances[:, -2, -1]
+        result: np.ndarray = np.abs(covariance) if self.absolute_lp else np.maximum(covariance, 0.0)
+        return result
+
+    # -- introspection -------------------------------------------------------------
+    def hyperparameters(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "preset": self.preset,
+            "fit_rate": self.fit_rate,
+            "potential_ks": list(self.potential_ks),
+            "random_task_ratio": self.random_task_ratio,
+            "absolute_lp": self.absolute_lp,
+            "criterion": self.criterion,
+            "return_bounds": None if self.return_bounds is None else list(self.return_bounds),
+        }
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Scalars: fits done, current number of components, bootstrap flag."""
+        return {
+            **super().diagnostics(),
+            "n_fits": self.n_fits,
+            "n_components": 0 if self.mixture is None else self.mixture.n_components,
+            "bootstrapping": self.bootstrapping,
+        }
+
+    def plot_data(self) -> dict[str, np.ndarray]:
+        """Arrays for plots, in normalised task coordinates.
+
+        ``tasks`` ``(n, d)``, ``times`` ``(n,)`` and ``competences`` ``(n,)``: the episodes
+        of the current window; ``means`` ``(k, d)``, ``covariances`` ``(k, d, d)``,
+        ``weights`` ``(k,)`` and ``component_progress`` ``(k,)`` of the current mixture.
+        """
+        d = self.task_space.dim
+        n = self.n_updates % self.fit_rate or min(self.n_updates, self.fit_rate)
+        data: dict[str, np.ndarray] = {
+            "tasks": self.window[:n, :d].copy(),
+            "times": self.window[:n, d].copy(),
+            "competences": self.window[:n, d + 1].copy(),
+            "means": np.empty((0, d)),
+            "covariances": np.empty((0, d, d)),
+            "weights": np.empty(0),
+            "component_progress": np.empty(0),
+        }
+        if self.mixture is not None:
+            data["means"] = self.mixture.means[:, :d].copy()
+            data["covariances"] = self.mixture.covariances[:, :d, :d].copy()
+            data["weights"] = self.mixture.weights.copy()
+            data["component_progress"] = self.component_progress(self.mixture)
+        return data
+
+    # -- state ---------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            **super().state_dict(),
+            "window": self.window.copy(),
+            "mixture": None if self.mixture is None else self.mixture.to_state(),
+            "mixture_seed": self._mixture_seed,
+            "n_fits": self.n_fits,
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        super().load_state_dict(state)
+        try:
+            window = np.asarray(state["window"], dtype=np.float64)
+            if window.shape != self.window.shape:
+                raise ValueError(
+                    f"saved {self.name} window has shape {window.shape}, expected "
+                    f"{self.window.shape} (fit_rate x (task dims + 2))"
+                )
+            self.window = window.copy()
+            self._mixture_seed = int(state["mixture_seed"])
+            self.n_fits = int(state["n_fits"])
+            self.mixture = None
+            self._component_choice = None
+            if state["mixture"] is not None:
+                self._set_mixture(Mixture.from_state(state["mixture"]))
+        except KeyError as exc:
+            raise ValueError(f"saved {self.name} state lacks the entry {exc}") from None
