@@ -153,13 +153,14 @@ def cmd_bench(args: argparse.Namespace) -> None:
     print(
         f"{len(result.completed)} runs completed, {len(result.skipped)} already complete "
         f"(skipped), {len(result.failed)} failed; wall time {result.wall_seconds:.1f} s"
+        + ("" if result.cpu_seconds is None else f", worker CPU time {result.cpu_seconds:.1f} s")
     )
     for run_id, error in result.failed.items():
         print(f"  FAILED {run_id}: {error}  (see {Path(args.out) / run_id / 'error.json'})")
     if not args.no_report:
         report = write_report(args.out)
         print_leaderboard(report.leaderboard)
-        print_bench_targets(suite.name, result.wall_seconds, report.leaderboard)
+        print_bench_targets(suite.name, result.wall_seconds, result.cpu_seconds, report.leaderboard)
         print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
     else:
         print(f"make the report with: teachgym report {args.out}")

@@ -159,9 +159,7 @@ def heatmap_figure(results: Results, env: str, student: str) -> Figure | None:
             evaluated = returns[returns["teacher"] == teacher]
             at_end = evaluated[evaluated["step"] <= end]
             last_step = at_end["step"].max()
-            values = (
-                at_end[at_end["step"] == last_step].groupby("task")["return"].mean().to_numpy()
-            )
+            values = at_end[at_end["step"] == last_step].groupby("task")["return"].mean().to_numpy()
             image = _grid_image(points, values) if len(values) == len(points) else None
             if image is not None:
                 competence_ax.imshow(

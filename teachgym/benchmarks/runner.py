@@ -26,6 +26,7 @@ import ctypes
 import json
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import time
@@ -58,6 +59,8 @@ class SuiteResult:
     skipped: list[str]
     failed: dict[str, str]
     wall_seconds: float
+    cpu_seconds: float | None
+    """CPU time of the local worker processes (``None`` with Ray)."""
 
 
 # -- workers ----------------------------------------------------------------------
@@ -210,6 +213,7 @@ def run_suite(
         step_bar.update(steps - step_bar.n)
 
     poll()
+    cpu_before = _children_cpu()
     try:
         if backend == "local":
             errors = _run_local(jobs, workers, poll)
@@ -222,7 +226,13 @@ def run_suite(
     by_path = {str(d.path): rid for rid, d in directories.items()}
     failed = {by_path[p]: e for p, e in errors.items() if e is not None}
     completed = [by_path[p] for p, e in errors.items() if e is None]
-    return SuiteResult(out_path, completed, skipped, failed, time.monotonic() - started)
+    cpu = _children_cpu() - cpu_before if backend == "local" else None
+    return SuiteResult(out_path, completed, skipped, failed, time.monotonic() - started, cpu)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def read_suite_file(out: str | os.PathLike[str]) -> dict[str, Any]:

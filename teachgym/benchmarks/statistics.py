@@ -82,7 +82,7 @@ def leaderboard(results: Results, reps: int = 2000, seed: int = 0) -> pd.DataFra
                     pairs, metrics.probability_of_improvement, reps, seed
                 )
                 improvement = {
-                    t: (float(p_point[t]), float(p_interval[t][0]), float(p_interval[t][1]))
+                    t: (float(np.ravel(p_point[t])[0]), *map(float, np.ravel(p_interval[t])))
                     for t in pairs
                 }
         for teacher, matrix in per_teacher.items():
@@ -119,9 +119,7 @@ def leaderboard(results: Results, reps: int = 2000, seed: int = 0) -> pd.DataFra
         else bool(r["mean_low"] > baseline_high[(r["env"], r["student"])])
         for _, r in table.iterrows()
     ]
-    return table.sort_values([*GROUP, "mean"], ascending=[True, True, False]).reset_index(
-        drop=True
-    )
+    return table.sort_values([*GROUP, "mean"], ascending=[True, True, False]).reset_index(drop=True)
 
 
 def curve_bands(

@@ -400,4 +400,3 @@ def load_suite(source: str | Path) -> Suite:
     except yaml.YAMLError as exc:
         raise ValueError(f"{path} is not valid YAML: {exc}") from None
     return parse_suite(data, default_name=path.stem)
-

@@ -147,7 +147,9 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
             if progress["checkpoint"] is not None:
                 restored = student.load(directory.checkpoint_path(step))
                 if restored is None:
-                    raise ValueError(f"checkpoint at step {step} in {directory.path} has no teacher")
+                    raise ValueError(
+                        f"checkpoint at step {step} in {directory.path} has no teacher"
+                    )
                 teacher = restored
         started = time.monotonic()
         if progress is None:
@@ -182,7 +184,9 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
         student.close()
 
 
-def _save_checkpoint(student: Student, teacher: Teacher, directory: RunDirectory, step: int) -> None:
+def _save_checkpoint(
+    student: Student, teacher: Teacher, directory: RunDirectory, step: int
+) -> None:
     final = directory.checkpoint_path(step)
     tmp = final.with_name(final.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -204,4 +208,3 @@ def run_and_record(spec_data: dict[str, Any], path: str) -> dict[str, Any]:
         RunDirectory(path).write_error(message, traceback.format_exc())
         return {"run_id": spec.run_id, "ok": False, "error": message}
     return {"run_id": spec.run_id, "ok": True, "error": None}
-
