@@ -199,4 +199,5 @@ def heatmap_figure(results: Results, env: str, student: str) -> Figure | None:
 
 def groups_of(results: Results) -> list[tuple[str, str]]:
     """The (env, student) groups present in the results."""
-    return sorted({tuple(r) for r in results.runs[GROUP].itertuples(index=False)})  # type: ignore[misc]
+    pairs = results.runs[GROUP].drop_duplicates().itertuples(index=False)
+    return sorted((str(env), str(student)) for env, student in pairs)

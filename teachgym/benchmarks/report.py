@@ -36,7 +36,7 @@ class Report:
 
 def _interval(value: float, low: float, high: float, digits: int = 1) -> str:
     if pd.isna(value):
-        return "–"
+        return "-"
     return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 

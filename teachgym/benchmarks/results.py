@@ -25,6 +25,7 @@ import pandas as pd
 from teachgym.benchmarks.run_directory import RunDirectory
 from teachgym.benchmarks.runner import read_suite_file
 from teachgym.benchmarks.suite import RunSpec
+from teachgym.state_io import CorruptStateError
 
 GROUP = ["env", "student"]
 """Teachers are compared within each (environment, student) group."""
@@ -84,7 +85,12 @@ def load_results(out: str | os.PathLike[str]) -> Results:
             "student": spec.student.label,
             "seed": spec.seed,
         }
-        records = directory.evaluations() if directory.spec_path.exists() else []
+        try:
+            records = directory.evaluations() if directory.spec_path.exists() else []
+        except CorruptStateError:
+            if status != "failed":
+                raise
+            records = []  # the failure itself (already in "error") damaged the files
         runs.append(
             {
                 **ident,

@@ -92,7 +92,7 @@ Poll = Callable[[], None]
 def _run_local(jobs: Sequence[Job], workers: int, poll: Poll) -> dict[str, str | None]:
     """Run ``jobs`` in at most ``workers`` child processes; returns run path -> error."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context: Any = multiprocessing.get_context(method)
     pending = list(jobs)
     running: dict[str, BaseProcess] = {}
     errors: dict[str, str | None] = {}

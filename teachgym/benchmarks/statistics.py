@@ -38,13 +38,13 @@ def _rliable() -> Any:
 
 
 def _bootstrap(
-    scores: dict[str, np.ndarray], func: Any, reps: int, seed: int
+    scores: dict[str, Any], func: Any, reps: int, seed: int
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     library, _ = _rliable()
     with warnings.catch_warnings():
         # arch (under rliable) deprecates RandomState; rliable still passes one.
         warnings.filterwarnings("ignore", category=FutureWarning, module="arch")
-        return library.get_interval_estimates(  # type: ignore[no-any-return]
+        return library.get_interval_estimates(
             scores,
             func,
             reps=reps,
@@ -81,10 +81,9 @@ def leaderboard(results: Results, reps: int = 2000, seed: int = 0) -> pd.DataFra
                 p_point, p_interval = _bootstrap(
                     pairs, metrics.probability_of_improvement, reps, seed
                 )
-                improvement = {
-                    t: (float(np.ravel(p_point[t])[0]), *map(float, np.ravel(p_interval[t])))
-                    for t in pairs
-                }
+                for t in pairs:
+                    low, high = np.ravel(p_interval[t])
+                    improvement[t] = (float(np.ravel(p_point[t])[0]), float(low), float(high))
         for teacher, matrix in per_teacher.items():
             p = improvement.get(teacher, (np.nan, np.nan, np.nan))
             rows.append(

@@ -267,17 +267,19 @@ def _sb3_allowed(algo: str) -> set[str]:
     return own | (algo_params - {"self", "policy", "env", "seed", "verbose"})
 
 
-def _check_buildable(grid_key: str, grid: dict[str, Any]) -> None:
+def _check_buildable(
+    prefix: str, envs: list[EnvSpec], teachers: list[AgentSpec], students: list[AgentSpec]
+) -> None:
     """Build every env, teacher and student once so bad values fail before any run."""
-    for e, env in enumerate(grid["envs"]):
-        env_key = f"{grid_key}.envs[{e}]"
+    for e, env in enumerate(envs):
+        env_key = f"{prefix}envs[{e}]"
         try:
             env_fn = env_factory(env.id, **env.kwargs)
             probe = env_fn()
         except (ValueError, TypeError) as exc:
             raise SuiteError(f"{env_key}.kwargs", str(exc)) from None
         try:
-            unwrapped = probe.unwrapped
+            unwrapped: Any = probe.unwrapped
             task_space = getattr(unwrapped, "task_space", None)
             if task_space is None:
                 raise SuiteError(f"{env_key}.id", f"{env.id} is not a teachgym environment")
@@ -285,8 +287,8 @@ def _check_buildable(grid_key: str, grid: dict[str, Any]) -> None:
                 unwrapped.test_set(env.test_set)
             except ValueError as exc:
                 raise SuiteError(f"{env_key}.test_set", str(exc)) from None
-            for t, teacher in enumerate(grid["teachers"]):
-                key = f"{grid_key}.teachers[{t}]"
+            for t, teacher in enumerate(teachers):
+                key = f"{prefix}teachers[{t}]"
                 if teacher.name not in teacher_names():
                     raise SuiteError(
                         f"{key}.name",
@@ -299,8 +301,8 @@ def _check_buildable(grid_key: str, grid: dict[str, Any]) -> None:
                     raise SuiteError(f"{key}.params", f"on {env.id}: {exc}") from None
         finally:
             probe.close()
-        for s, student in enumerate(grid["students"]):
-            key = f"{grid_key}.students[{s}]"
+        for s, student in enumerate(students):
+            key = f"{prefix}students[{s}]"
             name = student.name.lower()
             if name not in student_names():
                 raise SuiteError(
@@ -336,20 +338,18 @@ def _parse_grid(value: Any, key: str, suite_name: str) -> list[RunSpec]:
             raise SuiteError(
                 f"{prefix}tensorboard", "needs the tensorboard package: pip install tensorboard"
             ) from None
-    grid = {
-        "envs": _parse_list(grid_in["envs"], f"{prefix}envs", _parse_env),
-        "teachers": _parse_list(grid_in["teachers"], f"{prefix}teachers", _parse_agent),
-        "students": _parse_list(grid_in["students"], f"{prefix}students", _parse_agent),
-        "seeds": _parse_seeds(grid_in["seeds"], f"{prefix}seeds"),
-        "evaluation": _parse_evaluation(grid_in["evaluation"], f"{prefix}evaluation", budget),
-    }
-    _check_buildable(key or "suite", grid)
+    envs: list[EnvSpec] = _parse_list(grid_in["envs"], f"{prefix}envs", _parse_env)
+    teachers: list[AgentSpec] = _parse_list(grid_in["teachers"], f"{prefix}teachers", _parse_agent)
+    students: list[AgentSpec] = _parse_list(grid_in["students"], f"{prefix}students", _parse_agent)
+    seeds = _parse_seeds(grid_in["seeds"], f"{prefix}seeds")
+    evaluation = _parse_evaluation(grid_in["evaluation"], f"{prefix}evaluation", budget)
+    _check_buildable(prefix, envs, teachers, students)
     return [
-        RunSpec(suite_name, env, teacher, student, seed, budget, grid["evaluation"], tensorboard)
-        for env in grid["envs"]
-        for teacher in grid["teachers"]
-        for student in grid["students"]
-        for seed in grid["seeds"]
+        RunSpec(suite_name, env, teacher, student, seed, budget, evaluation, tensorboard)
+        for env in envs
+        for teacher in teachers
+        for student in students
+        for seed in seeds
     ]
 
 

@@ -88,7 +88,7 @@ def _build(spec: RunSpec, run_dir: RunDirectory) -> tuple[Any, Student, Teacher]
             student_params["tensorboard_log"] = str(run_dir.path / "tensorboard")
     student = make_student(spec.student.name, env_fn, seed=spec.seed, **student_params)
     probe = env_fn()
-    task_space = probe.unwrapped.task_space
+    task_space = probe.unwrapped.task_space  # type: ignore[attr-defined]
     probe.close()
     teacher = make_teacher(spec.teacher.name, task_space, seed=spec.seed, **spec.teacher.params)
     return env_fn, student, teacher
