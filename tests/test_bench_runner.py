@@ -157,7 +157,7 @@ def test_corrupted_committed_evaluation_is_reported(tmp_path):
     run_suite(s, tmp_path, quiet=True)
     path = tmp_path / s.runs[0].run_id / "evaluations" / "step-0000000400.json"
     path.write_text("{")
-    with pytest.raises(CorruptStateError, match="step-0000000400.json is not valid JSON"):
+    with pytest.raises(CorruptStateError, match=r"step-0000000400\.json is not valid JSON"):
         load_results(tmp_path)
 
 

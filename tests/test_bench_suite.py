@@ -78,7 +78,11 @@ def test_cluster_presets_validate_or_name_the_missing_environment(preset):
         ({"envs": [{"id": GRID, "kwargs": {"dims": 0}}]}, "envs[0].kwargs", "dims >= 1"),
         ({"envs": [{"id": GRID, "test_set": "nope"}]}, "envs[0].test_set", "no test set"),
         ({"students": ["nope"]}, "students[0].name", "unknown student"),
-        ({"students": [{"name": "ppo", "params": {"n_stepz": 8}}]}, "students[0].params.n_stepz", ""),
+        (
+            {"students": [{"name": "ppo", "params": {"n_stepz": 8}}]},
+            "students[0].params.n_stepz",
+            "",
+        ),
         ({"students": [{"name": "simulated", "params": {"x": 1}}]}, "students[0]", "no hyper"),
         ({"seeds": [1, 1]}, "seeds", "distinct"),
         ({"seeds": -1}, "seeds", "integer >= 1"),

@@ -41,16 +41,23 @@ def _bootstrap(
     scores: dict[str, Any], func: Any, reps: int, seed: int
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     library, _ = _rliable()
-    with warnings.catch_warnings():
-        # arch (under rliable) deprecates RandomState; rliable still passes one.
-        warnings.filterwarnings("ignore", category=FutureWarning, module="arch")
-        return library.get_interval_estimates(
-            scores,
-            func,
-            reps=reps,
-            confidence_interval_size=CONFIDENCE,
-            random_state=np.random.RandomState(seed),
-        )
+    # rliable 1.2 draws its resampling indices from numpy's global generator (its
+    # random_state argument does not reach them): seed it here and restore it after.
+    saved = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        with warnings.catch_warnings():
+            # arch (under rliable) deprecates RandomState; rliable still passes one.
+            warnings.filterwarnings("ignore", category=FutureWarning, module="arch")
+            return library.get_interval_estimates(
+                scores,
+                func,
+                reps=reps,
+                confidence_interval_size=CONFIDENCE,
+                random_state=np.random.RandomState(seed),
+            )
+    finally:
+        np.random.set_state(saved)
 
 
 def leaderboard(results: Results, reps: int = 2000, seed: int = 0) -> pd.DataFrame:
