@@ -170,3 +170,26 @@ def test_ray_backend_gives_the_same_per_seed_results_as_local(tmp_path):
     pd.testing.assert_frame_equal(
         evaluation_table(tmp_path / "local"), evaluation_table(tmp_path / "ray")
     )
+
+
+@pytest.mark.slow
+def test_an_sb3_student_runs_through_the_bench_with_tensorboard_logs(tmp_path):
+    s = parse_suite(
+        {
+            "name": "ppo",
+            "envs": ["teachgym/LearnabilityGrid-v0"],
+            "teachers": ["riac"],
+            "students": [{"name": "ppo", "params": {"n_envs": 2, "n_steps": 32, "batch_size": 32}}],
+            "seeds": 1,
+            "budget": 128,
+            "evaluation": {"every": 64},
+            "tensorboard": True,
+        }
+    )
+    result = run_suite(s, tmp_path, quiet=True)
+    assert not result.failed, result.failed
+    directory = RunDirectory(tmp_path / s.runs[0].run_id)
+    assert [e["step"] for e in directory.evaluations()] == [0, 64, 128]
+    assert (directory.checkpoint_path(128) / "model.zip").exists()
+    events = list((directory.path / "tensorboard").rglob("events.out.tfevents.*"))
+    assert events and events[0].stat().st_size > 0

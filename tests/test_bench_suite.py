@@ -169,3 +169,17 @@ def test_yaml_files_and_their_errors(tmp_path):
 def test_every_preset_is_plain_data_the_parser_accepts_structurally():
     for name, data in PRESETS.items():
         assert data["name"] == name and isinstance(data.get("description"), str)
+
+
+def test_the_readme_yaml_suite_is_valid():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", readme, re.S)
+    assert block is not None
+    suite = parse_suite(yaml.safe_load(block.group(1)))
+    assert {r.teacher.label for r in suite.runs} == {"random", "alp-gmm-tma"}
+    assert len(suite.runs) == 10

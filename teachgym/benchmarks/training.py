@@ -152,16 +152,19 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
                     )
                 teacher = restored
         started = time.monotonic()
+        recorder = SampleRecorder(teacher.task_space)
+        curriculum = Curriculum(teacher, listeners=[recorder])
         if progress is None:
             directory.write_test_set(
                 test_set.name, test_set.version, test_set.tasks, teacher.task_space.to_dict()
             )
+            # Zero steps build the student's model (SB3), so the untrained student
+            # can be evaluated; the first real chunk would do the same set-up.
+            student.learn(curriculum, 0)
             record = _evaluate(student, env_fn, spec, test_set.tasks, 0)
             record["episodes"] = record["student_steps"] = 0
             directory.write_evaluation(0, record)
             directory.commit(0, 0, 0.0, checkpoint=False)
-        recorder = SampleRecorder(teacher.task_space)
-        curriculum = Curriculum(teacher, listeners=[recorder])
         status = _StatusWriter(directory, step)
         for target in evaluation_steps(spec.budget, spec.evaluation.every):
             if target <= step:
