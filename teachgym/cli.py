@@ -158,7 +158,7 @@ def cmd_bench(args: argparse.Namespace) -> None:
     for run_id, error in result.failed.items():
         print(f"  FAILED {run_id}: {error}  (see {Path(args.out) / run_id / 'error.json'})")
     if not args.no_report:
-        report = write_report(args.out)
+        report = write_report(args.out, reps=args.reps)
         print_leaderboard(report.leaderboard)
         print_bench_targets(suite.name, result.wall_seconds, result.cpu_seconds, report.leaderboard)
         print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
@@ -204,11 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--ray-address", default=None, help="Ray cluster address (default: start a local Ray)"
     )
     bench.add_argument("--no-report", action="store_true", help="skip the report at the end")
+    bench.add_argument("--reps", type=int, default=1000, help="bootstrap resamples (report)")
     bench.add_argument("--quiet", action="store_true", help="no progress bars")
     bench.set_defaults(func=cmd_bench)
     report = sub.add_parser("report", help="tables, statistics and figures of a benchmark")
     report.add_argument("directory", help="the --out directory of `teachgym bench`")
-    report.add_argument("--reps", type=int, default=2000, help="bootstrap resamples")
+    report.add_argument("--reps", type=int, default=1000, help="bootstrap resamples")
     report.set_defaults(func=cmd_report)
     return parser
 

@@ -76,13 +76,15 @@ def _run_summary(results: Results) -> pd.DataFrame:
     return pd.DataFrame([{"status": k, "runs": int(v)} for k, v in counts.items()])
 
 
-def write_report(out: str | os.PathLike[str], reps: int = 2000) -> Report:
+def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
     """Build the report of the benchmark in ``out``.
 
     Raises:
         FileNotFoundError: if ``out`` holds no benchmark.
         ValueError: if no run has any evaluation yet.
     """
+    if reps < 1:
+        raise ValueError(f"--reps must be >= 1 bootstrap resamples, got {reps}")
     results = load_results(out)
     if results.evaluations.empty:
         raise ValueError(f"no run in {out} has an evaluation yet; run `teachgym bench` first")
@@ -95,7 +97,7 @@ def write_report(out: str | os.PathLike[str], reps: int = 2000) -> Report:
     figures: list[Path] = []
     sections: list[tuple[str, Path]] = []
     if not board.empty:
-        paths = save_figure(curves_figure(results, board, reps=reps // 2), directory / "curves")
+        paths = save_figure(curves_figure(results, board, reps=reps), directory / "curves")
         figures += paths
         sections.append(("Learning curves and final scores (95 % bootstrap CIs)", paths[0]))
     for env, student in groups_of(results):

@@ -60,7 +60,7 @@ def _bootstrap(
         np.random.set_state(saved)
 
 
-def leaderboard(results: Results, reps: int = 2000, seed: int = 0) -> pd.DataFrame:
+def leaderboard(results: Results, reps: int = 1000, seed: int = 0) -> pd.DataFrame:
     """One row per (env, student, teacher): runs, mean [CI], IQM [CI], P(> random) [CI].
 
     Rows are sorted by mean within each group; ``above_random`` says whether the
