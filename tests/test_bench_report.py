@@ -85,6 +85,8 @@ def test_report_cli_and_its_errors(bench_dir, tmp_path, capsys):
     assert "riac" in out and "report.html" in out
     assert main(["report", str(tmp_path)]) == 2
     assert "holds no benchmark" in capsys.readouterr().err
+    assert main(["report", str(bench_dir), "--reps", "0"]) == 2
+    assert "--reps must be >= 1" in capsys.readouterr().err
 
 
 def test_bench_cli_rejects_an_invalid_suite_before_running(tmp_path, capsys):
