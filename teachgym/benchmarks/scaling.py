@@ -3,7 +3,8 @@
 Target (issue 9): two local workers finish the 8 runs in at most 0.55 x the time of
 one worker. The runs are RIAC on the learnability grid (simulated students, seeds
 0..7, same budget), so they cost the same. Wall times on a shared machine are noisy:
-the script prints the CPU time of the workers and the load average beside them.
+the script prints the CPU time of the workers, the load average, and a control: the
+same ratio for two pure-CPU loops, i.e. the best ratio the machine allows right then.
 
     OMP_NUM_THREADS=1 python -m teachgym.benchmarks.scaling [--budget 6000] [--repeats 1]
 """
@@ -11,7 +12,9 @@ the script prints the CPU time of the workers and the load average beside them.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import tempfile
+import time
 from pathlib import Path
 
 from teachgym.benchmarks.runner import run_suite
@@ -32,6 +35,35 @@ def equal_runs(budget: int) -> Suite:
             "evaluation": {"every": max(budget // 4, 1)},
         }
     )
+
+
+def _spin(iterations: int = 4_000_000) -> int:
+    total = 0
+    for i in range(iterations):
+        total += i * i
+    return total
+
+
+def control_ratio() -> float:
+    """Wall time of 2 pure-CPU loops in 2 processes / the same 2 loops one after the other.
+
+    About 0.5 on two idle cores; near 1.0 when other work leaves only one core free.
+    It is the best ratio the machine allows at that moment.
+    """
+    context = multiprocessing.get_context("fork")
+    started = time.monotonic()
+    for _ in range(2):
+        process = context.Process(target=_spin)
+        process.start()
+        process.join()
+    sequential = time.monotonic() - started
+    started = time.monotonic()
+    processes = [context.Process(target=_spin) for _ in range(2)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return (time.monotonic() - started) / sequential
 
 
 def main() -> None:
@@ -55,6 +87,10 @@ def main() -> None:
                 f"({machine_load()})"
             )
         ratios.append(times[2] / times[1])
+        print(
+            f"round {round_index + 1}: control (2 pure-CPU loops, parallel / sequential): "
+            f"{control_ratio():.2f} = the best ratio this machine allows right now"
+        )
     best = min(ratios)
     print(
         f"target: 2 workers <= {WORKER_RATIO} x 1 worker -> ratios "
