@@ -22,5 +22,7 @@ lint:
 	$(PYTHON) -m ruff format --check teachgym tests
 	$(PYTHON) -m mypy
 
+# The tests also check the Ray backend against the local one, so `make test` installs Ray.
+test: EXTRAS = all,dev,ray
 test: install lint
 	$(PYTHON) -m pytest
