@@ -33,6 +33,9 @@ from typing import Any
 
 LP_TEACHERS = ["random", "alp-gmm", "covar-gmm", "riac"]
 """The learning-progress teachers and the random baseline."""
+MAZE_TEACHERS = ["random"]
+"""Maze layouts are wall maps (an array parameter), which the learning-progress teachers
+refuse; the regret-based teachers (PLR, ACCEL) join this list when they are registered."""
 
 STUMP_TRACKS = "teachgym/StumpTracks-v0"
 TERRAIN_WALKER = "teachgym/TerrainWalker-v0"
@@ -69,7 +72,14 @@ QUICK: dict[str, Any] = {
     "seeds": 2,
     "grids": [
         {
-            "envs": [MINIGRID_WORLD, MAZE],
+            "envs": [MINIGRID_WORLD],
+            "students": [_PPO_MINIGRID],
+            "budget": 100_000,
+            "evaluation": {"every": 25_000},
+        },
+        {
+            "envs": [MAZE],
+            "teachers": MAZE_TEACHERS,
             "students": [_PPO_MINIGRID],
             "budget": 100_000,
             "evaluation": {"every": 25_000},
@@ -102,7 +112,14 @@ STANDARD: dict[str, Any] = {
             "evaluation": {"every": 500_000},
         },
         {
-            "envs": [MINIGRID_WORLD, MAZE],
+            "envs": [MINIGRID_WORLD],
+            "students": [_PPO_MINIGRID],
+            "budget": 20_000_000,
+            "evaluation": {"every": 500_000},
+        },
+        {
+            "envs": [MAZE],
+            "teachers": MAZE_TEACHERS,
             "students": [_PPO_MINIGRID],
             "budget": 20_000_000,
             "evaluation": {"every": 500_000},
@@ -130,7 +147,15 @@ PAPER: dict[str, Any] = {
             "evaluation": {"every": 500_000},
         },
         {
-            "envs": [MINIGRID_WORLD, MAZE],
+            "envs": [MINIGRID_WORLD],
+            "students": [_PPO_MINIGRID],
+            "seeds": 10,
+            "budget": 50_000_000,
+            "evaluation": {"every": 1_000_000},
+        },
+        {
+            "envs": [MAZE],
+            "teachers": MAZE_TEACHERS,
             "students": [_PPO_MINIGRID],
             "seeds": 10,
             "budget": 50_000_000,
