@@ -13,14 +13,16 @@ install:
 	$(PIP) "$(TORCH)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(PIP) -e ".[$(EXTRAS)]"
 
+# The demo benchmark suite; the report ends up in runs/demo/report/report.html.
 demo: install
-	$(PYTHON) -m teachgym.cli train --env teachgym/LearnabilityGrid-v0 --teacher random \
-	    --student simulated --steps 20000 --seed 0 --out runs/demo
+	OMP_NUM_THREADS=1 $(PYTHON) -m teachgym.cli bench demo --out runs/demo --workers 2
 
 lint:
 	$(PYTHON) -m ruff check teachgym tests
 	$(PYTHON) -m ruff format --check teachgym tests
 	$(PYTHON) -m mypy
 
+# The tests also check the Ray backend against the local one, so `make test` installs Ray.
+test: EXTRAS = all,dev,ray
 test: install lint
 	$(PYTHON) -m pytest

@@ -1,4 +1,4 @@
-"""The ``teachgym`` command: ``teachgym list`` and ``teachgym train``.
+"""The ``teachgym`` command: ``list``, ``train``, ``bench`` and ``report``.
 
 User mistakes (unknown environment, teacher or student, bad hyperparameter,
 invalid task, corrupted checkpoint) end with one clear line on stderr and exit
@@ -134,6 +134,49 @@ def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int = 1) -
     print(summary)
 
 
+def cmd_bench(args: argparse.Namespace) -> None:
+    from teachgym.benchmarks.report import write_report
+    from teachgym.benchmarks.runner import run_suite
+    from teachgym.benchmarks.suite import load_suite
+    from teachgym.benchmarks.targets import print_bench_targets, print_leaderboard
+
+    suite = load_suite(args.suite)
+    print(f"suite {suite.name}: {len(suite.runs)} runs -> {args.out}")
+    result = run_suite(
+        suite,
+        args.out,
+        workers=args.workers,
+        backend=args.backend,
+        ray_address=args.ray_address,
+        quiet=args.quiet,
+    )
+    print(
+        f"{len(result.completed)} runs completed, {len(result.skipped)} already complete "
+        f"(skipped), {len(result.failed)} failed; wall time {result.wall_seconds:.1f} s"
+        + ("" if result.cpu_seconds is None else f", worker CPU time {result.cpu_seconds:.1f} s")
+    )
+    for run_id, error in result.failed.items():
+        print(f"  FAILED {run_id}: {error}  (see {Path(args.out) / run_id / 'error.json'})")
+    if not args.no_report:
+        report = write_report(args.out, reps=args.reps)
+        print_leaderboard(report.leaderboard)
+        print_bench_targets(suite.name, result.wall_seconds, result.cpu_seconds, report.leaderboard)
+        print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
+    else:
+        print(f"make the report with: teachgym report {args.out}")
+    if result.failed:
+        raise SystemExit(1)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from teachgym.benchmarks.report import write_report
+    from teachgym.benchmarks.targets import print_leaderboard
+
+    report = write_report(args.directory, reps=args.reps)
+    print_leaderboard(report.leaderboard)
+    print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="teachgym", description=teachgym.__doc__)
     parser.add_argument("--version", action="version", version=teachgym.__version__)
@@ -155,6 +198,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(func=cmd_train)
+    bench = sub.add_parser("bench", help="run a benchmark suite (preset or YAML file)")
+    bench.add_argument("suite", help="preset (demo, quick, standard, paper) or a YAML file")
+    bench.add_argument("--out", required=True, help="benchmark directory (re-run to resume)")
+    bench.add_argument("--workers", type=int, default=1, help="runs at a time")
+    bench.add_argument("--backend", choices=["local", "ray"], default="local")
+    bench.add_argument(
+        "--ray-address", default=None, help="Ray cluster address (default: start a local Ray)"
+    )
+    bench.add_argument("--no-report", action="store_true", help="skip the report at the end")
+    bench.add_argument("--reps", type=int, default=1000, help="bootstrap resamples (report)")
+    bench.add_argument("--quiet", action="store_true", help="no progress bars")
+    bench.set_defaults(func=cmd_bench)
+    report = sub.add_parser("report", help="tables, statistics and figures of a benchmark")
+    report.add_argument("directory", help="the --out directory of `teachgym bench`")
+    report.add_argument("--reps", type=int, default=1000, help="bootstrap resamples")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

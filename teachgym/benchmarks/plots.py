@@ -1,0 +1,203 @@
+"""Figures of a benchmark: learning curves with confidence bands, final scores, heatmaps.
+
+Every function returns a matplotlib ``Figure``; :func:`save_figure` writes it as
+PNG and SVG. Matplotlib runs with the non-interactive Agg backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from teachgym.benchmarks.results import GROUP, Results
+from teachgym.benchmarks.statistics import curve_bands
+from teachgym.tasks import TaskSpace
+
+METRIC_LABELS = {"percent_mastered": "% of test tasks mastered", "mean_return": "mean test return"}
+HEATMAP_BINS = 20
+TIME_SLICES = 3
+
+
+def _colors(teachers: list[str]) -> dict[str, tuple[float, ...]]:
+    palette = plt.get_cmap("tab10")
+    ordered = sorted(teachers, key=lambda t: (t != "random", t))
+    return {t: palette(i % 10) for i, t in enumerate(ordered)}
+
+
+def save_figure(figure: Figure, stem: Path) -> list[Path]:
+    """Write ``<stem>.png`` (150 dpi) and ``<stem>.svg``; close the figure."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    figure.savefig(paths[0], dpi=150, bbox_inches="tight")
+    figure.savefig(paths[1], bbox_inches="tight")
+    plt.close(figure)
+    return paths
+
+
+def curves_figure(results: Results, board: pd.DataFrame, reps: int = 1000) -> Figure:
+    """One row per (env, student): learning curves with 95 % bands | final mean and IQM."""
+    groups = sorted({(r.env, r.student) for r in results.evaluations.itertuples()})
+    figure, axes = plt.subplots(
+        len(groups), 2, figsize=(11, 3.6 * len(groups)), squeeze=False, width_ratios=[1.7, 1]
+    )
+    for row, (env, student) in enumerate(groups):
+        metric = results.metric(env)
+        bands = curve_bands(results, env, student, reps=reps)
+        colors = _colors(list(bands))
+        curve_ax, final_ax = axes[row]
+        for teacher, band in sorted(bands.items()):
+            curve_ax.plot(band["step"], band["mean"], color=colors[teacher], label=teacher)
+            curve_ax.fill_between(
+                band["step"], band["low"], band["high"], color=colors[teacher], alpha=0.2
+            )
+        curve_ax.set_title(f"{env} · student {student}")
+        curve_ax.set_xlabel("environment steps")
+        curve_ax.set_ylabel(METRIC_LABELS[metric])
+        curve_ax.grid(alpha=0.3)
+        if bands:
+            curve_ax.legend(loc="upper left", fontsize=8)
+        part = board[(board["env"] == env) & (board["student"] == student)]
+        labels = list(part["teacher"])
+        y = np.arange(len(labels))
+        for offset, (name, marker) in enumerate([("mean", "o"), ("iqm", "s")]):
+            values = part[name].to_numpy()
+            errors = np.vstack(
+                [values - part[f"{name}_low"].to_numpy(), part[f"{name}_high"].to_numpy() - values]
+            )
+            final_ax.errorbar(
+                values,
+                y + 0.18 * (offset * 2 - 1),
+                xerr=errors,
+                fmt=marker,
+                color="black" if name == "mean" else "grey",
+                capsize=3,
+                label=f"{name} (95 % CI)" if name == "mean" else "IQM (95 % CI)",
+            )
+        final_ax.set_yticks(y, labels)
+        final_ax.set_ylim(len(labels) - 0.5, -0.5)
+        final_ax.set_xlabel(f"final {METRIC_LABELS[metric]}")
+        final_ax.set_title(f"{int(part['runs'].max()) if len(part) else 0} seeds per teacher")
+        final_ax.grid(alpha=0.3, axis="x")
+        final_ax.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def _steps(value: float) -> str:
+    """Compact step count: 6667 -> '6.7k', 20000000 -> '20M'."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def _grid_image(points: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[float]] | None:
+    """``(image, extent)`` if the 2-D ``points`` form a full regular grid, else ``None``."""
+    xs, ys = np.unique(points[:, 0]), np.unique(points[:, 1])
+    if len(xs) * len(ys) != len(points) or len(xs) < 2 or len(ys) < 2:
+        return None
+    image = np.full((len(ys), len(xs)), np.nan)
+    image[np.searchsorted(ys, points[:, 1]), np.searchsorted(xs, points[:, 0])] = values
+    dx, dy = (xs[-1] - xs[0]) / (len(xs) - 1), (ys[-1] - ys[0]) / (len(ys) - 1)
+    return image, [xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2]
+
+
+def heatmap_figure(results: Results, env: str, student: str) -> Figure | None:
+    """Where each teacher sampled (2-D histograms per time slice) next to the competence
+    on the test set at the end of that slice; ``None`` unless the task space is 2-D."""
+    done = results.runs[
+        (results.runs["env"] == env)
+        & (results.runs["student"] == student)
+        & (results.runs["status"] == "done")
+    ]
+    if done.empty:
+        return None
+    first = results.directory(str(done["run_id"].iloc[0]))
+    test_set = first.read_test_set()
+    space = TaskSpace.from_dict(test_set["task_space"])
+    if space.dim != 2:
+        return None
+    points = np.stack([space.to_vector(task) for task in test_set["tasks"]])
+    teachers = sorted(done["teacher"].unique(), key=lambda t: (t != "random", t))
+    budget = int(results.runs.loc[done.index, "budget"].max())
+    edges = np.linspace(0, budget, TIME_SLICES + 1)
+    figure, axes = plt.subplots(
+        len(teachers),
+        2 * TIME_SLICES,
+        figsize=(2.1 * 2 * TIME_SLICES, 2.2 * len(teachers)),
+        squeeze=False,
+    )
+    returns = results.task_returns.merge(done[["run_id", "teacher"]], on="run_id")
+    low, high = float(returns["return"].min()), float(returns["return"].max())
+    names = space.names
+    for row, teacher in enumerate(teachers):
+        run_ids = list(done.loc[done["teacher"] == teacher, "run_id"])
+        chunks = [c for rid in run_ids for c in results.directory(rid).samples()]
+        for column in range(TIME_SLICES):
+            start, end = edges[column], edges[column + 1]
+            sample_ax, competence_ax = axes[row, 2 * column], axes[row, 2 * column + 1]
+            vectors = [v for step, v, _ in chunks if start < step <= end]
+            stacked = np.concatenate(vectors) if vectors else np.zeros((0, 2))
+            histogram, _, _ = np.histogram2d(
+                stacked[:, 0], stacked[:, 1], bins=HEATMAP_BINS, range=[[0, 1], [0, 1]]
+            )
+            sample_ax.imshow(
+                histogram.T,
+                origin="lower",
+                extent=(0, 1, 0, 1),
+                cmap="magma",
+                vmin=0,
+                aspect="auto",
+            )
+            evaluated = returns[returns["teacher"] == teacher]
+            at_end = evaluated[evaluated["step"] <= end]
+            last_step = at_end["step"].max()
+            values = at_end[at_end["step"] == last_step].groupby("task")["return"].mean().to_numpy()
+            image = _grid_image(points, values) if len(values) == len(points) else None
+            if image is not None:
+                competence_ax.imshow(
+                    image[0],
+                    origin="lower",
+                    extent=tuple(image[1]),
+                    cmap="viridis",
+                    vmin=low,
+                    vmax=high,
+                    aspect="auto",
+                )
+            elif len(values) == len(points):
+                competence_ax.scatter(
+                    points[:, 0], points[:, 1], c=values, cmap="viridis", vmin=low, vmax=high, s=25
+                )
+            for ax in (sample_ax, competence_ax):
+                ax.set_xlim(0, 1)
+                ax.set_ylim(0, 1)
+                ax.set_xticks([])
+                ax.set_yticks([])
+            if row == 0:
+                sample_ax.set_title(f"sampled, steps {_steps(start)}-{_steps(end)}", fontsize=8)
+                competence_ax.set_title(f"competence at {_steps(end)}", fontsize=8)
+            if column == 0:
+                sample_ax.set_ylabel(f"{teacher}\n{names[1]}", fontsize=9)
+            if row == len(teachers) - 1:
+                sample_ax.set_xlabel(names[0], fontsize=8)
+                competence_ax.set_xlabel(names[0], fontsize=8)
+    figure.suptitle(
+        f"{env} · {student}: where each teacher sampled (brighter = more episodes) and the "
+        f"test-set return at the end of each period (yellow = {high:.2f}, purple = {low:.2f})",
+        fontsize=9,
+    )
+    figure.tight_layout()
+    return figure
+
+
+def groups_of(results: Results) -> list[tuple[str, str]]:
+    """The (env, student) groups present in the results."""
+    pairs = results.runs[GROUP].drop_duplicates().itertuples(index=False)
+    return sorted((str(env), str(student)) for env, student in pairs)

@@ -1,0 +1,167 @@
+"""``teachgym report DIR``: tables, statistics and figures of a benchmark, as Markdown and HTML.
+
+Writes into ``DIR/report/``: ``results.csv`` (every evaluation), ``task_returns.csv``
+(every test task at every evaluation), ``leaderboard.csv``, ``curves.png/.svg``,
+``heatmaps-<env>-<student>.png/.svg`` for 2-D task spaces, ``report.md`` and a
+self-contained ``report.html`` (figures embedded, no external files).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from teachgym.benchmarks.plots import curves_figure, groups_of, heatmap_figure, save_figure
+from teachgym.benchmarks.results import Results, load_results
+from teachgym.benchmarks.statistics import BASELINE, leaderboard
+
+REPORT_DIR = "report"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`write_report` produced."""
+
+    directory: Path
+    leaderboard: pd.DataFrame
+    figures: list[Path]
+    markdown: Path
+    html: Path
+
+
+def _interval(value: float, low: float, high: float, digits: int = 1) -> str:
+    if pd.isna(value):
+        return "-"
+    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def leaderboard_rows(board: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard formatted for people: one string column per statistic."""
+    rows = []
+    for _, r in board.iterrows():
+        verdict = "" if r["above_random"] is None else ("yes" if r["above_random"] else "no")
+        rows.append(
+            {
+                "env": r["env"],
+                "student": r["student"],
+                "teacher": r["teacher"],
+                "runs": int(r["runs"]),
+                f"final {r['metric']} (mean, 95% CI)": _interval(
+                    r["mean"], r["mean_low"], r["mean_high"]
+                ),
+                "IQM (95% CI)": _interval(r["iqm"], r["iqm_low"], r["iqm_high"]),
+                f"P(better than {BASELINE}) (95% CI)": _interval(
+                    r["p_improve"], r["p_improve_low"], r["p_improve_high"], digits=2
+                ),
+                f"CI above {BASELINE}": verdict,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _markdown_table(frame: pd.DataFrame) -> str:
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def _run_summary(results: Results) -> pd.DataFrame:
+    counts = results.runs.groupby("status").size()
+    return pd.DataFrame([{"status": k, "runs": int(v)} for k, v in counts.items()])
+
+
+def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
+    """Build the report of the benchmark in ``out``.
+
+    Raises:
+        FileNotFoundError: if ``out`` holds no benchmark.
+        ValueError: if no run has any evaluation yet.
+    """
+    if reps < 1:
+        raise ValueError(f"--reps must be >= 1 bootstrap resamples, got {reps}")
+    results = load_results(out)
+    if results.evaluations.empty:
+        raise ValueError(f"no run in {out} has an evaluation yet; run `teachgym bench` first")
+    directory = results.out / REPORT_DIR
+    directory.mkdir(exist_ok=True)
+    results.evaluations.to_csv(directory / "results.csv", index=False)
+    results.task_returns.to_csv(directory / "task_returns.csv", index=False)
+    board = leaderboard(results, reps=reps)
+    board.to_csv(directory / "leaderboard.csv", index=False)
+    figures: list[Path] = []
+    sections: list[tuple[str, Path]] = []
+    if not board.empty:
+        paths = save_figure(curves_figure(results, board, reps=reps), directory / "curves")
+        figures += paths
+        sections.append(("Learning curves and final scores (95 % bootstrap CIs)", paths[0]))
+    for env, student in groups_of(results):
+        figure = heatmap_figure(results, env, student)
+        if figure is not None:
+            paths = save_figure(figure, directory / f"heatmaps-{env}-{student}")
+            figures += paths
+            sections.append((f"Where the teachers sampled: {env}, {student}", paths[0]))
+    table = leaderboard_rows(board) if not board.empty else pd.DataFrame()
+    failed = results.runs[results.runs["status"] == "failed"]
+    title = f"teachgym benchmark report: {results.suite}"
+    markdown = [f"# {title}", "", f"Directory: `{results.out}`", ""]
+    markdown += ["## Runs", "", _markdown_table(_run_summary(results)), ""]
+    if not failed.empty:
+        markdown += ["Failed runs:", ""]
+        markdown += [f"- `{r.run_id}`: {r.error}" for r in failed.itertuples()]
+        markdown.append("")
+    markdown += ["## Leaderboard", ""]
+    markdown += [
+        "Final score of completed runs per teacher: mean and IQM with 95 % stratified "
+        f"bootstrap confidence intervals ({reps} resamples), and the probability that a run "
+        f"of the teacher beats a run of `{BASELINE}` (rliable).",
+        "",
+    ]
+    markdown += [_markdown_table(table) if not table.empty else "(no completed runs yet)", ""]
+    for heading, png in sections:
+        markdown += [f"## {heading}", "", f"![{heading}]({png.name})", ""]
+    markdown_path = directory / "report.md"
+    markdown_path.write_text("\n".join(markdown))
+    html_path = directory / "report.html"
+    html_path.write_text(_html(title, results, table, failed, sections))
+    return Report(directory, board, figures, markdown_path, html_path)
+
+
+def _html(
+    title: str,
+    results: Results,
+    table: pd.DataFrame,
+    failed: pd.DataFrame,
+    sections: list[tuple[str, Path]],
+) -> str:
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ccc;"
+        "padding:4px 8px;text-align:left}img{max-width:100%}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>Directory: <code>{html.escape(str(results.out))}</code></p>",
+        "<h2>Runs</h2>",
+        _run_summary(results).to_html(index=False),
+    ]
+    if not failed.empty:
+        parts.append("<h3>Failed runs</h3><ul>")
+        parts += [
+            f"<li><code>{html.escape(r.run_id)}</code>: {html.escape(str(r.error))}</li>"
+            for r in failed.itertuples()
+        ]
+        parts.append("</ul>")
+    parts.append("<h2>Leaderboard</h2>")
+    parts.append(table.to_html(index=False) if not table.empty else "<p>(no completed runs)</p>")
+    for heading, png in sections:
+        encoded = base64.b64encode(png.read_bytes()).decode()
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append(f"<img alt='{html.escape(heading)}' src='data:image/png;base64,{encoded}'>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,402 @@
+"""Benchmark suites: grids of environment x teacher x student x seed, validated before running.
+
+A suite is one or more *grids*. Each grid crosses its environments, teachers,
+students and seeds, with one training budget (environment steps), one
+evaluation schedule and one test set per environment. Every combination is a
+:class:`RunSpec`, the unit the runner executes in its own process.
+
+YAML form (keys at the top level are defaults for every entry of ``grids``; a
+suite without ``grids`` is a single grid)::
+
+    name: my-suite
+    seeds: 5                      # or an explicit list: [0, 3, 7]
+    grids:
+      - envs:
+          - id: teachgym/LearnabilityGrid-v0
+            kwargs: {cells_per_dim: 10}
+            test_set: null        # null: the environment's default test set
+        teachers:
+          - random
+          - {name: alp-gmm, label: alp-gmm-tuned, params: {fit_rate: 150}}
+        students: [simulated]
+        budget: 20000             # environment steps per run
+        evaluation: {every: 2000, episodes_per_task: 1}
+
+Validation builds each environment, teacher and student once (no training), so
+an unknown id, a bad hyperparameter or a wrong type is reported, with the
+offending key, before anything runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from teachgym.agents import make_student, student_names
+from teachgym.agents.sb3_student import ALGORITHMS, SB3Student
+from teachgym.envs import env_catalog, env_factory, env_info
+from teachgym.teachers import make_teacher, teacher_names
+
+SUITE_KEYS = {"name", "description", "grids"}
+GRID_KEYS = {"envs", "teachers", "students", "seeds", "budget", "evaluation", "tensorboard"}
+ENV_KEYS = {"id", "kwargs", "test_set", "label"}
+AGENT_KEYS = {"name", "label", "params"}
+EVALUATION_KEYS = {"every", "episodes_per_task", "seed"}
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+
+
+class SuiteError(ValueError):
+    """An invalid suite; the message names the offending key (e.g. ``grids[0].teachers[1]``)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"suite key {key!r}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """An environment of a grid: registered id, ``gymnasium.make`` kwargs, test set name."""
+
+    id: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    test_set: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """A teacher or a student: registered name, hyperparameters, and a unique label."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class EvaluationSpec:
+    """Evaluate every ``every`` environment steps (and at step 0) on the test set.
+
+    ``episodes_per_task`` greedy episodes per test task; episode ``k`` of task ``i``
+    is seeded ``seed + i * episodes_per_task + k`` so every run sees the same levels.
+    """
+
+    every: int
+    episodes_per_task: int = 1
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run: everything needed to reproduce it, JSON-ready."""
+
+    suite: str
+    env: EnvSpec
+    teacher: AgentSpec
+    student: AgentSpec
+    seed: int
+    budget: int
+    evaluation: EvaluationSpec
+    tensorboard: bool = False
+
+    @property
+    def run_id(self) -> str:
+        """Directory name of the run, unique within its suite."""
+        return f"{self.env.label}__{self.teacher.label}__{self.student.label}__seed{self.seed}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
+        try:
+            return cls(
+                suite=data["suite"],
+                env=EnvSpec(**data["env"]),
+                teacher=AgentSpec(**data["teacher"]),
+                student=AgentSpec(**data["student"]),
+                seed=int(data["seed"]),
+                budget=int(data["budget"]),
+                evaluation=EvaluationSpec(**data["evaluation"]),
+                tensorboard=bool(data.get("tensorboard", False)),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"malformed run spec ({type(exc).__name__}: {exc})") from None
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A validated suite: its name, description and the expanded runs."""
+
+    name: str
+    description: str
+    runs: list[RunSpec]
+
+
+# -- parsing helpers ---------------------------------------------------------------
+def _check_keys(value: Any, allowed: set[str], key: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise SuiteError(key, f"must be a mapping with keys {sorted(allowed)}, got {value!r}")
+    for name in value:
+        if name not in allowed:
+            raise SuiteError(
+                f"{key}.{name}" if key else str(name),
+                f"unknown key; allowed here: {sorted(allowed)}",
+            )
+    return value
+
+
+def _positive_int(value: Any, key: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SuiteError(key, f"must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _label(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not _LABEL.match(value):
+        raise SuiteError(
+            key, f"a label must be letters, digits and '_.+-' (no '/' or spaces), got {value!r}"
+        )
+    return value
+
+
+def _params(value: Any, key: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise SuiteError(key, f"must be a mapping of hyperparameter names to values, got {value!r}")
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        raise SuiteError(key, "values must be JSON-ready (numbers, strings, lists, maps)") from None
+    return dict(value)
+
+
+def _parse_env(value: Any, key: str) -> EnvSpec:
+    if isinstance(value, str):
+        value = {"id": value}
+    entry = _check_keys(value, ENV_KEYS, key)
+    if "id" not in entry or not isinstance(entry["id"], str):
+        raise SuiteError(f"{key}.id", "every environment needs an 'id' string")
+    env_id = entry["id"]
+    try:
+        env_id = env_info(env_id).env_id
+    except ValueError:
+        raise SuiteError(
+            f"{key}.id",
+            f"environment {env_id!r} is not registered in this installation of teachgym; "
+            f"registered: {[info.env_id for info in env_catalog()]} (update teachgym or "
+            "install the extra that provides it)",
+        ) from None
+    test_set = entry.get("test_set")
+    if test_set is not None and not isinstance(test_set, str):
+        raise SuiteError(f"{key}.test_set", f"must be a test set name or null, got {test_set!r}")
+    default_label = env_id.split("/")[-1]
+    label = _label(entry.get("label", default_label), f"{key}.label")
+    return EnvSpec(env_id, _params(entry.get("kwargs"), f"{key}.kwargs"), test_set, label)
+
+
+def _parse_agent(value: Any, key: str) -> AgentSpec:
+    if isinstance(value, str):
+        value = {"name": value}
+    entry = _check_keys(value, AGENT_KEYS, key)
+    if "name" not in entry or not isinstance(entry["name"], str):
+        raise SuiteError(f"{key}.name", "needs a 'name' string")
+    label = _label(entry.get("label", entry["name"]), f"{key}.label")
+    return AgentSpec(entry["name"], _params(entry.get("params"), f"{key}.params"), label)
+
+
+def _parse_list(value: Any, key: str, parse: Any) -> list[Any]:
+    if isinstance(value, str | Mapping):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise SuiteError(key, f"must be a non-empty list, got {value!r}")
+    items = [parse(item, f"{key}[{i}]") for i, item in enumerate(value)]
+    labels = [item.label for item in items]
+    for i, label in enumerate(labels):
+        if label in labels[:i]:
+            raise SuiteError(
+                f"{key}[{i}]", f"label {label!r} is used twice; give each entry its own 'label'"
+            )
+    return items
+
+
+def _parse_seeds(value: Any, key: str) -> list[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return list(range(_positive_int(value, key)))
+    if not isinstance(value, list) or not value:
+        raise SuiteError(key, f"must be a number of seeds or a non-empty list, got {value!r}")
+    seeds = [_positive_int(s, f"{key}[{i}]", minimum=0) for i, s in enumerate(value)]
+    if len(set(seeds)) != len(seeds):
+        raise SuiteError(key, f"seeds must be distinct, got {seeds}")
+    return seeds
+
+
+def _parse_evaluation(value: Any, key: str, budget: int) -> EvaluationSpec:
+    entry = _check_keys(value, EVALUATION_KEYS, key)
+    if "every" not in entry:
+        raise SuiteError(f"{key}.every", "is required (environment steps between evaluations)")
+    every = _positive_int(entry["every"], f"{key}.every")
+    if every > budget:
+        raise SuiteError(f"{key}.every", f"({every}) must not exceed the budget ({budget})")
+    episodes = _positive_int(entry.get("episodes_per_task", 1), f"{key}.episodes_per_task")
+    seed = _positive_int(entry.get("seed", 0), f"{key}.seed", minimum=0)
+    return EvaluationSpec(every, episodes, seed)
+
+
+# -- checks that build things ------------------------------------------------------
+def _sb3_allowed(algo: str) -> set[str]:
+    own = set(inspect.signature(SB3Student.__init__).parameters) - {
+        "self",
+        "env_fn",
+        "algo",
+        "seed",
+        "callbacks",
+        "algo_kwargs",
+    }
+    algo_params = set(inspect.signature(ALGORITHMS[algo].__init__).parameters)
+    return own | (algo_params - {"self", "policy", "env", "seed", "verbose"})
+
+
+def _check_buildable(
+    prefix: str, envs: list[EnvSpec], teachers: list[AgentSpec], students: list[AgentSpec]
+) -> None:
+    """Build every env, teacher and student once so bad values fail before any run."""
+    for e, env in enumerate(envs):
+        env_key = f"{prefix}envs[{e}]"
+        try:
+            env_fn = env_factory(env.id, **env.kwargs)
+            probe = env_fn()
+        except (ValueError, TypeError) as exc:
+            raise SuiteError(f"{env_key}.kwargs", str(exc)) from None
+        try:
+            unwrapped: Any = probe.unwrapped
+            task_space = getattr(unwrapped, "task_space", None)
+            if task_space is None:
+                raise SuiteError(f"{env_key}.id", f"{env.id} is not a teachgym environment")
+            try:
+                unwrapped.test_set(env.test_set)
+            except ValueError as exc:
+                raise SuiteError(f"{env_key}.test_set", str(exc)) from None
+            for t, teacher in enumerate(teachers):
+                key = f"{prefix}teachers[{t}]"
+                if teacher.name not in teacher_names():
+                    raise SuiteError(
+                        f"{key}.name",
+                        f"teacher {teacher.name!r} is not registered; registered: "
+                        f"{teacher_names()}",
+                    )
+                try:
+                    make_teacher(teacher.name, task_space, seed=0, **teacher.params)
+                except (ValueError, TypeError) as exc:
+                    raise SuiteError(f"{key}.params", f"on {env.id}: {exc}") from None
+        finally:
+            probe.close()
+        for s, student in enumerate(students):
+            key = f"{prefix}students[{s}]"
+            name = student.name.lower()
+            if name not in student_names():
+                raise SuiteError(
+                    f"{key}.name", f"unknown student {student.name!r}; known: {student_names()}"
+                )
+            if name in ALGORITHMS:
+                unknown = sorted(set(student.params) - _sb3_allowed(name))
+                if unknown:
+                    raise SuiteError(
+                        f"{key}.params.{unknown[0]}",
+                        f"not a hyperparameter of SB3 {name.upper()} or SB3Student",
+                    )
+            try:
+                make_student(student.name, env_fn, seed=0, **student.params).close()
+            except (ValueError, TypeError) as exc:
+                raise SuiteError(f"{key}", f"on {env.id}: {exc}") from None
+
+
+def _parse_grid(value: Any, key: str, suite_name: str) -> list[RunSpec]:
+    grid_in = _check_keys(value, GRID_KEYS, key)
+    prefix = f"{key}." if key else ""
+    for required in ("envs", "teachers", "students", "seeds", "budget", "evaluation"):
+        if required not in grid_in:
+            raise SuiteError(f"{prefix}{required}", "is required")
+    budget = _positive_int(grid_in["budget"], f"{prefix}budget")
+    tensorboard = grid_in.get("tensorboard", False)
+    if not isinstance(tensorboard, bool):
+        raise SuiteError(f"{prefix}tensorboard", f"must be true or false, got {tensorboard!r}")
+    if tensorboard:
+        try:
+            import tensorboard as _tensorboard  # noqa: F401
+        except ImportError:
+            raise SuiteError(
+                f"{prefix}tensorboard", "needs the tensorboard package: pip install tensorboard"
+            ) from None
+    envs: list[EnvSpec] = _parse_list(grid_in["envs"], f"{prefix}envs", _parse_env)
+    teachers: list[AgentSpec] = _parse_list(grid_in["teachers"], f"{prefix}teachers", _parse_agent)
+    students: list[AgentSpec] = _parse_list(grid_in["students"], f"{prefix}students", _parse_agent)
+    seeds = _parse_seeds(grid_in["seeds"], f"{prefix}seeds")
+    evaluation = _parse_evaluation(grid_in["evaluation"], f"{prefix}evaluation", budget)
+    _check_buildable(prefix, envs, teachers, students)
+    return [
+        RunSpec(suite_name, env, teacher, student, seed, budget, evaluation, tensorboard)
+        for env in envs
+        for teacher in teachers
+        for student in students
+        for seed in seeds
+    ]
+
+
+def parse_suite(data: Any, default_name: str = "suite") -> Suite:
+    """Validate a suite given as plain data (a dict from YAML) and expand its runs.
+
+    Raises:
+        SuiteError: naming the offending key, for anything invalid.
+    """
+    top = _check_keys(data, SUITE_KEYS | GRID_KEYS, "")
+    name = top.get("name", default_name)
+    _label(name, "name")
+    description = top.get("description", "")
+    if not isinstance(description, str):
+        raise SuiteError("description", f"must be a string, got {description!r}")
+    defaults = {k: v for k, v in top.items() if k in GRID_KEYS}
+    if "grids" in top:
+        grids = top["grids"]
+        if not isinstance(grids, list) or not grids:
+            raise SuiteError("grids", f"must be a non-empty list of grids, got {grids!r}")
+        runs: list[RunSpec] = []
+        for i, grid in enumerate(grids):
+            _check_keys(grid, GRID_KEYS, f"grids[{i}]")
+            runs += _parse_grid({**defaults, **grid}, f"grids[{i}]", name)
+    else:
+        runs = _parse_grid(defaults, "", name)
+    ids = [run.run_id for run in runs]
+    for i, run_id in enumerate(ids):
+        if run_id in ids[:i]:
+            raise SuiteError("grids", f"two runs share the id {run_id!r}; give them labels")
+    return Suite(name, description, runs)
+
+
+def load_suite(source: str | Path) -> Suite:
+    """A preset name (``demo``, ``quick``, ``standard``, ``paper``) or a YAML file path."""
+    from teachgym.benchmarks.presets import PRESETS
+
+    text = str(source)
+    if text in PRESETS:
+        return parse_suite(PRESETS[text], default_name=text)
+    path = Path(text)
+    if not path.exists():
+        raise ValueError(
+            f"{text!r} is neither a preset ({', '.join(PRESETS)}) nor an existing YAML file"
+        )
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path} is not valid YAML: {exc}") from None
+    return parse_suite(data, default_name=path.stem)
