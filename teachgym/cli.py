@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import teachgym
 from teachgym.agents import make_student, student_names
+from teachgym.benchmarks.evaluation import evaluate_on_tasks
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
 from teachgym.episode_log import EpisodeLog
@@ -109,28 +108,18 @@ def cmd_train(args: argparse.Namespace) -> None:
 def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int = 1) -> None:
     """Evaluate greedily on the environment's default test set and write ``evaluation.json``."""
     env = env_fn()
-    unwrapped = env.unwrapped
-    test_set = unwrapped.test_set()
+    test_set = env.unwrapped.test_set()
     env.close()
-    returns = student.evaluate(test_set.tasks, episodes_per_task)
-    mean_returns = returns.mean(axis=1)
-    report: dict[str, Any] = {
-        "test_set": test_set.name,
-        "version": test_set.version,
-        "tasks": test_set.tasks,
-        "returns": returns.tolist(),
-        "mean_return": float(mean_returns.mean()),
-    }
-    if unwrapped.mastery_return is not None:
-        mastered = np.array([unwrapped.mastered(row) for row in returns])
-        report["percent_mastered"] = 100.0 * float(mastered.mean())
+    record = evaluate_on_tasks(student, env_fn, test_set.tasks, episodes_per_task)
+    report = {"test_set": test_set.name, "version": test_set.version, "tasks": test_set.tasks}
+    report.update(record)
     (out / "evaluation.json").write_text(json.dumps(report))
     summary = (
         f"evaluation on {test_set.name} ({len(test_set)} tasks): "
-        f"mean return {report['mean_return']:.3f}"
+        f"mean return {record['mean_return']:.3f}"
     )
-    if "percent_mastered" in report:
-        summary += f", {report['percent_mastered']:.1f}% mastered"
+    if record["percent_mastered"] is not None:
+        summary += f", {record['percent_mastered']:.1f}% mastered"
     print(summary)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from teachgym.agents import make_student
 from teachgym.agents.student import Student
+from teachgym.benchmarks.evaluation import evaluate_on_tasks
 from teachgym.benchmarks.run_directory import RunDirectory
 from teachgym.benchmarks.suite import RunSpec
 from teachgym.curriculum import Curriculum, EpisodeRecord
@@ -97,22 +98,11 @@ def _build(spec: RunSpec, run_dir: RunDirectory) -> tuple[Any, Student, Teacher]
 def _evaluate(
     student: Student, env_fn: Any, spec: RunSpec, tasks: list[dict[str, Any]], step: int
 ) -> dict[str, Any]:
-    env = env_fn()
-    unwrapped = env.unwrapped
-    env.close()
     evaluation = spec.evaluation
-    returns = student.evaluate(tasks, evaluation.episodes_per_task, seed=evaluation.seed)
-    per_task = returns.mean(axis=1)
-    record: dict[str, Any] = {
-        "step": step,
-        "returns": returns.tolist(),
-        "mean_return": float(per_task.mean()),
-        "percent_mastered": None,
-    }
-    if unwrapped.mastery_return is not None:
-        mastered = [unwrapped.is_mastered(float(r)) for r in per_task]
-        record["percent_mastered"] = 100.0 * float(np.mean(mastered))
-    return record
+    record = evaluate_on_tasks(
+        student, env_fn, tasks, evaluation.episodes_per_task, seed=evaluation.seed
+    )
+    return {"step": step, **record}
 
 
 def execute_run(spec: RunSpec, path: str | os.PathLike[str]) -> dict[str, Any]:
