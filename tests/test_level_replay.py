@@ -171,7 +171,7 @@ def test_presets_set_published_values_and_explicit_values_win():
     assert make_teacher("plr", SPACE, preset="maze-plr", capacity=7).buffer.capacity == 7
     assert make_teacher("plr", SPACE, preset="maze-plr").score_function == "max_mc"
     assert PRESETS["walker-robust-plr"]["staleness_coef"] == 0.5
-    with pytest.raises(ValueError, match="no preset 'maze-accel'.*maze-plr"):
+    with pytest.raises(ValueError, match=r"no preset 'maze-accel'.*maze-plr"):
         make_teacher("plr", SPACE, preset="maze-accel")
     with pytest.raises(ValueError, match="replay_prob must be in"):
         make_teacher("plr", SPACE, replay_prob=1.5)
