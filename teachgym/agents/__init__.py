@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from teachgym.agents.paired import PairedStudent
+from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_student import ALGORITHMS, SB3Student
 from teachgym.agents.simulated import SimulatedStudent
 from teachgym.agents.student import EnvFn, Student
@@ -31,4 +33,12 @@ def make_student(name: str, env_fn: EnvFn, seed: int = 0, **kwargs: Any) -> Stud
     raise ValueError(f"unknown student {name!r}; known: {student_names()}")
 
 
-__all__ = ["SB3Student", "SimulatedStudent", "Student", "make_student", "student_names"]
+__all__ = [
+    "PairedStudent",
+    "RobustPPO",
+    "SB3Student",
+    "SimulatedStudent",
+    "Student",
+    "make_student",
+    "student_names",
+]

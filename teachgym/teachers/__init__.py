@@ -4,7 +4,7 @@ This layer knows task spaces only: it never imports environments, agents or
 Stable-Baselines3.
 """
 
-from teachgym.teachers import level_replay, random_teacher
+from teachgym.teachers import level_replay, paired, random_teacher
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.registry import (
     load_teacher,
@@ -21,6 +21,7 @@ __all__ = [
     "Teacher",
     "level_replay",
     "load_teacher",
+    "paired",
     "make_teacher",
     "random_teacher",
     "register_teacher",
