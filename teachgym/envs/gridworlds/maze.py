@@ -1,0 +1,130 @@
+"""Teacher-designed mazes: the task *is* the layout, so PLR, ACCEL and PAIRED can
+replay, mutate and generate levels.
+
+Source: the 13 x 13 maze of the regret-based curriculum work (PAIRED, PLR, ACCEL;
+REFERENCE.md): a binary wall map, the agent's start cell and direction, the goal
+cell; random levels with 25 or 60 wall blocks; held-out hand-designed mazes.
+
+Task (all coordinates in the 13 x 13 free space; the grid adds a wall border, so
+maze cell (x, y) is grid cell (x + 1, y + 1) in descriptions and subgoals)::
+
+    walls:     13 x 13 array of 0/1, walls[y][x] == 1 is a wall
+    agent_x, agent_y: 0..12, agent_dir: 0 east, 1 south, 2 west, 3 north
+    goal_x, goal_y:   0..12
+
+A wall under the agent's or the goal's cell is ignored (the cell is free), so
+every task in the space is playable; :meth:`MazeEnv.level_task` returns the
+canonical task of the layout actually played. The agent may start on the goal
+(it must step off and back). ``max_steps = 250``. Oracle subgoals: the goal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from minigrid.core.world_object import Goal, Wall
+
+from teachgym.envs.gridworlds.base import MiniGridTaskEnv
+from teachgym.envs.gridworlds.level import Level, LevelBuilder
+from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
+from teachgym.envs.gridworlds.mission import GOAL_MISSION
+from teachgym.envs.gridworlds.subgoals import subgoal_for
+from teachgym.envs.task_env import TestSet
+from teachgym.tasks import IntArray, Integer, Task, TaskSpace
+
+MAZE_MAX_STEPS = 250
+BLOCK_COUNTS = (25, 60)
+"""Wall-block counts of the literature's random mazes."""
+
+MAZE_TASK_SPACE = TaskSpace(
+    {
+        "walls": IntArray((MAZE_SIDE, MAZE_SIDE)),
+        "agent_x": Integer(0, MAZE_SIDE - 1),
+        "agent_y": Integer(0, MAZE_SIDE - 1),
+        "agent_dir": Integer(0, 3),
+        "goal_x": Integer(0, MAZE_SIDE - 1),
+        "goal_y": Integer(0, MAZE_SIDE - 1),
+    }
+)
+
+
+def empty_maze_task() -> Task:
+    """No walls, agent top-left facing east, goal bottom-right (ACCEL's starting level)."""
+    return {
+        "walls": [[0] * MAZE_SIDE for _ in range(MAZE_SIDE)],
+        "agent_x": 0, "agent_y": 0, "agent_dir": 0,
+        "goal_x": MAZE_SIDE - 1, "goal_y": MAZE_SIDE - 1,
+    }  # fmt: skip
+
+
+def random_maze_task(rng: np.random.Generator, num_blocks: int) -> Task:
+    """A random maze: distinct random agent and goal cells, a random direction, and
+    ``num_blocks`` walls on other random cells (may be unsolvable, as in the literature)."""
+    cells = MAZE_SIDE * MAZE_SIDE
+    if not 0 <= num_blocks <= cells - 2:
+        raise ValueError(f"num_blocks must be in [0, {cells - 2}], got {num_blocks!r}")
+    order = rng.permutation(cells)
+    walls = np.zeros(cells, dtype=np.int64)
+    walls[order[2 : 2 + num_blocks]] = 1
+    agent, goal = int(order[0]), int(order[1])
+    return {
+        "walls": walls.reshape(MAZE_SIDE, MAZE_SIDE).tolist(),
+        "agent_x": agent % MAZE_SIDE, "agent_y": agent // MAZE_SIDE,
+        "agent_dir": int(rng.integers(4)),
+        "goal_x": goal % MAZE_SIDE, "goal_y": goal // MAZE_SIDE,
+    }  # fmt: skip
+
+
+def build_maze(task: Task) -> Level:
+    """The layout of a (validated) maze task; walls under the agent or goal are ignored."""
+    side = MAZE_SIDE + 2
+    b = LevelBuilder(side, side, np.random.default_rng(0))
+    agent = (task["agent_x"] + 1, task["agent_y"] + 1)
+    goal = (task["goal_x"] + 1, task["goal_y"] + 1)
+    grid = b.grid
+    for y, row in enumerate(task["walls"]):
+        for x, wall in enumerate(row):
+            if wall and (x + 1, y + 1) != agent and (x + 1, y + 1) != goal:
+                grid.set(x + 1, y + 1, Wall())
+    b.put(Goal(), goal)
+    subgoals = [subgoal_for("go to", grid, goal)]
+    return Level(grid, agent, task["agent_dir"], GOAL_MISSION, goal, MAZE_MAX_STEPS, subgoals)
+
+
+class MazeEnv(MiniGridTaskEnv):
+    """13 x 13 maze whose task is the layout (see the module docstring)."""
+
+    task_space = MAZE_TASK_SPACE
+    default_task: Task = empty_maze_task()
+    random_layout = False
+
+    def _build_level(self, task: Task, rng: np.random.Generator) -> Level:
+        return build_maze(task)
+
+    def level_task(self) -> Task:
+        """The canonical task of the current layout: replaying it rebuilds the same grid."""
+        level = self._require_level()
+        walls = [
+            [int(self._is_wall(x + 1, y + 1)) for x in range(MAZE_SIDE)] for y in range(MAZE_SIDE)
+        ]
+        return {
+            "walls": walls,
+            "agent_x": level.agent_pos[0] - 1, "agent_y": level.agent_pos[1] - 1,
+            "agent_dir": level.agent_dir,
+            "goal_x": level.target[0] - 1, "goal_y": level.target[1] - 1,
+        }  # fmt: skip
+
+    def _is_wall(self, x: int, y: int) -> bool:
+        obj = self._require_level().grid.get(x, y)
+        return obj is not None and obj.type == "wall"
+
+    def test_sets(self) -> dict[str, TestSet]:
+        """``held-out``: the hand-designed mazes of :mod:`.maze_layouts`;
+        ``random-25`` / ``random-60``: 50 random mazes each (seeds 25 and 60)."""
+        sets = {"held-out": TestSet("held-out", 1, [dict(t) for t in HELD_OUT_MAZES.values()])}
+        for blocks in BLOCK_COUNTS:
+            rng = np.random.default_rng(blocks)
+            tasks: list[dict[str, Any]] = [random_maze_task(rng, blocks) for _ in range(50)]
+            sets[f"random-{blocks}"] = TestSet(f"random-{blocks}", 1, tasks)
+        return sets
