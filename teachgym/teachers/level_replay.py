@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+
 from teachgym.tasks import LEVEL_SEED, Continuous, IntArray, Integer, Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.level_buffer import LevelBuffer
@@ -43,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "staleness_coef": 0.3,
     "temperature": 0.1,
     "score_alpha": 1.0,
+    "new_level_density": None,
     "n_edits": 3,
     "edit_sizes": None,
     "easy_fraction": None,
@@ -115,6 +118,9 @@ class LevelReplayTeacher(Teacher):
         staleness_coef: rho, weight of staleness in the replay distribution.
         temperature: β; rank weights are ``(1/rank) ** (1/β)``.
         score_alpha: weight of a replay's new score against the old one.
+        new_level_density: if set, each cell of a binary ``IntArray`` of a new level is 1
+            with this probability (e.g. 25 / 169 for the 25-block mazes of the
+            literature); ``None``: uniform over the task space like every other parameter.
     """
 
     requires_score = True
@@ -135,6 +141,7 @@ class LevelReplayTeacher(Teacher):
         staleness_coef: float | None = None,
         temperature: float | None = None,
         score_alpha: float | None = None,
+        new_level_density: float | None = None,
     ) -> None:
         super().__init__(task_space, seed)
         if preset is not None and preset not in self.allowed_presets:
@@ -151,6 +158,7 @@ class LevelReplayTeacher(Teacher):
             "staleness_coef": staleness_coef,
             "temperature": temperature,
             "score_alpha": score_alpha,
+            "new_level_density": new_level_density,
         }
         self._explicit: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
         self.score_function: str = self._resolve("score_function")
@@ -163,6 +171,11 @@ class LevelReplayTeacher(Teacher):
         for name, value in (("replay_prob", self.replay_prob), ("min_fill", self.min_fill)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
+        self.new_level_density: float | None = self._resolve("new_level_density")
+        if self.new_level_density is not None and not 0.0 <= self.new_level_density <= 1.0:
+            raise ValueError(
+                f"new_level_density must be in [0, 1] or None, got {self.new_level_density}"
+            )
         self.buffer = LevelBuffer(
             self._resolve("capacity"),
             float(self._resolve("temperature")),
@@ -184,6 +197,11 @@ class LevelReplayTeacher(Teacher):
     # -- sampling ----------------------------------------------------------------
     def _new_level(self) -> Task:
         task = self.task_space.sample(self.rng)
+        if self.new_level_density is not None:
+            for name, parameter in self.task_space.parameters.items():
+                if isinstance(parameter, IntArray) and (parameter.low, parameter.high) == (0, 1):
+                    cells = self.rng.random(parameter.shape) < self.new_level_density
+                    task[name] = cells.astype(np.int64).tolist()
         task[LEVEL_SEED] = new_level_seed(self.rng)
         return task
 
@@ -321,6 +339,7 @@ class ACCELTeacher(LevelReplayTeacher):
         staleness_coef: float | None = None,
         temperature: float | None = None,
         score_alpha: float | None = None,
+        new_level_density: float | None = None,
         n_edits: int | None = None,
         edit_sizes: Mapping[str, EditSize] | None = None,
         easy_fraction: float | None = None,
@@ -337,6 +356,7 @@ class ACCELTeacher(LevelReplayTeacher):
             staleness_coef,
             temperature,
             score_alpha,
+            new_level_density,
         )
         extra = {
             "n_edits": n_edits,
