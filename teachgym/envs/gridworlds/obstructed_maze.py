@@ -44,15 +44,17 @@ def build_obstructed_maze(variant: str, rng: np.random.Generator) -> Level:
     sides = [WEST, EAST] if two else [EAST]
     ball_side = sides[int(rng.integers(len(sides)))]
     target_color, *colors = b.colors(6)
-    agent = b.choose(lattice.empty_cells(home, 0))
+    doors = [lattice.wall_cell(home, 0, side) for side in sides]
+    insides = [
+        lattice.in_front(door, (side + 2) % 4) for door, side in zip(doors, sides, strict=True)
+    ]
+    agent = b.choose(lattice.empty_cells(home, 0, exclude=insides))
     chain: list[Subgoal] = []
     target: Cell = (0, 0)
-    for k, side in enumerate(sides):
+    for k, (side, door, inside) in enumerate(zip(sides, doors, insides, strict=True)):
         door_color = colors[k]
-        door = lattice.wall_cell(home, 0, side)
         b.door(door, door_color, locked=True)
-        inside = lattice.in_front(door, (side + 2) % 4)
-        free = lattice.empty_cells(home, 0, exclude=[agent, inside])
+        free = lattice.empty_cells(home, 0, exclude=[agent, *insides])
         steps: list[Subgoal] = []
         if hidden:
             box = Box(colors[2 + k], contains=Key(door_color))
