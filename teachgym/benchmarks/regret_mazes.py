@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from teachgym.agents import SB3Student
-from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
+from teachgym.agents.minigrid_cnn import MiniGridCNN, minigrid_policy_kwargs
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, random_maze_task
@@ -88,6 +88,21 @@ class TimedTeacher:
         return run
 
 
+class FlatExtrasCNN(MiniGridCNN):
+    """MiniGridCNN with the one-hot ``direction`` / ``mission`` flattened to (batch, n).
+
+    SB3 one-hot encodes a Discrete observation stored in the rollout buffer as
+    (batch, 1, n), which the family's extractor cannot concatenate during the update.
+    """
+
+    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        flat = {
+            key: value.reshape(value.shape[0], -1) if key in self.extra_keys else value
+            for key, value in observations.items()
+        }
+        return super().forward(flat)
+
+
 def build_teacher(name: str, seed: int, capacity: int) -> Teacher:
     if name == "random":
         return MazeDomainRandomisation(MAZE_TASK_SPACE, seed=seed)
@@ -103,26 +118,42 @@ def build_teacher(name: str, seed: int, capacity: int) -> Teacher:
 
 
 def solved_rates(student: SB3Student, episodes: int, seed: int) -> dict[str, float]:
-    """Fraction of ``episodes`` stochastic-policy episodes that reach the goal, per maze."""
-    assert student.model is not None
-    env = env_factory(ENV_ID)()
-    student.model.set_random_seed(seed)
-    rates = {}
-    for i, (name, task) in enumerate(HELD_OUT_MAZES.items()):
-        solved = 0
-        for k in range(episodes):
-            observation, _ = env.reset(seed=seed + 100 * i + k, options={"task": task})
-            done, total = False, 0.0
-            while not done:
-                batch = {key: np.asarray(value)[None] for key, value in observation.items()}
-                action, _ = student.model.predict(batch, deterministic=False)
-                observation, reward, terminated, truncated, _ = env.step(int(action[0]))
-                total += float(reward)
-                done = terminated or truncated
-            solved += total > 0
-        rates[name] = solved / episodes
-    env.close()
-    return rates
+    """Fraction of ``episodes`` stochastic-policy episodes that reach the goal, per maze.
+
+    All ``len(HELD_OUT_MAZES) * episodes`` episodes run side by side, one batched
+    policy call per step.
+    """
+    model = student.model
+    assert model is not None
+    model.set_random_seed(seed)
+    names = [name for name in HELD_OUT_MAZES for _ in range(episodes)]
+    envs = [env_factory(ENV_ID)() for _ in names]
+    observations = [
+        env.reset(seed=seed + k, options={"task": HELD_OUT_MAZES[name]})[0]
+        for k, (env, name) in enumerate(zip(envs, names, strict=True))
+    ]
+    running = list(range(len(envs)))
+    solved = np.zeros(len(envs), dtype=bool)
+    while running:
+        batch = {
+            key: np.stack([np.asarray(observations[i][key]) for i in running])
+            for key in observations[0]
+        }
+        actions, _ = model.predict(batch, deterministic=False)
+        still = []
+        for i, action in zip(running, actions, strict=True):
+            observations[i], reward, terminated, truncated, _ = envs[i].step(int(action))
+            if terminated or truncated:
+                solved[i] = float(reward) > 0
+            else:
+                still.append(i)
+        running = still
+    for env in envs:
+        env.close()
+    return {
+        name: float(np.mean([s for s, n in zip(solved, names, strict=True) if n == name]))
+        for name in HELD_OUT_MAZES
+    }
 
 
 def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -135,7 +166,7 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         n_envs=args.n_envs,
         seed=seed,
         policy="MultiInputPolicy",
-        policy_kwargs=minigrid_policy_kwargs(),
+        policy_kwargs={**minigrid_policy_kwargs(), "features_extractor_class": FlatExtrasCNN},
         n_steps=args.n_steps,
         batch_size=args.n_steps * args.n_envs // 4,
         n_epochs=4,
