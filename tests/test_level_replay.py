@@ -254,3 +254,12 @@ def test_mutator_rejects_bad_sizes_and_weights():
         LevelMutator(SPACE, 1, weights={"z": 1.0})
     with pytest.raises(ValueError, match="n_edits"):
         LevelMutator(SPACE, 0)
+
+
+def test_new_level_density_sets_the_wall_fraction_of_new_levels():
+    space = TaskSpace({"walls": IntArray((13, 13)), "goal_x": Integer(0, 12)})
+    teacher = make_teacher("robust-plr", space, seed=0, new_level_density=25 / 169)
+    walls = [np.sum(teacher.sample()["walls"]) for _ in range(200)]
+    assert 20 < np.mean(walls) < 30
+    with pytest.raises(ValueError, match="new_level_density"):
+        make_teacher("plr", space, new_level_density=2.0)

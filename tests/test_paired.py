@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import pytest
 
-from teachgym.agents import PairedStudent
+from teachgym.agents import PairedStudent, make_student, student_names
 from teachgym.curriculum import Curriculum
 from teachgym.tasks import LEVEL_SEED, Continuous, IntArray, Integer, TaskSpace
 from teachgym.teachers import Outcome, make_teacher
@@ -99,3 +99,9 @@ def test_paired_student_reports_regret_of_both_students(tmp_path):
     observation = np.array([0.0, 0.5], dtype=np.float32)
     assert restored.act(observation) == student.act(observation)
     student.close()
+
+
+def test_make_student_builds_the_paired_student():
+    assert "paired" in student_names()
+    student = make_student("paired", functools.partial(CountdownEnv), levels_per_round=3)
+    assert isinstance(student, PairedStudent) and student.levels_per_round == 3
