@@ -7,7 +7,12 @@ import pytest
 
 from teachgym.tasks import LEVEL_SEED, Categorical, Continuous, IntArray, Integer, TaskSpace
 from teachgym.teachers import Outcome, load_teacher, make_teacher, save_teacher
-from teachgym.teachers.level_buffer import LevelBuffer, rank_weights, staleness_weights
+from teachgym.teachers.level_buffer import (
+    MAX_POOLED,
+    LevelBuffer,
+    rank_weights,
+    staleness_weights,
+)
 from teachgym.teachers.level_replay import PRESETS
 from teachgym.teachers.level_scores import EpisodeTrace, episode_score
 from teachgym.teachers.mutations import WALKER_EDIT_SIZES, LevelMutator
@@ -263,3 +268,15 @@ def test_new_level_density_sets_the_wall_fraction_of_new_levels():
     assert 20 < np.mean(walls) < 30
     with pytest.raises(ValueError, match="new_level_density"):
         make_teacher("plr", space, new_level_density=2.0)
+
+
+def test_a_replay_that_never_reports_cannot_freeze_a_level_score():
+    buffer = LevelBuffer(2, temperature=1.0, staleness_coef=0.0)
+    buffer.try_insert(level(1.0, 7), 10.0, 0.0)
+    index = buffer.index_of(level(1.0, 7))
+    assert index is not None
+    buffer.sample_replay(np.random.default_rng(0))  # handed out, never run
+    for _ in range(MAX_POOLED):
+        buffer.sample_replay(np.random.default_rng(0))
+        buffer.record(index, 2.0, 0.0)
+    assert buffer.scores[index] == 2.0 and buffer.outstanding[index] == 0

@@ -19,7 +19,7 @@ counted as *outstanding* when sampled; scores reported for the level are pooled
 until every outstanding replay has reported, and the level's score is then
 updated once with their mean. The result does not depend on which worker
 finishes first (a known defect of prior implementations overwrote the score with
-whichever episode ended last).
+whichever episode ended last). At most :data:`MAX_POOLED` reports are pooled.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ import numpy as np
 from scipy.stats import rankdata
 
 from teachgym.tasks import LEVEL_SEED, Task
+
+MAX_POOLED = 32
+"""At most this many reports are pooled for one level: a replay that was handed out
+but never ran (e.g. a sub-environment reset by its owner) cannot freeze a score."""
 
 
 def level_key(task: Mapping[str, Any]) -> str:
@@ -161,6 +165,8 @@ class LevelBuffer:
         self.pending_count[index] += 1
         if self.outstanding[index] > 0:
             self.outstanding[index] -= 1
+        if self.pending_count[index] >= MAX_POOLED:
+            self.outstanding[index] = 0  # replays handed out but never run: stop waiting
         if self.outstanding[index] == 0:
             mean = self.pending_sum[index] / self.pending_count[index]
             old = self.scores[index]
