@@ -77,7 +77,7 @@ class MiniGridCNN(BaseFeaturesExtractor):
             for c, n in enumerate(CODE_SIZES)
         ]
         image = torch.cat(planes, dim=-1).permute(0, 3, 2, 1).float()  # (batch, 20, y, x)
-        parts = [self.cnn(image)] + [observations[k].float() for k in self.extra_keys]
+        parts = [self.cnn(image)] + [observations[k].float().flatten(1) for k in self.extra_keys]
         return self.head(torch.cat(parts, dim=1))
 
 

@@ -43,12 +43,22 @@ class Level:
     subgoals: list[Subgoal] = field(default_factory=list)
 
 
+WALL = Wall()
+"""The one wall object every generated layout shares: walls never change, so one
+instance serves every wall cell (minigrid creates one per cell; sharing makes
+generation several times faster)."""
+
+
 class LevelBuilder:
     """A ``width`` x ``height`` grid with walls on its border, filled using ``rng``."""
 
     def __init__(self, width: int, height: int, rng: np.random.Generator) -> None:
         self.grid = Grid(width, height)
-        self.grid.wall_rect(0, 0, width, height)
+        cells = self.grid.grid
+        cells[:width] = [WALL] * width
+        cells[-width:] = [WALL] * width
+        for y in range(1, height - 1):
+            cells[y * width] = cells[y * width + width - 1] = WALL
         self.rng = rng
 
     @property
@@ -70,7 +80,15 @@ class LevelBuilder:
         (x0, y0), (x1, y1) = start, end
         for x in range(min(x0, x1), max(x0, x1) + 1):
             for y in range(min(y0, y1), max(y0, y1) + 1):
-                self.grid.set(x, y, Wall())
+                self.grid.set(x, y, WALL)
+
+    def wall_rect(self, x: int, y: int, width: int, height: int) -> None:
+        """Walls around the rectangle at (x, y) of ``width`` x ``height`` cells (walls included)."""
+        right, bottom = x + width - 1, y + height - 1
+        self.wall_line((x, y), (right, y))
+        self.wall_line((x, bottom), (right, bottom))
+        self.wall_line((x, y), (x, bottom))
+        self.wall_line((right, y), (right, bottom))
 
     def empty_cells(
         self, top: Cell, size: tuple[int, int], exclude: Iterable[Cell] = ()

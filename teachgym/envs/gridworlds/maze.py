@@ -23,10 +23,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from minigrid.core.world_object import Goal, Wall
+from minigrid.core.world_object import Goal
 
 from teachgym.envs.gridworlds.base import MiniGridTaskEnv
-from teachgym.envs.gridworlds.level import Level, LevelBuilder
+from teachgym.envs.gridworlds.level import WALL, Level, LevelBuilder
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.mission import GOAL_MISSION
 from teachgym.envs.gridworlds.subgoals import subgoal_for
@@ -83,10 +83,12 @@ def build_maze(task: Task) -> Level:
     agent = (task["agent_x"] + 1, task["agent_y"] + 1)
     goal = (task["goal_x"] + 1, task["goal_y"] + 1)
     grid = b.grid
+    cells = grid.grid
     for y, row in enumerate(task["walls"]):
         for x, wall in enumerate(row):
-            if wall and (x + 1, y + 1) != agent and (x + 1, y + 1) != goal:
-                grid.set(x + 1, y + 1, Wall())
+            if wall:
+                cells[(y + 1) * side + x + 1] = WALL
+    cells[agent[1] * side + agent[0]] = None  # walls under the agent or goal are ignored
     b.put(Goal(), goal)
     subgoals = [subgoal_for("go to", grid, goal)]
     return Level(grid, agent, task["agent_dir"], GOAL_MISSION, goal, MAZE_MAX_STEPS, subgoals)

@@ -95,7 +95,7 @@ def build_multi_room(num_rooms: int, max_room_size: int, rng: np.random.Generato
             break
     b = LevelBuilder(GRID_SIDE, GRID_SIDE, rng)
     for x, y, w, h in rooms:
-        b.grid.wall_rect(x, y, w, h)
+        b.wall_rect(x, y, w, h)
     color = ""
     for door in doors:
         color = [c for c in COLOR_NAMES if c != color][int(rng.integers(len(COLOR_NAMES) - 1))]

@@ -25,13 +25,15 @@ _MOVABLE = ("key", "ball", "box")
 def _walkable(obj: WorldObj | None) -> bool:
     if obj is None:
         return True
-    if obj.type == "door":
+    kind = obj.type
+    if kind == "door":
         return not getattr(obj, "is_locked", False)
-    return obj.type in ("goal", "floor")
+    return kind == "goal" or kind == "floor"
 
 
 def reachable_cells(grid: Grid, start: Cell) -> set[Cell]:
     """Cells the agent can reach from ``start`` using keys, boxes and movable objects."""
+    width, height, cells = grid.width, grid.height, grid.grid
     reached = {start}
     queue = deque([start])
     keys: set[str] = set()
@@ -51,24 +53,24 @@ def reachable_cells(grid: Grid, start: Cell) -> set[Cell]:
     while queue:
         x, y = queue.popleft()
         for dx, dy in _STEPS:
-            cell = (x + dx, y + dy)
-            if cell in reached or not (0 <= cell[0] < grid.width and 0 <= cell[1] < grid.height):
+            nx, ny = x + dx, y + dy
+            if not (0 <= nx < width and 0 <= ny < height) or (nx, ny) in reached:
                 continue
-            obj = grid.get(*cell)
+            obj = cells[ny * width + nx]
             if _walkable(obj):
-                enter(cell)
+                enter((nx, ny))
             elif obj is not None and obj.type in _MOVABLE:
                 if obj.type == "key":
                     gain_key(obj.color)
                 content = obj.contains if obj.type == "box" else None
                 if content is not None and content.type == "key":
                     gain_key(content.color)
-                enter(cell)
+                enter((nx, ny))
             elif obj is not None and obj.type == "door":  # locked
                 if obj.color in keys:
-                    enter(cell)
+                    enter((nx, ny))
                 else:
-                    waiting.setdefault(obj.color, []).append(cell)
+                    waiting.setdefault(obj.color, []).append((nx, ny))
     return reached
 
 
@@ -77,9 +79,9 @@ def is_solvable(grid: Grid, start: Cell, target: Cell) -> bool:
     return target in reachable_cells(grid, start)
 
 
-def distances(grid: Grid, start: Cell, through_doors: bool = True) -> dict[Cell, int]:
+def distances(grid: Grid, start: Cell) -> dict[Cell, int]:
     """Steps from ``start`` to every cell reachable over empty, goal, floor and door cells
-    (every door counts as open if ``through_doors``); objects, walls and lava block."""
+    (every door counts as open); objects, walls and lava block."""
     dist = {start: 0}
     queue = deque([start])
     while queue:
@@ -89,33 +91,7 @@ def distances(grid: Grid, start: Cell, through_doors: bool = True) -> dict[Cell,
             if cell in dist or not (0 <= cell[0] < grid.width and 0 <= cell[1] < grid.height):
                 continue
             obj = grid.get(*cell)
-            if (
-                obj is None
-                or obj.type in ("goal", "floor")
-                or (through_doors and obj.type == "door")
-            ):
+            if obj is None or obj.type in ("goal", "floor", "door"):
                 dist[cell] = dist[(x, y)] + 1
                 queue.append(cell)
     return dist
-
-
-def shortest_path(grid: Grid, start: Cell, end: Cell) -> list[Cell] | None:
-    """One shortest path of cells from ``start`` to ``end`` (doors open), or ``None``."""
-    parent: dict[Cell, Cell | None] = {start: None}
-    queue = deque([start])
-    while queue:
-        cell = queue.popleft()
-        if cell == end:
-            path = [cell]
-            while (previous := parent[path[-1]]) is not None:
-                path.append(previous)
-            return path[::-1]
-        for dx, dy in _STEPS:
-            nxt = (cell[0] + dx, cell[1] + dy)
-            if nxt in parent or not (0 <= nxt[0] < grid.width and 0 <= nxt[1] < grid.height):
-                continue
-            obj = grid.get(*nxt)
-            if obj is None or obj.type in ("goal", "floor", "door") or nxt == end:
-                parent[nxt] = cell
-                queue.append(nxt)
-    return None

@@ -32,14 +32,9 @@ def padded_encoding(grid: Grid, pad: int) -> np.ndarray:
     """uint8 array of shape (width + 2 pad, height + 2 pad, 3): the grid's codes, walls around."""
     out = np.empty((grid.width + 2 * pad, grid.height + 2 * pad, 3), dtype=np.uint8)
     out[...] = WALL_CODE
-    inner = np.empty((grid.height * grid.width, 3), dtype=np.uint8)
-    inner[...] = EMPTY_CODE
-    for k, obj in enumerate(grid.grid):
-        if obj is not None:
-            inner[k] = obj.encode()
-    out[pad : pad + grid.width, pad : pad + grid.height] = inner.reshape(
-        grid.height, grid.width, 3
-    ).transpose(1, 0, 2)
+    codes = [EMPTY_CODE if obj is None else obj.encode() for obj in grid.grid]
+    inner = np.array(codes, dtype=np.uint8).reshape(grid.height, grid.width, 3)
+    out[pad : pad + grid.width, pad : pad + grid.height] = inner.transpose(1, 0, 2)
     return out
 
 
