@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from teachgym.agents import SB3Student
-from teachgym.agents.minigrid_cnn import MiniGridCNN, minigrid_policy_kwargs
+from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, random_maze_task
@@ -86,21 +86,6 @@ class TimedTeacher:
                 self.seconds += time.perf_counter() - start
 
         return run
-
-
-class FlatExtrasCNN(MiniGridCNN):
-    """MiniGridCNN with the one-hot ``direction`` / ``mission`` flattened to (batch, n).
-
-    SB3 one-hot encodes a Discrete observation stored in the rollout buffer as
-    (batch, 1, n), which the family's extractor cannot concatenate during the update.
-    """
-
-    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
-        flat = {
-            key: value.reshape(value.shape[0], -1) if key in self.extra_keys else value
-            for key, value in observations.items()
-        }
-        return super().forward(flat)
 
 
 def build_teacher(name: str, seed: int, capacity: int) -> Teacher:
@@ -166,7 +151,7 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         n_envs=args.n_envs,
         seed=seed,
         policy="MultiInputPolicy",
-        policy_kwargs={**minigrid_policy_kwargs(), "features_extractor_class": FlatExtrasCNN},
+        policy_kwargs=minigrid_policy_kwargs(),
         n_steps=args.n_steps,
         batch_size=args.n_steps * args.n_envs // 4,
         n_epochs=4,
