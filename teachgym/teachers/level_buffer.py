@@ -29,7 +29,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from teachgym.tasks import LEVEL_SEED, Task
 
@@ -57,7 +56,8 @@ def rank_weights(scores: np.ndarray, temperature: float) -> np.ndarray:
         raise ValueError("rank weights of an empty buffer are undefined: add a level first")
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
-    ranks = rankdata(-scores, method="min")
+    descending = np.sort(-scores)
+    ranks = np.searchsorted(descending, -scores, side="left") + 1  # ties share the best rank
     # Work in log space: (1/rank)^(1/β) underflows harmlessly, rank 1 keeps weight 1.
     log_weights = -np.log(ranks) / temperature
     weights = np.exp(log_weights - log_weights.max())

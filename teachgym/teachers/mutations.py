@@ -107,7 +107,7 @@ class LevelMutator:
         return (pair[0], pair[1])
 
     def edit(self, task: Mapping[str, Any], rng: np.random.Generator) -> Task:
-        """One edit of one parameter (``level_seed`` untouched)."""
+        """One edit of one parameter (``level_seed`` untouched; values stay in range)."""
         names = self.task_space.names
         name = names[int(rng.choice(len(names), p=self.weights))]
         parameter = self.task_space.parameters[name]
@@ -132,7 +132,7 @@ class LevelMutator:
             choices = [v for v in range(parameter.low, parameter.high + 1) if v != current]
             array[cell] = choices[int(rng.integers(len(choices)))]
             out[name] = array.tolist()
-        return self.task_space.validate(out)
+        return out
 
     def mutate(self, task: Mapping[str, Any], rng: np.random.Generator) -> Task:
         """``n_edits`` edits and a fresh ``level_seed``: a child level."""
@@ -140,4 +140,4 @@ class LevelMutator:
         for _ in range(self.n_edits):
             child = self.edit(child, rng)
         child[LEVEL_SEED] = new_level_seed(rng)
-        return child
+        return self.task_space.validate(child)
