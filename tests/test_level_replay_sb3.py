@@ -7,10 +7,11 @@ import functools
 import numpy as np
 import pytest
 import torch
+from gymnasium import spaces
 from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import SB3Student
-from teachgym.agents.robust_ppo import RobustPPO
+from teachgym.agents.robust_ppo import MaskedRolloutBuffer, RobustPPO
 from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum, TaskFeedWrapper
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers import Outcome, make_teacher
@@ -175,3 +176,21 @@ def test_off_policy_students_refuse_teachers_that_need_scores():
     student = SB3Student(functools.partial(CountdownEnv, continuous=True), algo="sac")
     with pytest.raises(ValueError, match="use 'ppo' or 'a2c'"):
         student.learn(Curriculum(teacher), 10)
+
+
+def test_masked_rollout_buffer_yields_exactly_the_kept_transitions():
+    n_steps, n_envs = 5, 3
+    buffer = MaskedRolloutBuffer(
+        n_steps, spaces.Box(0.0, 10.0, (2,)), spaces.Discrete(2), n_envs=n_envs
+    )
+    for t in range(n_steps):
+        obs = np.array([[t, e] for e in range(n_envs)], dtype=np.float32)
+        buffer.add(obs, np.zeros((n_envs, 1)), np.zeros(n_envs), np.zeros(n_envs, dtype=bool),
+                   torch.zeros(n_envs), torch.zeros(n_envs))  # fmt: skip
+    buffer.compute_returns_and_advantage(torch.zeros(n_envs), np.zeros(n_envs, dtype=bool))
+    keep = np.zeros((n_steps, n_envs), dtype=bool)
+    keep[1:4, 0] = True
+    keep[0, 2] = True
+    buffer.keep[...] = keep
+    seen = {(int(o[0]), int(o[1])) for batch in buffer.get(2) for o in batch.observations.numpy()}
+    assert seen == {(t, e) for t in range(n_steps) for e in range(n_envs) if keep[t, e]}
