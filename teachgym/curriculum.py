@@ -91,13 +91,21 @@ class Curriculum:
             listener(record)
         return record
 
-    def report_info(self, info: Mapping[str, Any], env_index: int = 0) -> EpisodeRecord | None:
-        """Report the episode a :class:`TaskFeedWrapper` put in ``info``, if there is one."""
+    def report_info(
+        self, info: Mapping[str, Any], env_index: int = 0, score: float | None = None
+    ) -> EpisodeRecord | None:
+        """Report the episode a :class:`TaskFeedWrapper` put in ``info``, if there is one.
+
+        ``score`` is the student's learning-potential score of that episode, if any.
+        """
         episode = info.get(EPISODE_INFO_KEY)
         if episode is None:
             return None
         outcome = Outcome(
-            episode_return=episode["return"], length=episode["length"], success=episode["success"]
+            episode_return=episode["return"],
+            length=episode["length"],
+            success=episode["success"],
+            score=score,
         )
         return self.report(episode["task"], outcome, env_index)
 
@@ -120,6 +128,11 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
         self._task: Task | None = None
         self._return = 0.0
         self._length = 0
+
+    @property
+    def current_task(self) -> Task | None:
+        """The task of the episode in progress (``None`` before the first reset)."""
+        return self._task
 
     def set_next_task(self, task: Mapping[str, Any]) -> None:
         """The task the next ``reset()`` without an explicit task will use."""
@@ -203,12 +216,18 @@ class VecCurriculum:
 
     Call :meth:`feed_all` before and after the vector reset, and :meth:`after_step`
     with every step's infos.
+
+    With ``defer_reports = True`` (set by a student that scores episodes later, e.g.
+    at the end of a PPO rollout) :meth:`after_step` still refills finished
+    sub-environments at once but leaves reporting to that student, who calls
+    :meth:`Curriculum.report_info` with the episode's info and score.
     """
 
     def __init__(self, curriculum: Curriculum, num_envs: int, send: Callable[[int, Task], None]):
         self.curriculum = curriculum
         self.num_envs = num_envs
         self.send = send
+        self.defer_reports = False
 
     def _feed(self, env_index: int) -> None:
         self.send(env_index, self.curriculum.next_task())
@@ -220,9 +239,14 @@ class VecCurriculum:
             self._feed(i)
 
     def after_step(self, infos: Sequence[Mapping[str, Any]]) -> list[EpisodeRecord]:
-        """Report each finished episode and refill the sub-environments that used their task."""
+        """Report each finished episode (unless deferred) and refill the sub-environments
+        that used their task."""
         records = []
         for i, info in enumerate(infos):
+            if self.defer_reports:
+                if info.get(EPISODE_INFO_KEY) is not None:
+                    self._feed(i)
+                continue
             record = self.curriculum.report_info(info, env_index=i)
             if record is not None:
                 records.append(record)

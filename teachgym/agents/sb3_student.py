@@ -12,6 +12,8 @@ from stable_baselines3 import A2C, DDPG, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
+from teachgym.agents.level_replay import LevelScoringCallback, needs_robust_updates
+from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum
@@ -86,6 +88,8 @@ class SB3Student(Student):
         self.algo_kwargs = algo_kwargs
         self.venv: CurriculumVecEnv | None = None
         self.model: BaseAlgorithm | None = None
+        self.scoring = LevelScoringCallback()
+        """Reports episodes with scores for teachers that require one (on-policy only)."""
 
     def config(self) -> dict[str, Any]:
         return {
@@ -107,8 +111,11 @@ class SB3Student(Student):
             self.venv.curriculum = curriculum
         if self.model is None:
             policy = self.policy or default_policy(self.venv.observation_space)
+            algorithm = ALGORITHMS[self.algo]
+            if self.algo == "ppo" and needs_robust_updates(curriculum.teacher):
+                algorithm = RobustPPO  # Robust PLR / ACCEL: no gradient step on new levels
             try:
-                self.model = ALGORITHMS[self.algo](
+                self.model = algorithm(
                     policy, self.venv, seed=self.seed, verbose=0, **self.algo_kwargs
                 )
             except TypeError as exc:
@@ -122,8 +129,15 @@ class SB3Student(Student):
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
+        if curriculum.teacher.requires_score and not self.on_policy:
+            raise ValueError(
+                f"teacher {curriculum.teacher.name!r} needs a learning-potential score per "
+                f"episode, which SB3 {self.algo.upper()} cannot give; use 'ppo' or 'a2c'"
+            )
         model = self._ensure(curriculum)
         callbacks = list(self.callbacks)
+        if curriculum.teacher.requires_score:
+            callbacks.append(self.scoring)
         if progress is not None:
             callbacks.append(_ProgressCallback(progress))
         before = model.num_timesteps

@@ -4,7 +4,7 @@ This layer knows task spaces only: it never imports environments, agents or
 Stable-Baselines3.
 """
 
-from teachgym.teachers import alp_gmm, covar_gmm, random_teacher, riac
+from teachgym.teachers import alp_gmm, covar_gmm, level_replay, paired, random_teacher, riac
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.registry import (
     load_teacher,
@@ -22,7 +22,9 @@ __all__ = [
     "covar_gmm",
     "riac",
     "Teacher",
+    "level_replay",
     "load_teacher",
+    "paired",
     "make_teacher",
     "random_teacher",
     "register_teacher",

@@ -1,0 +1,153 @@
+"""Scoring episodes for regret-based teachers from an SB3 on-policy rollout.
+
+:class:`LevelScoringCallback` makes the curriculum's vector path defer its episode
+reports (:attr:`~teachgym.curriculum.VecCurriculum.defer_reports`) and reports
+them itself at the end of each rollout, when the rollout buffer holds the GAE
+advantages and value estimates of every step:
+
+1. ``_on_step`` remembers where in the buffer each finished (terminated or
+   truncated) episode ends, per sub-environment;
+2. ``_on_rollout_end`` cuts each episode's advantages and values out of the
+   buffer (joined with the part of it collected in earlier rollouts), asks the
+   teacher for its score (:meth:`LevelReplayTeacher.episode_score`; positive value
+   loss for other teachers that require a score) and reports the episode with
+   that score, in the order the episodes finished;
+3. for a robust teacher (Robust PLR, ACCEL) it first marks the transitions of
+   episodes on new levels as not kept, so :class:`RobustPPO` takes no gradient
+   step on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
+
+from teachgym.agents.robust_ppo import RobustPPO
+from teachgym.agents.sb3_vec import CurriculumVecEnv
+from teachgym.curriculum import EPISODE_INFO_KEY
+from teachgym.teachers import Teacher
+from teachgym.teachers.level_replay import LevelReplayTeacher
+from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss
+
+
+def find_curriculum_env(venv: VecEnv) -> CurriculumVecEnv:
+    """The :class:`CurriculumVecEnv` inside SB3's wrappers (e.g. ``VecTransposeImage``)."""
+    env: Any = venv
+    while not isinstance(env, CurriculumVecEnv):
+        if not isinstance(env, VecEnvWrapper):
+            raise ValueError(
+                "episode scoring needs the curriculum vector env of teachgym "
+                "(teachgym.agents.sb3_vec.make_curriculum_vec_env); got a "
+                f"{type(venv).__name__} without one"
+            )
+        env = env.venv
+    return env
+
+
+def needs_robust_updates(teacher: Teacher) -> bool:
+    """True if the teacher forbids gradient steps on episodes of new levels."""
+    return isinstance(teacher, LevelReplayTeacher) and teacher.robust
+
+
+class LevelScoringCallback(BaseCallback):
+    """Reports every episode with a learning-potential score at the end of each rollout.
+
+    Use one instance per student (it carries episodes that span rollouts). Works with
+    any SB3 on-policy algorithm; for robust teachers the model must be a
+    :class:`~teachgym.agents.robust_ppo.RobustPPO`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._finished: list[tuple[int, int, int, dict[str, Any]]] = []
+        self._start: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._carry: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    @property
+    def _venv(self) -> CurriculumVecEnv:
+        return find_curriculum_env(self.training_env)
+
+    def _on_training_start(self) -> None:
+        if not isinstance(self.model, OnPolicyAlgorithm):
+            raise ValueError(
+                f"episode scores come from an on-policy rollout buffer; "
+                f"{type(self.model).__name__} has none (use PPO or A2C)"
+            )
+        teacher = self._venv.curriculum.teacher
+        if needs_robust_updates(teacher) and not isinstance(self.model, RobustPPO):
+            raise ValueError(
+                f"teacher {teacher.name!r} forbids gradient steps on new levels; train with "
+                "teachgym.agents.robust_ppo.RobustPPO (SB3Student picks it for 'ppo')"
+            )
+        if self._start.size != self.training_env.num_envs:
+            self._start = np.zeros(self.training_env.num_envs, dtype=np.int64)
+            self._carry = {}
+        self._venv.controller.defer_reports = True
+
+    def _on_training_end(self) -> None:
+        self._venv.controller.defer_reports = False
+
+    def _on_rollout_start(self) -> None:
+        self._finished = []
+        self._start[:] = 0
+
+    def _on_step(self) -> bool:
+        assert isinstance(self.model, OnPolicyAlgorithm)
+        position = self.model.rollout_buffer.pos  # this step's transition is stored there next
+        for env_index, info in enumerate(self.locals["infos"]):
+            if info.get(EPISODE_INFO_KEY) is not None:
+                start = int(self._start[env_index])
+                self._finished.append((position, env_index, start, info))
+                self._start[env_index] = position + 1
+        return True
+
+    def _on_rollout_end(self) -> None:
+        assert isinstance(self.model, OnPolicyAlgorithm)
+        buffer = self.model.rollout_buffer
+        advantages, values = buffer.advantages, buffer.values
+        curriculum = self._venv.curriculum
+        teacher = curriculum.teacher
+        replay_teacher = teacher if isinstance(teacher, LevelReplayTeacher) else None
+        robust = replay_teacher is not None and replay_teacher.robust
+        traces: list[tuple[int, dict[str, Any], EpisodeTrace]] = []
+        keep = np.ones(advantages.shape, dtype=bool)
+        for end, env_index, start, info in sorted(self._finished, key=lambda f: (f[0], f[1])):
+            episode = info[EPISODE_INFO_KEY]
+            carried = self._carry.pop(env_index, (np.zeros(0), np.zeros(0)))
+            trace = EpisodeTrace(
+                episode_return=float(episode["return"]),
+                values=np.concatenate([carried[1], values[start : end + 1, env_index]]),
+                advantages=np.concatenate([carried[0], advantages[start : end + 1, env_index]]),
+            )
+            traces.append((env_index, info, trace))
+            if robust and replay_teacher and replay_teacher.is_exploratory(episode["task"]):
+                keep[start : end + 1, env_index] = False
+        current = self._venv.venv.get_attr("current_task")
+        for env_index in range(advantages.shape[1]):
+            start = int(self._start[env_index])
+            if start >= advantages.shape[0]:
+                continue
+            old_adv, old_val = self._carry.get(env_index, (np.zeros(0), np.zeros(0)))
+            self._carry[env_index] = (
+                np.concatenate([old_adv, advantages[start:, env_index]]),
+                np.concatenate([old_val, values[start:, env_index]]),
+            )
+            task = current[env_index]
+            if robust and replay_teacher and task and replay_teacher.is_exploratory(task):
+                keep[start:, env_index] = False
+        if robust:
+            assert isinstance(self.model, RobustPPO)
+            self.model.keep[...] = keep
+        for env_index, info, trace in traces:
+            task = info[EPISODE_INFO_KEY]["task"]
+            if replay_teacher is not None:
+                score = replay_teacher.episode_score(task, trace)
+            else:
+                assert trace.advantages is not None
+                score = positive_value_loss(trace.advantages)
+            curriculum.report_info(info, env_index=env_index, score=score)
+        self._finished = []

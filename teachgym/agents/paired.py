@@ -1,0 +1,161 @@
+"""PAIRED's two students: a protagonist and an antagonist, trained on designed levels.
+
+:class:`PairedStudent` works with the ``paired`` teacher
+(:class:`teachgym.teachers.paired.PairedTeacher`, the adversary). Each round:
+
+1. the adversary designs ``levels_per_round`` levels (``curriculum.next_task()``);
+2. the protagonist and the antagonist (two SB3 PPO students) each train for
+   ``steps_per_round`` environment steps on those levels, in turn;
+3. each level's regret is the antagonist's best return minus the protagonist's
+   mean return on it (PAIRED's estimate); the level is reported to the adversary
+   as ``Outcome(protagonist mean return, score=regret)``.
+
+The step budget counts the protagonist's steps (the antagonist takes as many
+again). Acting, evaluation and the ``Student`` interface use the protagonist.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from teachgym.agents.sb3_student import SB3Student
+from teachgym.agents.student import EnvFn, ProgressFn, Student
+from teachgym.curriculum import Curriculum
+from teachgym.tasks import Task, TaskSpace
+from teachgym.teachers import Outcome, Teacher
+from teachgym.teachers.level_buffer import level_key
+from teachgym.teachers.paired import PairedTeacher
+
+
+class LevelCycle(Teacher):
+    """Hands out a fixed list of levels round robin and keeps each level's returns."""
+
+    name = "paired-level-cycle"
+
+    def __init__(self, task_space: TaskSpace, seed: int | None = None) -> None:
+        super().__init__(task_space, seed)
+        self.levels: list[Task] = []
+        self.next_index = 0
+        self.returns: dict[str, list[float]] = defaultdict(list)
+
+    def set_levels(self, levels: list[Task]) -> None:
+        """Start a round on ``levels`` (forgetting the returns of the previous round)."""
+        if not levels:
+            raise ValueError("a round needs at least one level")
+        self.levels = [dict(level) for level in levels]
+        self.next_index = 0
+        self.returns = defaultdict(list)
+
+    def _sample(self) -> Task:
+        if not self.levels:
+            raise RuntimeError("no levels to play: call set_levels() first")
+        level = self.levels[self.next_index % len(self.levels)]
+        self.next_index += 1
+        return dict(level)
+
+    def _update(self, task: Task, outcome: Outcome) -> None:
+        self.returns[level_key(task)].append(float(outcome.episode_return))
+
+
+class PairedStudent(Student):
+    """Protagonist and antagonist SB3 PPO students for the ``paired`` teacher.
+
+    Args:
+        env_fn: builds one environment.
+        seed: seed of the protagonist (the antagonist uses ``seed + 1``).
+        levels_per_round: levels the adversary designs per round.
+        steps_per_round: environment steps each student trains per round.
+        **ppo_kwargs: passed to both :class:`SB3Student` (``n_envs``, ``n_steps``, ...).
+    """
+
+    name = "paired"
+
+    def __init__(
+        self,
+        env_fn: EnvFn,
+        seed: int = 0,
+        levels_per_round: int = 16,
+        steps_per_round: int = 4096,
+        **ppo_kwargs: Any,
+    ) -> None:
+        super().__init__(env_fn, seed)
+        if levels_per_round < 1 or steps_per_round < 1:
+            raise ValueError(
+                f"levels_per_round and steps_per_round must be >= 1, got {levels_per_round} "
+                f"and {steps_per_round}"
+            )
+        self.levels_per_round = levels_per_round
+        self.steps_per_round = steps_per_round
+        self.ppo_kwargs = ppo_kwargs
+        self.protagonist = SB3Student(env_fn, algo="ppo", seed=seed, **ppo_kwargs)
+        self.antagonist = SB3Student(env_fn, algo="ppo", seed=seed + 1, **ppo_kwargs)
+        self._cycles: dict[str, LevelCycle] = {}
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "levels_per_round": self.levels_per_round,
+            "steps_per_round": self.steps_per_round,
+            "ppo_kwargs": self.ppo_kwargs,
+        }
+
+    def _cycle(self, role: str, task_space: TaskSpace) -> LevelCycle:
+        if role not in self._cycles:
+            self._cycles[role] = LevelCycle(task_space)
+        return self._cycles[role]
+
+    def learn(
+        self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
+    ) -> None:
+        teacher = curriculum.teacher
+        if not isinstance(teacher, PairedTeacher):
+            raise ValueError(
+                f"PairedStudent trains with the 'paired' teacher (the adversary), not "
+                f"{teacher.name!r}; use an SB3 student for other teachers"
+            )
+        done = 0
+        while done < total_steps:
+            steps = min(self.steps_per_round, total_steps - done)
+            levels = [curriculum.next_task() for _ in range(self.levels_per_round)]
+            returns = {}
+            for role, student in (
+                ("protagonist", self.protagonist),
+                ("antagonist", self.antagonist),
+            ):
+                cycle = self._cycle(role, teacher.task_space)
+                cycle.set_levels(levels)
+                student.learn(Curriculum(cycle), steps)
+                returns[role] = cycle.returns
+            for level in levels:
+                key = level_key(level)
+                mine, theirs = returns["protagonist"].get(key), returns["antagonist"].get(key)
+                if not mine or not theirs:
+                    teacher.discard(level)
+                    continue
+                regret = max(theirs) - float(np.mean(mine))
+                curriculum.report(level, Outcome(float(np.mean(mine)), score=regret))
+            done += steps
+            self.steps_done += steps
+            if progress is not None:
+                progress(steps)
+
+    def act(self, observation: Any, deterministic: bool = True) -> Any:
+        return self.protagonist.act(observation, deterministic)
+
+    def _save_model(self, directory: Path) -> None:
+        for role, student in (("protagonist", self.protagonist), ("antagonist", self.antagonist)):
+            (directory / role).mkdir(parents=True, exist_ok=True)
+            student._save_model(directory / role)
+
+    def _load_model(self, directory: Path) -> None:
+        for role, student in (("protagonist", self.protagonist), ("antagonist", self.antagonist)):
+            student._load_model(directory / role)
+
+    def close(self) -> None:
+        super().close()
+        self.protagonist.close()
+        self.antagonist.close()

@@ -1,0 +1,117 @@
+"""PPO that can leave chosen transitions out of its update (the Robust PLR switch).
+
+Robust PLR / PLR⊥ (REFERENCE.md) forbids gradient steps on episodes of new,
+unreplayed levels: the student only scores them. :class:`RobustPPO` is SB3's PPO
+with a rollout buffer that carries a ``keep`` mask of shape ``(n_steps, n_envs)``;
+minibatches are drawn from the kept transitions only, and a rollout with no kept
+transition makes no update at all (the weights stay exactly as they were). With
+every transition kept it trains exactly like PPO. The mask is set at the end of
+each rollout, before the update, by
+:class:`~teachgym.agents.level_replay.LevelScoringCallback`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import numpy as np
+from gymnasium import spaces
+from stable_baselines3 import PPO
+from stable_baselines3.common.buffers import DictRolloutBuffer, RolloutBuffer
+from stable_baselines3.common.type_aliases import DictRolloutBufferSamples, RolloutBufferSamples
+
+_FLAT_FIELDS = ("actions", "values", "log_probs", "advantages", "returns")
+
+
+def _flatten_for_training(buffer: RolloutBuffer) -> None:
+    """Flatten the ``(n_steps, n_envs, ...)`` arrays to ``(n_envs * n_steps, ...)`` once,
+    as SB3's own ``get`` does (env-major order)."""
+    if buffer.generator_ready:
+        return
+    if isinstance(buffer.observations, dict):
+        for key, obs in buffer.observations.items():
+            buffer.observations[key] = buffer.swap_and_flatten(obs)
+    else:
+        buffer.observations = buffer.swap_and_flatten(buffer.observations)
+    for name in _FLAT_FIELDS:
+        setattr(buffer, name, buffer.swap_and_flatten(getattr(buffer, name)))
+    buffer.generator_ready = True
+
+
+def _kept_indices(keep: np.ndarray) -> np.ndarray:
+    """Flat (env-major) indices of kept transitions; ``keep`` has shape ``(n_steps, n_envs)``."""
+    return np.flatnonzero(keep.T.reshape(-1))
+
+
+class MaskedRolloutBuffer(RolloutBuffer):
+    """A RolloutBuffer whose ``get`` yields only transitions with ``keep[step, env]`` True."""
+
+    keep: np.ndarray
+
+    def reset(self) -> None:
+        super().reset()
+        self.keep = np.ones((self.buffer_size, self.n_envs), dtype=bool)
+
+    def get(self, batch_size: int | None = None) -> Generator[RolloutBufferSamples, None, None]:
+        assert self.full, "the rollout buffer must be full before training on it"
+        kept = _kept_indices(self.keep)
+        _flatten_for_training(self)
+        indices = kept[np.random.permutation(kept.size)]
+        size = batch_size or max(kept.size, 1)
+        for start in range(0, indices.size, size):
+            yield self._get_samples(indices[start : start + size])
+
+
+class MaskedDictRolloutBuffer(DictRolloutBuffer):
+    """The dict-observation twin of :class:`MaskedRolloutBuffer`."""
+
+    keep: np.ndarray
+
+    def reset(self) -> None:
+        super().reset()
+        self.keep = np.ones((self.buffer_size, self.n_envs), dtype=bool)
+
+    def get(  # type: ignore[override]
+        self, batch_size: int | None = None
+    ) -> Generator[DictRolloutBufferSamples, None, None]:
+        assert self.full, "the rollout buffer must be full before training on it"
+        kept = _kept_indices(self.keep)
+        _flatten_for_training(self)
+        indices = kept[np.random.permutation(kept.size)]
+        size = batch_size or max(kept.size, 1)
+        for start in range(0, indices.size, size):
+            yield self._get_samples(indices[start : start + size])
+
+
+class RobustPPO(PPO):
+    """SB3 PPO training only on the transitions its rollout buffer keeps.
+
+    Takes every argument of :class:`stable_baselines3.PPO`; ``rollout_buffer_class``
+    defaults to the masked buffer matching the observation space.
+    """
+
+    def _setup_model(self) -> None:
+        if self.rollout_buffer_class is None:
+            dict_obs = isinstance(self.observation_space, spaces.Dict)
+            self.rollout_buffer_class = MaskedDictRolloutBuffer if dict_obs else MaskedRolloutBuffer
+        if not issubclass(self.rollout_buffer_class, MaskedRolloutBuffer | MaskedDictRolloutBuffer):
+            raise ValueError(
+                "RobustPPO needs a MaskedRolloutBuffer or MaskedDictRolloutBuffer, got "
+                f"{self.rollout_buffer_class.__name__}; leave rollout_buffer_class unset"
+            )
+        super()._setup_model()
+
+    @property
+    def keep(self) -> np.ndarray:
+        """The current rollout's keep mask, shape ``(n_steps, n_envs)`` (writable)."""
+        mask: np.ndarray = self.rollout_buffer.keep  # type: ignore[attr-defined]
+        return mask
+
+    def train(self) -> None:
+        """PPO's update on the kept transitions; no update if none is kept."""
+        kept = int(self.keep.sum())
+        self.logger.record("train/kept_fraction", kept / self.keep.size)
+        if kept == 0:
+            self.logger.record("train/skipped_exploratory_rollout", 1)
+            return
+        super().train()

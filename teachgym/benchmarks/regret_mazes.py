@@ -1,0 +1,227 @@
+"""Regret-based teachers on teacher-designed mazes: solved rate on held-out mazes and overhead.
+
+Trains SB3 PPO (the MiniGrid CNN policy) on ``teachgym/Maze-v0`` for a fixed
+budget with each teacher and seed, then plays every held-out maze
+(``held-out`` test set: labyrinth, perfect maze, many rooms, ...) with the
+stochastic policy; a maze episode is solved when it reaches the goal (return > 0).
+
+Teachers (REFERENCE.md, maze configurations):
+
+- ``random``: domain randomisation, every level a fresh random maze with 25 wall
+  blocks (``random_maze_task``), the literature's baseline;
+- ``robust-plr``: preset ``maze-plr`` (MaxMC, replay 0.5, staleness 0.3, β 0.1), new
+  levels with wall density 25/169 (about 25 blocks), no gradient on new levels;
+- ``accel``: preset ``maze-accel`` (positive value loss, replay 0.8, staleness 0.3,
+  β 0.3, 5 edits, new levels are empty mazes).
+
+Deviation: the buffer holds ``--capacity`` levels (default 256) instead of 4000,
+since a run here sees a few thousand episodes, not 250M steps.
+
+Overhead: time spent inside the teacher (sample, update, scoring) as a fraction of
+the run's wall time, and each run's wall time relative to the ``random`` run of the
+same seed (same machine, same moment, same budget).
+
+Usage::
+
+    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.regret_mazes --steps 150000 --seeds 0 1 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from teachgym.agents import SB3Student
+from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
+from teachgym.curriculum import Curriculum
+from teachgym.envs import env_factory
+from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, random_maze_task
+from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
+from teachgym.tasks import LEVEL_SEED, Task
+from teachgym.teachers import Outcome, Teacher, make_teacher
+from teachgym.teachers.level_replay import LevelReplayTeacher
+from teachgym.teachers.mutations import new_level_seed
+
+ENV_ID = "teachgym/Maze-v0"
+DR_BLOCKS = 25
+TEACHERS = ("random", "robust-plr", "accel")
+
+
+class MazeDomainRandomisation(Teacher):
+    """Every level a fresh random maze with ``DR_BLOCKS`` walls (not registered)."""
+
+    name = "maze-dr"
+
+    def _sample(self) -> Task:
+        task = random_maze_task(self.rng, DR_BLOCKS)
+        task[LEVEL_SEED] = new_level_seed(self.rng)
+        return task
+
+    def _update(self, task: Task, outcome: Outcome) -> None:
+        """Domain randomisation ignores outcomes."""
+
+
+class TimedTeacher:
+    """Accumulates the wall time spent in a teacher's sample, update and episode_score."""
+
+    def __init__(self, teacher: Teacher) -> None:
+        self.seconds = 0.0
+        for method in ("sample", "update", "episode_score"):
+            if hasattr(teacher, method):
+                setattr(teacher, method, self._timed(getattr(teacher, method)))
+
+    def _timed(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+
+        return run
+
+
+def build_teacher(name: str, seed: int, capacity: int) -> Teacher:
+    if name == "random":
+        return MazeDomainRandomisation(MAZE_TASK_SPACE, seed=seed)
+    density = DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE)
+    if name == "robust-plr":
+        return make_teacher(
+            name, MAZE_TASK_SPACE, seed, preset="maze-plr", capacity=capacity,
+            new_level_density=density,
+        )  # fmt: skip
+    if name == "accel":
+        return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity)
+    raise ValueError(f"unknown teacher {name!r} for this benchmark; choose from {TEACHERS}")
+
+
+def solved_rates(student: SB3Student, episodes: int, seed: int) -> dict[str, float]:
+    """Fraction of ``episodes`` stochastic-policy episodes that reach the goal, per maze.
+
+    All ``len(HELD_OUT_MAZES) * episodes`` episodes run side by side, one batched
+    policy call per step.
+    """
+    model = student.model
+    assert model is not None
+    model.set_random_seed(seed)
+    names = [name for name in HELD_OUT_MAZES for _ in range(episodes)]
+    envs = [env_factory(ENV_ID)() for _ in names]
+    observations = [
+        env.reset(seed=seed + k, options={"task": HELD_OUT_MAZES[name]})[0]
+        for k, (env, name) in enumerate(zip(envs, names, strict=True))
+    ]
+    running = list(range(len(envs)))
+    solved = np.zeros(len(envs), dtype=bool)
+    while running:
+        batch = {
+            key: np.stack([np.asarray(observations[i][key]) for i in running])
+            for key in observations[0]
+        }
+        actions, _ = model.predict(batch, deterministic=False)
+        still = []
+        for i, action in zip(running, actions, strict=True):
+            observations[i], reward, terminated, truncated, _ = envs[i].step(int(action))
+            if terminated or truncated:
+                solved[i] = float(reward) > 0
+            else:
+                still.append(i)
+        running = still
+    for env in envs:
+        env.close()
+    return {
+        name: float(np.mean([s for s, n in zip(solved, names, strict=True) if n == name]))
+        for name in HELD_OUT_MAZES
+    }
+
+
+def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
+    torch.set_num_threads(1)
+    teacher = build_teacher(teacher_name, seed, args.capacity)
+    timer = TimedTeacher(teacher)
+    student = SB3Student(
+        env_factory(ENV_ID),
+        algo="ppo",
+        n_envs=args.n_envs,
+        seed=seed,
+        policy="MultiInputPolicy",
+        policy_kwargs=minigrid_policy_kwargs(),
+        n_steps=args.n_steps,
+        batch_size=args.n_steps * args.n_envs // 4,
+        n_epochs=4,
+        learning_rate=3e-4,
+        gamma=0.99,
+        ent_coef=0.01,
+    )
+    curriculum = Curriculum(teacher)
+    start = time.perf_counter()
+    student.learn(curriculum, args.steps)
+    wall = time.perf_counter() - start
+    rates = solved_rates(student, args.eval_episodes, seed=10_000 + seed)
+    student.close()
+    result = {
+        "teacher": teacher_name,
+        "seed": seed,
+        "steps": args.steps,
+        "episodes": curriculum.episodes_reported,
+        "train_seconds": wall,
+        "teacher_seconds": timer.seconds,
+        "teacher_fraction": timer.seconds / wall,
+        "solved_rate": float(np.mean(list(rates.values()))),
+        "solved_by_maze": rates,
+    }
+    if isinstance(teacher, LevelReplayTeacher):
+        result["diagnostics"] = teacher.diagnostics()
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=150_000, help="PPO steps per run")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=TEACHERS)
+    parser.add_argument("--n-envs", type=int, default=8)
+    parser.add_argument("--n-steps", type=int, default=256, help="PPO rollout length per env")
+    parser.add_argument("--capacity", type=int, default=256, help="level buffer size")
+    parser.add_argument("--eval-episodes", type=int, default=10, help="episodes per held-out maze")
+    parser.add_argument("--out", type=Path, default=None, help="write all results as JSON here")
+    args = parser.parse_args(argv)
+    results = []
+    for seed in args.seeds:
+        for name in args.teachers:
+            result = run(name, seed, args)
+            results.append(result)
+            print(
+                f"{name:>11} seed {seed}: solved {result['solved_rate']:.3f}  "
+                f"episodes {result['episodes']}  train {result['train_seconds']:.0f}s  "
+                f"teacher {100 * result['teacher_fraction']:.2f}%",
+                flush=True,
+            )
+    print(f"\nheld-out mazes ({len(HELD_OUT_MAZES)}), {args.steps} PPO steps, seeds {args.seeds}")
+    header = ("teacher", "mean solved", "per seed", "teacher time", "wall/random")
+    print(f"{header[0]:>11} {header[1]:>12} {header[2]:>24} {header[3]:>13} {header[4]:>12}")
+    for name in args.teachers:
+        mine = [r for r in results if r["teacher"] == name]
+        ratios = []
+        for r in mine:
+            base = [b for b in results if b["teacher"] == "random" and b["seed"] == r["seed"]]
+            if base:
+                ratios.append(r["train_seconds"] / base[0]["train_seconds"])
+        per_seed = " ".join(f"{r['solved_rate']:.3f}" for r in mine)
+        ratio = f"{np.mean(ratios):.3f}" if ratios else "-"
+        fraction = 100 * np.mean([r["teacher_fraction"] for r in mine])
+        mean = np.mean([r["solved_rate"] for r in mine])
+        print(f"{name:>11} {mean:>12.3f} {per_seed:>24} {fraction:>12.2f}% {ratio:>12}")
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
