@@ -122,3 +122,20 @@ def test_unknown_student_and_bad_hyperparameter():
         sac.learn(Curriculum(RecordingTeacher(CountdownEnv.task_space)), 10)
     with pytest.raises(ValueError, match="LearnabilityGrid"):
         make_student("simulated", functools.partial(CountdownEnv))
+
+
+def test_minigrid_observations_get_the_minigrid_cnn_by_default():
+    pytest.importorskip("minigrid")
+    from teachgym.agents.minigrid_cnn import MiniGridCNN
+    from teachgym.teachers import make_teacher
+
+    env_fn = env_factory("teachgym/DoorKey-v0")
+    student = make_student("ppo", env_fn, n_envs=1, n_steps=16, batch_size=16)
+    teacher = make_teacher("random", env_fn().unwrapped.task_space, seed=0)
+    student.learn(Curriculum(teacher), 16)
+    assert isinstance(student.model.policy.features_extractor, MiniGridCNN)
+    grid = make_student("ppo", env_factory("teachgym/LearnabilityGrid-v0"), n_steps=16)
+    grid.learn(Curriculum(make_teacher("random", grid.env_fn().unwrapped.task_space)), 16)
+    assert not isinstance(grid.model.policy.features_extractor, MiniGridCNN)
+    student.close()
+    grid.close()

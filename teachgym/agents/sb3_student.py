@@ -45,6 +45,22 @@ def default_policy(observation_space: spaces.Space[Any]) -> str:
     return "MultiInputPolicy" if isinstance(observation_space, spaces.Dict) else "MlpPolicy"
 
 
+MINIGRID_KEYS = frozenset({"image", "direction", "mission"})
+
+
+def default_policy_kwargs(observation_space: spaces.Space[Any]) -> dict[str, Any] | None:
+    """``policy_kwargs`` suited to an observation space: the MiniGrid family's CNN for its
+    ``{"image", "direction", "mission"}`` observation, else ``None`` (SB3's default)."""
+    if (
+        isinstance(observation_space, spaces.Dict)
+        and set(observation_space.spaces) == MINIGRID_KEYS
+    ):
+        from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
+
+        return minigrid_policy_kwargs()
+    return None
+
+
 class SB3Student(Student):
     """A Stable-Baselines3 algorithm trained through the vector-env curriculum path.
 
@@ -54,7 +70,8 @@ class SB3Student(Student):
         n_envs: number of sub-environments (default 4 for on-policy, 1 otherwise).
         vec_env: ``"dummy"`` (in-process, fastest on 2 cores) or ``"subproc"``.
         seed: seed of the algorithm and the environments.
-        policy: SB3 policy name or class (default from the observation space).
+        policy: SB3 policy name or class (default from the observation space; MiniGrid
+            observations also get the MiniGrid CNN unless ``policy_kwargs`` is given).
         torch_threads: torch CPU threads; 1 is fastest for small nets on 2 cores.
         callbacks: extra SB3 callbacks for every ``learn`` call.
         **algo_kwargs: hyperparameters passed to the algorithm's constructor.
@@ -111,13 +128,16 @@ class SB3Student(Student):
             self.venv.curriculum = curriculum
         if self.model is None:
             policy = self.policy or default_policy(self.venv.observation_space)
+            kwargs = dict(self.algo_kwargs)
+            if self.policy is None and "policy_kwargs" not in kwargs:
+                suited = default_policy_kwargs(self.venv.observation_space)
+                if suited is not None:
+                    kwargs["policy_kwargs"] = suited
             algorithm = ALGORITHMS[self.algo]
             if self.algo == "ppo" and needs_robust_updates(curriculum.teacher):
                 algorithm = RobustPPO  # Robust PLR / ACCEL: no gradient step on new levels
             try:
-                self.model = algorithm(
-                    policy, self.venv, seed=self.seed, verbose=0, **self.algo_kwargs
-                )
+                self.model = algorithm(policy, self.venv, seed=self.seed, verbose=0, **kwargs)
             except TypeError as exc:
                 raise ValueError(f"bad hyperparameter for SB3 {self.algo.upper()}: {exc}") from None
             except AssertionError as exc:  # SB3 asserts on unsupported spaces
