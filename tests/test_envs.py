@@ -101,3 +101,15 @@ def test_mastery_rule_uses_the_mean_of_greedy_returns():
     assert not LearnabilityGridEnv.mastered([0.8, 0.7])  # mean 0.75 is not above 0.75
     with pytest.raises(ValueError, match="at least one episode"):
         LearnabilityGridEnv.mastered([])
+
+
+def test_grid_unlocks_at_75_but_masters_above_75():
+    """As the reference toy environment's code: unlock at >= 75, mastered at > 75."""
+    env = LearnabilityGridEnv(dims=2, cells_per_dim=10)
+    env.reset(seed=0)
+    for _ in range(74):
+        episode(env, {"x0": 0.0, "x1": 0.0})
+    assert episode(env, {"x0": 0.0, "x1": 0.15}) == 0.0  # origin at 74: still locked
+    assert episode(env, {"x0": 0.0, "x1": 0.0}) == 0.75
+    assert env.score() == 0.0  # 75 is not mastered
+    assert episode(env, {"x0": 0.0, "x1": 0.15}) == 0.01  # but it unlocks the neighbour

@@ -8,9 +8,10 @@ The task space [0, 1]^d is cut into ``n`` cells per dimension. Each cell has a
 competence in 0..100: the *simulated student* is this table, so no neural
 network is needed. An episode on a task adds 1 to its cell's competence (capped
 at 100) if the cell is the origin cell or at least one "previous" neighbour
-(every index equal or one lower, not the cell itself) is mastered
-(competence > 75). The reward is the cell's competence after the episode,
-divided by 100. The score is the percentage of mastered cells.
+(every index equal or one lower, not the cell itself) has competence >= 75.
+A cell counts as mastered when its competence exceeds 75. The reward is the
+cell's competence after the episode, divided by 100. The score is the percentage
+of mastered cells.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from teachgym.tasks import Continuous, Task, TaskSpace
 
 MAX_COMPETENCE = 100
 MASTERED_ABOVE = 75
+UNLOCKS_AT = 75
+"""A neighbour with competence >= 75 unlocks learning. REFERENCE.md says "mastered"
+(> 75) for both; the reference toy environment's code unlocks at >= 75 and scores
+mastery at > 75, and the source wins."""
 
 
 def grid_task_space(dims: int) -> TaskSpace:
@@ -99,7 +104,7 @@ class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
             return True
         neighbours = np.asarray(cell) + self._previous
         neighbours = neighbours[(neighbours >= 0).all(axis=1)]
-        return bool((self.competence[tuple(neighbours.T)] > MASTERED_ABOVE).any())
+        return bool((self.competence[tuple(neighbours.T)] >= UNLOCKS_AT).any())
 
     def score(self) -> float:
         """Percentage of mastered cells (competence > 75), in [0, 100]."""
