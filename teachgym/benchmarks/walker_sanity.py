@@ -11,7 +11,8 @@ and no hard-task return exceeds the mastery threshold 230. PPO settings follow
 rl-baselines3-zoo's BipedalWalker ones where they matter for a short run
 (``log_std_init=-2``, ``ortho_init=False``, ``gae_lambda=0.95``).
 
-Options: ``--steps N`` (default 300000: 100k steps were too few to show a clear gain), ``--episodes K`` per evaluation (default 3).
+Options: ``--steps N`` (default 300000: 100k steps were too few to show a clear
+gain), ``--episodes K`` per evaluation (default 3).
 """
 
 from __future__ import annotations
