@@ -32,21 +32,9 @@ from typing import Any
 import numpy as np
 
 from teachgym.tasks import Task, TaskSpace
-from teachgym.teachers.base import Outcome, Teacher
-from teachgym.teachers.learning_progress import (
-    ProportionalChoice,
-    check_positive_int,
-    check_ratio,
-    check_return_bounds,
-    rescale_return,
-    resolve_preset,
-)
-from teachgym.teachers.mixture import (
-    Mixture,
-    check_criterion,
-    check_potential_ks,
-    fit_best_mixture,
-)
+from teachgym.teachers.base import Outcome
+from teachgym.teachers.learning_progress import check_positive_int, rescale_return
+from teachgym.teachers.mixture import Mixture, MixtureTeacher
 from teachgym.teachers.nearest_alp import NearestNeighbourALP
 from teachgym.teachers.registry import register_teacher
 
@@ -61,8 +49,8 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 @register_teacher
-class ALPGMMTeacher(Teacher):
-    """ALP-GMM (see the module docstring for the algorithm).
+class ALPGMMTeacher(MixtureTeacher):
+    """ALP-GMM (see the module docstring; sampling and saving the mixture: MixtureTeacher).
 
     Args:
         task_space: continuous and integer parameters only.
@@ -78,6 +66,7 @@ class ALPGMMTeacher(Teacher):
     """
 
     name = "alp-gmm"
+    PRESETS = PRESETS
 
     def __init__(
         self,
@@ -91,73 +80,35 @@ class ALPGMMTeacher(Teacher):
         n_init: int = 1,
         return_bounds: Sequence[float] | None = None,
     ) -> None:
-        super().__init__(task_space, seed)
-        task_space.require_numeric(self.name)
-        values = resolve_preset(
-            self.name,
-            PRESETS,
+        super().__init__(
+            task_space,
+            seed,
             preset,
-            {
-                "fit_rate": fit_rate,
-                "potential_ks": potential_ks,
-                "random_task_ratio": random_task_ratio,
-            },
+            fit_rate,
+            potential_ks,
+            random_task_ratio,
+            criterion,
+            return_bounds,
         )
-        self.preset = preset
-        self.fit_rate = check_positive_int(self.name, "fit_rate", values["fit_rate"])
-        self.potential_ks = check_potential_ks(self.name, values["potential_ks"], self.fit_rate)
-        self.random_task_ratio = check_ratio(
-            self.name, "random_task_ratio", values["random_task_ratio"]
-        )
-        self.criterion = check_criterion(self.name, criterion)
         self.n_init = check_positive_int(self.name, "n_init", n_init)
-        self.return_bounds = check_return_bounds(self.name, return_bounds)
-
         self.history = NearestNeighbourALP(task_space.dim)
-        self.mixture: Mixture | None = None
-        self._component_choice: ProportionalChoice | None = None
-        self.n_fits = 0
-        self._mixture_seed = int(self.rng.integers(2**31 - 1))
 
     # -- protocol ----------------------------------------------------------------
-    @property
-    def bootstrapping(self) -> bool:
-        """True while the first ``fit_rate`` episodes (uniform tasks) are not all reported."""
-        return len(self.history) < self.fit_rate or self.mixture is None
-
-    def _sample(self) -> Task:
-        if self.bootstrapping or self.rng.random() < self.random_task_ratio:
-            return self.task_space.sample(self.rng)
-        assert self.mixture is not None and self._component_choice is not None
-        component = self._component_choice.draw(self.rng)
-        vector = self.mixture.sample_task_vector(component, self.rng)
-        return self.task_space.from_vector(np.clip(vector, 0.0, 1.0))
-
     def _update(self, task: Task, outcome: Outcome) -> None:
         vector = self.task_space.to_vector(task).astype(np.float64)
         self.history.add(vector, rescale_return(outcome.episode_return, self.return_bounds))
         if len(self.history) % self.fit_rate == 0:
-            self._fit()
+            self._fit_window()
 
-    def _fit(self) -> None:
+    def _fit_window(self) -> None:
         """Fit the mixtures on the last ``fit_rate`` points of [task, ALP]; keep the best."""
         window = slice(len(self.history) - self.fit_rate, len(self.history))
         data = np.column_stack([self.history.tasks[window], self.history.alps[window]])
-        self._set_mixture(
-            fit_best_mixture(
-                data,
-                self.potential_ks,
-                self.criterion,
-                self._mixture_seed,
-                self.task_space.dim,
-                self.n_init,
-            )
-        )
-        self.n_fits += 1
+        self._fit(data, self.n_init)
 
-    def _set_mixture(self, mixture: Mixture) -> None:
-        self.mixture = mixture
-        self._component_choice = ProportionalChoice(self.component_alps(mixture))
+    def component_interest(self, mixture: Mixture) -> np.ndarray:
+        """Components are drawn in proportion to their mean ALP."""
+        return self.component_alps(mixture)
 
     @staticmethod
     def component_alps(mixture: Mixture) -> np.ndarray:
@@ -179,13 +130,10 @@ class ALPGMMTeacher(Teacher):
         }
 
     def diagnostics(self) -> dict[str, Any]:
-        """Scalars: fits done, current number of components, mean ALP of the last window."""
+        """Scalars: those of MixtureTeacher and the mean ALP of the last window."""
         recent = self.history.alps[-self.fit_rate :]
         return {
             **super().diagnostics(),
-            "n_fits": self.n_fits,
-            "n_components": 0 if self.mixture is None else self.mixture.n_components,
-            "bootstrapping": self.bootstrapping,
             "mean_recent_alp": float(recent.mean()) if recent.size else 0.0,
         }
 
@@ -196,41 +144,24 @@ class ALPGMMTeacher(Teacher):
         ``means`` ``(k, d)``, ``covariances`` ``(k, d, d)`` (task block), ``weights`` ``(k,)``
         and ``component_alps`` ``(k,)`` of the current mixture (``k = 0`` before the first fit).
         """
-        d = self.task_space.dim
-        data: dict[str, np.ndarray] = {
+        return {
             "tasks": self.history.tasks.copy(),
             "alps": self.history.alps.copy(),
-            "means": np.empty((0, d)),
-            "covariances": np.empty((0, d, d)),
-            "weights": np.empty(0),
-            "component_alps": np.empty(0),
+            **self._mixture_plot_data("component_alps"),
         }
-        if self.mixture is not None:
-            data["means"] = self.mixture.means[:, :d].copy()
-            data["covariances"] = self.mixture.covariances[:, :d, :d].copy()
-            data["weights"] = self.mixture.weights.copy()
-            data["component_alps"] = self.component_alps(self.mixture)
-        return data
 
     # -- state ---------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         return {
             **super().state_dict(),
             "history": self.history.state_dict(),
-            "mixture": None if self.mixture is None else self.mixture.to_state(),
-            "mixture_seed": self._mixture_seed,
-            "n_fits": self.n_fits,
+            **self._mixture_state(),
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         super().load_state_dict(state)
         try:
             self.history.load_state_dict(state["history"])
-            self._mixture_seed = int(state["mixture_seed"])
-            self.n_fits = int(state["n_fits"])
-            self.mixture = None
-            self._component_choice = None
-            if state["mixture"] is not None:
-                self._set_mixture(Mixture.from_state(state["mixture"]))
+            self._load_mixture_state(state)
         except KeyError as exc:
             raise ValueError(f"saved {self.name} state lacks the entry {exc}") from None

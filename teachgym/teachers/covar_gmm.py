@@ -31,21 +31,9 @@ from typing import Any
 import numpy as np
 
 from teachgym.tasks import Task, TaskSpace
-from teachgym.teachers.base import Outcome, Teacher
-from teachgym.teachers.learning_progress import (
-    ProportionalChoice,
-    check_positive_int,
-    check_ratio,
-    check_return_bounds,
-    rescale_return,
-    resolve_preset,
-)
-from teachgym.teachers.mixture import (
-    Mixture,
-    check_criterion,
-    check_potential_ks,
-    fit_best_mixture,
-)
+from teachgym.teachers.base import Outcome
+from teachgym.teachers.learning_progress import rescale_return
+from teachgym.teachers.mixture import Mixture, MixtureTeacher
 from teachgym.teachers.registry import register_teacher
 
 _DEFAULTS: dict[str, Any] = {
@@ -57,8 +45,8 @@ PRESETS: dict[str, dict[str, Any]] = {"paper": _DEFAULTS, "teachmyagent": _DEFAU
 
 
 @register_teacher
-class CovarGMMTeacher(Teacher):
-    """Covar-GMM (see the module docstring for the algorithm).
+class CovarGMMTeacher(MixtureTeacher):
+    """Covar-GMM (see the module docstring; sampling and saving the mixture: MixtureTeacher).
 
     Args:
         task_space: continuous and integer parameters only.
@@ -73,6 +61,7 @@ class CovarGMMTeacher(Teacher):
     """
 
     name = "covar-gmm"
+    PRESETS = PRESETS
 
     def __init__(
         self,
@@ -86,50 +75,23 @@ class CovarGMMTeacher(Teacher):
         criterion: str = "aic",
         return_bounds: Sequence[float] | None = None,
     ) -> None:
-        super().__init__(task_space, seed)
-        task_space.require_numeric(self.name)
-        values = resolve_preset(
-            self.name,
-            PRESETS,
+        super().__init__(
+            task_space,
+            seed,
             preset,
-            {
-                "fit_rate": fit_rate,
-                "potential_ks": potential_ks,
-                "random_task_ratio": random_task_ratio,
-            },
-        )
-        self.preset = preset
-        self.fit_rate = check_positive_int(self.name, "fit_rate", values["fit_rate"])
-        self.potential_ks = check_potential_ks(self.name, values["potential_ks"], self.fit_rate)
-        self.random_task_ratio = check_ratio(
-            self.name, "random_task_ratio", values["random_task_ratio"]
+            fit_rate,
+            potential_ks,
+            random_task_ratio,
+            criterion,
+            return_bounds,
         )
         if not isinstance(absolute_lp, bool):
             raise ValueError(f"{self.name}: absolute_lp must be true or false, got {absolute_lp!r}")
         self.absolute_lp = absolute_lp
-        self.criterion = check_criterion(self.name, criterion)
-        self.return_bounds = check_return_bounds(self.name, return_bounds)
-
         # One row per episode of the current window: [task vector, time, competence].
         self.window = np.zeros((self.fit_rate, task_space.dim + 2))
-        self.mixture: Mixture | None = None
-        self._component_choice: ProportionalChoice | None = None
-        self.n_fits = 0
-        self._mixture_seed = int(self.rng.integers(2**31 - 1))
 
     # -- protocol ----------------------------------------------------------------
-    @property
-    def bootstrapping(self) -> bool:
-        return self.n_updates < self.fit_rate or self.mixture is None
-
-    def _sample(self) -> Task:
-        if self.bootstrapping or self.rng.random() < self.random_task_ratio:
-            return self.task_space.sample(self.rng)
-        assert self.mixture is not None and self._component_choice is not None
-        component = self._component_choice.draw(self.rng)
-        vector = self.mixture.sample_task_vector(component, self.rng)
-        return self.task_space.from_vector(np.clip(vector, 0.0, 1.0))
-
     def _update(self, task: Task, outcome: Outcome) -> None:
         position = self.n_updates % self.fit_rate
         row = self.window[position]
@@ -137,20 +99,11 @@ class CovarGMMTeacher(Teacher):
         row[-2] = position / self.fit_rate
         row[-1] = rescale_return(outcome.episode_return, self.return_bounds)
         if position == self.fit_rate - 1:
-            self._set_mixture(
-                fit_best_mixture(
-                    self.window,
-                    self.potential_ks,
-                    self.criterion,
-                    self._mixture_seed,
-                    self.task_space.dim,
-                )
-            )
-            self.n_fits += 1
+            self._fit(self.window)
 
-    def _set_mixture(self, mixture: Mixture) -> None:
-        self.mixture = mixture
-        self._component_choice = ProportionalChoice(self.component_progress(mixture))
+    def component_interest(self, mixture: Mixture) -> np.ndarray:
+        """Components are drawn in proportion to their learning progress."""
+        return self.component_progress(mixture)
 
     def component_progress(self, mixture: Mixture) -> np.ndarray:
         """Each component's time-competence covariance, made non-negative, shape ``(k,)``."""
@@ -171,15 +124,6 @@ class CovarGMMTeacher(Teacher):
             "return_bounds": None if self.return_bounds is None else list(self.return_bounds),
         }
 
-    def diagnostics(self) -> dict[str, Any]:
-        """Scalars: fits done, current number of components, bootstrap flag."""
-        return {
-            **super().diagnostics(),
-            "n_fits": self.n_fits,
-            "n_components": 0 if self.mixture is None else self.mixture.n_components,
-            "bootstrapping": self.bootstrapping,
-        }
-
     def plot_data(self) -> dict[str, np.ndarray]:
         """Arrays for plots, in normalised task coordinates.
 
@@ -189,30 +133,19 @@ class CovarGMMTeacher(Teacher):
         """
         d = self.task_space.dim
         n = self.n_updates % self.fit_rate or min(self.n_updates, self.fit_rate)
-        data: dict[str, np.ndarray] = {
+        return {
             "tasks": self.window[:n, :d].copy(),
             "times": self.window[:n, d].copy(),
             "competences": self.window[:n, d + 1].copy(),
-            "means": np.empty((0, d)),
-            "covariances": np.empty((0, d, d)),
-            "weights": np.empty(0),
-            "component_progress": np.empty(0),
+            **self._mixture_plot_data("component_progress"),
         }
-        if self.mixture is not None:
-            data["means"] = self.mixture.means[:, :d].copy()
-            data["covariances"] = self.mixture.covariances[:, :d, :d].copy()
-            data["weights"] = self.mixture.weights.copy()
-            data["component_progress"] = self.component_progress(self.mixture)
-        return data
 
     # -- state ---------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         return {
             **super().state_dict(),
             "window": self.window.copy(),
-            "mixture": None if self.mixture is None else self.mixture.to_state(),
-            "mixture_seed": self._mixture_seed,
-            "n_fits": self.n_fits,
+            **self._mixture_state(),
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -225,11 +158,6 @@ class CovarGMMTeacher(Teacher):
                     f"{self.window.shape} (fit_rate x (task dims + 2))"
                 )
             self.window = window.copy()
-            self._mixture_seed = int(state["mixture_seed"])
-            self.n_fits = int(state["n_fits"])
-            self.mixture = None
-            self._component_choice = None
-            if state["mixture"] is not None:
-                self._set_mixture(Mixture.from_state(state["mixture"]))
+            self._load_mixture_state(state)
         except KeyError as exc:
             raise ValueError(f"saved {self.name} state lacks the entry {exc}") from None

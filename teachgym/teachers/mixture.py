@@ -15,20 +15,36 @@ Speed without changing what is fitted: the fits run with BLAS/OpenMP limited to
 one thread (much faster for a few hundred points than a thread pool), and the
 kept mixture precomputes everything sampling needs (the Cholesky factor of each
 component's task block, the component-choice table), so a draw is O(d^2).
+
+:class:`MixtureTeacher` is what ALP-GMM and Covar-GMM share: their hyperparameters
+(preset, fit_rate, potential_ks, random_task_ratio, criterion, return_bounds), the
+uniform bootstrap, sampling from the kept mixture, and saving it. Each subclass says
+what one data point is and how interesting each component is.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
+
+from teachgym.tasks import Task, TaskSpace
+from teachgym.teachers.base import Teacher
+from teachgym.teachers.learning_progress import (
+    ProportionalChoice,
+    check_positive_int,
+    check_ratio,
+    check_return_bounds,
+    resolve_preset,
+)
 
 CRITERIA = ("aic", "bic", "aicc")
 
@@ -163,3 +179,136 @@ def fit_best_mixture(
         task_dim=task_dim,
         criterion_values=values,
     )
+
+
+class MixtureTeacher(Teacher):
+    """A teacher that samples tasks from a Gaussian mixture refitted every ``fit_rate`` episodes.
+
+    Sampling: a uniform task while bootstrapping (no mixture yet) and with probability
+    ``random_task_ratio``; otherwise a component drawn in proportion to
+    :meth:`component_interest` (uniform if all are 0), then a draw of its task block,
+    clipped to the normalised bounds [0, 1].
+
+    Subclasses set ``PRESETS`` (defaults of ``fit_rate``, ``potential_ks`` and
+    ``random_task_ratio``), implement :meth:`component_interest` and ``_update``, and
+    call :meth:`_fit` on their data every ``fit_rate`` episodes.
+    """
+
+    PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]]
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        seed: int | None,
+        preset: str,
+        fit_rate: int | None,
+        potential_ks: Sequence[int] | None,
+        random_task_ratio: float | None,
+        criterion: str,
+        return_bounds: Sequence[float] | None,
+    ) -> None:
+        super().__init__(task_space, seed)
+        task_space.require_numeric(self.name)
+        values = resolve_preset(
+            self.name,
+            self.PRESETS,
+            preset,
+            {
+                "fit_rate": fit_rate,
+                "potential_ks": potential_ks,
+                "random_task_ratio": random_task_ratio,
+            },
+        )
+        self.preset = preset
+        self.fit_rate = check_positive_int(self.name, "fit_rate", values["fit_rate"])
+        self.potential_ks = check_potential_ks(self.name, values["potential_ks"], self.fit_rate)
+        self.random_task_ratio = check_ratio(
+            self.name, "random_task_ratio", values["random_task_ratio"]
+        )
+        self.criterion = check_criterion(self.name, criterion)
+        self.return_bounds = check_return_bounds(self.name, return_bounds)
+
+        self.mixture: Mixture | None = None
+        self._component_choice: ProportionalChoice | None = None
+        self.n_fits = 0
+        self._mixture_seed = int(self.rng.integers(2**31 - 1))
+
+    @abstractmethod
+    def component_interest(self, mixture: Mixture) -> np.ndarray:
+        """How interesting each component is (components are drawn in proportion), ``(k,)``."""
+
+    @property
+    def bootstrapping(self) -> bool:
+        """True while the first ``fit_rate`` episodes (uniform tasks) are not all reported."""
+        return self.n_updates < self.fit_rate or self.mixture is None
+
+    def _sample(self) -> Task:
+        if self.bootstrapping or self.rng.random() < self.random_task_ratio:
+            return self.task_space.sample(self.rng)
+        assert self.mixture is not None and self._component_choice is not None
+        component = self._component_choice.draw(self.rng)
+        vector = self.mixture.sample_task_vector(component, self.rng)
+        return self.task_space.from_vector(np.clip(vector, 0.0, 1.0))
+
+    def _fit(self, data: np.ndarray, n_init: int = 1) -> None:
+        """Fit the mixtures on ``data`` (``(fit_rate, n_features)``, task first); keep the best."""
+        self._set_mixture(
+            fit_best_mixture(
+                data,
+                self.potential_ks,
+                self.criterion,
+                self._mixture_seed,
+                self.task_space.dim,
+                n_init,
+            )
+        )
+        self.n_fits += 1
+
+    def _set_mixture(self, mixture: Mixture) -> None:
+        self.mixture = mixture
+        self._component_choice = ProportionalChoice(self.component_interest(mixture))
+
+    # -- introspection, state: pieces for the subclasses' methods ------------------
+    def diagnostics(self) -> dict[str, Any]:
+        """Scalars: fits done, current number of components, bootstrap flag."""
+        return {
+            **super().diagnostics(),
+            "n_fits": self.n_fits,
+            "n_components": 0 if self.mixture is None else self.mixture.n_components,
+            "bootstrapping": self.bootstrapping,
+        }
+
+    def _mixture_plot_data(self, interest_key: str) -> dict[str, np.ndarray]:
+        """``means`` ``(k, d)``, ``covariances`` ``(k, d, d)`` (task block), ``weights`` ``(k,)``
+        and ``interest_key`` ``(k,)`` of the current mixture (``k = 0`` before the first fit).
+        """
+        d = self.task_space.dim
+        if self.mixture is None:
+            return {
+                "means": np.empty((0, d)),
+                "covariances": np.empty((0, d, d)),
+                "weights": np.empty(0),
+                interest_key: np.empty(0),
+            }
+        return {
+            "means": self.mixture.means[:, :d].copy(),
+            "covariances": self.mixture.covariances[:, :d, :d].copy(),
+            "weights": self.mixture.weights.copy(),
+            interest_key: self.component_interest(self.mixture),
+        }
+
+    def _mixture_state(self) -> dict[str, Any]:
+        return {
+            "mixture": None if self.mixture is None else self.mixture.to_state(),
+            "mixture_seed": self._mixture_seed,
+            "n_fits": self.n_fits,
+        }
+
+    def _load_mixture_state(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`_mixture_state` saved; ``KeyError`` if an entry is missing."""
+        self._mixture_seed = int(state["mixture_seed"])
+        self.n_fits = int(state["n_fits"])
+        self.mixture = None
+        self._component_choice = None
+        if state["mixture"] is not None:
+            self._set_mixture(Mixture.from_state(state["mixture"]))
