@@ -4,7 +4,7 @@ This layer knows task spaces only: it never imports environments, agents or
 Stable-Baselines3.
 """
 
-from teachgym.teachers import random_teacher
+from teachgym.teachers import llm_curriculum, random_teacher
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.registry import (
     load_teacher,
@@ -19,6 +19,7 @@ from teachgym.teachers.registry import (
 __all__ = [
     "Outcome",
     "Teacher",
+    "llm_curriculum",
     "load_teacher",
     "make_teacher",
     "random_teacher",
