@@ -227,6 +227,14 @@ def test_cache_modes(tmp_path):
         AnswerCache(bad, "read-only")
 
 
+def test_memory_copy_is_bounded(monkeypatch):
+    monkeypatch.setattr("teachgym.teachers.llm_subgoal.cache.MEMORY_LIMIT", 2)
+    cache = AnswerCache()
+    for text in ("a", "b", "c"):
+        cache.put("b", "m", "v", text, text.upper())
+    assert cache.get("b", "m", "v", "a") is None and cache.get("b", "m", "v", "c") == "C"
+
+
 def test_read_only_cache_miss_reaches_the_caller(tmp_path):
     path = tmp_path / "c.sqlite"
     AnswerCache(path, "read-write").close()

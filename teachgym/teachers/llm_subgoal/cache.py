@@ -9,6 +9,8 @@ the text itself is stored too, for inspection. Values are the raw answer text
   reproducible benchmarks: the run uses exactly the recorded answers);
 - ``off``: no file; answers are still remembered in memory for the process.
 
+The in-memory copy keeps the :data:`MEMORY_LIMIT` most recent answers.
+
 Nothing else is stored: no server address, no header, no key.
 """
 
@@ -21,6 +23,8 @@ from typing import Literal
 
 CacheMode = Literal["read-write", "read-only", "off"]
 CACHE_MODES: tuple[str, ...] = ("read-write", "read-only", "off")
+MEMORY_LIMIT = 50_000
+"""Answers kept in memory (oldest dropped first; a few kilobytes each)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -97,7 +101,6 @@ class AnswerCache:
                 key,
             ).fetchone()
             if row is not None:
-                self._memory[key] = str(row[0])
                 return str(row[0])
         if self.mode == "read-only":
             raise CacheMissError(
@@ -111,6 +114,8 @@ class AnswerCache:
         """Remember ``answer`` (and store it when the mode is ``read-write``)."""
         digest = input_digest(text)
         self._memory[(backend, model, template_version, digest)] = answer
+        if len(self._memory) > MEMORY_LIMIT:
+            del self._memory[next(iter(self._memory))]
         if self._db is not None and self.mode == "read-write":
             self._db.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",

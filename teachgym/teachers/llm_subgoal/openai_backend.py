@@ -138,9 +138,8 @@ class OpenAIBackend:
     def complete(self, query: Query) -> str:
         """The answer text; raises :class:`BackendError` once the retries are spent."""
         problem = ""
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+        attempt = 0
+        while attempt <= self.max_retries:
             try:
                 raw = self._post(self._body(query))
             except urllib.error.HTTPError as exc:
@@ -149,7 +148,7 @@ class OpenAIBackend:
                 if exc.code == 400 and self.json_schema:
                     logger.warning("%s; asking again without response_format", problem)
                     self.json_schema = False
-                    continue
+                    continue  # not a failed attempt: the same question in a plainer form
                 if exc.code not in RETRY_STATUSES:
                     raise BackendError(problem) from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
@@ -157,9 +156,10 @@ class OpenAIBackend:
                 problem = self._redact(f"no reply from {self.base_url}: {reason}")
             else:
                 return self._content(raw)
-            logger.warning(
-                "attempt %d of %d failed: %s", attempt + 1, self.max_retries + 1, problem
-            )
+            attempt += 1
+            logger.warning("attempt %d of %d failed: %s", attempt, self.max_retries + 1, problem)
+            if attempt <= self.max_retries:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
         raise BackendError(f"{problem} (gave up after {self.max_retries + 1} attempts)")
 
     def _content(self, raw: bytes) -> str:
