@@ -18,6 +18,11 @@ runs up to 5 x the largest step count any subgoal condition needed on that seed
 baseline not reaching 0.8 within 5 x the teacher's steps.
 
     OMP_NUM_THREADS=1 python -m teachgym.benchmarks.llm_subgoals
+
+Tasks: KeyCorridor S3R1 and MultiRoom N3-S4, the largest on which one run of every
+condition fits the machine's budget (the default command took 828 s with 3 workers on
+the shared 2-core machine). Measured figures are in the README. Raise ``--cap`` to let
+the baselines run the full 5 x (e.g. ``--budget 48000 --cap 240000``).
 """
 
 from __future__ import annotations
