@@ -11,6 +11,9 @@ from stable_baselines3 import PPO
 import teachgym.envs  # noqa: F401
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.subgoal_wrapper import DEFAULT_ALPHA, SubgoalWrapper
+from teachgym.curriculum import Curriculum, CurriculumWrapper
+from teachgym.envs.gridworlds import KeyCorridorEnv
+from teachgym.teachers import make_teacher
 from teachgym.teachers.llm_subgoal import SubgoalTeacher
 from tests.gridworld_script import Script
 
@@ -155,3 +158,19 @@ def test_ppo_with_the_cnn_trains_on_the_subgoal_observation():
     obs, _ = env.reset(seed=0)
     action, _ = model.predict(obs, deterministic=True)
     assert env.action_space.contains(int(action))
+
+
+def test_outside_a_curriculum_wrapper_the_task_teacher_sees_the_env_return_only():
+    records = []
+    task_teacher = make_teacher("random", KeyCorridorEnv.task_space, seed=0)
+    inner = CurriculumWrapper(gym.make(KC[0]), Curriculum(task_teacher, [records.append]))
+    wrapper = SubgoalWrapper(inner, SubgoalTeacher("planner"))
+    wrapper.reset(seed=0)
+    agent = Through(wrapper)
+    script = Script(agent)
+    for subgoal in list(wrapper.chain):
+        script.achieve(subgoal)
+    bonus = sum(i["subgoal_bonus"] for i in agent.infos)
+    assert bonus > 0 and len(records) == 1
+    assert records[0].outcome.episode_return == pytest.approx(sum(agent.rewards) - bonus)
+    assert records[0].outcome.success

@@ -16,6 +16,10 @@ keeps the observation space, shows the sentinel and pays nothing, and never
 queries a model. ``hide_probability`` shows the sentinel during a share of the
 training episodes (bonus still paid), so that a policy also acts well without it.
 
+To compose with a task-level teacher, put this wrapper *outside* the curriculum
+wrapper (``SubgoalWrapper(CurriculumWrapper(env, teacher), subgoal_teacher)``): the
+task-level teacher then learns from the environment's own returns, without the bonus.
+
 The environment is reached through :class:`SubgoalEnv` (what the MiniGrid family
 offers: ``describe``, ``oracle_subgoals``, ``subgoal_met``, agent pose and
 ``max_steps``); subgoals travel as plain dicts and become the family's
