@@ -143,6 +143,7 @@ def test_teacher_counts_layouts_and_bad_configuration_is_refused():
         SubgoalWrapper(gym.make("teachgym/LearnabilityGrid-v0"), teacher)
 
 
+@pytest.mark.slow
 def test_ppo_with_the_cnn_trains_on_the_subgoal_observation():
     env = wrapped(SubgoalTeacher("planner"))
     model = PPO(
