@@ -4,7 +4,9 @@ The image is minigrid's partial view: each cell a (type, colour, state) code.
 It is one-hot encoded per channel (11 + 6 + 3 = 20 planes, an "ImgObsWrapper-style"
 image input, which learns with PPO where a flat one-hot vector with VecNormalize
 did not; REFERENCE.md), passed through two 3 x 3 convolutions, and joined with the
-one-hot direction and mission code (SB3 one-hot encodes those Discrete spaces).
+one-hot direction and mission code (SB3 one-hot encodes those Discrete spaces)
+and any further Box entries, flattened (e.g. the ``"subgoal"`` vector that
+:class:`~teachgym.agents.subgoal_wrapper.SubgoalWrapper` adds).
 
 Use::
 
@@ -57,20 +59,23 @@ class MiniGridCNN(BaseFeaturesExtractor):
             nn.Flatten(),
         )
         extra = 0
-        self.extra_keys = [k for k in ("direction", "mission") if k in observation_space.spaces]
+        self.extra_keys = [k for k in observation_space.spaces if k != "image"]
         for key in self.extra_keys:
             space = observation_space.spaces[key]
             if isinstance(space, spaces.Discrete):
                 extra += int(space.n)
             elif isinstance(space, spaces.MultiDiscrete):
                 extra += int(np.sum(space.nvec))
+            elif isinstance(space, spaces.Box):
+                extra += int(np.prod(space.shape))
             else:
-                raise ValueError(f"MiniGridCNN: {key!r} must be Discrete or MultiDiscrete")
+                raise ValueError(f"MiniGridCNN: {key!r} must be Discrete, MultiDiscrete or Box")
         conv_out = channels[1] * (side - 2) ** 2
         self.head = nn.Sequential(nn.Linear(conv_out + extra, features_dim), nn.ReLU())
 
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
-        """``image`` (batch, v, v, 3) float codes; the rest already one-hot (SB3 does it)."""
+        """``image`` (batch, v, v, 3) float codes; discrete entries already one-hot (SB3
+        does it), Box entries as they are."""
         codes = observations["image"].long()
         planes = [
             nn.functional.one_hot(codes[..., c].clamp(0, n - 1), n)

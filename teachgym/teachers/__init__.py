@@ -4,7 +4,15 @@ This layer knows task spaces only: it never imports environments, agents or
 Stable-Baselines3.
 """
 
-from teachgym.teachers import alp_gmm, covar_gmm, level_replay, paired, random_teacher, riac
+from teachgym.teachers import (
+    alp_gmm,
+    covar_gmm,
+    level_replay,
+    llm_curriculum,
+    paired,
+    random_teacher,
+    riac,
+)
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.registry import (
     load_teacher,
@@ -23,6 +31,7 @@ __all__ = [
     "riac",
     "Teacher",
     "level_replay",
+    "llm_curriculum",
     "load_teacher",
     "paired",
     "make_teacher",

@@ -1,0 +1,261 @@
+"""LLM-subgoal teacher benchmark: env steps SB3 PPO needs to reach 0.8 success, with and
+without subgoals, on KeyCorridor and MultiRoom tasks.
+
+Conditions (the same PPO + MiniGrid CNN, the same seeds):
+
+- ``baseline``: no subgoals (sparse reward);
+- ``planner``: the subgoal teacher with the offline planner backend;
+- ``noisy-<a>``: the noisy-oracle backend at accuracy ``a`` (REFERENCE.md's measured LLM
+  accuracies: 0.985 on KeyCorridorS3R3, 0.18 to 0.55 on MultiRoom-N4-S5).
+
+Training envs carry a :class:`~teachgym.agents.subgoal_wrapper.SubgoalWrapper`
+(teacher ``None`` for the baseline, so the observation space is the same).
+Evaluation is the deployment setting: greedy policy, no teacher (sentinel, no
+bonus), on pinned layouts never seen in training. A run stops once the greedy
+success rate reaches 0.8 (the family's mastery threshold). The baseline of a seed
+runs up to 5 x the largest step count any subgoal condition needed on that seed
+(``--cap`` bounds everything). Target: teacher steps <= baseline steps / 5, or the
+baseline not reaching 0.8 within 5 x the teacher's steps.
+
+    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.llm_subgoals
+
+Tasks: KeyCorridor S3R1 and MultiRoom N3-S4, the largest on which one run of every
+condition fits the machine's budget (the default command took 828 s with 3 workers on
+the shared 2-core machine). Measured figures are in the README. Raise ``--cap`` to let
+the baselines run the full 5 x (e.g. ``--budget 48000 --cap 240000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.vec_env import DummyVecEnv
+
+import teachgym.envs  # noqa: F401  (registers the ids)
+from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
+from teachgym.agents.subgoal_wrapper import SubgoalWrapper
+from teachgym.tasks import LEVEL_SEED
+from teachgym.teachers.llm_subgoal import SubgoalTeacher
+
+SUCCESS = 0.8
+"""Greedy success rate that counts as reached (the family's mastery threshold)."""
+
+TASKS: dict[str, tuple[str, dict[str, Any], tuple[float, ...], float]] = {
+    "KeyCorridor": ("teachgym/KeyCorridor-v0", {"num_rows": 1, "room_size": 3}, (0.985,), 0.0),
+    "MultiRoom": ("teachgym/MultiRoom-v0", {"num_rooms": 3, "max_room_size": 4}, (0.55, 0.18), 0.5),
+}
+"""Benchmark name -> (env id, task, noisy-oracle accuracies from REFERENCE.md, share of
+training episodes that hide the subgoal observation). The shares are the better of 0 and
+0.5 in one-seed pilots (KeyCorridor S3R1: 0.5 had no deployment success by 30k steps, 0
+reached 1.0 at 34k; MultiRoom N3-S4: 0.5 reached 0.8 at 37k)."""
+
+
+@dataclass
+class RunResult:
+    condition: str
+    seed: int
+    reached_at: int | None
+    train_reached_at: int | None
+    steps: int
+    seconds: float
+    teacher: dict[str, Any]
+
+
+def make_teacher(condition: str, seed: int) -> SubgoalTeacher | None:
+    if condition == "baseline":
+        return None
+    if condition == "planner":
+        return SubgoalTeacher("planner")
+    accuracy = float(condition.removeprefix("noisy-"))
+    return SubgoalTeacher("noisy-oracle", accuracy=accuracy, seed=seed)
+
+
+def env_maker(
+    env_id: str, task: dict[str, Any], teacher: SubgoalTeacher | None, encoding: str, hide: float
+) -> Callable[[], gym.Env[Any, Any]]:
+    def make() -> gym.Env[Any, Any]:
+        env = gym.make(env_id, task=dict(task))
+        return SubgoalWrapper(env, teacher, encoding=encoding, hide_probability=hide)
+
+    return make
+
+
+def greedy_success(model: PPO, env: gym.Env[Any, Any], tasks: list[dict[str, Any]]) -> float:
+    """Success rate of the greedy policy, one episode per pinned task, without guidance."""
+    wins = 0
+    for task in tasks:
+        obs, _ = env.reset(options={"task": task})
+        done, info = False, dict[str, Any]()
+        while not done:
+            action, _ = model.predict(obs, deterministic=True)
+            obs, _, terminated, truncated, info = env.step(action)
+            done = terminated or truncated
+        wins += bool(info.get("is_success"))
+    return wins / len(tasks)
+
+
+class _StopAtSuccess(BaseCallback):
+    def __init__(self, env: gym.Env[Any, Any], tasks: list[dict[str, Any]], every: int) -> None:
+        super().__init__()
+        self.env, self.tasks, self.every = env, tasks, every
+        self.next_eval = every
+        self.reached_at: int | None = None
+        self.train_reached_at: int | None = None
+        self.curve: list[tuple[int, float, float]] = []
+        self.training: list[bool] = []
+
+    def _on_step(self) -> bool:
+        for done, info in zip(self.locals["dones"], self.locals["infos"], strict=True):
+            if done:
+                self.training.append(bool(info.get("is_success")))
+        if self.num_timesteps < self.next_eval:
+            return True
+        self.next_eval += self.every
+        rate = greedy_success(self.model, self.env, self.tasks)  # type: ignore[arg-type]
+        recent = self.training[-100:]
+        train_rate = sum(recent) / max(len(recent), 1)
+        self.curve.append((self.num_timesteps, rate, train_rate))
+        if self.train_reached_at is None and len(recent) == 100 and train_rate >= SUCCESS:
+            self.train_reached_at = self.num_timesteps
+        if rate >= SUCCESS:
+            self.reached_at = self.num_timesteps
+            return False
+        return True
+
+
+def run(name: str, condition: str, seed: int, budget: int, args: argparse.Namespace) -> RunResult:
+    env_id, task, _, hide = TASKS[name]
+    teacher = make_teacher(condition, seed)
+    hide = 0.0 if teacher is None else hide
+    makers = [env_maker(env_id, task, teacher, args.encoding, hide) for _ in range(args.n_envs)]
+    venv = DummyVecEnv(makers)
+    venv.seed(seed)
+    model = PPO(
+        "MultiInputPolicy",
+        venv,
+        n_steps=args.n_steps,
+        batch_size=256,
+        n_epochs=4,
+        learning_rate=5e-4,
+        ent_coef=0.01,
+        gae_lambda=0.95,
+        gamma=0.99,
+        policy_kwargs=minigrid_policy_kwargs(),
+        seed=seed,
+        verbose=0,
+    )
+    eval_env = SubgoalWrapper(gym.make(env_id, task=dict(task)), None, encoding=args.encoding)
+    eval_tasks = [{**task, LEVEL_SEED: 100_000 + k} for k in range(args.eval_layouts)]
+    callback = _StopAtSuccess(eval_env, eval_tasks, args.eval_every)
+    start = time.perf_counter()
+    model.learn(budget, callback=callback)
+    seconds = time.perf_counter() - start
+    stats = {} if teacher is None else teacher.diagnostics()
+    curve = " ".join(f"{s // 1000}k:{r:.2f}/{t:.2f}" for s, r, t in callback.curve)
+    print(f"    {name:11s} {condition:11s} seed {seed}: {curve}", flush=True)
+    return RunResult(
+        condition,
+        seed,
+        callback.reached_at,
+        callback.train_reached_at,
+        model.num_timesteps,
+        seconds,
+        stats,
+    )
+
+
+def _fmt(step: int | None, result: RunResult) -> str:
+    return f"{step:>7d}" if step is not None else f">{result.steps:>6d}"
+
+
+def _verdict(teacher: int | None, baseline: RunResult, baseline_step: int | None) -> str:
+    """Whether ``teacher`` steps <= 1/5 of the baseline's (or the baseline missed 5x)."""
+    if teacher is None:
+        return "teacher did not reach 0.8: target missed"
+    if baseline_step is not None:
+        ratio = baseline_step / teacher
+        return f"baseline/teacher {ratio:.1f}x: target {'met' if ratio >= 5 else 'missed'}"
+    if baseline.steps >= 5 * teacher:
+        return f"baseline not reached in {baseline.steps} >= 5x: target met"
+    return f"baseline not reached in {baseline.steps} < 5x: undecided (raise --cap)"
+
+
+def compare(name: str, seed: int, args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
+    """Run every condition of one task and seed; rows (task, condition, seed line, verdict)."""
+    _, _, accuracies, _ = TASKS[name]
+    conditions = ["planner"] + ([] if args.skip_noisy else [f"noisy-{a:g}" for a in accuracies])
+    results = [run(name, c, seed, min(args.budget, args.cap), args) for c in conditions]
+    slowest = max(r.steps for r in results)
+    baseline = run(name, "baseline", seed, min(5 * slowest, args.cap), args)
+    rows = []
+    for r in results:
+        line = (
+            f"seed {seed} {r.condition:11s} deployment {_fmt(r.reached_at, r)}, "
+            f"training {_fmt(r.train_reached_at, r)} ({r.seconds:4.0f} s)"
+        )
+        if r.teacher.get("mean_accuracy") is not None:
+            line += f", accuracy {r.teacher['mean_accuracy']:.3f}"
+        line += f", fallbacks {r.teacher.get('fallbacks', 0)}"
+        verdict = (
+            f"deployment: {_verdict(r.reached_at, baseline, baseline.reached_at)}; "
+            f"training: {_verdict(r.train_reached_at, baseline, baseline.train_reached_at)}"
+        )
+        rows.append((name, r.condition, line, verdict))
+    line = (
+        f"seed {seed} baseline    deployment {_fmt(baseline.reached_at, baseline)}, "
+        f"training {_fmt(baseline.train_reached_at, baseline)} ({baseline.seconds:4.0f} s)"
+    )
+    rows.append((name, "baseline", line, ""))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--budget", type=int, default=40_000, help="steps cap of subgoal runs")
+    parser.add_argument("--cap", type=int, default=80_000, help="steps cap of any run")
+    parser.add_argument("--n-envs", type=int, default=8)
+    parser.add_argument("--n-steps", type=int, default=128)
+    parser.add_argument("--eval-every", type=int, default=4096)
+    parser.add_argument("--eval-layouts", type=int, default=10)
+    parser.add_argument("--encoding", default="relative", choices=["relative", "object", "none"])
+    parser.add_argument("--skip-noisy", action="store_true")
+    parser.add_argument("--workers", type=int, default=3, help="parallel (task, seed) jobs")
+    args = parser.parse_args(argv)
+    print(
+        f"PPO + MiniGridCNN, {args.n_envs} envs, encoding {args.encoding!r}; "
+        f"success = greedy policy without guidance on {args.eval_layouts} unseen layouts every "
+        f"{args.eval_every} steps (deployment), and the last 100 training episodes (training); "
+        f"target {SUCCESS}. Curves: steps:deployment/training",
+        flush=True,
+    )
+    jobs = [(name, seed) for name in args.tasks for seed in range(args.seeds)]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.workers, initializer=_single_thread) as pool:
+        outputs = list(pool.map(compare, *zip(*jobs, strict=True), [args] * len(jobs)))
+    rows = [row for output in outputs for row in output]
+    for name in args.tasks:
+        env_id, task, _, hide = TASKS[name]
+        print(f"== {name}: {env_id} {task}, hide {hide}")
+        for n, _, line, verdict in rows:
+            if n == name:
+                print(f"  {line}" + (f"\n      {verdict}" if verdict else ""))
+    print(f"total wall time {time.perf_counter() - start:.0f} s")
+
+
+def _single_thread() -> None:
+    torch.set_num_threads(1)
+
+
+if __name__ == "__main__":
+    main()

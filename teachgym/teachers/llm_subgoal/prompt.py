@@ -1,0 +1,93 @@
+"""Versioned prompt templates: what a language model is asked, built from canonical text.
+
+A :class:`Query` is everything a backend needs: the system and user messages,
+the JSON schema of the answer, and the canonical input text (a layout
+description, or a summary of the student's results) from which offline backends
+derive their answer. The template version is part of every cache key, so
+changing a template never reuses answers given to the old one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from teachgym.teachers.llm_subgoal.answer import SUBGOAL_KINDS, SUBGOAL_SCHEMA
+
+SUBGOAL_TEMPLATE_VERSION = "subgoals-v1"
+TASK_TEMPLATE_VERSION = "task-v1"
+
+QueryKind = Literal["subgoals", "task"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question to a backend.
+
+    Attributes:
+        kind: ``"subgoals"`` (a chain for a layout) or ``"task"`` (the next task parameters).
+        template_version: the template that produced the messages.
+        system, user: the chat messages.
+        schema: JSON schema the answer must follow.
+        source_text: the canonical input (layout description or results summary).
+        reference: the oracle chain, for backends that corrupt it (``noisy-oracle``).
+    """
+
+    kind: QueryKind
+    template_version: str
+    system: str
+    user: str
+    schema: dict[str, Any]
+    source_text: str
+    reference: tuple[dict[str, Any], ...] | None = field(default=None, compare=False)
+
+
+_SUBGOAL_SYSTEM = (
+    "You plan subgoals for an agent in a MiniGrid world. The agent can turn, move forward, "
+    "pick up one object at a time, drop it, and toggle (open) doors and boxes; a locked door "
+    "opens only while the agent carries the key of its colour. Reply with one JSON object "
+    "that follows this JSON schema, and nothing else:\n"
+)
+
+
+def subgoal_query(description: str, reference: list[dict[str, Any]] | None = None) -> Query:
+    """The subgoal question for a layout's canonical ``description``."""
+    user = (
+        "Layout:\n"
+        f"{description}\n\n"
+        "List, in order, the subgoals the agent should reach to accomplish the mission. "
+        f"Each subgoal names one object listed above: kind (one of {', '.join(SUBGOAL_KINDS)}), "
+        "obj_type, color and pos [x, y]. A key hidden in a box is named at the box's cell. "
+        'Answer as {"subgoals": [...]}.'
+    )
+    return Query(
+        kind="subgoals",
+        template_version=SUBGOAL_TEMPLATE_VERSION,
+        system=_SUBGOAL_SYSTEM + json.dumps(SUBGOAL_SCHEMA),
+        user=user,
+        schema=SUBGOAL_SCHEMA,
+        source_text=description,
+        reference=None if reference is None else tuple(reference),
+    )
+
+
+_TASK_SYSTEM = (
+    "You design a training curriculum for a reinforcement-learning student. Given its recent "
+    "results per region of the task space, propose the next task: one the student is close "
+    "to mastering (success neither near 0 nor near 1), or an unexplored region. Reply with "
+    "one JSON object that follows this JSON schema, and nothing else:\n"
+)
+
+
+def task_query(summary: str, schema: dict[str, Any]) -> Query:
+    """The task-proposal question for a results ``summary`` (see :mod:`.task_summary`)."""
+    user = f'{summary}\n\nPropose the next task. Answer as {{"task": {{...}}}}.'
+    return Query(
+        kind="task",
+        template_version=TASK_TEMPLATE_VERSION,
+        system=_TASK_SYSTEM + json.dumps(schema),
+        user=user,
+        schema=schema,
+        source_text=summary,
+    )

@@ -1,0 +1,103 @@
+"""A small OpenAI-compatible chat-completions server for the protocol tests.
+
+It runs on 127.0.0.1 in a background thread. Each request pops the next
+behaviour from ``script`` (the last one repeats): ``"planner"`` answers with the
+offline planner, ``"malformed"`` with text that is not JSON, ``"out-of-bounds"``
+with a subgoal outside the grid, ``"500"`` with an HTTP 500 error that echoes the
+request headers (to check that the API key never leaks), ``"400-format"`` with an
+HTTP 400 when ``response_format`` is sent, ``"slow"`` replying after
+``slow_seconds``, ``"garbage"`` with a body that is not a chat completion,
+``"task-bad"`` with an out-of-range task.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from teachgym.teachers.llm_subgoal import PlannerBackend, Query
+
+
+class ChatServer:
+    def __init__(self, script: list[str], slow_seconds: float = 1.0) -> None:
+        self.script = list(script)
+        self.slow_seconds = slow_seconds
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                """Silence the default stderr log."""
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(body)
+                server.headers.append(dict(self.headers))
+                behaviour = server.script.pop(0) if len(server.script) > 1 else server.script[0]
+                server.reply(self, behaviour, body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> ChatServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: bytes) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        try:
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def reply(self, handler: BaseHTTPRequestHandler, behaviour: str, body: dict[str, Any]) -> None:
+        if behaviour == "500":
+            echo = json.dumps({"error": "internal", "headers": dict(handler.headers)})
+            self._send(handler, 500, echo.encode())
+            return
+        if behaviour == "400-format" and "response_format" in body:
+            self._send(handler, 400, b'{"error": "response_format is not supported"}')
+            return
+        if behaviour == "garbage":
+            self._send(handler, 200, b"<html>not json</html>")
+            return
+        if behaviour == "slow":
+            time.sleep(self.slow_seconds)
+        user = body["messages"][1]["content"]
+        content = self.answer(behaviour, user)
+        reply = {"choices": [{"message": {"role": "assistant", "content": content}}]}
+        self._send(handler, 200, json.dumps(reply).encode())
+
+    @staticmethod
+    def answer(behaviour: str, user: str) -> str:
+        if behaviour == "malformed":
+            return '{"subgoals": [{"kind": "open", '
+        if user.startswith("Layout:\n"):
+            description = user[len("Layout:\n") :].split("\n\nList, in order")[0]
+            if behaviour == "out-of-bounds":
+                return json.dumps(
+                    {
+                        "subgoals": [
+                            {"kind": "open", "obj_type": "door", "color": "red", "pos": [99, 1]}
+                        ]
+                    }
+                )
+            query = Query("subgoals", "test", "", "", {}, description)
+            return PlannerBackend().complete(query)
+        summary = user.split("\n\nPropose the next task.")[0]
+        if behaviour == "task-bad":
+            return json.dumps({"task": {"h": 99.0}})
+        return PlannerBackend().complete(Query("task", "test", "", "", {}, summary))

