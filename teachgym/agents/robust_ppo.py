@@ -13,6 +13,7 @@ each rollout, before the update, by
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -43,6 +44,18 @@ def _kept_indices(keep: np.ndarray) -> np.ndarray:
     return np.flatnonzero(keep.T.reshape(-1))
 
 
+def _kept_batches(buffer: Any, batch_size: int | None) -> Generator[Any, None, None]:
+    """Shuffled minibatches of the transitions ``buffer.keep`` marks (all if ``batch_size``
+    is ``None``), for both masked buffers."""
+    assert buffer.full, "the rollout buffer must be full before training on it"
+    kept = _kept_indices(buffer.keep)
+    _flatten_for_training(buffer)
+    indices = kept[np.random.permutation(kept.size)]
+    size = batch_size or max(kept.size, 1)
+    for start in range(0, indices.size, size):
+        yield buffer._get_samples(indices[start : start + size])
+
+
 class MaskedRolloutBuffer(RolloutBuffer):
     """A RolloutBuffer whose ``get`` yields only transitions with ``keep[step, env]`` True."""
 
@@ -53,13 +66,7 @@ class MaskedRolloutBuffer(RolloutBuffer):
         self.keep = np.ones((self.buffer_size, self.n_envs), dtype=bool)
 
     def get(self, batch_size: int | None = None) -> Generator[RolloutBufferSamples, None, None]:
-        assert self.full, "the rollout buffer must be full before training on it"
-        kept = _kept_indices(self.keep)
-        _flatten_for_training(self)
-        indices = kept[np.random.permutation(kept.size)]
-        size = batch_size or max(kept.size, 1)
-        for start in range(0, indices.size, size):
-            yield self._get_samples(indices[start : start + size])
+        yield from _kept_batches(self, batch_size)
 
 
 class MaskedDictRolloutBuffer(DictRolloutBuffer):
@@ -74,13 +81,7 @@ class MaskedDictRolloutBuffer(DictRolloutBuffer):
     def get(  # type: ignore[override]
         self, batch_size: int | None = None
     ) -> Generator[DictRolloutBufferSamples, None, None]:
-        assert self.full, "the rollout buffer must be full before training on it"
-        kept = _kept_indices(self.keep)
-        _flatten_for_training(self)
-        indices = kept[np.random.permutation(kept.size)]
-        size = batch_size or max(kept.size, 1)
-        for start in range(0, indices.size, size):
-            yield self._get_samples(indices[start : start + size])
+        yield from _kept_batches(self, batch_size)
 
 
 class RobustPPO(PPO):
