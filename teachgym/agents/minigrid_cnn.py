@@ -28,6 +28,17 @@ CODE_SIZES = (len(OBJECT_TO_IDX), len(COLOR_TO_IDX), len(STATE_TO_IDX))
 """Number of values of each image channel: object type, colour, state."""
 
 
+MINIGRID_PPO_KWARGS: dict[str, Any] = {
+    "batch_size": 256,
+    "n_epochs": 4,
+    "learning_rate": 5e-4,
+    "ent_coef": 0.01,
+    "gae_lambda": 0.95,
+    "gamma": 0.99,
+}
+"""SB3 PPO hyperparameters the MiniGrid benchmarks use with :class:`MiniGridCNN`."""
+
+
 class MiniGridCNN(BaseFeaturesExtractor):
     """Features of a ``{"image", "direction", "mission"}`` observation.
 

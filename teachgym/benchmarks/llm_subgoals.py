@@ -41,7 +41,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym.envs  # noqa: F401  (registers the ids)
-from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
+from teachgym.agents.minigrid_cnn import MINIGRID_PPO_KWARGS, minigrid_policy_kwargs
 from teachgym.agents.subgoal_wrapper import SubgoalWrapper
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers.llm_subgoal import SubgoalTeacher
@@ -143,13 +143,8 @@ def run(name: str, condition: str, seed: int, budget: int, args: argparse.Namesp
         "MultiInputPolicy",
         venv,
         n_steps=args.n_steps,
-        batch_size=256,
-        n_epochs=4,
-        learning_rate=5e-4,
-        ent_coef=0.01,
-        gae_lambda=0.95,
-        gamma=0.99,
         policy_kwargs=minigrid_policy_kwargs(),
+        **MINIGRID_PPO_KWARGS,
         seed=seed,
         verbose=0,
     )

@@ -22,7 +22,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.env_util import make_vec_env
 
 import teachgym.envs  # noqa: F401  (registers the ids)
-from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
+from teachgym.agents.minigrid_cnn import MINIGRID_PPO_KWARGS, minigrid_policy_kwargs
 from teachgym.envs.gridworlds import EASIEST_TASK, MiniGridTaskEnv
 from teachgym.tasks import LEVEL_SEED
 
@@ -84,13 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         "MultiInputPolicy",
         venv,
         n_steps=128,
-        batch_size=256,
-        n_epochs=4,
-        learning_rate=5e-4,
-        ent_coef=0.01,
-        gae_lambda=0.95,
-        gamma=0.99,
         policy_kwargs=minigrid_policy_kwargs(),
+        **MINIGRID_PPO_KWARGS,
         seed=args.seed,
         verbose=0,
     )
