@@ -12,6 +12,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import SB3Student
 from teachgym.agents.robust_ppo import MaskedRolloutBuffer, RobustPPO
+from teachgym.benchmarks.regret_mazes import StopAfterTrainedSteps
 from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum, TaskFeedWrapper
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers import Outcome, make_teacher
@@ -132,6 +133,29 @@ def test_robust_ppo_masks_exactly_the_exploratory_transitions():
     assert isinstance(model, RobustPPO)
     kept = model.keep.mean()
     assert 0.0 < kept < 1.0  # a mix of replayed and new levels in the last rollout
+    # Only kept transitions count as trained on: fewer than the steps collected.
+    assert 0 < model.trained_steps < model.num_timesteps
+
+
+@pytest.mark.slow
+def test_a_trained_step_budget_stops_robust_ppo_after_that_many_kept_transitions():
+    budget, n_envs = 300, 2
+    stopper = StopAfterTrainedSteps(budget)
+    teacher = make_teacher(
+        "robust-plr", CountdownEnv.task_space, seed=0, min_fill=0.1, capacity=20
+    )
+    student = SB3Student(
+        functools.partial(CountdownEnv), n_envs=n_envs, callbacks=[stopper], **PPO_KWARGS
+    )
+    student.learn(Curriculum(teacher), 20 * budget)
+    model = student.model
+    assert isinstance(model, RobustPPO)
+    rollout = PPO_KWARGS["n_steps"] * n_envs
+    # Stopped at the first rollout boundary past the budget, long before the 20x cap;
+    # the new levels it only scored cost extra environment steps.
+    assert budget <= model.trained_steps < budget + rollout
+    assert model.trained_steps < model.num_timesteps < 20 * budget
+    student.close()
 
 
 @pytest.mark.slow

@@ -91,6 +91,9 @@ class RobustPPO(PPO):
     defaults to the masked buffer matching the observation space.
     """
 
+    trained_steps: int = 0
+    """Transitions the updates have used so far (the kept ones of every rollout)."""
+
     def _setup_model(self) -> None:
         if self.rollout_buffer_class is None:
             dict_obs = isinstance(self.observation_space, spaces.Dict)
@@ -115,4 +118,5 @@ class RobustPPO(PPO):
         if kept == 0:
             self.logger.record("train/skipped_exploratory_rollout", 1)
             return
+        self.trained_steps += kept
         super().train()

@@ -17,6 +17,15 @@ Teachers (REFERENCE.md, maze configurations):
 Deviation: the buffer holds ``--capacity`` levels (default 256) instead of 4000,
 since a run here sees a few thousand episodes, not 250M steps.
 
+Budget: ``--budget-unit env`` gives every teacher ``--steps`` environment steps;
+``--budget-unit trained`` gives every teacher ``--steps`` *trained* steps (transitions
+PPO's updates used), the literature's unit (published comparisons are at equal
+student PPO updates, e.g. "after 20k PPO updates", REFERENCE.md): Robust PLR and
+ACCEL then also play the new levels they only score, so they collect more
+environment steps than ``random`` in the same budget. ``--accel-start dr`` lets
+ACCEL's new levels be 25-block random mazes instead of empty ones (a variant, not
+the published configuration).
+
 Overhead: time spent inside the teacher (sample, update, scoring) as a fraction of
 the run's wall time, and each run's wall time relative to the ``random`` run of the
 same seed (same machine, same moment, same budget).
@@ -37,9 +46,11 @@ from typing import Any
 
 import numpy as np
 import torch
+from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import SB3Student
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
+from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, random_maze_task
@@ -88,7 +99,24 @@ class TimedTeacher:
         return run
 
 
-def build_teacher(name: str, seed: int, capacity: int) -> Teacher:
+class StopAfterTrainedSteps(BaseCallback):
+    """Stops PPO once its updates have used ``budget`` transitions (checked between
+    rollouts; :class:`RobustPPO` counts only the kept ones, plain PPO every one)."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget = budget
+        self.trained = 0
+
+    def _on_rollout_start(self) -> None:
+        model = self.model
+        self.trained = model.trained_steps if isinstance(model, RobustPPO) else model.num_timesteps
+
+    def _on_step(self) -> bool:
+        return self.trained < self.budget
+
+
+def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty") -> Teacher:
     if name == "random":
         return MazeDomainRandomisation(MAZE_TASK_SPACE, seed=seed)
     density = DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE)
@@ -96,6 +124,11 @@ def build_teacher(name: str, seed: int, capacity: int) -> Teacher:
         return make_teacher(
             name, MAZE_TASK_SPACE, seed, preset="maze-plr", capacity=capacity,
             new_level_density=density,
+        )  # fmt: skip
+    if name == "accel" and accel_start == "dr":
+        return make_teacher(
+            name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity,
+            new_level_density=density, easy_kinds=[],
         )  # fmt: skip
     if name == "accel":
         return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity)
@@ -143,8 +176,10 @@ def solved_rates(student: SB3Student, episodes: int, seed: int) -> dict[str, flo
 
 def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(1)
-    teacher = build_teacher(teacher_name, seed, args.capacity)
+    teacher = build_teacher(teacher_name, seed, args.capacity, args.accel_start)
     timer = TimedTeacher(teacher)
+    trained_budget = args.budget_unit == "trained"
+    stopper = StopAfterTrainedSteps(args.steps)
     student = SB3Student(
         env_factory(ENV_ID),
         algo="ppo",
@@ -158,17 +193,24 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         learning_rate=3e-4,
         gamma=0.99,
         ent_coef=0.01,
+        callbacks=[stopper] if trained_budget else None,
     )
     curriculum = Curriculum(teacher)
     start = time.perf_counter()
-    student.learn(curriculum, args.steps)
+    # A trained-step budget needs more env steps when new levels are only scored; the
+    # cap (5x) only guards against a run that never trains.
+    student.learn(curriculum, 5 * args.steps if trained_budget else args.steps)
     wall = time.perf_counter() - start
+    model = student.model
+    assert model is not None
+    trained = model.trained_steps if isinstance(model, RobustPPO) else model.num_timesteps
     rates = solved_rates(student, args.eval_episodes, seed=10_000 + seed)
     student.close()
     result = {
         "teacher": teacher_name,
         "seed": seed,
-        "steps": args.steps,
+        "env_steps": model.num_timesteps,
+        "trained_steps": trained,
         "episodes": curriculum.episodes_reported,
         "train_seconds": wall,
         "teacher_seconds": timer.seconds,
@@ -183,7 +225,15 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=150_000, help="PPO steps per run")
+    parser.add_argument("--steps", type=int, default=150_000, help="budget per run")
+    parser.add_argument(
+        "--budget-unit", choices=["env", "trained"], default="env",
+        help="count --steps as environment steps or as steps PPO trained on",
+    )  # fmt: skip
+    parser.add_argument(
+        "--accel-start", choices=["empty", "dr"], default="empty",
+        help="ACCEL's new levels: empty mazes (published) or 25-block random mazes",
+    )  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=TEACHERS)
     parser.add_argument("--n-envs", type=int, default=8)
@@ -199,11 +249,15 @@ def main(argv: list[str] | None = None) -> None:
             results.append(result)
             print(
                 f"{name:>11} seed {seed}: solved {result['solved_rate']:.3f}  "
+                f"env steps {result['env_steps']}  trained {result['trained_steps']}  "
                 f"episodes {result['episodes']}  train {result['train_seconds']:.0f}s  "
                 f"teacher {100 * result['teacher_fraction']:.2f}%",
                 flush=True,
             )
-    print(f"\nheld-out mazes ({len(HELD_OUT_MAZES)}), {args.steps} PPO steps, seeds {args.seeds}")
+    print(
+        f"\nheld-out mazes ({len(HELD_OUT_MAZES)}), {args.steps} {args.budget_unit} steps, "
+        f"seeds {args.seeds}"
+    )
     header = ("teacher", "mean solved", "per seed", "teacher time", "wall/random")
     print(f"{header[0]:>11} {header[1]:>12} {header[2]:>24} {header[3]:>13} {header[4]:>12}")
     for name in args.teachers:
