@@ -100,6 +100,21 @@ def test_new_level_replaces_the_lowest_support_member_only_if_it_scores_higher()
         buffer.try_insert(level(1.0, 11), 9.0, 0.0)
 
 
+def test_levels_sharing_a_seed_are_told_apart_by_their_parameters():
+    buffer = LevelBuffer(2, temperature=1.0, staleness_coef=0.0)
+    assert buffer.try_insert(level(1.0, 7), 1.0, 0.0)
+    assert buffer.try_insert(level(2.0, 7), 2.0, 0.0)
+    assert buffer.index_of(level(1.0, 7)) == 0 and buffer.index_of(level(2.0, 7)) == 1
+    assert level(3.0, 7) not in buffer and {"h": 1.0, "k": 1} not in buffer
+    # Replacing one of them leaves the other findable, also after a save/restore.
+    assert buffer.try_insert(level(3.0, 8), 5.0, 0.0)
+    assert level(1.0, 7) not in buffer and level(2.0, 7) in buffer and level(3.0, 8) in buffer
+    restored = LevelBuffer(2, temperature=1.0, staleness_coef=0.0)
+    restored.load_state_dict(buffer.state_dict())
+    assert restored.index_of(level(2.0, 7)) == buffer.index_of(level(2.0, 7))
+    assert restored.index_of(level(3.0, 8)) == buffer.index_of(level(3.0, 8))
+
+
 def test_buffer_rejects_bad_settings_and_mismatched_state():
     with pytest.raises(ValueError, match="temperature must be > 0"):
         LevelBuffer(3, temperature=0.0, staleness_coef=0.1)

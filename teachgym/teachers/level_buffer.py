@@ -108,7 +108,8 @@ class LevelBuffer:
         self.clock = 0
         """Episodes sampled so far (new or replayed): the staleness clock."""
         self.levels: list[Task] = []
-        self._slots: dict[str, int] = {}
+        self._slots: dict[Any, list[int]] = {}
+        """``level_seed`` -> slots holding a level with that seed (compared in full)."""
         self.scores = np.zeros(capacity)
         self.last_sampled = np.zeros(capacity, dtype=np.int64)
         self.max_returns = np.zeros(capacity)
@@ -127,8 +128,17 @@ class LevelBuffer:
         return len(self.levels) / self.capacity
 
     def index_of(self, task: Mapping[str, Any]) -> int | None:
-        """Slot of ``task`` if it is in the buffer."""
-        return self._slots.get(level_key(task))
+        """Slot of ``task`` if it is in the buffer (same parameters and ``level_seed``)."""
+        for index in self._slots.get(task.get(LEVEL_SEED), ()):
+            if self.levels[index] == task:
+                return index
+        return None
+
+    def _index(self) -> None:
+        """Rebuild the ``level_seed`` index of :attr:`levels`."""
+        self._slots = {}
+        for index, level in enumerate(self.levels):
+            self._slots.setdefault(level[LEVEL_SEED], []).append(index)
 
     def __contains__(self, task: object) -> bool:
         return isinstance(task, Mapping) and self.index_of(task) is not None
@@ -186,8 +196,7 @@ class LevelBuffer:
         """
         if LEVEL_SEED not in task:
             raise ValueError(f"a level needs a {LEVEL_SEED!r} to be replayable, got {task!r}")
-        key = level_key(task)
-        if key in self._slots:
+        if self.index_of(task) is not None:
             raise ValueError("this level is already in the buffer; record() its replay instead")
         if len(self.levels) < self.capacity:
             index = len(self.levels)
@@ -196,9 +205,12 @@ class LevelBuffer:
             index = self.lowest_support()
             if score <= self.scores[index]:
                 return False
-            del self._slots[level_key(self.levels[index])]
+            old_seed = self.levels[index][LEVEL_SEED]
+            self._slots[old_seed].remove(index)
+            if not self._slots[old_seed]:
+                del self._slots[old_seed]
             self.levels[index] = dict(task)
-        self._slots[key] = index
+        self._slots.setdefault(task[LEVEL_SEED], []).append(index)
         self.scores[index] = score
         self.last_sampled[index] = self.clock
         self.max_returns[index] = episode_return
@@ -249,4 +261,4 @@ class LevelBuffer:
             getattr(self, name)[...] = array
         self.clock = int(state["clock"])
         self.levels = levels
-        self._slots = {level_key(level): i for i, level in enumerate(levels)}
+        self._index()

@@ -89,6 +89,7 @@ class LevelMutator:
         if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
             raise ValueError(f"edit weights must be finite, >= 0 and not all 0, got {weights}")
         self.weights = raw / raw.sum()
+        self.cumulative_weights = np.cumsum(self.weights)
 
     @staticmethod
     def _parse_size(name: str, parameter: Any, size: EditSize | None) -> tuple[float, float]:
@@ -108,36 +109,51 @@ class LevelMutator:
 
     def edit(self, task: Mapping[str, Any], rng: np.random.Generator) -> Task:
         """One edit of one parameter (``level_seed`` untouched; values stay in range)."""
+        work = self._working_copy(task)
+        self._edit_in_place(work, rng)
+        return self._plain(work)
+
+    def _working_copy(self, task: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of ``task`` whose array parameters are numpy arrays (edited in place)."""
+        work = dict(task)
+        for name, parameter in self.task_space.parameters.items():
+            if isinstance(parameter, IntArray):
+                work[name] = np.array(work[name], dtype=np.int64)
+        return work
+
+    def _plain(self, work: dict[str, Any]) -> Task:
+        return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in work.items()}
+
+    def _edit_in_place(self, work: dict[str, Any], rng: np.random.Generator) -> None:
         names = self.task_space.names
-        name = names[int(rng.choice(len(names), p=self.weights))]
+        # Same draw as rng.choice(len(names), p=self.weights), without its overhead.
+        pick = int(np.searchsorted(self.cumulative_weights, rng.random(), side="right"))
+        name = names[min(pick, len(names) - 1)]
         parameter = self.task_space.parameters[name]
-        value = task[name]
-        out = dict(task)
+        value = work[name]
         low, high = self.sizes[name]
         sign = 1.0 if rng.random() < 0.5 else -1.0
         if isinstance(parameter, Continuous):
             step = float(rng.uniform(low, high))
-            out[name] = float(np.clip(value + sign * step, parameter.low, parameter.high))
+            work[name] = float(min(max(float(value) + sign * step, parameter.low), parameter.high))
         elif isinstance(parameter, Integer):
             step = int(rng.integers(int(low), int(high), endpoint=True))
-            out[name] = int(np.clip(value + int(sign) * step, parameter.low, parameter.high))
+            work[name] = min(max(int(value) + int(sign) * step, parameter.low), parameter.high)
         elif isinstance(parameter, Categorical):
             others = [c for c in parameter.choices if c != value or type(c) is not type(value)]
             if others:
-                out[name] = others[int(rng.integers(len(others)))]
+                work[name] = others[int(rng.integers(len(others)))]
         elif isinstance(parameter, IntArray):
-            array = np.array(value, dtype=np.int64)
             cell = tuple(int(rng.integers(s)) for s in parameter.shape)
-            current = int(array[cell])
+            current = int(value[cell])
             choices = [v for v in range(parameter.low, parameter.high + 1) if v != current]
-            array[cell] = choices[int(rng.integers(len(choices)))]
-            out[name] = array.tolist()
-        return out
+            value[cell] = choices[int(rng.integers(len(choices)))]
 
     def mutate(self, task: Mapping[str, Any], rng: np.random.Generator) -> Task:
         """``n_edits`` edits and a fresh ``level_seed``: a child level."""
-        child: Task = {k: v for k, v in task.items() if k != LEVEL_SEED}
+        work = self._working_copy({k: v for k, v in task.items() if k != LEVEL_SEED})
         for _ in range(self.n_edits):
-            child = self.edit(child, rng)
+            self._edit_in_place(work, rng)
+        child = self._plain(work)
         child[LEVEL_SEED] = new_level_seed(rng)
         return self.task_space.validate(child)
