@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 
+import gymnasium as gym
+import numpy as np
 import pytest
 
 from teachgym.benchmarks.presets import PRESETS
 from teachgym.benchmarks.suite import RunSpec, SuiteError, load_suite, parse_suite
 from teachgym.envs import env_catalog
+from teachgym.teachers import make_teacher
 
 GRID = "teachgym/LearnabilityGrid-v0"
 
@@ -56,6 +59,25 @@ def test_cluster_presets_validate_or_name_the_missing_environment(preset):
     assert "is not registered in this installation" in message
     assert any(env_id in message for env_id in missing)
     assert error.value.key.endswith(".id")
+
+
+def test_quick_preset_builds_every_teacher_on_its_environment():
+    """Mazes get sparse-wall domain randomisation and the regret teachers; every planned
+    teacher can be built on its environment's task space and samples valid tasks."""
+    runs = load_suite("quick").runs
+    maze_teachers = {r.teacher.name for r in runs if r.env.id == "teachgym/Maze-v0"}
+    assert maze_teachers == {"random", "robust-plr", "accel"}
+    for run in runs:
+        if run.seed != 0:
+            continue
+        space = gym.make(run.env.id, **run.env.kwargs).unwrapped.task_space
+        teacher = make_teacher(run.teacher.name, space, seed=0, **run.teacher.params)
+        space.validate(teacher.sample())
+    dr = next(r for r in runs if r.env.id == "teachgym/Maze-v0" and r.teacher.name == "random")
+    maze_space = gym.make(dr.env.id).unwrapped.task_space
+    teacher = make_teacher("random", maze_space, seed=0, **dr.teacher.params)
+    walls = np.array([teacher.sample()["walls"] for _ in range(200)])
+    assert abs(walls.mean() - 25 / 169) < 0.01  # not the uniform map's one wall in two
 
 
 @pytest.mark.parametrize(

@@ -141,9 +141,7 @@ def test_robust_ppo_masks_exactly_the_exploratory_transitions():
 def test_a_trained_step_budget_stops_robust_ppo_after_that_many_kept_transitions():
     budget, n_envs = 300, 2
     stopper = StopAfterTrainedSteps(budget)
-    teacher = make_teacher(
-        "robust-plr", CountdownEnv.task_space, seed=0, min_fill=0.1, capacity=20
-    )
+    teacher = make_teacher("robust-plr", CountdownEnv.task_space, seed=0, min_fill=0.1, capacity=20)
     student = SB3Student(
         functools.partial(CountdownEnv), n_envs=n_envs, callbacks=[stopper], **PPO_KWARGS
     )

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from teachgym.tasks import Continuous, Integer, TaskSpace
+from teachgym.tasks import Continuous, IntArray, Integer, TaskSpace
 from teachgym.teachers import (
     Outcome,
     load_teacher,
@@ -58,6 +58,18 @@ def test_random_teacher_is_seeded():
     b = [make_teacher("random", SPACE, seed=1).sample() for _ in range(3)]
     assert a == b
     assert make_teacher("random", SPACE, seed=2).sample() != a[0]
+
+
+def test_random_teacher_draws_sparse_binary_maps_and_keeps_the_density(tmp_path):
+    space = TaskSpace({"walls": IntArray((8, 8)), "k": Integer(1, 9)})
+    teacher = make_teacher("random", space, seed=0, binary_density=0.1)
+    tasks = [teacher.sample() for _ in range(300)]
+    assert abs(np.mean([t["walls"] for t in tasks]) - 0.1) < 0.02
+    assert {t["k"] for t in tasks} == set(range(1, 10))  # other parameters stay uniform
+    save_teacher(teacher, tmp_path / "t")
+    assert load_teacher(tmp_path / "t").binary_density == 0.1
+    with pytest.raises(ValueError, match=r"binary_density must be in \[0, 1\]"):
+        make_teacher("random", space, binary_density=1.5)
 
 
 @pytest.mark.parametrize("name", teacher_names())

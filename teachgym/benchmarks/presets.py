@@ -33,9 +33,21 @@ from typing import Any
 
 LP_TEACHERS = ["random", "alp-gmm", "covar-gmm", "riac"]
 """The learning-progress teachers and the random baseline."""
-MAZE_TEACHERS = ["random"]
+MAZE_TEACHERS: list[Any] = [
+    {"name": "random", "params": {"binary_density": 25 / 169}},
+    {"name": "robust-plr", "params": {"preset": "maze-plr", "new_level_density": 25 / 169}},
+    {"name": "accel", "params": {"preset": "maze-accel"}},
+]
 """Maze layouts are wall maps (an array parameter), which the learning-progress teachers
-refuse; the regret-based teachers (PLR, ACCEL) join this list when they are registered."""
+refuse. Domain randomisation draws sparse walls (25 of 169 cells on average, the
+literature's 25-block mazes), as do Robust PLR's new levels; ACCEL starts from empty
+mazes (REFERENCE.md, published configurations)."""
+WALKER_TEACHERS: list[Any] = [
+    *LP_TEACHERS,
+    {"name": "robust-plr", "params": {"preset": "walker-robust-plr"}},
+    {"name": "accel", "params": {"preset": "walker-accel"}},
+]
+"""On the 8-parameter walker, the ACCEL work's teachers join the learning-progress ones."""
 
 STUMP_TRACKS = "teachgym/StumpTracks-v0"
 TERRAIN_WALKER = "teachgym/TerrainWalker-v0"
@@ -107,6 +119,7 @@ STANDARD: dict[str, Any] = {
         },
         {
             "envs": [TERRAIN_WALKER],
+            "teachers": WALKER_TEACHERS,
             "students": [_PPO_WALKER],
             "budget": 20_000_000,
             "evaluation": {"every": 500_000},
@@ -141,6 +154,7 @@ PAPER: dict[str, Any] = {
         },
         {
             "envs": [TERRAIN_WALKER],
+            "teachers": WALKER_TEACHERS,
             "students": [_PPO_WALKER],
             "seeds": 10,
             "budget": 20_000_000,

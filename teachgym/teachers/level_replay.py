@@ -28,8 +28,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import numpy as np
-
 from teachgym.tasks import LEVEL_SEED, Continuous, IntArray, Integer, Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.level_buffer import LevelBuffer
@@ -196,12 +194,7 @@ class LevelReplayTeacher(Teacher):
 
     # -- sampling ----------------------------------------------------------------
     def _new_level(self) -> Task:
-        task = self.task_space.sample(self.rng)
-        if self.new_level_density is not None:
-            for name, parameter in self.task_space.parameters.items():
-                if isinstance(parameter, IntArray) and (parameter.low, parameter.high) == (0, 1):
-                    cells = self.rng.random(parameter.shape) < self.new_level_density
-                    task[name] = cells.astype(np.int64).tolist()
+        task = self.task_space.sample(self.rng, binary_density=self.new_level_density)
         task[LEVEL_SEED] = new_level_seed(self.rng)
         return task
 
