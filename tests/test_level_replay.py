@@ -281,6 +281,10 @@ def test_new_level_density_sets_the_wall_fraction_of_new_levels():
     teacher = make_teacher("robust-plr", space, seed=0, new_level_density=25 / 169)
     walls = [np.sum(teacher.sample()["walls"]) for _ in range(200)]
     assert 20 < np.mean(walls) < 30
+    # The maze preset draws the literature's sparse mazes, not one wall in two.
+    preset = make_teacher("robust-plr", space, seed=0, preset="maze-plr", capacity=50)
+    walls = [np.sum(preset.sample()["walls"]) for _ in range(20)]
+    assert 20 < np.mean(walls) < 30
     with pytest.raises(ValueError, match="new_level_density"):
         make_teacher("plr", space, new_level_density=2.0)
 

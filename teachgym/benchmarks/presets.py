@@ -35,7 +35,7 @@ LP_TEACHERS = ["random", "alp-gmm", "covar-gmm", "riac"]
 """The learning-progress teachers and the random baseline."""
 MAZE_TEACHERS: list[Any] = [
     {"name": "random", "params": {"binary_density": 25 / 169}},
-    {"name": "robust-plr", "params": {"preset": "maze-plr", "new_level_density": 25 / 169}},
+    {"name": "robust-plr", "params": {"preset": "maze-plr"}},
     {"name": "accel", "params": {"preset": "maze-accel"}},
 ]
 """Maze layouts are wall maps (an array parameter), which the learning-progress teachers

@@ -9,8 +9,8 @@ Teachers (REFERENCE.md, maze configurations):
 
 - ``random``: domain randomisation, every level a fresh random maze with 25 wall
   blocks (``random_maze_task``), the literature's baseline;
-- ``robust-plr``: preset ``maze-plr`` (MaxMC, replay 0.5, staleness 0.3, β 0.1), new
-  levels with wall density 25/169 (about 25 blocks), no gradient on new levels;
+- ``robust-plr``: preset ``maze-plr`` (MaxMC, replay 0.5, staleness 0.3, β 0.1, new
+  levels with wall density 25/169, about 25 blocks), no gradient on new levels;
 - ``accel``: preset ``maze-accel`` (positive value loss, replay 0.8, staleness 0.3,
   β 0.3, 5 edits, new levels are empty mazes).
 
@@ -121,10 +121,7 @@ def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty
         return MazeDomainRandomisation(MAZE_TASK_SPACE, seed=seed)
     density = DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE)
     if name == "robust-plr":
-        return make_teacher(
-            name, MAZE_TASK_SPACE, seed, preset="maze-plr", capacity=capacity,
-            new_level_density=density,
-        )  # fmt: skip
+        return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-plr", capacity=capacity)
     if name == "accel" and accel_start == "dr":
         return make_teacher(
             name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity,

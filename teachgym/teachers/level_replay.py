@@ -77,8 +77,11 @@ PRESETS: dict[str, dict[str, Any]] = {
         "easy_fraction": 0.08,
         "easy_kinds": ["continuous", "integer", "int_array"],
     },
-    # Mazes, PLR: MaxMC, replay 0.5, buffer 4000, staleness 0.3, β 0.1.
+    # Mazes, PLR: MaxMC, replay 0.5, buffer 4000, staleness 0.3, β 0.1; new levels are
+    # the 25-block random mazes of the literature's domain randomisation (25 of 169
+    # cells are walls on average), not uniform wall maps (one cell in two).
     "maze-plr": {
+        "new_level_density": 25 / 169,
         "score_function": "max_mc",
         "replay_prob": 0.5,
         "capacity": 4000,
