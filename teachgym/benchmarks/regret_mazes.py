@@ -12,7 +12,10 @@ Teachers (REFERENCE.md, maze configurations):
 - ``robust-plr``: preset ``maze-plr`` (MaxMC, replay 0.5, staleness 0.3, β 0.1, new
   levels with wall density 25/169, about 25 blocks), no gradient on new levels;
 - ``accel``: preset ``maze-accel`` (positive value loss, replay 0.8, staleness 0.3,
-  β 0.3, 5 edits, new levels are empty mazes).
+  β 0.3, 5 edits, new levels are empty mazes);
+- ``paired`` (only when named in ``--teachers``): the adversary designs mazes wall by
+  wall for a protagonist and an antagonist PPO student (:class:`PairedStudent`, same
+  PPO settings); the budget is the protagonist's, so the run costs twice the steps.
 
 Deviation: the buffer holds ``--capacity`` levels (default 256) instead of 4000,
 since a run here sees a few thousand episodes, not 250M steps.
@@ -48,7 +51,7 @@ import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
-from teachgym.agents import SB3Student
+from teachgym.agents import PairedStudent, SB3Student
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.curriculum import Curriculum
@@ -63,6 +66,8 @@ from teachgym.teachers.mutations import new_level_seed
 ENV_ID = "teachgym/Maze-v0"
 DR_BLOCKS = 25
 TEACHERS = ("random", "robust-plr", "accel")
+"""Teachers of the default run; ``paired`` can be added with ``--teachers``."""
+CHOICES = (*TEACHERS, "paired")
 
 
 class MazeDomainRandomisation(Teacher):
@@ -129,7 +134,9 @@ def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty
         )  # fmt: skip
     if name == "accel":
         return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity)
-    raise ValueError(f"unknown teacher {name!r} for this benchmark; choose from {TEACHERS}")
+    if name == "paired":
+        return make_teacher(name, MAZE_TASK_SPACE, seed)
+    raise ValueError(f"unknown teacher {name!r} for this benchmark; choose from {CHOICES}")
 
 
 def solved_rates(student: SB3Student, episodes: int, seed: int) -> dict[str, float]:
@@ -177,36 +184,61 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
     timer = TimedTeacher(teacher)
     trained_budget = args.budget_unit == "trained"
     stopper = StopAfterTrainedSteps(args.steps)
+    ppo_kwargs: dict[str, Any] = {
+        "n_envs": args.n_envs,
+        "policy": "MultiInputPolicy",
+        "policy_kwargs": minigrid_policy_kwargs(),
+        "n_steps": args.n_steps,
+        "batch_size": args.n_steps * args.n_envs // 4,
+        "n_epochs": 4,
+        "learning_rate": 3e-4,
+        "gamma": 0.99,
+        "ent_coef": 0.01,
+    }
+    if teacher_name == "paired":
+        paired = PairedStudent(env_factory(ENV_ID), seed=seed, **ppo_kwargs)
+        return _finish(teacher_name, seed, teacher, timer, paired, paired.protagonist, args)
     student = SB3Student(
         env_factory(ENV_ID),
         algo="ppo",
-        n_envs=args.n_envs,
         seed=seed,
-        policy="MultiInputPolicy",
-        policy_kwargs=minigrid_policy_kwargs(),
-        n_steps=args.n_steps,
-        batch_size=args.n_steps * args.n_envs // 4,
-        n_epochs=4,
-        learning_rate=3e-4,
-        gamma=0.99,
-        ent_coef=0.01,
         callbacks=[stopper] if trained_budget else None,
+        **ppo_kwargs,
     )
-    curriculum = Curriculum(teacher)
-    start = time.perf_counter()
     # A trained-step budget needs more env steps when new levels are only scored; the
     # cap (5x) only guards against a run that never trains.
-    student.learn(curriculum, 5 * args.steps if trained_budget else args.steps)
+    cap = 5 * args.steps if trained_budget else args.steps
+    return _finish(teacher_name, seed, teacher, timer, student, student, args, cap)
+
+
+def _finish(
+    teacher_name: str,
+    seed: int,
+    teacher: Teacher,
+    timer: TimedTeacher,
+    student: SB3Student | PairedStudent,
+    evaluated: SB3Student,
+    args: argparse.Namespace,
+    cap: int | None = None,
+) -> dict[str, Any]:
+    """Train ``student`` (up to ``cap`` env steps, default ``args.steps``), then play the
+    held-out mazes with ``evaluated``; the result row of one run."""
+    curriculum = Curriculum(teacher)
+    start = time.perf_counter()
+    student.learn(curriculum, cap or args.steps)
     wall = time.perf_counter() - start
-    model = student.model
+    model = evaluated.model
     assert model is not None
     trained = model.trained_steps if isinstance(model, RobustPPO) else model.num_timesteps
-    rates = solved_rates(student, args.eval_episodes, seed=10_000 + seed)
+    rates = solved_rates(evaluated, args.eval_episodes, seed=10_000 + seed)
     student.close()
+    env_steps = model.num_timesteps
+    if isinstance(student, PairedStudent):
+        env_steps += student.antagonist.model.num_timesteps if student.antagonist.model else 0
     result = {
         "teacher": teacher_name,
         "seed": seed,
-        "env_steps": model.num_timesteps,
+        "env_steps": env_steps,
         "trained_steps": trained,
         "episodes": curriculum.episodes_reported,
         "train_seconds": wall,
@@ -232,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
         help="ACCEL's new levels: empty mazes (published) or 25-block random mazes",
     )  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=TEACHERS)
+    parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=CHOICES)
     parser.add_argument("--n-envs", type=int, default=8)
     parser.add_argument("--n-steps", type=int, default=256, help="PPO rollout length per env")
     parser.add_argument("--capacity", type=int, default=256, help="level buffer size")

@@ -1,0 +1,36 @@
+"""The regret-maze benchmark end to end on a tiny budget: rows, budgets, overhead fields."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from teachgym.benchmarks import regret_mazes
+from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES
+
+
+@pytest.mark.slow
+def test_tiny_run_writes_one_row_per_teacher_with_its_budget(tmp_path, capsys):
+    out = tmp_path / "rows.json"
+    regret_mazes.main(
+        ["--steps", "1024", "--seeds", "0", "--teachers", "random", "paired",
+         "--n-envs", "2", "--n-steps", "128", "--eval-episodes", "1",
+         "--budget-unit", "trained", "--out", str(out)]
+    )  # fmt: skip
+    rows = {row["teacher"]: row for row in json.loads(out.read_text())}
+    assert set(rows) == {"random", "paired"}
+    # Plain PPO trains on every step; PAIRED's budget is the protagonist's, and the
+    # antagonist plays as many steps again.
+    assert rows["random"]["trained_steps"] == rows["random"]["env_steps"] >= 1024
+    assert rows["paired"]["env_steps"] == 2 * rows["paired"]["trained_steps"]
+    for row in rows.values():
+        assert set(row["solved_by_maze"]) == set(HELD_OUT_MAZES)
+        assert 0.0 <= row["solved_rate"] <= 1.0
+        assert 0.0 < row["teacher_fraction"] < 1.0
+    assert "held-out mazes (9), 1024 trained steps" in capsys.readouterr().out
+
+
+def test_unknown_teacher_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match=r"unknown teacher 'plr'.*paired"):
+        regret_mazes.build_teacher("plr", seed=0, capacity=8)
