@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, empty_maze_task
 from teachgym.tasks import LEVEL_SEED, Categorical, Continuous, IntArray, Integer, TaskSpace
 from teachgym.teachers import Outcome, load_teacher, make_teacher, save_teacher
 from teachgym.teachers.level_buffer import (
@@ -214,6 +215,21 @@ def test_accel_starts_from_empty_mazes_and_mutates_replayed_levels():
     changed = int(np.sum(np.array(child["walls"]) != np.array(parent["walls"])))
     moved = abs(child["goal_x"] - parent["goal_x"]) + abs(child["goal_y"] - parent["goal_y"])
     assert 1 <= changed + moved <= 5
+
+
+def test_maze_accel_edits_flip_walls_or_move_the_goal_never_the_agent():
+    teacher = make_teacher("accel", MAZE_TASK_SPACE, seed=0, preset="maze-accel")
+    rng = np.random.default_rng(0)
+    parent = {**empty_maze_task(), LEVEL_SEED: 1}
+    children = [teacher.mutator.mutate(parent, rng) for _ in range(300)]
+    agent = ("agent_x", "agent_y", "agent_dir")
+    assert all(all(c[k] == parent[k] for k in agent) for c in children)
+    walls = np.mean([np.sum(c["walls"]) for c in children])
+    assert 2.8 < walls < 3.6  # 5 edits, two in three flip a wall of an empty maze
+    assert any(c["goal_x"] != parent["goal_x"] or c["goal_y"] != parent["goal_y"] for c in children)
+    # Explicit weights must name parameters of the space.
+    with pytest.raises(ValueError, match="unknown parameter 'wals'"):
+        make_teacher("accel", MAZE_TASK_SPACE, preset="maze-accel", edit_weights={"wals": 1.0})
 
 
 def test_accel_state_keeps_children_and_buffer(tmp_path):

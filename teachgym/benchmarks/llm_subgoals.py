@@ -220,12 +220,12 @@ def compare(name: str, seed: int, args: argparse.Namespace) -> list[tuple[str, s
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument(
         "--tasks", nargs="+", default=["KeyCorridor", "MultiRoom"], choices=list(TASKS)
     )
-    parser.add_argument("--budget", type=int, default=200_000, help="steps cap of subgoal runs")
-    parser.add_argument("--cap", type=int, default=1_000_000, help="steps cap of any run")
+    parser.add_argument("--budget", type=int, default=300_000, help="steps cap of subgoal runs")
+    parser.add_argument("--cap", type=int, default=1_500_000, help="steps cap of any run")
     parser.add_argument("--n-envs", type=int, default=8)
     parser.add_argument("--n-steps", type=int, default=128)
     parser.add_argument("--eval-every", type=int, default=4096)
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
         f"target {SUCCESS}. Curves: steps:deployment/training",
         flush=True,
     )
-    jobs = [(name, seed) for name in args.tasks for seed in range(args.seeds)]
+    jobs = [(name, seed) for name in args.tasks for seed in args.seeds]
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers, initializer=_single_thread) as pool:
         outputs = list(pool.map(compare, *zip(*jobs, strict=True), [args] * len(jobs)))

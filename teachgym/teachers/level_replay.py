@@ -32,7 +32,13 @@ from teachgym.tasks import LEVEL_SEED, Continuous, IntArray, Integer, Task, Task
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.level_buffer import LevelBuffer
 from teachgym.teachers.level_scores import SCORE_FUNCTIONS, EpisodeTrace, episode_score
-from teachgym.teachers.mutations import WALKER_EDIT_SIZES, EditSize, LevelMutator, new_level_seed
+from teachgym.teachers.mutations import (
+    MAZE_EDIT_WEIGHTS,
+    WALKER_EDIT_SIZES,
+    EditSize,
+    LevelMutator,
+    new_level_seed,
+)
 from teachgym.teachers.registry import register_teacher
 
 DEFAULTS: dict[str, Any] = {
@@ -46,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "new_level_density": None,
     "n_edits": 3,
     "edit_sizes": None,
+    "edit_weights": None,
     "easy_fraction": None,
     "easy_kinds": ["continuous", "integer", "int_array"],
 }
@@ -89,7 +96,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "temperature": 0.1,
     },
     # Mazes, ACCEL: positive value loss, replay 0.8, buffer 4000, staleness 0.3,
-    # β 0.3, 5 edits, new levels are empty mazes (every wall array at its low value).
+    # β 0.3, 5 edits (flip a wall or move the goal), new levels are empty mazes (every
+    # wall array at its low value).
     "maze-accel": {
         "score_function": "positive_value_loss",
         "replay_prob": 0.8,
@@ -97,6 +105,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "staleness_coef": 0.3,
         "temperature": 0.3,
         "n_edits": 5,
+        "edit_weights": dict(MAZE_EDIT_WEIGHTS),
         "easy_fraction": 0.0,
         "easy_kinds": ["int_array"],
     },
@@ -312,6 +321,8 @@ class ACCELTeacher(LevelReplayTeacher):
     Extra args:
         n_edits: edits per mutation.
         edit_sizes: edit magnitude per parameter name (see :mod:`~teachgym.teachers.mutations`).
+        edit_weights: relative probability of editing each parameter (default uniform;
+            a preset's weights for names the task space lacks are ignored).
         easy_fraction: if set, new levels draw every parameter of a kind in
             ``easy_kinds`` uniformly from the lowest ``easy_fraction`` of its range
             (0: exactly the low end, e.g. an empty maze); ``None``: uniform levels.
@@ -338,6 +349,7 @@ class ACCELTeacher(LevelReplayTeacher):
         new_level_density: float | None = None,
         n_edits: int | None = None,
         edit_sizes: Mapping[str, EditSize] | None = None,
+        edit_weights: Mapping[str, float] | None = None,
         easy_fraction: float | None = None,
         easy_kinds: Sequence[str] | None = None,
     ) -> None:
@@ -357,12 +369,16 @@ class ACCELTeacher(LevelReplayTeacher):
         extra = {
             "n_edits": n_edits,
             "edit_sizes": None if edit_sizes is None else dict(edit_sizes),
+            "edit_weights": None if edit_weights is None else dict(edit_weights),
             "easy_fraction": easy_fraction,
             "easy_kinds": None if easy_kinds is None else list(easy_kinds),
         }
         self._explicit.update({k: v for k, v in extra.items() if v is not None})
+        weights = self._resolve("edit_weights")
+        if weights is not None and "edit_weights" not in self._explicit:
+            weights = {n: w for n, w in weights.items() if n in task_space.parameters}
         self.mutator = LevelMutator(
-            task_space, self._resolve("n_edits"), self._resolve("edit_sizes")
+            task_space, self._resolve("n_edits"), self._resolve("edit_sizes"), weights
         )
         self.easy_fraction: float | None = self._resolve("easy_fraction")
         if self.easy_fraction is not None and not 0.0 <= self.easy_fraction <= 1.0:

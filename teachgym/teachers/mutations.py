@@ -48,6 +48,20 @@ WALKER_EDIT_SIZES: dict[str, EditSize] = {
 }
 """Edit magnitudes of the eight-parameter BipedalWalker (REFERENCE.md, ACCEL)."""
 
+MAZE_EDIT_WEIGHTS: dict[str, float] = {
+    "walls": 2.0,
+    "goal_x": 0.5,
+    "goal_y": 0.5,
+    "agent_x": 0.0,
+    "agent_y": 0.0,
+    "agent_dir": 0.0,
+}
+"""Maze edits of REFERENCE.md ("flip a wall cell or move the goal"): two edits in three
+flip a wall, one in three moves the goal one cell; the agent's start is never edited.
+The two-to-one split is our choice (REFERENCE.md gives no ratio). With uniform weights
+over the six maze parameters only one edit in six would touch a wall, and ACCEL's
+levels would hardly ever grow walls."""
+
 
 def new_level_seed(rng: np.random.Generator) -> int:
     """A fresh ``level_seed`` in [0, 2**63 - 1)."""
