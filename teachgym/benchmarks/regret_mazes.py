@@ -33,9 +33,10 @@ Overhead: time spent inside the teacher (sample, update, scoring) as a fraction 
 the run's wall time, and each run's wall time relative to the ``random`` run of the
 same seed (same machine, same moment, same budget).
 
-Usage::
+Usage (the defaults: 800k trained steps, 3 seeds; 10 to 30 minutes per run on one
+core; the README's figures)::
 
-    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.regret_mazes --steps 150000 --seeds 0 1 2
+    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.regret_mazes
 """
 
 from __future__ import annotations
@@ -254,9 +255,9 @@ def _finish(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=150_000, help="budget per run")
+    parser.add_argument("--steps", type=int, default=800_000, help="budget per run")
     parser.add_argument(
-        "--budget-unit", choices=["env", "trained"], default="env",
+        "--budget-unit", choices=["env", "trained"], default="trained",
         help="count --steps as environment steps or as steps PPO trained on",
     )  # fmt: skip
     parser.add_argument(
