@@ -249,7 +249,11 @@ def _finish(
         "solved_by_maze": rates,
     }
     if isinstance(teacher, LevelReplayTeacher):
-        result["diagnostics"] = teacher.diagnostics()
+        levels = teacher.buffer.levels
+        result["diagnostics"] = {
+            **teacher.diagnostics(),
+            "buffer_mean_walls": float(np.mean([np.sum(level["walls"]) for level in levels])),
+        }
     return result
 
 
@@ -281,7 +285,12 @@ def main(argv: list[str] | None = None) -> None:
                 f"{name:>11} seed {seed}: solved {result['solved_rate']:.3f}  "
                 f"env steps {result['env_steps']}  trained {result['trained_steps']}  "
                 f"episodes {result['episodes']}  train {result['train_seconds']:.0f}s  "
-                f"teacher {100 * result['teacher_fraction']:.2f}%",
+                f"teacher {100 * result['teacher_fraction']:.2f}%"
+                + (
+                    f"  buffer walls {result['diagnostics']['buffer_mean_walls']:.1f}"
+                    if "diagnostics" in result
+                    else ""
+                ),
                 flush=True,
             )
     print(
