@@ -20,7 +20,7 @@ baseline not reaching 0.8 within 5 x the teacher's steps.
     OMP_NUM_THREADS=1 python -m teachgym.benchmarks.llm_subgoals
 
 Tasks (:data:`TASKS`): KeyCorridor S3R2 and MultiRoom N3-S4 by default, on which PPO
-alone is stuck on this budget while the guided student is not. Measured figures and
+alone stays below 6 % success for 1M steps while the guided student learns them. Measured figures and
 the commands that produced them are in the README. ``--cap`` bounds every run; raise
 it to let the baselines run the full 5 x.
 """
