@@ -20,9 +20,9 @@ baseline not reaching 0.8 within 5 x the teacher's steps.
     OMP_NUM_THREADS=1 python -m teachgym.benchmarks.llm_subgoals
 
 Tasks (:data:`TASKS`): KeyCorridor S3R2 and MultiRoom N3-S4 by default, on which PPO
-alone stays below 6 % success for 1M steps while the guided student learns them. Measured figures and
-the commands that produced them are in the README. ``--cap`` bounds every run; raise
-it to let the baselines run the full 5 x.
+alone stays below 6 % success for 1M steps while the guided student learns them.
+Measured figures and the commands that produced them are in the README. ``--cap``
+bounds every run; raise it to let the baselines run the full 5 x.
 """
 
 from __future__ import annotations
