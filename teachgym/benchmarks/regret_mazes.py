@@ -30,8 +30,9 @@ ACCEL's new levels be 25-block random mazes instead of empty ones (a variant, no
 the published configuration).
 
 Overhead: time spent inside the teacher (sample, update, scoring) as a fraction of
-the run's wall time, and each run's wall time relative to the ``random`` run of the
-same seed (same machine, same moment, same budget).
+the run's wall time (the target's measure), and each run's wall time relative to the
+``random`` run of the same seed (with a trained-step budget this ratio also counts
+the extra environment steps of the scored-only levels).
 
 Usage (the defaults: 800k trained steps, 3 seeds; 10 to 30 minutes per run on one
 core; the README's figures)::
@@ -183,8 +184,6 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
     torch.set_num_threads(1)
     teacher = build_teacher(teacher_name, seed, args.capacity, args.accel_start)
     timer = TimedTeacher(teacher)
-    trained_budget = args.budget_unit == "trained"
-    stopper = StopAfterTrainedSteps(args.steps)
     ppo_kwargs: dict[str, Any] = {
         "n_envs": args.n_envs,
         "policy": "MultiInputPolicy",
@@ -199,11 +198,12 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
     if teacher_name == "paired":
         paired = PairedStudent(env_factory(ENV_ID), seed=seed, **ppo_kwargs)
         return _finish(teacher_name, seed, teacher, timer, paired, paired.protagonist, args)
+    trained_budget = args.budget_unit == "trained"
     student = SB3Student(
         env_factory(ENV_ID),
         algo="ppo",
         seed=seed,
-        callbacks=[stopper] if trained_budget else None,
+        callbacks=[StopAfterTrainedSteps(args.steps)] if trained_budget else None,
         **ppo_kwargs,
     )
     # A trained-step budget needs more env steps when new levels are only scored; the
