@@ -306,6 +306,19 @@ _KINDS: dict[str, type[Parameter]] = {
 }
 
 
+def check_density(value: Any, name: str) -> float | None:
+    """``value`` as a probability of a 1 in a 0/1 array, or ``None``.
+
+    Raises:
+        ValueError: naming ``name``, unless ``value`` is ``None`` or a number in [0, 1].
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"{name} must be in [0, 1] or None, got {value!r}")
+    return float(value)
+
+
 class TaskSpace:
     """Named task parameters with validation, sampling, vectorisation and test sets.
 
@@ -400,8 +413,7 @@ class TaskSpace:
                 probability instead of 1/2 (sparse wall maps: 25/169 gives the 25-block
                 mazes of the literature on average); other parameters stay uniform.
         """
-        if binary_density is not None and not 0.0 <= binary_density <= 1.0:
-            raise ValueError(f"binary_density must be in [0, 1] or None, got {binary_density!r}")
+        check_density(binary_density, "binary_density")
         task: Task = {}
         for name, parameter in self.parameters.items():
             binary = isinstance(parameter, IntArray) and (parameter.low, parameter.high) == (0, 1)

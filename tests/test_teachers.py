@@ -70,6 +70,8 @@ def test_random_teacher_draws_sparse_binary_maps_and_keeps_the_density(tmp_path)
     assert load_teacher(tmp_path / "t").binary_density == 0.1
     with pytest.raises(ValueError, match=r"binary_density must be in \[0, 1\]"):
         make_teacher("random", space, binary_density=1.5)
+    with pytest.raises(ValueError, match="binary_density must be in"):
+        make_teacher("random", space, binary_density="0.1")
 
 
 @pytest.mark.parametrize("name", teacher_names())

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 from stable_baselines3 import PPO
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.buffers import DictRolloutBuffer, RolloutBuffer
 from stable_baselines3.common.type_aliases import DictRolloutBufferSamples, RolloutBufferSamples
 
@@ -120,3 +121,9 @@ class RobustPPO(PPO):
             return
         self.trained_steps += kept
         super().train()
+
+
+def trained_steps(model: BaseAlgorithm) -> int:
+    """Transitions ``model``'s updates have used: the kept ones for :class:`RobustPPO`,
+    every collected one otherwise (exact between rollouts)."""
+    return model.trained_steps if isinstance(model, RobustPPO) else model.num_timesteps

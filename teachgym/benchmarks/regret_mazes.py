@@ -55,7 +55,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import PairedStudent, SB3Student
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
-from teachgym.agents.robust_ppo import RobustPPO
+from teachgym.agents.robust_ppo import trained_steps
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, random_maze_task
@@ -116,8 +116,7 @@ class StopAfterTrainedSteps(BaseCallback):
         self.trained = 0
 
     def _on_rollout_start(self) -> None:
-        model = self.model
-        self.trained = model.trained_steps if isinstance(model, RobustPPO) else model.num_timesteps
+        self.trained = trained_steps(self.model)
 
     def _on_step(self) -> bool:
         return self.trained < self.budget
@@ -197,7 +196,9 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
     }
     if teacher_name == "paired":
         paired = PairedStudent(env_factory(ENV_ID), seed=seed, **ppo_kwargs)
-        return _finish(teacher_name, seed, teacher, timer, paired, paired.protagonist, args)
+        return _finish(
+            teacher_name, seed, teacher, timer, paired, paired.protagonist, args, args.steps
+        )
     trained_budget = args.budget_unit == "trained"
     student = SB3Student(
         env_factory(ENV_ID),
@@ -220,17 +221,17 @@ def _finish(
     student: SB3Student | PairedStudent,
     evaluated: SB3Student,
     args: argparse.Namespace,
-    cap: int | None = None,
+    cap: int,
 ) -> dict[str, Any]:
-    """Train ``student`` (up to ``cap`` env steps, default ``args.steps``), then play the
-    held-out mazes with ``evaluated``; the result row of one run."""
+    """Train ``student`` for up to ``cap`` env steps, then play the held-out mazes with
+    ``evaluated``; the result row of one run."""
     curriculum = Curriculum(teacher)
     start = time.perf_counter()
-    student.learn(curriculum, cap or args.steps)
+    student.learn(curriculum, cap)
     wall = time.perf_counter() - start
     model = evaluated.model
     assert model is not None
-    trained = model.trained_steps if isinstance(model, RobustPPO) else model.num_timesteps
+    trained = trained_steps(model)
     rates = solved_rates(evaluated, args.eval_episodes, seed=10_000 + seed)
     student.close()
     env_steps = model.num_timesteps

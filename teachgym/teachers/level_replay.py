@@ -28,7 +28,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from teachgym.tasks import LEVEL_SEED, Continuous, IntArray, Integer, Task, TaskSpace
+from teachgym.tasks import (
+    LEVEL_SEED,
+    Continuous,
+    IntArray,
+    Integer,
+    Task,
+    TaskSpace,
+    check_density,
+)
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.level_buffer import LevelBuffer
 from teachgym.teachers.level_scores import SCORE_FUNCTIONS, EpisodeTrace, episode_score
@@ -181,11 +189,9 @@ class LevelReplayTeacher(Teacher):
         for name, value in (("replay_prob", self.replay_prob), ("min_fill", self.min_fill)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
-        self.new_level_density: float | None = self._resolve("new_level_density")
-        if self.new_level_density is not None and not 0.0 <= self.new_level_density <= 1.0:
-            raise ValueError(
-                f"new_level_density must be in [0, 1] or None, got {self.new_level_density}"
-            )
+        self.new_level_density = check_density(
+            self._resolve("new_level_density"), "new_level_density"
+        )
         self.buffer = LevelBuffer(
             self._resolve("capacity"),
             float(self._resolve("temperature")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teachgym.tasks import Task, TaskSpace
+from teachgym.tasks import Task, TaskSpace, check_density
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.registry import register_teacher
 
@@ -30,9 +30,7 @@ class RandomTeacher(Teacher):
         self, task_space: TaskSpace, seed: int | None = None, binary_density: float | None = None
     ) -> None:
         super().__init__(task_space, seed)
-        if binary_density is not None and not 0.0 <= binary_density <= 1.0:
-            raise ValueError(f"binary_density must be in [0, 1] or None, got {binary_density!r}")
-        self.binary_density = binary_density
+        self.binary_density = check_density(binary_density, "binary_density")
 
     def hyperparameters(self) -> dict[str, Any]:
         return {**super().hyperparameters(), "binary_density": self.binary_density}
