@@ -41,7 +41,9 @@ from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.level_buffer import LevelBuffer
 from teachgym.teachers.level_scores import SCORE_FUNCTIONS, EpisodeTrace, episode_score
 from teachgym.teachers.mutations import (
+    MAZE_EDIT_GROUPS,
     MAZE_EDIT_WEIGHTS,
+    NO_EDIT,
     WALKER_EDIT_SIZES,
     EditSize,
     LevelMutator,
@@ -61,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "n_edits": 3,
     "edit_sizes": None,
     "edit_weights": None,
+    "edit_groups": None,
     "easy_fraction": None,
     "easy_kinds": ["continuous", "integer", "int_array"],
 }
@@ -104,8 +107,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "temperature": 0.1,
     },
     # Mazes, ACCEL: positive value loss, replay 0.8, buffer 4000, staleness 0.3,
-    # β 0.3, 5 edits (flip a wall or move the goal), new levels are empty mazes (every
-    # wall array at its low value).
+    # β 0.3, 5 edits (flip a wall, move the goal to a random cell, or nothing: one in
+    # three each, as the public maze mutator), new levels are empty mazes (every wall
+    # array at its low value; agent and goal at random cells).
     "maze-accel": {
         "score_function": "positive_value_loss",
         "replay_prob": 0.8,
@@ -114,6 +118,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "temperature": 0.3,
         "n_edits": 5,
         "edit_weights": dict(MAZE_EDIT_WEIGHTS),
+        "edit_groups": dict(MAZE_EDIT_GROUPS),
         "easy_fraction": 0.0,
         "easy_kinds": ["int_array"],
     },
@@ -327,8 +332,11 @@ class ACCELTeacher(LevelReplayTeacher):
     Extra args:
         n_edits: edits per mutation.
         edit_sizes: edit magnitude per parameter name (see :mod:`~teachgym.teachers.mutations`).
-        edit_weights: relative probability of editing each parameter (default uniform;
-            a preset's weights for names the task space lacks are ignored).
+        edit_weights: relative probability of each edit, by parameter, group or
+            ``"no-op"`` (default uniform over parameters; a preset's weights and groups
+            for names the task space lacks are ignored).
+        edit_groups: parameters edited together, drawn anew over their ranges (the
+            maze preset's ``goal``: both goal coordinates).
         easy_fraction: if set, new levels draw every parameter of a kind in
             ``easy_kinds`` uniformly from the lowest ``easy_fraction`` of its range
             (0: exactly the low end, e.g. an empty maze); ``None``: uniform levels.
@@ -356,6 +364,7 @@ class ACCELTeacher(LevelReplayTeacher):
         n_edits: int | None = None,
         edit_sizes: Mapping[str, EditSize] | None = None,
         edit_weights: Mapping[str, float] | None = None,
+        edit_groups: Mapping[str, Sequence[str]] | None = None,
         easy_fraction: float | None = None,
         easy_kinds: Sequence[str] | None = None,
     ) -> None:
@@ -376,15 +385,24 @@ class ACCELTeacher(LevelReplayTeacher):
             "n_edits": n_edits,
             "edit_sizes": None if edit_sizes is None else dict(edit_sizes),
             "edit_weights": None if edit_weights is None else dict(edit_weights),
+            "edit_groups": None if edit_groups is None else dict(edit_groups),
             "easy_fraction": easy_fraction,
             "easy_kinds": None if easy_kinds is None else list(easy_kinds),
         }
         self._explicit.update({k: v for k, v in extra.items() if v is not None})
+        groups = self._resolve("edit_groups")
+        if groups is not None and "edit_groups" not in self._explicit:
+            groups = {
+                g: members
+                for g, members in groups.items()
+                if all(m in task_space.parameters for m in members)
+            }
         weights = self._resolve("edit_weights")
         if weights is not None and "edit_weights" not in self._explicit:
-            weights = {n: w for n, w in weights.items() if n in task_space.parameters}
+            known = {*task_space.parameters, *(groups or {}), NO_EDIT}
+            weights = {n: w for n, w in weights.items() if n in known}
         self.mutator = LevelMutator(
-            task_space, self._resolve("n_edits"), self._resolve("edit_sizes"), weights
+            task_space, self._resolve("n_edits"), self._resolve("edit_sizes"), weights, groups
         )
         self.easy_fraction: float | None = self._resolve("easy_fraction")
         if self.easy_fraction is not None and not 0.0 <= self.easy_fraction <= 1.0:

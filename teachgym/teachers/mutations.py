@@ -11,6 +11,10 @@ One edit picks a parameter (uniformly, or by ``weights``) and changes it:
 - Categorical: another choice, uniformly.
 - IntArray: one cell, chosen uniformly, takes another value; for binary arrays this
   flips it (e.g. adding or removing one maze wall).
+- A group (``groups``: a name for several parameters): every member is drawn anew,
+  uniformly over its range (e.g. moving a maze goal to a random cell).
+- ``NO_EDIT``: the edit does nothing (the public maze mutator draws it one time in
+  three, so a mutation of ``n`` edits makes ``n`` or fewer changes).
 
 Every mutated level gets a fresh ``level_seed`` (REFERENCE.md: "new terrain seed").
 """
@@ -48,19 +52,27 @@ WALKER_EDIT_SIZES: dict[str, EditSize] = {
 }
 """Edit magnitudes of the eight-parameter BipedalWalker (REFERENCE.md, ACCEL)."""
 
+NO_EDIT = "no-op"
+"""Weight key of the edit that changes nothing."""
+
+MAZE_EDIT_GROUPS: dict[str, tuple[str, ...]] = {"goal": ("goal_x", "goal_y")}
+"""The maze goal moves as one: both coordinates drawn anew (a random cell)."""
+
 MAZE_EDIT_WEIGHTS: dict[str, float] = {
-    "walls": 2.0,
-    "goal_x": 0.5,
-    "goal_y": 0.5,
+    "walls": 1.0,
+    "goal": 1.0,
+    NO_EDIT: 1.0,
+    "goal_x": 0.0,
+    "goal_y": 0.0,
     "agent_x": 0.0,
     "agent_y": 0.0,
     "agent_dir": 0.0,
 }
-"""Maze edits of REFERENCE.md ("flip a wall cell or move the goal"): two edits in three
-flip a wall, one in three moves the goal one cell; the agent's start is never edited.
-The two-to-one split is our choice (REFERENCE.md gives no ratio). With uniform weights
-over the six maze parameters only one edit in six would touch a wall, and ACCEL's
-levels would hardly ever grow walls."""
+"""Maze edits of REFERENCE.md ("flip a wall cell or move the goal"), in the proportions
+of the public ACCEL maze mutator: each edit flips a random wall cell, moves the goal to
+a random cell, or does nothing, one time in three each; the agent's start is never
+edited. A flip under the agent or the goal changes nothing (the maze ignores such
+walls), where the public mutator never picks those two cells: 2 cells in 169."""
 
 
 def new_level_seed(rng: np.random.Generator) -> int:
@@ -76,7 +88,11 @@ class LevelMutator:
         n_edits: edits per mutation (>= 1).
         sizes: edit magnitude per parameter name (see the module docstring); names
             not in the task space are ignored, so one table serves related spaces.
-        weights: relative probability of editing each parameter (default uniform).
+        weights: relative probability of each edit, keyed by parameter name, group name
+            or ``NO_EDIT`` (a parameter or group without a weight gets 1, ``NO_EDIT``
+            gets 0).
+        groups: parameters edited together, by group name: one edit of a group draws
+            every member uniformly over its range (``IntArray`` members not allowed).
     """
 
     def __init__(
@@ -85,6 +101,7 @@ class LevelMutator:
         n_edits: int,
         sizes: Mapping[str, EditSize] | None = None,
         weights: Mapping[str, float] | None = None,
+        groups: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         if not (isinstance(n_edits, int) and n_edits >= 1):
             raise ValueError(f"n_edits must be an integer >= 1, got {n_edits!r}")
@@ -94,16 +111,42 @@ class LevelMutator:
         for name, parameter in task_space.parameters.items():
             size = (sizes or {}).get(name)
             self.sizes[name] = self._parse_size(name, parameter, size)
-        unknown = sorted(set(weights or {}) - set(task_space.names))
+        self.groups = self._check_groups(task_space, groups or {})
+        self.edits: list[str] = [*task_space.names, *self.groups, NO_EDIT]
+        """What one edit can pick: a parameter, a group or ``NO_EDIT``."""
+        unknown = sorted(set(weights or {}) - set(self.edits))
         if unknown:
             raise ValueError(
-                f"edit weight for unknown parameter {unknown[0]!r}; parameters: {task_space.names}"
+                f"edit weight for unknown parameter {unknown[0]!r}; parameters: "
+                f"{task_space.names}, groups: {list(self.groups)}, or {NO_EDIT!r}"
             )
-        raw = np.array([float((weights or {}).get(n, 1.0)) for n in task_space.names])
-        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
-            raise ValueError(f"edit weights must be finite, >= 0 and not all 0, got {weights}")
+        given = weights or {}
+        raw = np.array([float(given.get(e, 0.0 if e == NO_EDIT else 1.0)) for e in self.edits])
+        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw[:-1].sum() <= 0:
+            raise ValueError(
+                f"edit weights must be finite, >= 0 and not all 0 (no-op aside), got {weights}"
+            )
         self.weights = raw / raw.sum()
         self.cumulative_weights = np.cumsum(self.weights)
+
+    @staticmethod
+    def _check_groups(
+        task_space: TaskSpace, groups: Mapping[str, Sequence[str]]
+    ) -> dict[str, tuple[str, ...]]:
+        checked: dict[str, tuple[str, ...]] = {}
+        for group, members in groups.items():
+            if group in task_space.parameters or group == NO_EDIT:
+                raise ValueError(f"edit group name {group!r} is taken by a parameter or no-op")
+            bad = [m for m in members if m not in task_space.parameters]
+            if not members or bad:
+                raise ValueError(
+                    f"edit group {group!r} must list parameters of the space "
+                    f"{task_space.names}, got {list(members)}"
+                )
+            if any(isinstance(task_space.parameters[m], IntArray) for m in members):
+                raise ValueError(f"edit group {group!r} cannot hold an IntArray parameter")
+            checked[group] = tuple(members)
+        return checked
 
     @staticmethod
     def _parse_size(name: str, parameter: Any, size: EditSize | None) -> tuple[float, float]:
@@ -139,10 +182,15 @@ class LevelMutator:
         return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in work.items()}
 
     def _edit_in_place(self, work: dict[str, Any], rng: np.random.Generator) -> None:
-        names = self.task_space.names
-        # Same draw as rng.choice(len(names), p=self.weights), without its overhead.
+        # Same draw as rng.choice(len(self.edits), p=self.weights), without its overhead.
         pick = int(np.searchsorted(self.cumulative_weights, rng.random(), side="right"))
-        name = names[min(pick, len(names) - 1)]
+        name = self.edits[min(pick, len(self.edits) - 1)]
+        if name == NO_EDIT:
+            return
+        if name in self.groups:
+            for member in self.groups[name]:
+                work[member] = self.task_space.parameters[member].sample(rng)
+            return
         parameter = self.task_space.parameters[name]
         value = work[name]
         low, high = self.sizes[name]
