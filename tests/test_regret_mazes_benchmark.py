@@ -7,6 +7,7 @@ import json
 import pytest
 
 from teachgym.benchmarks import regret_mazes
+from teachgym.envs.gridworlds.maze import empty_maze_task
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES
 
 
@@ -34,3 +35,14 @@ def test_tiny_run_writes_one_row_per_teacher_with_its_budget(tmp_path, capsys):
 def test_unknown_teacher_is_refused_with_the_choices():
     with pytest.raises(ValueError, match=r"unknown teacher 'plr'.*paired"):
         regret_mazes.build_teacher("plr", seed=0, capacity=8)
+
+
+def test_buffer_diagnostics_measure_walls_solvability_and_path_length():
+    empty = empty_maze_task()
+    assert regret_mazes.path_length(empty) == 24  # (0, 0) to (12, 12) on an open floor
+    walled = empty_maze_task()
+    walled["walls"] = [row[:] for row in walled["walls"]]
+    walled["walls"][11][12] = walled["walls"][12][11] = 1  # the goal's two neighbours
+    assert regret_mazes.path_length(walled) is None
+    stats = regret_mazes.buffer_diagnostics([empty, walled])
+    assert stats == {"buffer_mean_walls": 1.0, "buffer_solvable": 0.5, "buffer_mean_path": 24.0}

@@ -58,8 +58,9 @@ from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.robust_ppo import trained_steps
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
-from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, random_maze_task
+from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, build_maze, random_maze_task
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
+from teachgym.envs.gridworlds.solver import distances
 from teachgym.tasks import LEVEL_SEED, Task
 from teachgym.teachers import Outcome, Teacher, make_teacher
 from teachgym.teachers.level_replay import LevelReplayTeacher
@@ -138,6 +139,23 @@ def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty
     if name == "paired":
         return make_teacher(name, MAZE_TASK_SPACE, seed)
     raise ValueError(f"unknown teacher {name!r} for this benchmark; choose from {CHOICES}")
+
+
+def path_length(task: Task) -> int | None:
+    """Shortest path (steps) from the agent's start to the goal, ``None`` if unreachable."""
+    level = build_maze(task)
+    return distances(level.grid, level.agent_pos).get(level.target)
+
+
+def buffer_diagnostics(levels: list[Task]) -> dict[str, float]:
+    """Mean walls, solvable fraction and mean shortest path (solvable levels) of a buffer."""
+    paths = [path_length(level) for level in levels]
+    solvable = [p for p in paths if p is not None]
+    return {
+        "buffer_mean_walls": float(np.mean([np.sum(level["walls"]) for level in levels])),
+        "buffer_solvable": len(solvable) / max(len(paths), 1),
+        "buffer_mean_path": float(np.mean(solvable)) if solvable else float("nan"),
+    }
 
 
 def solved_rates(student: SB3Student, episodes: int, seed: int) -> dict[str, float]:
@@ -250,10 +268,9 @@ def _finish(
         "solved_by_maze": rates,
     }
     if isinstance(teacher, LevelReplayTeacher):
-        levels = teacher.buffer.levels
         result["diagnostics"] = {
             **teacher.diagnostics(),
-            "buffer_mean_walls": float(np.mean([np.sum(level["walls"]) for level in levels])),
+            **buffer_diagnostics(teacher.buffer.levels),
         }
     return result
 
@@ -288,7 +305,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"episodes {result['episodes']}  train {result['train_seconds']:.0f}s  "
                 f"teacher {100 * result['teacher_fraction']:.2f}%"
                 + (
-                    f"  buffer walls {result['diagnostics']['buffer_mean_walls']:.1f}"
+                    "  buffer: walls {buffer_mean_walls:.1f}, solvable {buffer_solvable:.2f}, "
+                    "path {buffer_mean_path:.1f}".format(**result["diagnostics"])
                     if "diagnostics" in result
                     else ""
                 ),
