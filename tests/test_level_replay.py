@@ -11,6 +11,7 @@ from teachgym.teachers import Outcome, load_teacher, make_teacher, save_teacher
 from teachgym.teachers.level_buffer import (
     MAX_POOLED,
     LevelBuffer,
+    competition_ranks,
     rank_weights,
     staleness_weights,
 )
@@ -50,6 +51,20 @@ def test_no_division_by_zero_with_ties_tiny_temperature_or_empty_buffer():
     weights = buffer.replay_weights()
     assert np.all(np.isfinite(weights)) and weights.sum() == pytest.approx(1.0)
     np.testing.assert_allclose(weights, 1 / 3)
+
+
+def test_tied_scores_share_the_best_rank_and_new_scores_reach_the_weights_at_once():
+    np.testing.assert_array_equal(competition_ranks(np.array([3.0, 5.0, 5.0, 1.0])), [3, 1, 1, 4])
+    buffer = LevelBuffer(3, temperature=1.0, staleness_coef=0.0)
+    buffer.try_insert(level(1.0, 0), 2.0, 0.0)
+    buffer.try_insert(level(1.0, 1), 1.0, 0.0)
+    np.testing.assert_allclose(buffer.replay_weights(), [2 / 3, 1 / 3])
+    buffer.record(1, 5.0, 0.0)  # the second level now ranks first
+    np.testing.assert_allclose(buffer.replay_weights(), [1 / 3, 2 / 3])
+    state = buffer.state_dict()
+    buffer.record(0, 9.0, 0.0)
+    buffer.load_state_dict(state)
+    np.testing.assert_allclose(buffer.replay_weights(), [1 / 3, 2 / 3])
 
 
 def test_one_level_replayed_by_several_workers_keeps_a_consistent_score():

@@ -42,6 +42,35 @@ def level_key(task: Mapping[str, Any]) -> str:
     return json.dumps(dict(task), sort_keys=True, separators=(",", ":"))
 
 
+def competition_ranks(scores: np.ndarray) -> np.ndarray:
+    """Rank 1 = highest score; tied scores share the best rank of their group.
+
+    Args:
+        scores: shape ``(n,)``, finite.
+
+    Returns:
+        Integer ranks of shape ``(n,)`` (e.g. scores 3, 5, 5 give ranks 3, 1, 1).
+    """
+    order = np.argsort(-scores, kind="stable")
+    ordered = scores[order]
+    positions = np.arange(scores.size)
+    starts = np.ones(scores.size, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    ranks = np.empty(scores.size, dtype=np.int64)
+    ranks[order] = np.maximum.accumulate(np.where(starts, positions, 0)) + 1
+    return ranks
+
+
+def rank_table(size: int, temperature: float) -> np.ndarray:
+    """``(1 / rank) ** (1 / temperature)`` for ranks 1..size, shape ``(size,)``.
+
+    Computed in log space: tiny weights underflow harmlessly to 0, rank 1 keeps 1.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    return np.asarray(np.exp(-np.log(np.arange(1, size + 1)) / temperature))
+
+
 def rank_weights(scores: np.ndarray, temperature: float) -> np.ndarray:
     """Rank prioritisation: ``P_i ∝ (1 / rank_i) ** (1 / temperature)``, rank 1 = highest score.
 
@@ -54,13 +83,7 @@ def rank_weights(scores: np.ndarray, temperature: float) -> np.ndarray:
     """
     if scores.size == 0:
         raise ValueError("rank weights of an empty buffer are undefined: add a level first")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    descending = np.sort(-scores)
-    ranks = np.searchsorted(descending, -scores, side="left") + 1  # ties share the best rank
-    # Work in log space: (1/rank)^(1/β) underflows harmlessly, rank 1 keeps weight 1.
-    log_weights = -np.log(ranks) / temperature
-    weights = np.exp(log_weights - log_weights.max())
+    weights = rank_table(scores.size, temperature)[competition_ranks(scores) - 1]
     return np.asarray(weights / weights.sum())
 
 
@@ -117,6 +140,9 @@ class LevelBuffer:
         self.outstanding = np.zeros(capacity, dtype=np.int64)
         self.pending_sum = np.zeros(capacity)
         self.pending_count = np.zeros(capacity, dtype=np.int64)
+        self._rank_table = rank_table(capacity, self.temperature)
+        self._score_weights: np.ndarray | None = None
+        """Cached rank part of the replay weights; ``None`` once a score changes."""
 
     # -- queries ----------------------------------------------------------------
     def __len__(self) -> int:
@@ -148,7 +174,10 @@ class LevelBuffer:
         n = len(self.levels)
         if n == 0:
             raise ValueError("the level buffer is empty: there is nothing to replay yet")
-        weights = rank_weights(self.scores[:n], self.temperature)
+        if self._score_weights is None:
+            weights = self._rank_table[competition_ranks(self.scores[:n]) - 1]
+            self._score_weights = weights / weights.sum()
+        weights = self._score_weights
         if self.staleness_coef > 0:
             stale = staleness_weights(self.last_sampled[:n], self.clock)
             weights = (1.0 - self.staleness_coef) * weights + self.staleness_coef * stale
@@ -161,8 +190,10 @@ class LevelBuffer:
 
     def sample_replay(self, rng: np.random.Generator) -> Task:
         """Draw a stored level by its replay weight and mark it sampled (and outstanding)."""
-        weights = self.replay_weights()
-        index = int(rng.choice(len(weights), p=weights))
+        # The draw of rng.choice(len(weights), p=weights), without its checks' overhead.
+        cumulative = np.cumsum(self.replay_weights())
+        cumulative /= cumulative[-1]
+        index = min(int(cumulative.searchsorted(rng.random(), side="right")), len(cumulative) - 1)
         self.last_sampled[index] = self.clock
         self.outstanding[index] += 1
         return dict(self.levels[index])
@@ -181,6 +212,7 @@ class LevelBuffer:
             mean = self.pending_sum[index] / self.pending_count[index]
             old = self.scores[index]
             self.scores[index] = (1.0 - self.score_alpha) * old + self.score_alpha * mean
+            self._score_weights = None
             self.pending_sum[index] = 0.0
             self.pending_count[index] = 0
 
@@ -212,6 +244,7 @@ class LevelBuffer:
             self.levels[index] = dict(task)
         self._slots.setdefault(task[LEVEL_SEED], []).append(index)
         self.scores[index] = score
+        self._score_weights = None
         self.last_sampled[index] = self.clock
         self.max_returns[index] = episode_return
         self.last_returns[index] = episode_return
@@ -261,4 +294,5 @@ class LevelBuffer:
             getattr(self, name)[...] = array
         self.clock = int(state["clock"])
         self.levels = levels
+        self._score_weights = None
         self._index()
