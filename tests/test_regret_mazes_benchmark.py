@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
+from teachgym.agents import SB3Student
 from teachgym.benchmarks import regret_mazes
+from teachgym.curriculum import Curriculum
+from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import empty_maze_task
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES
 
@@ -46,3 +50,23 @@ def test_buffer_diagnostics_measure_walls_solvability_and_path_length():
     assert regret_mazes.path_length(walled) is None
     stats = regret_mazes.buffer_diagnostics([empty, walled])
     assert stats == {"buffer_mean_walls": 1.0, "buffer_solvable": 0.5, "buffer_mean_path": 24.0}
+
+
+@pytest.mark.slow
+def test_a_held_out_curve_leaves_training_exactly_as_without_it():
+    def train(curve: regret_mazes.HeldOutCurve | None) -> list[torch.Tensor]:
+        student = SB3Student(
+            env_factory(regret_mazes.ENV_ID), algo="ppo", seed=3, n_envs=2, n_steps=64,
+            batch_size=64, policy="MultiInputPolicy", callbacks=[curve] if curve else [],
+        )  # fmt: skip
+        student.learn(Curriculum(regret_mazes.build_teacher("random", 3, 8)), 512)
+        assert student.model is not None
+        return [p.detach().clone() for p in student.model.policy.parameters()]
+
+    curve = regret_mazes.HeldOutCurve(every=128, episodes=1, seed=5, label="test")
+    with_curve, without = train(curve), train(None)
+    assert [p["trained_steps"] for p in curve.points] == [128, 256, 384]
+    assert all(0.0 <= p["solved_rate"] <= 1.0 for p in curve.points)
+    assert all(torch.equal(a, b) for a, b in zip(with_curve, without, strict=True))
+    with pytest.raises(ValueError, match="--eval-every must be >= 1"):
+        regret_mazes.HeldOutCurve(every=0, episodes=1, seed=0, label="")

@@ -34,6 +34,10 @@ the run's wall time (the target's measure), and each run's wall time relative to
 ``random`` run of the same seed (with a trained-step budget this ratio also counts
 the extra environment steps of the scored-only levels).
 
+``--eval-every N`` also plays the held-out mazes every ``N`` trained steps (a learning
+curve; the evaluation does not change the training, and its time is left out of the
+run's training time).
+
 Usage (the defaults: 800k trained steps, 3 seeds; 10 to 30 minutes per run on one
 core; the README's figures)::
 
@@ -44,8 +48,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +129,45 @@ class StopAfterTrainedSteps(BaseCallback):
         return self.trained < self.budget
 
 
+class HeldOutCurve(BaseCallback):
+    """Plays the held-out mazes every ``every`` trained steps (checked between rollouts)
+    and keeps ``(trained steps, env steps, mean solved rate)`` points in :attr:`points`.
+
+    The evaluation leaves the training's random state as it found it, so a run with a
+    curve trains exactly as the same run without one.
+    """
+
+    def __init__(self, every: int, episodes: int, seed: int, label: str) -> None:
+        super().__init__()
+        if every < 1:
+            raise ValueError(f"--eval-every must be >= 1 trained steps, got {every}")
+        self.every, self.episodes, self.seed, self.label = every, episodes, seed, label
+        self.next = every
+        self.points: list[dict[str, float]] = []
+        self.seconds = 0.0
+        """Wall time spent evaluating (the run's training time leaves it out)."""
+
+    def _on_rollout_start(self) -> None:
+        trained = trained_steps(self.model)
+        if trained < self.next:
+            return
+        start = time.perf_counter()
+        rate = float(np.mean(list(solved_rates(self.model, self.episodes, self.seed).values())))
+        self.seconds += time.perf_counter() - start
+        self.points.append(
+            {"trained_steps": trained, "env_steps": self.model.num_timesteps, "solved_rate": rate}
+        )
+        print(
+            f"{self.label}: {trained} trained / {self.model.num_timesteps} env steps: "
+            f"solved {rate:.3f}",
+            flush=True,
+        )
+        self.next = (trained // self.every + 1) * self.every
+
+    def _on_step(self) -> bool:
+        return True
+
+
 def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty") -> Teacher:
     if name == "random":
         return MazeDomainRandomisation(MAZE_TASK_SPACE, seed=seed)
@@ -158,15 +203,33 @@ def buffer_diagnostics(levels: list[Task]) -> dict[str, float]:
     }
 
 
-def solved_rates(student: SB3Student, episodes: int, seed: int) -> dict[str, float]:
-    """Fraction of ``episodes`` stochastic-policy episodes that reach the goal, per maze.
+@contextmanager
+def seeded_rngs(seed: int) -> Iterator[None]:
+    """Seeds Python's, numpy's and torch's global generators, restoring them on exit."""
+    states = (random.getstate(), np.random.get_state(), torch.get_rng_state())
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.set_rng_state(states[2])
+
+
+def solved_rates(model: Any, episodes: int, seed: int) -> dict[str, float]:
+    """Fraction of ``episodes`` stochastic-policy episodes of an SB3 ``model`` that reach
+    the goal, per held-out maze (actions drawn with ``seed``; global generators restored).
 
     All ``len(HELD_OUT_MAZES) * episodes`` episodes run side by side, one batched
     policy call per step.
     """
-    model = student.model
-    assert model is not None
-    model.set_random_seed(seed)
+    with seeded_rngs(seed):
+        return _play_held_out(model, episodes, seed)
+
+
+def _play_held_out(model: Any, episodes: int, seed: int) -> dict[str, float]:
     names = [name for name in HELD_OUT_MAZES for _ in range(episodes)]
     envs = [env_factory(ENV_ID)() for _ in names]
     observations = [
@@ -218,17 +281,19 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
             teacher_name, seed, teacher, timer, paired, paired.protagonist, args, args.steps
         )
     trained_budget = args.budget_unit == "trained"
+    callbacks: list[BaseCallback] = [StopAfterTrainedSteps(args.steps)] if trained_budget else []
+    curve = None
+    if args.eval_every:
+        label = f"{teacher_name:>11} seed {seed}"
+        curve = HeldOutCurve(args.eval_every, args.eval_episodes, 10_000 + seed, label)
+        callbacks.append(curve)
     student = SB3Student(
-        env_factory(ENV_ID),
-        algo="ppo",
-        seed=seed,
-        callbacks=[StopAfterTrainedSteps(args.steps)] if trained_budget else None,
-        **ppo_kwargs,
+        env_factory(ENV_ID), algo="ppo", seed=seed, callbacks=callbacks, **ppo_kwargs
     )
     # A trained-step budget needs more env steps when new levels are only scored; the
     # cap (5x) only guards against a run that never trains.
     cap = 5 * args.steps if trained_budget else args.steps
-    return _finish(teacher_name, seed, teacher, timer, student, student, args, cap)
+    return _finish(teacher_name, seed, teacher, timer, student, student, args, cap, curve)
 
 
 def _finish(
@@ -240,17 +305,18 @@ def _finish(
     evaluated: SB3Student,
     args: argparse.Namespace,
     cap: int,
+    curve: HeldOutCurve | None = None,
 ) -> dict[str, Any]:
     """Train ``student`` for up to ``cap`` env steps, then play the held-out mazes with
     ``evaluated``; the result row of one run."""
     curriculum = Curriculum(teacher)
     start = time.perf_counter()
     student.learn(curriculum, cap)
-    wall = time.perf_counter() - start
+    wall = time.perf_counter() - start - (curve.seconds if curve else 0.0)
     model = evaluated.model
     assert model is not None
     trained = trained_steps(model)
-    rates = solved_rates(evaluated, args.eval_episodes, seed=10_000 + seed)
+    rates = solved_rates(model, args.eval_episodes, seed=10_000 + seed)
     student.close()
     env_steps = model.num_timesteps
     if isinstance(student, PairedStudent):
@@ -267,6 +333,8 @@ def _finish(
         "solved_rate": float(np.mean(list(rates.values()))),
         "solved_by_maze": rates,
     }
+    if curve is not None:
+        result["curve"] = curve.points
     if isinstance(teacher, LevelReplayTeacher):
         result["diagnostics"] = {
             **teacher.diagnostics(),
@@ -292,8 +360,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-steps", type=int, default=256, help="PPO rollout length per env")
     parser.add_argument("--capacity", type=int, default=256, help="level buffer size")
     parser.add_argument("--eval-episodes", type=int, default=10, help="episodes per held-out maze")
+    parser.add_argument(
+        "--eval-every", type=int, default=0,
+        help="also play the held-out mazes every this many trained steps (a learning curve)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="write all results as JSON here")
     args = parser.parse_args(argv)
+    if args.eval_every < 0 or (args.eval_every and "paired" in args.teachers):
+        parser.error("--eval-every takes a positive step count and does not apply to paired")
     results = []
     for seed in args.seeds:
         for name in args.teachers:
