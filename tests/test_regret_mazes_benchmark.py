@@ -70,3 +70,15 @@ def test_a_held_out_curve_leaves_training_exactly_as_without_it():
     assert all(torch.equal(a, b) for a, b in zip(with_curve, without, strict=True))
     with pytest.raises(ValueError, match="--eval-every must be >= 1"):
         regret_mazes.HeldOutCurve(every=0, episodes=1, seed=0, label="")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--steps", "0"], ["--capacity", "0"], ["--n-envs", "x"], ["--eval-episodes", "-1"],
+     ["--eval-every", "100", "--teachers", "paired"]],
+)  # fmt: skip
+def test_bad_options_are_one_line_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        regret_mazes.main(argv)
+    assert stop.value.code == 2
+    assert "error:" in capsys.readouterr().err

@@ -343,9 +343,20 @@ def _finish(
     return result
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (anything else is a one-line usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=800_000, help="budget per run")
+    parser.add_argument("--steps", type=positive_int, default=800_000, help="budget per run")
     parser.add_argument(
         "--budget-unit", choices=["env", "trained"], default="trained",
         help="count --steps as environment steps or as steps PPO trained on",
@@ -356,18 +367,22 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=CHOICES)
-    parser.add_argument("--n-envs", type=int, default=8)
-    parser.add_argument("--n-steps", type=int, default=256, help="PPO rollout length per env")
-    parser.add_argument("--capacity", type=int, default=256, help="level buffer size")
-    parser.add_argument("--eval-episodes", type=int, default=10, help="episodes per held-out maze")
+    parser.add_argument("--n-envs", type=positive_int, default=8)
     parser.add_argument(
-        "--eval-every", type=int, default=0,
+        "--n-steps", type=positive_int, default=256, help="PPO rollout length per env"
+    )
+    parser.add_argument("--capacity", type=positive_int, default=256, help="level buffer size")
+    parser.add_argument(
+        "--eval-episodes", type=positive_int, default=10, help="episodes per held-out maze"
+    )
+    parser.add_argument(
+        "--eval-every", type=positive_int, default=None,
         help="also play the held-out mazes every this many trained steps (a learning curve)",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="write all results as JSON here")
     args = parser.parse_args(argv)
-    if args.eval_every < 0 or (args.eval_every and "paired" in args.teachers):
-        parser.error("--eval-every takes a positive step count and does not apply to paired")
+    if args.eval_every and "paired" in args.teachers:
+        parser.error("--eval-every is not supported with paired; leave paired out of --teachers")
     results = []
     for seed in args.seeds:
         for name in args.teachers:

@@ -61,16 +61,6 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def rank_table(size: int, temperature: float) -> np.ndarray:
-    """``(1 / rank) ** (1 / temperature)`` for ranks 1..size, shape ``(size,)``.
-
-    Computed in log space: tiny weights underflow harmlessly to 0, rank 1 keeps 1.
-    """
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    return np.asarray(np.exp(-np.log(np.arange(1, size + 1)) / temperature))
-
-
 def rank_weights(scores: np.ndarray, temperature: float) -> np.ndarray:
     """Rank prioritisation: ``P_i ∝ (1 / rank_i) ** (1 / temperature)``, rank 1 = highest score.
 
@@ -83,7 +73,10 @@ def rank_weights(scores: np.ndarray, temperature: float) -> np.ndarray:
     """
     if scores.size == 0:
         raise ValueError("rank weights of an empty buffer are undefined: add a level first")
-    weights = rank_table(scores.size, temperature)[competition_ranks(scores) - 1]
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    # Log space: (1/rank)^(1/β) underflows harmlessly to 0, rank 1 keeps weight 1.
+    weights = np.exp(-np.log(competition_ranks(scores)) / temperature)
     return np.asarray(weights / weights.sum())
 
 
@@ -140,7 +133,6 @@ class LevelBuffer:
         self.outstanding = np.zeros(capacity, dtype=np.int64)
         self.pending_sum = np.zeros(capacity)
         self.pending_count = np.zeros(capacity, dtype=np.int64)
-        self._rank_table = rank_table(capacity, self.temperature)
         self._score_weights: np.ndarray | None = None
         """Cached rank part of the replay weights; ``None`` once a score changes."""
 
@@ -175,8 +167,7 @@ class LevelBuffer:
         if n == 0:
             raise ValueError("the level buffer is empty: there is nothing to replay yet")
         if self._score_weights is None:
-            weights = self._rank_table[competition_ranks(self.scores[:n]) - 1]
-            self._score_weights = weights / weights.sum()
+            self._score_weights = rank_weights(self.scores[:n], self.temperature)
         weights = self._score_weights
         if self.staleness_coef > 0:
             stale = staleness_weights(self.last_sampled[:n], self.clock)
