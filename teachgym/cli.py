@@ -16,10 +16,10 @@ from typing import Any
 
 import teachgym
 from teachgym.agents import make_student, student_names
-from teachgym.benchmarks.evaluation import evaluate_on_tasks
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
 from teachgym.episode_log import EpisodeLog
+from teachgym.evaluation import evaluate_on_tasks
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers import make_teacher, teacher_hyperparameters, teacher_names
 
@@ -124,10 +124,9 @@ def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int = 1) -
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
-    from teachgym.benchmarks.report import write_report
-    from teachgym.benchmarks.runner import run_suite
-    from teachgym.benchmarks.suite import load_suite
-    from teachgym.benchmarks.targets import print_bench_targets, print_leaderboard
+    from teachgym.bench.report import leaderboard_text, write_report
+    from teachgym.bench.runner import run_suite
+    from teachgym.bench.suite import load_suite
 
     suite = load_suite(args.suite)
     print(f"suite {suite.name}: {len(suite.runs)} runs -> {args.out}")
@@ -148,8 +147,7 @@ def cmd_bench(args: argparse.Namespace) -> None:
         print(f"  FAILED {run_id}: {error}  (see {Path(args.out) / run_id / 'error.json'})")
     if not args.no_report:
         report = write_report(args.out, reps=args.reps)
-        print_leaderboard(report.leaderboard)
-        print_bench_targets(suite.name, result.wall_seconds, result.cpu_seconds, report.leaderboard)
+        print(leaderboard_text(report.leaderboard))
         print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
     else:
         print(f"make the report with: teachgym report {args.out}")
@@ -158,11 +156,10 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from teachgym.benchmarks.report import write_report
-    from teachgym.benchmarks.targets import print_leaderboard
+    from teachgym.bench.report import leaderboard_text, write_report
 
     report = write_report(args.directory, reps=args.reps)
-    print_leaderboard(report.leaderboard)
+    print(leaderboard_text(report.leaderboard))
     print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
 
 

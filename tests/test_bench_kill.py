@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from teachgym.benchmarks.results import load_results
-from teachgym.benchmarks.run_directory import RunDirectory
-from teachgym.benchmarks.runner import run_suite
-from teachgym.benchmarks.suite import load_suite
+from teachgym.bench.results import load_results
+from teachgym.bench.run_directory import RunDirectory
+from teachgym.bench.runner import run_suite
+from teachgym.bench.suite import load_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = """

@@ -7,11 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from teachgym.benchmarks.report import write_report
-from teachgym.benchmarks.results import final_scores, load_results
-from teachgym.benchmarks.runner import run_suite
-from teachgym.benchmarks.statistics import leaderboard
-from teachgym.benchmarks.suite import parse_suite
+from teachgym.bench.report import write_report
+from teachgym.bench.results import final_scores, load_results
+from teachgym.bench.runner import run_suite
+from teachgym.bench.statistics import leaderboard
+from teachgym.bench.suite import parse_suite
 from teachgym.cli import main
 
 

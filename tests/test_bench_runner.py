@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from teachgym.benchmarks.results import load_results
-from teachgym.benchmarks.run_directory import RunDirectory
-from teachgym.benchmarks.runner import run_suite
-from teachgym.benchmarks.suite import parse_suite
-from teachgym.benchmarks.training import evaluation_steps, execute_run
+from teachgym.bench.results import load_results
+from teachgym.bench.run_directory import RunDirectory
+from teachgym.bench.runner import run_suite
+from teachgym.bench.suite import parse_suite
+from teachgym.bench.training import evaluation_steps, execute_run
 from teachgym.state_io import CorruptStateError
 
 GRID = "teachgym/LearnabilityGrid-v0"

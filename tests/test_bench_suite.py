@@ -8,8 +8,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from teachgym.benchmarks.presets import PRESETS
-from teachgym.benchmarks.suite import RunSpec, SuiteError, load_suite, parse_suite
+from teachgym.bench.suite import RunSpec, SuiteError, load_suite, parse_suite
+from teachgym.bench.suites import SUITES
 from teachgym.envs import env_catalog
 from teachgym.teachers import make_teacher
 
@@ -189,7 +189,7 @@ def test_yaml_files_and_their_errors(tmp_path):
 
 
 def test_every_preset_is_plain_data_the_parser_accepts_structurally():
-    for name, data in PRESETS.items():
+    for name, data in SUITES.items():
         assert data["name"] == name and isinstance(data.get("description"), str)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from teachgym.benchmarks import level_buffer_speed
+from tests.bench_scripts import load_script
+
+level_buffer_speed = load_script("level_buffer_speed")
 
 
 def test_each_capacity_prints_a_positive_cost_per_cycle(capsys):

@@ -11,8 +11,8 @@ from gymnasium import spaces
 from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import SB3Student
+from teachgym.agents.callbacks import StopAfterTrainedSteps
 from teachgym.agents.robust_ppo import MaskedRolloutBuffer, RobustPPO
-from teachgym.benchmarks.regret_mazes import StopAfterTrainedSteps
 from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum, TaskFeedWrapper
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers import Outcome, make_teacher

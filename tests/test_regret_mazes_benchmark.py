@@ -8,11 +8,13 @@ import pytest
 import torch
 
 from teachgym.agents import SB3Student
-from teachgym.benchmarks import regret_mazes
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import empty_maze_task
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES
+from tests.bench_scripts import load_script
+
+regret_mazes = load_script("regret_mazes")
 
 
 @pytest.mark.slow

@@ -2,7 +2,7 @@
 
 Skipped with the reason when Selenium, Chromium or chromedriver is missing (CI
 installs them: see ``.ci/run``). The 200-trajectory parity run is a benchmark:
-``python -m teachgym.benchmarks.webform_parity``.
+``python benchmarks/webform_parity.py``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Drawn here after the kinds of held-out mazes of the regret-based curriculum
 literature (labyrinths, perfect mazes, many-room layouts, corridors; REFERENCE.md),
 not copied from any of them. ``#`` wall, ``.`` free, ``G`` goal, ``> v < ^`` the
 agent facing east, south, west, north. Pictures: ``docs/mazes.png``
-(``python -m teachgym.benchmarks.maze_gallery`` redraws it).
+(``python benchmarks/maze_gallery.py`` redraws it).
 """
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ door) become lava and ``distractors`` balls and boxes of random colours are scat
 ``max_steps = 4 * num_rooms * (room_size + 1)**2``.
 
 Difficulty: the all-minimum corner (one 4 x 4 room, goal next to the agent) is
-mastered by PPO in about 10k steps (``python -m teachgym.benchmarks.minigrid_learning``);
+mastered by PPO in about 10k steps (``python benchmarks/minigrid_learning.py``);
 four 9 x 9 rooms with three locked doors, lava and the goal at the far end are
 meant to lie beyond a 1M-step budget (three key-door pairs before a sparse reward;
 not measured here). Unsolvable region: lava cuts the way (to the goal,
 a key or a door) more and more often as ``lava_density`` grows; the fraction of
 solvable layouts (other parameters uniform) is 1.0 without lava, 0.85 at 0.2, 0.58
-at 0.3, 0.26 at 0.4 and 0.10 at 0.6 (``python -m teachgym.benchmarks.minigrid_solvability``).
+at 0.3, 0.26 at 0.4 and 0.10 at 0.6 (``python benchmarks/minigrid_solvability.py``).
 ``info["solvable"]`` and :meth:`MiniGridTaskEnv.is_solvable` recognise it (for
 evaluation, not for teachers).
 Oracle subgoals: for each door in order, (its key ->) the door; then the goal.

@@ -3,7 +3,7 @@
 Prints random-action steps per second of every teachgym MiniGrid id next to
 ``MiniGrid-DoorKey-8x8-v0`` measured in the same round (ratio >= 0.9 is the
 target), and the mean reset (generation) time of 13 x 13 mazes (target < 2 ms).
-Run on one core: ``OMP_NUM_THREADS=1 python -m teachgym.benchmarks.minigrid_speed``.
+Run on one core: ``OMP_NUM_THREADS=1 python benchmarks/minigrid_speed.py``.
 """
 
 from __future__ import annotations

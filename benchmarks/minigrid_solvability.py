@@ -3,7 +3,7 @@
 For each ``lava_density`` the other parameters are drawn uniformly (seeded), one
 layout per task; the table also splits by ``goal_distance`` (near < 0.5 <= far)::
 
-    python -m teachgym.benchmarks.minigrid_solvability
+    python benchmarks/minigrid_solvability.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Parity of ``teachgym/WebForm-v0`` with headless Chromium on many trajectories.
 
-Run: ``python -m teachgym.benchmarks.webform_parity [--n 200] [--seed 0]``
+Run: ``python benchmarks/webform_parity.py [--n 200] [--seed 0]``
 
 Target (issue 7): 100 % agreement between the simulation and Chromium on at least
 200 scripted and random trajectories across the difficulty range. The trajectories

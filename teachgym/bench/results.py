@@ -9,7 +9,7 @@ returns :class:`Results` with three tables:
 - ``task_returns``: one row per test task per evaluation (mean greedy return on
   that task), so any other metric can be recomputed.
 
-Only committed records are read (see :mod:`teachgym.benchmarks.run_directory`).
+Only committed records are read (see :mod:`teachgym.bench.run_directory`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from teachgym.benchmarks.run_directory import RunDirectory
-from teachgym.benchmarks.runner import read_suite_file
-from teachgym.benchmarks.suite import RunSpec
+from teachgym.bench.run_directory import RunDirectory
+from teachgym.bench.runner import read_suite_file
+from teachgym.bench.suite import RunSpec
 from teachgym.state_io import CorruptStateError
 
 GROUP = ["env", "student"]

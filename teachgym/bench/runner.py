@@ -1,7 +1,7 @@
 """Run a suite: every run in its own process (local pool) or as a Ray task.
 
 ``run_suite(suite, out)`` writes ``OUT/suite.json`` and one directory per run
-(:mod:`teachgym.benchmarks.run_directory`). Completed runs are skipped,
+(:mod:`teachgym.bench.run_directory`). Completed runs are skipped,
 interrupted ones resume from their last checkpoint, and a failed run is
 recorded in its ``error.json`` without stopping the others. Two progress bars
 show finished runs and environment steps.
@@ -39,9 +39,9 @@ from typing import Any, Literal
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from teachgym.benchmarks.run_directory import RunDirectory, atomic_write_text
-from teachgym.benchmarks.suite import RunSpec, Suite
-from teachgym.benchmarks.training import run_and_record
+from teachgym.bench.run_directory import RunDirectory, atomic_write_text
+from teachgym.bench.suite import RunSpec, Suite
+from teachgym.bench.training import run_and_record
 
 Backend = Literal["local", "ray"]
 POLL_SECONDS = 0.2

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from teachgym.benchmarks.results import GROUP, Results, final_scores
+from teachgym.bench.results import GROUP, Results, final_scores
 
 BASELINE = "random"
 CONFIDENCE = 0.95

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from teachgym.benchmarks.plots import curves_figure, groups_of, heatmap_figure, save_figure
-from teachgym.benchmarks.results import Results, load_results
-from teachgym.benchmarks.statistics import BASELINE, leaderboard
+from teachgym.bench.plots import curves_figure, groups_of, heatmap_figure, save_figure
+from teachgym.bench.results import Results, load_results
+from teachgym.bench.statistics import BASELINE, leaderboard
 
 REPORT_DIR = "report"
 
@@ -165,3 +165,11 @@ def _html(
         parts.append(f"<img alt='{html.escape(heading)}' src='data:image/png;base64,{encoded}'>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def leaderboard_text(board: pd.DataFrame) -> str:
+    """The leaderboard as a plain-text table (one row per teacher, env and student)."""
+    if board.empty:
+        return "leaderboard: no completed runs yet"
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        return str(leaderboard_rows(board).to_string(index=False))

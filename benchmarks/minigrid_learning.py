@@ -5,7 +5,7 @@ documented threshold, over pinned evaluation layouts) within 30k environment
 steps. Prints the evaluation after every rollout and the step at which the
 corner was first mastered::
 
-    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.minigrid_learning
+    OMP_NUM_THREADS=1 python benchmarks/minigrid_learning.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Draw the held-out mazes of ``teachgym/Maze-v0`` into one picture (``docs/mazes.png``).
 
-``MPLBACKEND=Agg python -m teachgym.benchmarks.maze_gallery [--out docs/mazes.png]``
+``MPLBACKEND=Agg python benchmarks/maze_gallery.py [--out docs/mazes.png]``
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ run's training time).
 Usage (the defaults: 800k trained steps, 3 seeds; 10 to 30 minutes per run on one
 core; the README's figures)::
 
-    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.regret_mazes
+    OMP_NUM_THREADS=1 python benchmarks/regret_mazes.py
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import PairedStudent, SB3Student
+from teachgym.agents.callbacks import StopAfterTrainedSteps
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.robust_ppo import trained_steps
 from teachgym.curriculum import Curriculum
@@ -111,22 +112,6 @@ class TimedTeacher:
                 self.seconds += time.perf_counter() - start
 
         return run
-
-
-class StopAfterTrainedSteps(BaseCallback):
-    """Stops PPO once its updates have used ``budget`` transitions (checked between
-    rollouts; :class:`RobustPPO` counts only the kept ones, plain PPO every one)."""
-
-    def __init__(self, budget: int) -> None:
-        super().__init__()
-        self.budget = budget
-        self.trained = 0
-
-    def _on_rollout_start(self) -> None:
-        self.trained = trained_steps(self.model)
-
-    def _on_step(self) -> bool:
-        return self.trained < self.budget
 
 
 class HeldOutCurve(BaseCallback):

@@ -1,6 +1,6 @@
 """Learning benchmark: MaskablePPO with the DOM-aware policy on 3-field login-like forms.
 
-Run: ``OMP_NUM_THREADS=1 python -m teachgym.benchmarks.webform_learning [--steps 200000]``
+Run: ``OMP_NUM_THREADS=1 python benchmarks/webform_learning.py [--steps 200000]``
 
 Target (issue 7): 90 % success within 200k steps. Training adds the potential-based
 shaping of REFERENCE.md by default (``--no-shaping`` for the sparse ±1 reward alone;

@@ -1,6 +1,6 @@
 """Walker speed: steps per second with random actions, and terrain generation time.
 
-Run ``OMP_NUM_THREADS=1 python -m teachgym.benchmarks.walker_speed`` (one core).
+Run ``OMP_NUM_THREADS=1 python benchmarks/walker_speed.py`` (one core).
 Every configuration runs the same number of steps with pre-drawn random actions,
 resetting when an episode ends; rounds are interleaved so that Gymnasium's
 ``BipedalWalker-v3`` and the teachgym walkers see the same machine load, and the

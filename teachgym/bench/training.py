@@ -21,11 +21,11 @@ import numpy as np
 
 from teachgym.agents import make_student
 from teachgym.agents.student import Student
-from teachgym.benchmarks.evaluation import evaluate_on_tasks
-from teachgym.benchmarks.run_directory import RunDirectory
-from teachgym.benchmarks.suite import RunSpec
+from teachgym.bench.run_directory import RunDirectory
+from teachgym.bench.suite import RunSpec
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.envs import env_factory
+from teachgym.evaluation import evaluate_on_tasks
 from teachgym.tasks import TaskSpace
 from teachgym.teachers import Teacher, make_teacher
 

@@ -1,6 +1,6 @@
 """Level buffer speed: the teacher-side cost of one replayed and one new level.
 
-Run ``OMP_NUM_THREADS=1 python -m teachgym.benchmarks.level_buffer_speed`` (one core).
+Run ``OMP_NUM_THREADS=1 python benchmarks/level_buffer_speed.py`` (one core).
 For each capacity, a full buffer of maze levels (the published maze β 0.1 and
 staleness 0.3, REFERENCE.md) goes through cycles of: draw a replay, record its
 score, then offer a new level (which replaces the lowest-support member when it

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from teachgym.benchmarks.results import GROUP, Results
-from teachgym.benchmarks.statistics import curve_bands
+from teachgym.bench.results import GROUP, Results
+from teachgym.bench.statistics import curve_bands
 from teachgym.tasks import TaskSpace
 
 METRIC_LABELS = {"percent_mastered": "% of test tasks mastered", "mean_return": "mean test return"}

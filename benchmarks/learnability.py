@@ -7,7 +7,7 @@ grid with 10 cells per dimension and the 5-D grid with 4 cells per dimension,
 episodes, the teacher's own time per episode (sample + update, fits included:
 total teacher CPU time / episodes, median over seeds), and saves a PNG of the curves.
 
-    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.learnability [--episodes N]
+    OMP_NUM_THREADS=1 python benchmarks/learnability.py [--episodes N]
         [--seeds S] [--workers W] [--out learnability.png]
 
 Reference figures measured with the reference code (2-D, 20,000 episodes): random

@@ -17,7 +17,7 @@ runs up to 5 x the largest step count any subgoal condition needed on that seed
 (``--cap`` bounds everything). Target: teacher steps <= baseline steps / 5, or the
 baseline not reaching 0.8 within 5 x the teacher's steps.
 
-    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.llm_subgoals
+    OMP_NUM_THREADS=1 python benchmarks/llm_subgoals.py
 
 Tasks (:data:`TASKS`): KeyCorridor S3R2 and MultiRoom N3-S4 by default, on which PPO
 alone stays below 6 % success for 1M steps while the guided student learns them.

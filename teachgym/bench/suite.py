@@ -385,15 +385,15 @@ def parse_suite(data: Any, default_name: str = "suite") -> Suite:
 
 def load_suite(source: str | Path) -> Suite:
     """A preset name (``demo``, ``quick``, ``standard``, ``paper``) or a YAML file path."""
-    from teachgym.benchmarks.presets import PRESETS
+    from teachgym.bench.suites import SUITES
 
     text = str(source)
-    if text in PRESETS:
-        return parse_suite(PRESETS[text], default_name=text)
+    if text in SUITES:
+        return parse_suite(SUITES[text], default_name=text)
     path = Path(text)
     if not path.exists():
         raise ValueError(
-            f"{text!r} is neither a preset ({', '.join(PRESETS)}) nor an existing YAML file"
+            f"{text!r} is neither a preset ({', '.join(SUITES)}) nor an existing YAML file"
         )
     try:
         data = yaml.safe_load(path.read_text())

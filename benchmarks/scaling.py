@@ -6,7 +6,7 @@ one worker. The runs are RIAC on the learnability grid (simulated students, seed
 the script prints the CPU time of the workers, the load average, and a control: the
 same ratio for two pure-CPU loops, i.e. the best ratio the machine allows right then.
 
-    OMP_NUM_THREADS=1 python -m teachgym.benchmarks.scaling [--budget 6000] [--repeats 1]
+    OMP_NUM_THREADS=1 python benchmarks/scaling.py [--budget 6000] [--repeats 1]
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from teachgym.benchmarks.runner import run_suite
-from teachgym.benchmarks.suite import Suite, parse_suite
-from teachgym.benchmarks.targets import WORKER_RATIO, machine_load, verdict
+from machine import machine_load
+
+from teachgym.bench.runner import run_suite
+from teachgym.bench.suite import Suite, parse_suite
 
 
 def equal_runs(budget: int) -> Suite:
@@ -93,9 +94,8 @@ def main() -> None:
         )
     best = min(ratios)
     print(
-        f"target: 2 workers <= {WORKER_RATIO} x 1 worker -> ratios "
-        f"{', '.join(f'{r:.2f}' for r in ratios)} (best {best:.2f}): "
-        f"{verdict(best <= WORKER_RATIO)}"
+        f"2 workers / 1 worker wall time: ratios "
+        f"{', '.join(f'{r:.2f}' for r in ratios)} (best {best:.2f})"
     )
 
 

@@ -1,6 +1,6 @@
 """Walker sanity check: PPO improves on flat ground and does not master the hardest tasks.
 
-Run ``OMP_NUM_THREADS=1 python -m teachgym.benchmarks.walker_sanity`` (about 8 minutes
+Run ``OMP_NUM_THREADS=1 python benchmarks/walker_sanity.py`` (about 8 minutes
 on one core). A Stable-Baselines3 PPO student (``VecNormalize`` on observations
 and rewards, 4 ``DummyVecEnv`` walkers) trains on ``teachgym/TerrainWalker-v0``'s
 flat task; its greedy return on that task is printed before and after training,

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from teachgym.benchmarks.suite import RunSpec
+from teachgym.bench.suite import RunSpec
 from teachgym.state_io import CorruptStateError
 
 STEP_WIDTH = 10

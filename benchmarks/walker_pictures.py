@@ -1,6 +1,6 @@
 """Picture strip of walker tasks from easy (left) to hard (right), one row per environment.
 
-Run ``python -m teachgym.benchmarks.walker_pictures [--out docs/walker_tasks.png]``.
+Run ``python benchmarks/walker_pictures.py [--out docs/walker_tasks.png]``.
 Each tile is the ``rgb_array`` frame right after ``reset`` (the walker on its start
 pad, the first obstacles ahead), downscaled by 2, with the task written above it.
 """

@@ -1,7 +1,7 @@
 """Built-in suites: ``demo``, ``quick``, ``standard`` and ``paper``.
 
 Each preset is the plain data a YAML suite would hold (see
-:mod:`teachgym.benchmarks.suite`) and is validated the same way, so a preset
+:mod:`teachgym.bench.suite`) and is validated the same way, so a preset
 that names an environment this installation lacks is rejected before anything
 runs, with the key and the missing id in the message.
 
@@ -178,7 +178,7 @@ PAPER: dict[str, Any] = {
     ],
 }
 
-PRESETS: dict[str, dict[str, Any]] = {
+SUITES: dict[str, dict[str, Any]] = {
     "demo": DEMO,
     "quick": QUICK,
     "standard": STANDARD,
