@@ -1,8 +1,10 @@
 """The ``teachgym`` command: ``list``, ``train``, ``bench`` and ``report``.
 
-User mistakes (unknown environment, teacher or student, bad hyperparameter,
-invalid task, corrupted checkpoint) end with one clear line on stderr and exit
-code 2, never a traceback.
+User mistakes (:class:`~teachgym.errors.TeachgymUsageError`: unknown environment,
+teacher or student, bad hyperparameter, invalid task, corrupted checkpoint) and
+command-line syntax errors end with one clear line on stderr and exit code 2.
+Every other exception is a bug and keeps its traceback; ``--debug`` shows the
+traceback of usage errors too.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,15 +22,11 @@ from teachgym.agents import make_student, student_names
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
 from teachgym.episode_log import EpisodeLog
+from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate_on_tasks
-from teachgym.state_io import CorruptStateError
 from teachgym.teachers import make_teacher, teacher_hyperparameters, teacher_names
 
 CHECKPOINT_DIR = "checkpoint"
-
-
-class UserError(Exception):
-    """A mistake in the command line; printed as one line."""
 
 
 def parse_params(items: Sequence[str], what: str) -> dict[str, Any]:
@@ -36,7 +35,7 @@ def parse_params(items: Sequence[str], what: str) -> dict[str, Any]:
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key:
-            raise UserError(f"{what} parameters are key=value, got {item!r}")
+            raise TeachgymUsageError(f"{what} parameters are key=value, got {item!r}")
         try:
             params[key] = json.loads(text)
         except json.JSONDecodeError:
@@ -63,7 +62,9 @@ def env_task_space(env: Any) -> Any:
     """The task space of a (possibly wrapped) teachgym environment."""
     space = getattr(env.unwrapped, "task_space", None)
     if space is None:
-        raise UserError(f"{env.unwrapped} is not a teachgym environment (it has no task_space)")
+        raise TeachgymUsageError(
+            f"{env.unwrapped} is not a teachgym environment (it has no task_space)"
+        )
     return space
 
 
@@ -166,6 +167,9 @@ def cmd_report(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="teachgym", description=teachgym.__doc__)
     parser.add_argument("--version", action="version", version=teachgym.__version__)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback of every error"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="environments, teachers and students").set_defaults(func=cmd_list)
     train = sub.add_parser("train", help="train one student with one teacher")
@@ -204,14 +208,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; 0 on success, 2 on a usage error (argparse exits 2 by itself)."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "steps", 1) < 0:
-        print("teachgym: error: --steps must be >= 0", file=sys.stderr)
-        return 2
     try:
+        if getattr(args, "steps", 1) < 0:
+            raise TeachgymUsageError("--steps must be >= 0")
         args.func(args)
-    except (UserError, ValueError, FileNotFoundError, CorruptStateError) as exc:
-        print(f"teachgym: error: {exc}", file=sys.stderr)
+    except TeachgymUsageError as exc:
+        if args.debug:
+            traceback.print_exc()
+        message = " ".join(str(exc).split())
+        print(f"teachgym: error: {message}", file=sys.stderr)
         return 2
     return 0
 

@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from teachgym.errors import TeachgymUsageError
+
 _ARRAY_KEY = "__ndarray__"
 
 
-class CorruptStateError(ValueError):
+class CorruptStateError(TeachgymUsageError):
     """A saved state could not be read back; the message says which file and why."""
 
 

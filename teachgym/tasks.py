@@ -23,6 +23,8 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 from gymnasium import spaces
 
+from teachgym.errors import TeachgymUsageError
+
 Task: TypeAlias = dict[str, Any]
 """A task: parameter name -> value (plus the optional ``level_seed``)."""
 
@@ -32,8 +34,8 @@ LEVEL_SEED = "level_seed"
 _MAX_LEVEL_SEED = 2**63 - 1
 
 
-def _fail(name: str, allowed: str, value: Any) -> ValueError:
-    return ValueError(f"task parameter {name!r} must be {allowed}, got {value!r}")
+def _fail(name: str, allowed: str, value: Any) -> TeachgymUsageError:
+    return TeachgymUsageError(f"task parameter {name!r} must be {allowed}, got {value!r}")
 
 
 def _is_int(value: Any) -> bool:
@@ -315,7 +317,7 @@ def check_density(value: Any, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError(f"{name} must be in [0, 1] or None, got {value!r}")
+        raise TeachgymUsageError(f"{name} must be in [0, 1] or None, got {value!r}")
     return float(value)
 
 
@@ -374,16 +376,16 @@ class TaskSpace:
                 or a value out of range.
         """
         if not isinstance(task, Mapping):
-            raise ValueError(f"a task must be a dict of parameter values, got {task!r}")
+            raise TeachgymUsageError(f"a task must be a dict of parameter values, got {task!r}")
         unknown = [k for k in task if k not in self.parameters and k != LEVEL_SEED]
         if unknown:
-            raise ValueError(
+            raise TeachgymUsageError(
                 f"unknown task parameter {unknown[0]!r}; this task space has {self.names}"
                 f" (plus the optional {LEVEL_SEED!r})"
             )
         missing = [n for n in self.parameters if n not in task]
         if missing:
-            raise ValueError(
+            raise TeachgymUsageError(
                 f"task parameter {missing[0]!r} is missing; it must be "
                 f"{self.parameters[missing[0]].allowed}"
             )
@@ -436,9 +438,9 @@ class TaskSpace:
         """Vector of shape ``(dim,)`` -> canonical task; values are clipped to [0, 1] first."""
         array = np.asarray(vector, dtype=np.float64)
         if array.shape != (self.dim,):
-            raise ValueError(f"expected a vector of shape ({self.dim},), got {array.shape}")
+            raise TeachgymUsageError(f"expected a vector of shape ({self.dim},), got {array.shape}")
         if not np.all(np.isfinite(array)):
-            raise ValueError(f"a task vector must be finite, got {array.tolist()}")
+            raise TeachgymUsageError(f"a task vector must be finite, got {array.tolist()}")
         return {n: p.from_unit(array[self._slices[n]]) for n, p in self.parameters.items()}
 
     def slice_of(self, name: str) -> slice:

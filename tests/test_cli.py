@@ -6,7 +6,9 @@ import json
 
 import pytest
 
+from teachgym import cli
 from teachgym.cli import main
+from teachgym.errors import TeachgymUsageError
 
 
 def test_list_shows_envs_teachers_and_task_spaces(capsys):
@@ -57,3 +59,31 @@ def test_corrupted_checkpoint_on_resume(tmp_path, capsys):
     (out / "checkpoint" / "teacher.json").write_text("{broken")
     assert main(["train", "--steps", "20", "--out", str(out), "--quiet", "--resume"]) == 2
     assert "corrupted" in capsys.readouterr().err
+
+
+def test_only_usage_errors_become_one_line(monkeypatch, capsys):
+    def usage_mistake(args):
+        raise TeachgymUsageError("no such thing;\n pick another")
+
+    def bug(args):
+        raise RuntimeError("a bug in teachgym")
+
+    monkeypatch.setattr(cli, "cmd_list", usage_mistake)
+    assert main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert err == "teachgym: error: no such thing; pick another\n"
+
+    assert main(["--debug", "list"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.endswith("teachgym: error: no such thing; pick another\n")
+
+    monkeypatch.setattr(cli, "cmd_list", bug)
+    with pytest.raises(RuntimeError, match="a bug in teachgym"):
+        main(["list"])
+
+
+def test_argparse_mistakes_exit_2(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--steps", "many"])
+    assert stop.value.code == 2
+    assert "invalid int value" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_student import ALGORITHMS, SB3Student
 from teachgym.agents.simulated import SimulatedStudent
 from teachgym.agents.student import EnvFn, Student
+from teachgym.errors import TeachgymUsageError
 
 
 def student_names() -> list[str]:
@@ -25,7 +26,7 @@ def make_student(name: str, env_fn: EnvFn, seed: int = 0, **kwargs: Any) -> Stud
     key = name.lower()
     if key == "simulated":
         if kwargs:
-            raise ValueError(
+            raise TeachgymUsageError(
                 f"the simulated student takes no hyperparameters, got {sorted(kwargs)}"
             )
         return SimulatedStudent(env_fn, seed=seed)
@@ -33,7 +34,7 @@ def make_student(name: str, env_fn: EnvFn, seed: int = 0, **kwargs: Any) -> Stud
         return PairedStudent(env_fn, seed=seed, **kwargs)
     if key in ALGORITHMS:
         return SB3Student(env_fn, algo=key, seed=seed, **kwargs)
-    raise ValueError(f"unknown student {name!r}; known: {student_names()}")
+    raise TeachgymUsageError(f"unknown student {name!r}; known: {student_names()}")
 
 
 __all__ = [

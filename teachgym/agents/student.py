@@ -19,6 +19,8 @@ import gymnasium as gym
 import numpy as np
 
 from teachgym.curriculum import Curriculum
+from teachgym.errors import TeachgymUsageError
+from teachgym.state_io import CorruptStateError
 from teachgym.tasks import Task
 from teachgym.teachers import Teacher, load_teacher, save_teacher
 
@@ -121,9 +123,13 @@ class Student(ABC):
         try:
             meta = json.loads(meta_path.read_text())
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{meta_path} is corrupted ({exc}); delete the checkpoint") from None
+            raise CorruptStateError(
+                f"{meta_path} is corrupted ({exc}); delete the checkpoint"
+            ) from None
         if meta.get("student") != self.name:
-            raise ValueError(f"{path} holds a {meta.get('student')!r} student, not {self.name!r}")
+            raise TeachgymUsageError(
+                f"{path} holds a {meta.get('student')!r} student, not {self.name!r}"
+            )
         self._load_model(path)
         self.steps_done = int(meta["steps_done"])
         teacher_json = (path / TEACHER_STEM).with_suffix(".json")

@@ -42,6 +42,7 @@ import yaml
 from teachgym.agents import make_student, student_names
 from teachgym.agents.sb3_student import ALGORITHMS, SB3Student
 from teachgym.envs import env_catalog, env_factory, env_info
+from teachgym.errors import TeachgymUsageError
 from teachgym.teachers import make_teacher, teacher_names
 
 SUITE_KEYS = {"name", "description", "grids"}
@@ -52,7 +53,7 @@ EVALUATION_KEYS = {"every", "episodes_per_task", "seed"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
 
-class SuiteError(ValueError):
+class SuiteError(TeachgymUsageError):
     """An invalid suite; the message names the offending key (e.g. ``grids[0].teachers[1]``)."""
 
     def __init__(self, key: str, message: str) -> None:
@@ -392,11 +393,11 @@ def load_suite(source: str | Path) -> Suite:
         return parse_suite(SUITES[text], default_name=text)
     path = Path(text)
     if not path.exists():
-        raise ValueError(
+        raise TeachgymUsageError(
             f"{text!r} is neither a preset ({', '.join(SUITES)}) nor an existing YAML file"
         )
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path} is not valid YAML: {exc}") from None
+        raise TeachgymUsageError(f"{path} is not valid YAML: {exc}") from None
     return parse_suite(data, default_name=path.stem)

@@ -8,6 +8,7 @@ from typing import Any
 import gymnasium as gym
 
 from teachgym.envs.task_env import TaskEnv
+from teachgym.errors import TeachgymUsageError
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def env_info(env_id: str) -> EnvInfo:
     if env_id not in _CATALOG and f"teachgym/{env_id}" in _CATALOG:
         env_id = f"teachgym/{env_id}"
     if env_id not in _CATALOG:
-        raise ValueError(f"unknown environment {env_id!r}; known: {sorted(_CATALOG)}")
+        raise TeachgymUsageError(f"unknown environment {env_id!r}; known: {sorted(_CATALOG)}")
     return _CATALOG[env_id]
 
 
@@ -64,7 +65,16 @@ class EnvFactory:
     kwargs: dict[str, Any]
 
     def __call__(self) -> gym.Env[Any, Any]:
-        return gym.make(self.env_id, **self.kwargs)
+        try:
+            return gym.make(self.env_id, **self.kwargs)
+        except TeachgymUsageError:
+            raise
+        except ValueError as exc:  # the constructor refused a keyword argument's value
+            raise TeachgymUsageError(f"{self.env_id} with {self.kwargs}: {exc}") from exc
+        except TypeError as exc:
+            if "unexpected keyword argument" not in str(exc):
+                raise
+            raise TeachgymUsageError(f"{self.env_id}: {exc}") from exc
 
 
 def env_factory(env_id: str, **kwargs: Any) -> EnvFactory:

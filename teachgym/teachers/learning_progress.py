@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from teachgym.errors import TeachgymUsageError
+
 
 def resolve_preset(
     teacher: str,
@@ -30,7 +32,9 @@ def resolve_preset(
         ValueError: for an unknown preset (the message lists the known ones).
     """
     if preset not in presets:
-        raise ValueError(f"{teacher}: unknown preset {preset!r}; known presets: {sorted(presets)}")
+        raise TeachgymUsageError(
+            f"{teacher}: unknown preset {preset!r}; known presets: {sorted(presets)}"
+        )
     values = dict(presets[preset])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values
@@ -43,12 +47,12 @@ def check_return_bounds(teacher: str, bounds: Any) -> tuple[float, float] | None
     try:
         low, high = (float(b) for b in bounds)
     except (TypeError, ValueError):
-        raise ValueError(
+        raise TeachgymUsageError(
             f"{teacher}: return_bounds must be a pair (low, high) of numbers, got {bounds!r}; "
             "pass the environment's env.unwrapped.return_bounds"
         ) from None
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(
+        raise TeachgymUsageError(
             f"{teacher}: return_bounds must be finite with low < high, got ({low}, {high})"
         )
     return (low, high)
@@ -65,14 +69,16 @@ def rescale_return(episode_return: float, bounds: tuple[float, float] | None) ->
 def check_ratio(teacher: str, name: str, value: Any) -> float:
     """Validate a probability hyperparameter in [0, 1]."""
     if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{teacher}: {name} must be a number in [0, 1], got {value!r}")
+        raise TeachgymUsageError(f"{teacher}: {name} must be a number in [0, 1], got {value!r}")
     return float(value)
 
 
 def check_positive_int(teacher: str, name: str, value: Any, minimum: int = 1) -> int:
     """Validate an integer hyperparameter ``>= minimum``."""
     if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{teacher}: {name} must be an integer >= {minimum}, got {value!r}")
+        raise TeachgymUsageError(
+            f"{teacher}: {name} must be an integer >= {minimum}, got {value!r}"
+        )
     return int(value)
 
 

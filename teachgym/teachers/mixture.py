@@ -36,6 +36,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.base import Teacher
 from teachgym.teachers.learning_progress import (
@@ -54,7 +55,7 @@ def check_potential_ks(teacher: str, ks: Any, fit_rate: int) -> tuple[int, ...]:
     try:
         values = tuple(int(k) for k in ks)
     except (TypeError, ValueError):
-        raise ValueError(
+        raise TeachgymUsageError(
             f"{teacher}: potential_ks must be a list of integers, got {ks!r}"
         ) from None
     if (
@@ -64,7 +65,7 @@ def check_potential_ks(teacher: str, ks: Any, fit_rate: int) -> tuple[int, ...]:
         or min(values) < 1
         or max(values) > fit_rate
     ):
-        raise ValueError(
+        raise TeachgymUsageError(
             f"{teacher}: potential_ks must be distinct integers in [1, fit_rate={fit_rate}] "
             f"(a mixture cannot have more components than points), got {list(ks)!r}"
         )
@@ -73,7 +74,9 @@ def check_potential_ks(teacher: str, ks: Any, fit_rate: int) -> tuple[int, ...]:
 
 def check_criterion(teacher: str, criterion: Any) -> str:
     if criterion not in CRITERIA:
-        raise ValueError(f"{teacher}: criterion must be one of {CRITERIA}, got {criterion!r}")
+        raise TeachgymUsageError(
+            f"{teacher}: criterion must be one of {CRITERIA}, got {criterion!r}"
+        )
     return str(criterion)
 
 

@@ -6,7 +6,8 @@ import inspect
 import os
 from typing import Any
 
-from teachgym.state_io import load_state, save_state
+from teachgym.errors import TeachgymUsageError
+from teachgym.state_io import CorruptStateError, load_state, save_state
 from teachgym.tasks import TaskSpace
 from teachgym.teachers.base import Teacher
 
@@ -31,7 +32,9 @@ def teacher_class(name: str) -> type[Teacher]:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ValueError(f"unknown teacher {name!r}; known teachers: {teacher_names()}") from None
+        raise TeachgymUsageError(
+            f"unknown teacher {name!r}; known teachers: {teacher_names()}"
+        ) from None
 
 
 def teacher_hyperparameters(name: str) -> dict[str, Any]:
@@ -57,14 +60,16 @@ def make_teacher(
     allowed = teacher_hyperparameters(name)
     unknown = sorted(set(hyperparameters) - set(allowed))
     if unknown:
-        raise ValueError(
+        raise TeachgymUsageError(
             f"teacher {name!r} has no hyperparameter {unknown[0]!r}; "
             f"allowed: {sorted(k for k in allowed if k != 'seed')}"
         )
     try:
         return cls(task_space, seed=seed, **hyperparameters)
-    except TypeError as exc:
-        raise ValueError(f"teacher {name!r}: {exc}") from None
+    except TeachgymUsageError:
+        raise
+    except ValueError as exc:  # a constructor refusing a hyperparameter value
+        raise TeachgymUsageError(f"teacher {name!r}: {exc}") from exc
 
 
 def save_teacher(teacher: Teacher, stem: str | os.PathLike[str]) -> None:
@@ -81,6 +86,6 @@ def load_teacher(stem: str | os.PathLike[str]) -> Teacher:
         seed = hyperparameters.pop("seed", None)
         teacher = make_teacher(state["teacher"], task_space, seed=seed, **hyperparameters)
     except KeyError as exc:
-        raise ValueError(f"saved teacher state at {stem} lacks the entry {exc}") from None
+        raise CorruptStateError(f"saved teacher state at {stem} lacks the entry {exc}") from None
     teacher.load_state_dict(state)
     return teacher
