@@ -1,7 +1,7 @@
 """Learning-progress teachers on the learnability grid: % mastered and teacher time.
 
 Runs ``random``, ``alp-gmm``, ``covar-gmm`` and ``riac`` on
-``teachgym/LearnabilityGrid-v0`` (REFERENCE.md, "Learnability grid"): the 2-D
+``teachgym/LearnabilityGrid-v0`` (docs/references.md [portelas2019]): the 2-D
 grid with 10 cells per dimension and the 5-D grid with 4 cells per dimension,
 20,000 episodes, 5 seeds each. Prints the mean % of mastered cells every 1,000
 episodes, the teacher's own time per episode (sample + update, fits included:
@@ -30,7 +30,7 @@ TEACHERS = ("random", "alp-gmm", "covar-gmm", "riac")
 GRIDS = ((2, 10), (5, 4))
 """(dimensions, cells per dimension)."""
 REFERENCE_2D = {"random": 4.3, "alp-gmm": 36.7, "riac": 49.7, "covar-gmm": 70.7}
-"""% mastered after 20,000 episodes on the 2-D grid with the reference code (REFERENCE.md)."""
+"""% mastered after 20,000 episodes on the 2-D grid with the reference code [portelas2019]."""
 SCORE_EVERY = 1000
 
 

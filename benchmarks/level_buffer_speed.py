@@ -2,10 +2,10 @@
 
 Run ``OMP_NUM_THREADS=1 python benchmarks/level_buffer_speed.py`` (one core).
 For each capacity, a full buffer of maze levels (the published maze β 0.1 and
-staleness 0.3, REFERENCE.md) goes through cycles of: draw a replay, record its
+staleness 0.3, [jiang2021rplr]) goes through cycles of: draw a replay, record its
 score, then offer a new level (which replaces the lowest-support member when it
 scores higher). It prints microseconds per cycle, the buffer's share of the
-per-episode teacher cost that the issue's 2 % overhead target bounds.
+per-episode teacher cost.
 
 Options: ``--capacities`` (default 256 1000 4000), ``--cycles`` per capacity (default 3000).
 """

@@ -5,7 +5,7 @@ Conditions (the same PPO + MiniGrid CNN, the same seeds):
 
 - ``baseline``: no subgoals (sparse reward);
 - ``planner``: the subgoal teacher with the offline planner backend;
-- ``noisy-<a>``: the noisy-oracle backend at accuracy ``a`` (REFERENCE.md's measured LLM
+- ``noisy-<a>``: the noisy-oracle backend at accuracy ``a`` ([ruizgonzalez2024]'s measured LLM
   accuracies: 0.985 on KeyCorridorS3R3, 0.18 to 0.55 on MultiRoom-N4-S5).
 
 Training envs carry a :class:`~teachgym.agents.subgoal_wrapper.SubgoalWrapper`
@@ -54,7 +54,7 @@ TASKS: dict[str, tuple[str, dict[str, Any], tuple[float, ...], float]] = {
     "MultiRoom": ("teachgym/MultiRoom-v0", {"num_rooms": 3, "max_room_size": 4}, (0.55, 0.18), 0.5),
     "KeyCorridorS3R1": ("teachgym/KeyCorridor-v0", {"num_rows": 1, "room_size": 3}, (0.985,), 0.0),
 }
-"""Benchmark name -> (env id, task, noisy-oracle accuracies from REFERENCE.md, share of
+"""Benchmark name -> (env id, task, noisy-oracle accuracies from [ruizgonzalez2024], share of
 training episodes that hide the subgoal observation).
 
 ``KeyCorridor`` is minigrid's S3R2 and ``MultiRoom`` is N3-S4; ``KeyCorridorS3R1`` is

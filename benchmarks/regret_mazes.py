@@ -5,7 +5,7 @@ budget with each teacher and seed, then plays every held-out maze
 (``held-out`` test set: labyrinth, perfect maze, many rooms, ...) with the
 stochastic policy; a maze episode is solved when it reaches the goal (return > 0).
 
-Teachers (REFERENCE.md, maze configurations):
+Teachers (maze configurations of docs/references.md [jiang2021rplr], [parkerholder2022]):
 
 - ``random``: domain randomisation, every level a fresh random maze with 25 wall
   blocks (``random_maze_task``), the literature's baseline;
@@ -23,7 +23,7 @@ since a run here sees a few thousand episodes, not 250M steps.
 Budget: ``--budget-unit env`` gives every teacher ``--steps`` environment steps;
 ``--budget-unit trained`` gives every teacher ``--steps`` *trained* steps (transitions
 PPO's updates used), the literature's unit (published comparisons are at equal
-student PPO updates, e.g. "after 20k PPO updates", REFERENCE.md): Robust PLR and
+student PPO updates, e.g. "after 20k PPO updates", [parkerholder2022]): Robust PLR and
 ACCEL then also play the new levels they only score, so they collect more
 environment steps than ``random`` in the same budget. ``--accel-start dr`` lets
 ACCEL's new levels be 25-block random mazes instead of empty ones (a variant, not

@@ -1,6 +1,6 @@
 """Local-pool scaling: 8 equal runs with 1 worker, then with 2, measured side by side.
 
-Target (issue 9): two local workers finish the 8 runs in at most 0.55 x the time of
+Measures the time two local workers take to finish the 8 runs relative to the time of
 one worker. The runs are RIAC on the learnability grid (simulated students, seeds
 0..7, same budget), so they cost the same. Wall times on a shared machine are noisy:
 the script prints the CPU time of the workers, the load average, and a control: the

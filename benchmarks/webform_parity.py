@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/webform_parity.py [--n 200] [--seed 0]``
 
-Target (issue 7): 100 % agreement between the simulation and Chromium on at least
+Measures the agreement between the simulation and Chromium on at least
 200 scripted and random trajectories across the difficulty range. The trajectories
 (:func:`~teachgym.envs.webform.trajectories.trajectory_suite`) are the four presets
 then uniform random tasks, cycling through the oracle's plan, the plan with random

@@ -2,7 +2,7 @@
 
 Run: ``OMP_NUM_THREADS=1 python benchmarks/webform_speed.py``
 
-Target (issue 7): at least 10,000 environment steps per second on one core on a
+Measures environment steps per second on one core on a
 10-field form with 30 distractors. Two policies drive the env: uniformly random
 *valid* actions (from :meth:`WebFormEnv.action_masks`) and the oracle's plan. The
 clock runs only inside the environment (``reset``, ``step`` and, for the masked

@@ -1,6 +1,6 @@
 """Curriculum glue: let a teacher drive one environment or a vector of environments.
 
-Data flow (DESIGN.md)::
+Data flow::
 
     teacher.sample() --task--> env.reset(options={"task": task}) --> episode
           ^                                                           |

@@ -1,6 +1,7 @@
 """A DOM-aware actor-critic for the web-form family, for sb3-contrib's MaskablePPO.
 
-In the spirit of QWeb (REFERENCE.md, "Web forms"): an element encoder and an
+In the spirit of QWeb (Gur et al., ICLR 2019; docs/references.md [gur2019qweb]): an
+element encoder and an
 instruction-field encoder embed the words of each element (text, value, classes)
 and of each field (key, value) with a shared bag-of-words embedding plus their
 features; every (element, field) pair is scored from the two encodings and the

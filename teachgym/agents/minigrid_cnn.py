@@ -3,7 +3,8 @@
 The image is minigrid's partial view: each cell a (type, colour, state) code.
 It is one-hot encoded per channel (11 + 6 + 3 = 20 planes, an "ImgObsWrapper-style"
 image input, which learns with PPO where a flat one-hot vector with VecNormalize
-did not; REFERENCE.md), passed through two 3 x 3 convolutions, and joined with the
+did not; docs/references.md [minigrid-obs]), passed through two 3 x 3 convolutions, and
+joined with the
 one-hot direction and mission code (SB3 one-hot encodes those Discrete spaces)
 and any further Box entries, flattened (e.g. the ``"subgoal"`` vector that
 :class:`~teachgym.agents.subgoal_wrapper.SubgoalWrapper` adds).

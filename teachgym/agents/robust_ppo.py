@@ -1,6 +1,7 @@
 """PPO that can leave chosen transitions out of its update (the Robust PLR switch).
 
-Robust PLR / PLR⊥ (REFERENCE.md) forbids gradient steps on episodes of new,
+Robust PLR / PLR⊥ (Jiang et al., NeurIPS 2021; docs/references.md [jiang2021rplr])
+forbids gradient steps on episodes of new,
 unreplayed levels: the student only scores them. :class:`RobustPPO` is SB3's PPO
 with a rollout buffer that carries a ``keep`` mask of shape ``(n_steps, n_envs)``;
 minibatches are drawn from the kept transitions only, and a rollout with no kept

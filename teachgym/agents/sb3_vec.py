@@ -67,7 +67,7 @@ def make_curriculum_vec_env(
     """``n_envs`` copies of ``env_fn()`` in a Dummy/SubprocVecEnv, driven by ``curriculum``.
 
     Each sub-environment is ``Monitor(TaskFeedWrapper(env_fn()))``. On 2 cores
-    ``dummy`` is usually faster (REFERENCE.md, "Facts about this machine's stack").
+    ``dummy`` is usually faster (see docs/references.md [sb3-vecenv]).
     """
     if n_envs < 1:
         raise ValueError(f"n_envs must be >= 1, got {n_envs}")

@@ -1,6 +1,7 @@
 """Apply an LLM-subgoal teacher's chain to an environment during training.
 
-Source: "Words as Beacons" (2025; REFERENCE.md). At each reset the wrapper asks
+Source: "Words as Beacons" (Ruiz-Gonzalez et al., 2024; docs/references.md
+[ruizgonzalez2024]). At each reset the wrapper asks
 the teacher (:class:`~teachgym.teachers.llm_subgoal.SubgoalTeacher`) for the
 layout's chain (once per layout: the teacher caches), then at each step:
 
@@ -52,7 +53,7 @@ ENCODINGS: tuple[str, ...] = ("relative", "object", "embedding", "none")
 
 RELATIVE_SCALE = 4.0
 DEFAULT_ALPHA = 0.2
-"""Bonus scale of the published method (REFERENCE.md)."""
+"""Bonus scale alpha of the published method (docs/references.md [ruizgonzalez2024])."""
 
 _OBJECT_WIDTH = 1 + len(SUBGOAL_KINDS) + len(OBJECT_TO_IDX) + len(COLOR_TO_IDX) + 3
 _DIRECTIONS = ((1, 0), (0, 1), (-1, 0), (0, -1))

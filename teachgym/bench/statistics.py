@@ -9,7 +9,8 @@ Per (environment, student) group and teacher, over completed runs (seeds):
 - probability of improvement over the ``random`` teacher, P(X > Y) with its interval.
 
 The bootstrap generator is seeded, so a report is reproducible. rliable needs
-pandas < 3 (REFERENCE.md: its dependency ``arch`` fails to import with pandas 3).
+pandas < 3 (its dependency ``arch`` fails to import with pandas 3; docs/references.md
+[agarwal2021]).
 """
 
 from __future__ import annotations

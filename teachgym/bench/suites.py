@@ -7,7 +7,7 @@ runs, with the key and the missing id in the message.
 
 - ``demo``: the learnability grid with simulated students (no neural network):
   random, ALP-GMM, Covar-GMM and RIAC, 5 seeds, 10,000 episodes each
-  (REFERENCE.md, "Learnability grid": after 10,000 episodes the reference code
+  (docs/references.md [portelas2019]: after 10,000 episodes the reference code
   reaches random 1, ALP-GMM 14, RIAC 24, Covar-GMM 31 % mastered; after 20,000,
   4.3, 36.7, 49.7, 70.7). To fit in a minute on 2 cores, the two mixture teachers
   try k in {2, 4, 6, 8} components instead of the paper's 2..10 (the mixture fits
@@ -41,7 +41,7 @@ MAZE_TEACHERS: list[Any] = [
 """Maze layouts are wall maps (an array parameter), which the learning-progress teachers
 refuse. Domain randomisation draws sparse walls (25 of 169 cells on average, the
 literature's 25-block mazes), as do Robust PLR's new levels; ACCEL starts from empty
-mazes (REFERENCE.md, published configurations)."""
+mazes (docs/references.md [jiang2021rplr], [parkerholder2022])."""
 WALKER_TEACHERS: list[Any] = [
     *LP_TEACHERS,
     {"name": "robust-plr", "params": {"preset": "walker-robust-plr"}},

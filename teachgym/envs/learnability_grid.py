@@ -2,7 +2,7 @@
 
 Source: Portelas et al., "Teacher algorithms for curriculum learning of Deep RL
 in continuously parameterized environments" (CoRL 2019), toy environment of the
-released code; see REFERENCE.md ("Learnability grid").
+released code; see docs/references.md [portelas2019].
 
 The task space [0, 1]^d is cut into ``n`` cells per dimension. Each cell has a
 competence in 0..100: the *simulated student* is this table, so no neural
@@ -28,8 +28,8 @@ from teachgym.tasks import Continuous, Task, TaskSpace
 MAX_COMPETENCE = 100
 MASTERED_ABOVE = 75
 UNLOCKS_AT = 75
-"""A neighbour with competence >= 75 unlocks learning. REFERENCE.md says "mastered"
-(> 75) for both; the reference toy environment's code unlocks at >= 75 and scores
+"""A neighbour with competence >= 75 unlocks learning. Summaries of the paper say
+"mastered" (> 75) for both; the reference toy environment's code unlocks at >= 75 and scores
 mastery at > 75, and the source wins."""
 
 

@@ -2,8 +2,8 @@
 
 Source: Portelas, Colas, Hofmann, Oudeyer, "Teacher algorithms for curriculum
 learning of Deep RL in continuously parameterized environments", CoRL 2019;
-TeachMyAgent (Romac et al., ICML 2021) for the tuned values. REFERENCE.md,
-"ALP-GMM", step by step:
+TeachMyAgent (Romac et al., ICML 2021) for the tuned values. See docs/references.md
+[portelas2019], [romac2021]. Step by step:
 
 1. Bootstrap: the first ``fit_rate`` tasks are uniform random.
 2. After each episode, ALP = |return - return of the nearest previously seen

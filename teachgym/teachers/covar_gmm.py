@@ -3,7 +3,7 @@
 Source: Moulin-Frier, Nguyen, Oudeyer, "Self-organization of early vocal
 development in infants and machines: the role of intrinsic motivation", 2014
 (IGMM), as re-implemented for the ALP-GMM paper (Portelas et al., CoRL 2019)
-and TeachMyAgent. REFERENCE.md, "Covar-GMM and RIAC":
+and TeachMyAgent (docs/references.md [moulinfrier2014], [portelas2019], [romac2021]):
 
 1. Bootstrap: the first ``fit_rate`` tasks are uniform random.
 2. Each reported episode adds the point [task vector, time, competence], where

@@ -5,7 +5,7 @@ episode's content exactly). The buffer keeps up to ``capacity`` levels with thei
 learning-potential score, the episode count when each was last sampled (for
 staleness), the best return ever seen on it (for MaxMC) and its last return.
 
-Replay weights follow REFERENCE.md ("PLR, Robust PLR, ACCEL")::
+Replay weights follow PLR (Jiang et al., ICML 2021; docs/references.md [jiang2021plr])::
 
     P = (1 - rho) * P_score + rho * P_staleness
     P_score     ∝ (1 / rank(score)) ** (1 / beta)     # beta is an EXPONENT's inverse

@@ -1,7 +1,7 @@
 """Prioritized Level Replay (``plr``), Robust PLR (``robust-plr``) and ACCEL (``accel``).
 
 A level is a task plus a ``level_seed``. Each teacher keeps a :class:`LevelBuffer`
-of scored levels (REFERENCE.md, "PLR, Robust PLR, ACCEL"):
+of scored levels (docs/references.md [jiang2021plr], [jiang2021rplr], [parkerholder2022]):
 
 1. Once the buffer is at least ``min_fill`` full, with probability ``replay_prob``
    a stored level is replayed (rank prioritisation with exponent ``1/β`` mixed
@@ -70,7 +70,7 @@ DEFAULTS: dict[str, Any] = {
 """Values used for hyperparameters neither given nor set by a preset."""
 
 PRESETS: dict[str, dict[str, Any]] = {
-    # BipedalWalker, Robust PLR (REFERENCE.md): positive value loss, replay 0.5,
+    # BipedalWalker, Robust PLR ([jiang2021rplr]): positive value loss, replay 0.5,
     # min fill 0.5, buffer 1000, staleness 0.5, β 0.1.
     "walker-robust-plr": {
         "score_function": "positive_value_loss",
@@ -123,7 +123,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "easy_kinds": ["int_array"],
     },
 }
-"""Published configurations (REFERENCE.md, "Published configurations")."""
+"""Published configurations (docs/references.md [jiang2021rplr], [parkerholder2022])."""
 
 
 class LevelReplayTeacher(Teacher):

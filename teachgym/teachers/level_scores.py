@@ -1,6 +1,7 @@
 """Learning-potential scores of one episode for regret-based teachers.
 
-Defined in REFERENCE.md ("PLR, Robust PLR, ACCEL") from the student's value
+Defined by PLR and Robust PLR (docs/references.md [jiang2021plr], [jiang2021rplr]) from
+the student's value
 estimates; all arrays are per environment step of one episode, shape ``(T,)``:
 
 - ``positive_value_loss``: mean over the episode of ``max(A_t, 0)`` (A = GAE advantage);

@@ -1,7 +1,7 @@
 """The ``llm-curriculum`` teacher: a language model (or the offline planner) proposes
 the next task from a text summary of the student's recent results.
 
-The task-level mode of the LLM teachers (issue: "the LLM can also act as a
+The task-level mode of the LLM teachers ("the LLM can also act as a
 curriculum designer"). Every ``query_every`` episodes the teacher writes a
 summary of the last ``window`` episodes per region of the task space (regions:
 the cells of ``n_regions`` fixed centre tasks, nearest centre in the normalised

@@ -3,7 +3,7 @@
 ALP-GMM and Covar-GMM fit scikit-learn ``GaussianMixture`` models (full
 covariance, k-means initialisation, one EM initialisation, a fixed
 ``random_state``) for every k in ``potential_ks`` on the same data, and keep the
-one with the lowest information criterion (REFERENCE.md, "ALP-GMM"):
+one with the lowest information criterion (docs/references.md [portelas2019]):
 
 - ``aic``: scikit-learn's ``GaussianMixture.aic``;
 - ``bic``: scikit-learn's ``GaussianMixture.bic``;

@@ -4,7 +4,7 @@ One edit picks a parameter (uniformly, or by ``weights``) and changes it:
 
 - Continuous: ± a magnitude, then clipped to the range. A magnitude is a number
   (fixed step) or a pair ``[low, high]`` (step drawn uniformly). The default is
-  ``[0, 0.1 * range]``. The walker edits of REFERENCE.md are
+  ``[0, 0.1 * range]``. The walker edits of ACCEL (docs/references.md [parkerholder2022]) are
   :data:`WALKER_EDIT_SIZES` (roughness ± U(0, 0.6), pit gap ± 0.4, stump and
   stair heights ± 0.2, stair steps ± 1).
 - Integer: ± a whole step (default 1), clipped (e.g. moving a maze goal coordinate).
@@ -16,7 +16,7 @@ One edit picks a parameter (uniformly, or by ``weights``) and changes it:
 - ``NO_EDIT``: the edit does nothing (the public maze mutator draws it one time in
   three, so a mutation of ``n`` edits makes ``n`` or fewer changes).
 
-Every mutated level gets a fresh ``level_seed`` (REFERENCE.md: "new terrain seed").
+Every mutated level gets a fresh ``level_seed`` (ACCEL's "new terrain seed").
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ WALKER_EDIT_SIZES: dict[str, EditSize] = {
     "stair_height_high": 0.2,
     "stair_steps": 1,
 }
-"""Edit magnitudes of the eight-parameter BipedalWalker (REFERENCE.md, ACCEL)."""
+"""Edit magnitudes of the eight-parameter BipedalWalker (ACCEL, [parkerholder2022])."""
 
 NO_EDIT = "no-op"
 """Weight key of the edit that changes nothing."""
@@ -68,7 +68,7 @@ MAZE_EDIT_WEIGHTS: dict[str, float] = {
     "agent_y": 0.0,
     "agent_dir": 0.0,
 }
-"""Maze edits of REFERENCE.md ("flip a wall cell or move the goal"), in the proportions
+"""Maze edits of ACCEL ("flip a wall cell or move the goal"), in the proportions
 of the public ACCEL maze mutator: each edit flips a random wall cell, moves the goal to
 a random cell, or does nothing, one time in three each; the agent's start is never
 edited. A flip under the agent or the goal changes nothing (the maze ignores such

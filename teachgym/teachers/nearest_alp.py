@@ -1,6 +1,7 @@
 """Absolute learning progress from the nearest previously seen task (ALP-GMM, step 2).
 
-REFERENCE.md: ALP of a new (task, return) = |return - return of the nearest
+Portelas et al., CoRL 2019 (docs/references.md [portelas2019]): ALP of a new
+(task, return) = |return - return of the nearest
 previously seen task|, the nearest neighbour taken in task space over the whole
 history; 0 while fewer than a handful of tasks are known (the 2019 code: while
 at most 5 are stored). Distances are Euclidean in the task space's normalised

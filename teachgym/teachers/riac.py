@@ -2,8 +2,8 @@
 
 Source: Baranes and Oudeyer, "R-IAC: Robust Intrinsically Motivated Exploration
 and Active Learning", 2009, and SAGG-RIAC (2013), as re-implemented for the
-ALP-GMM paper (Portelas et al., CoRL 2019) and TeachMyAgent. REFERENCE.md,
-"Covar-GMM and RIAC", with the details of those re-implementations:
+ALP-GMM paper (Portelas et al., CoRL 2019) and TeachMyAgent (docs/references.md
+[baranes2009], [baranes2013], [romac2021]), with the details of those re-implementations:
 
 - Regions are boxes in the normalised task space, organised as a tree whose
   root is the whole space. Every reported (task, return) is stored in each

@@ -1,7 +1,8 @@
 """DoorKey with its size as the task: fetch the key, unlock the door, reach the goal.
 
 Source: minigrid's ``MiniGrid-DoorKey-{5,6,8,16}x16-v0`` (the LLM-subgoal work's
-benchmark, REFERENCE.md). Same layout rules, generator written here: a square
+benchmark; docs/references.md [chevalierboisvert2023], [ruizgonzalez2024]). Same
+layout rules, generator written here: a square
 grid of side ``size``; a wall splits it at a random column; a locked yellow door
 in that wall; the yellow key and the agent on the left, the goal in the
 bottom-right corner; ``max_steps = 10 * size**2``.

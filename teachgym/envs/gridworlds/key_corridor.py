@@ -1,7 +1,8 @@
 """KeyCorridor with its size as the task: find the key, unlock the door, pick up the ball.
 
 Source: minigrid's ``MiniGrid-KeyCorridorS{3..6}R{1..3}-v0``, a benchmark of the
-LLM-subgoal work (REFERENCE.md). Same layout rules, generator written here:
+LLM-subgoal work (docs/references.md [ruizgonzalez2024]). Same layout rules, generator
+written here:
 three columns of ``num_rows`` rooms of side ``room_size`` (walls included); the
 middle column is one corridor; a locked door leads from it into one room of the
 right column, which holds the ball; the key of that door lies in a room of the

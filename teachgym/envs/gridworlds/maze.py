@@ -2,7 +2,8 @@
 replay, mutate and generate levels.
 
 Source: the 13 x 13 maze of the regret-based curriculum work (PAIRED, PLR, ACCEL;
-REFERENCE.md): a binary wall map, the agent's start cell and direction, the goal
+docs/references.md [dennis2020], [jiang2021rplr], [parkerholder2022]): a binary wall
+map, the agent's start cell and direction, the goal
 cell; random levels with 25 or 60 wall blocks; held-out hand-designed mazes.
 
 Task (all coordinates in the 13 x 13 free space; the grid adds a wall border, so

@@ -1,7 +1,8 @@
 """Hand-designed 13 x 13 held-out mazes (the ``held-out`` test set of ``teachgym/Maze-v0``).
 
 Drawn here after the kinds of held-out mazes of the regret-based curriculum
-literature (labyrinths, perfect mazes, many-room layouts, corridors; REFERENCE.md),
+literature (labyrinths, perfect mazes, many-room layouts, corridors; docs/references.md
+[jiang2021rplr], [parkerholder2022]),
 not copied from any of them. ``#`` wall, ``.`` free, ``G`` goal, ``> v < ^`` the
 agent facing east, south, west, north. Pictures: ``docs/mazes.png``
 (``python benchmarks/maze_gallery.py`` redraws it).

@@ -1,7 +1,8 @@
 """MultiRoom with its size as the task: cross a chain of rooms through closed doors.
 
 Source: minigrid's ``MiniGrid-MultiRoom-N{2,4,6}-S{4,5,10}-v0``, a benchmark of
-the LLM-subgoal work (REFERENCE.md). Same layout rules, generator written here:
+the LLM-subgoal work (docs/references.md [ruizgonzalez2024]). Same layout rules,
+generator written here:
 on a 25 x 25 grid, ``num_rooms`` rectangular rooms with sides drawn in
 ``[4, max_room_size]`` (walls included) are laid one after the other, each
 sharing a wall with the previous one where a closed door (colour different from

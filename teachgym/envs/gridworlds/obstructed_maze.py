@@ -2,7 +2,8 @@
 hidden in a box and whose way may be blocked by a ball, then pick up the ball.
 
 Source: minigrid's ``MiniGrid-ObstructedMaze-{1Dl,1Dlh,1Dlhb,2Dl,2Dlh,2Dlhb}-v1``,
-a benchmark of the LLM-subgoal work (REFERENCE.md). Variant letters: ``1D`` one
+a benchmark of the LLM-subgoal work (docs/references.md [ruizgonzalez2024]). Variant
+letters: ``1D`` one
 locked door, ``2D`` two; ``l`` the door is locked (always); ``h`` its key is
 hidden in a box (toggle the box to reveal it); ``b`` a ball blocks the door on
 the agent's side. Generator written here: rooms of side 6 (walls included) in a

@@ -1,6 +1,7 @@
 """Oracle subgoals and the predicate that tells whether one has been met.
 
-Source: the LLM-subgoal work ("Words as Beacons", 2025; REFERENCE.md): a
+Source: the LLM-subgoal work ("Words as Beacons", Ruiz-Gonzalez et al., 2024;
+docs/references.md [ruizgonzalez2024]): a
 subgoal names one cell of the layout and the object on it; it is met when the
 agent stands on that cell or the cell's content has changed (key picked up,
 door opened, box opened, blocking ball moved away). Every environment of the

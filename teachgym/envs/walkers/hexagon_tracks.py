@@ -1,6 +1,7 @@
 """Hexagon Tracks: hexagonal obstacles whose 12 vertex offsets are the task.
 
-Source: Portelas et al. (CoRL 2019), REFERENCE.md "Hexagon Tracks". After the flat
+Source: Portelas et al. (CoRL 2019), Hexagon Tracks; docs/references.md [portelas2019].
+After the flat
 start pad the track alternates an obstacle and 8 m of flat ground. Each obstacle
 starts from a default half-hexagon of vertices ``(-0.5, 0), (-0.5, 0.25), (-0.25, 0.5),
 (0.25, 0.5), (0.5, 0.25), (0.5, 0)`` (terrain steps) and moves vertex ``k`` by

@@ -2,7 +2,8 @@
 
 Source: Portelas et al., "Teacher algorithms for curriculum learning of Deep RL in
 continuously parameterized environments" (CoRL 2019) and TeachMyAgent (ICML 2021);
-REFERENCE.md "Stump Tracks". After the flat 20-step start pad the track alternates
+docs/references.md [portelas2019], [romac2021]. After the flat 20-step start pad the
+track alternates
 a stump one terrain step wide (0.467 m) and a flat stretch of ``obstacle_spacing``
 metres (at least 0.01). Each stump's height is ``max(0.05, N(stump_height, 0.1))``
 terrain steps, so a negative mean gives 0.05-step bumps ("no stump").

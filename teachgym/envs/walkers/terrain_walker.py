@@ -1,8 +1,8 @@
 """TerrainWalker: the 8-parameter BipedalWalker terrain of POET / ACCEL.
 
 Source: Wang et al., POET (2019) and Parker-Holder et al., ACCEL (ICML 2022) via
-their public ``bipedal_walker_custom`` / dual-curriculum-design code; REFERENCE.md
-"Eight-parameter BipedalWalker". The generator is Gymnasium's BipedalWalker state
+their public ``bipedal_walker_custom`` / dual-curriculum-design code; docs/references.md
+[wang2019poet], [parkerholder2022]. The generator is Gymnasium's BipedalWalker state
 machine (200 terrain steps; grass stretches of 5..9 steps; after each stretch one
 obstacle kind drawn uniformly among the enabled ones) with parameterised obstacles:
 

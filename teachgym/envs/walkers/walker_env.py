@@ -7,7 +7,8 @@ to ``±speed`` by its sign and its torque limit to ``torque * min(|a|, 1)``; the
 reward is the change of ``130 * x / 30 - 5 * |hull angle|`` minus
 ``torque_penalty * torque * min(|a|, 1)`` per joint; touching the ground with
 the hull (or leaving the track to the left) gives -100 and terminates; passing
-``FINISH_X`` terminates. Episodes last at most 2000 steps (REFERENCE.md).
+``FINISH_X`` terminates. Episodes last at most 2000 steps (Portelas et al., CoRL 2019;
+docs/references.md [portelas2019]).
 
 Subclasses implement :meth:`WalkerEnv._generate_terrain` from a task and
 ``self.level_rng`` (seeded by the task's ``level_seed`` when given).

@@ -5,7 +5,8 @@ generated form, then the form submitted. The whole page is simulated in pure Pyt
 (:mod:`.form`); :mod:`.html` renders the very same form as real HTML and
 :mod:`.browser` replays actions in headless Chromium to check parity.
 
-Sources (REFERENCE.md, "Web forms"): the QWeb factored actions ``click(element)`` and
+Sources (Gur et al., ICLR 2019, QWeb; docs/references.md [gur2019qweb]): the QWeb
+factored actions ``click(element)`` and
 ``type(element, field)`` with the typed text an instruction value; element features
 (tag, text, value, placeholder, class, focus, geometry) and element x field word
 overlap; the ±1 terminal reward and the potential-based shaping with

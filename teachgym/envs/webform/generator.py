@@ -1,6 +1,7 @@
 """Procedural form generation: the task space, the named presets, and ``generate_form``.
 
-The difficulty parameters follow the web-form literature (REFERENCE.md, "Web forms"):
+The difficulty parameters follow the web-form literature (QWeb, MiniWoB++; see
+docs/references.md [gur2019qweb], [liu2018miniwob]):
 number of instruction fields, field type mix, distractors, near-duplicate decoys,
 label attachment, paraphrased labels, instruction order, wizard pages, a viewport
 that needs scrolling, a blocking pop-up, and QWeb's two curricula as parameters:

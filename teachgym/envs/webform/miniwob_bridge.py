@@ -8,7 +8,8 @@ flat actions with a mask. A policy trained on ``WebForm-v0`` can therefore be
 evaluated zero-shot on pages nobody here wrote, and the MiniWoB++ task list is the
 categorical task space ``miniwob_task`` for a teacher.
 
-Mapping (MiniWoB++ REFERENCE.md facts: DOM elements with ref, parent, geometry, tag,
+Mapping (MiniWoB++, Liu et al., ICLR 2018; docs/references.md [liu2018miniwob]: DOM
+elements with ref, parent, geometry, tag,
 text, value, id, classes, flags; key/value fields extracted from the utterance):
 
 - elements: the visible leaves and the controls (``input``, ``button``, ``select``,

@@ -7,7 +7,8 @@ teacher parses and checks that text; a backend never interprets it.
   canonical text (:mod:`.planner` for layouts, :mod:`.task_summary` for results).
 - ``noisy-oracle``: the oracle chain with each subgoal replaced, with probability
   ``1 - accuracy``, by another subgoal on another object of the layout (valid but
-  wrong), as the published work studied subgoal quality (REFERENCE.md).
+  wrong), as the published work studied subgoal quality (docs/references.md
+  [ruizgonzalez2024]).
 - ``openai``: any OpenAI-compatible chat-completions server (:mod:`.openai_backend`).
 - ``llama-cpp``: an in-process GGUF model through the optional llama-cpp-python.
 """

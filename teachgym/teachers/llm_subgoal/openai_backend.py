@@ -1,7 +1,7 @@
 """The ``openai`` backend: any OpenAI-compatible chat-completions server.
 
 Works with Ollama (``http://127.0.0.1:11434/v1``), vLLM, llama.cpp's
-``llama-server`` and hosted APIs (REFERENCE.md). Standard library only
+``llama-server`` and hosted APIs. Standard library only
 (``urllib``). Behaviour:
 
 - ``POST {base_url}/chat/completions`` with the system and user messages,

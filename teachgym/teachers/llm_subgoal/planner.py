@@ -14,7 +14,7 @@ model, no network): teachgym's default subgoal source. Method:
    door's key, open the door. Then the remaining blockers and the mission's
    own step (pick up the target, or go to it).
 
-On the family's layouts this reproduces the oracle chains of REFERENCE.md
+On the family's layouts this reproduces the oracle chains of [ruizgonzalez2024]
 (KeyCorridor: key -> locked door -> ball; ObstructedMaze: box -> blocking ball ->
 key -> door -> ball; MultiRoom: each door on the path, then the goal).
 """

@@ -1,6 +1,7 @@
 """The LLM-subgoal teacher: an ordered, checked subgoal chain for each layout.
 
-Source: "Words as Beacons" (2025; REFERENCE.md): the teacher reads the text
+Source: "Words as Beacons" (Ruiz-Gonzalez et al., 2024; docs/references.md
+[ruizgonzalez2024]): the teacher reads the text
 description of a layout, asks a language model once per layout (cached) for an
 ordered list of subgoals, and the student is guided by them during training only.
 
