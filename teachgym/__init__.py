@@ -8,6 +8,7 @@ from teachgym import envs, teachers
 from teachgym.curriculum import Curriculum, CurriculumWrapper, EpisodeRecord, TaskFeedWrapper
 from teachgym.tasks import LEVEL_SEED, Categorical, Continuous, IntArray, Integer, Task, TaskSpace
 from teachgym.teachers import Outcome, Teacher, load_teacher, make_teacher, save_teacher
+from teachgym.vector_curriculum import CurriculumVectorWrapper, make_curriculum_vector_env
 
 __version__ = "0.1.0"
 
@@ -16,6 +17,7 @@ __all__ = [
     "Categorical",
     "Continuous",
     "Curriculum",
+    "CurriculumVectorWrapper",
     "CurriculumWrapper",
     "EpisodeRecord",
     "IntArray",
@@ -27,6 +29,7 @@ __all__ = [
     "Teacher",
     "envs",
     "load_teacher",
+    "make_curriculum_vector_env",
     "make_teacher",
     "save_teacher",
     "teachers",

@@ -6,21 +6,31 @@ Data flow::
           ^                                                           |
           +------------- teacher.update(task, outcome) <-------------+
 
-For vector environments (Stable-Baselines3 resets sub-environments inside
-``step()``), every sub-environment holds its *next* task in advance in a
-:class:`TaskFeedWrapper`. When an episode ends, the wrapper puts an episode
-record in the step's ``info``; the main process (:class:`VecCurriculum`) reports
-it to the teacher and hands that sub-environment a fresh next task. No worker
-waits on the teacher, and every finished episode is reported exactly once.
+Who does what:
 
-This module knows the task and teacher protocols and Gymnasium only; the
-Stable-Baselines3 adapter lives in :mod:`teachgym.agents.sb3_vec`.
+- :class:`Curriculum`: a teacher plus bookkeeping (counts, listeners); hands out
+  tasks and routes each finished episode to the teacher.
+- :class:`CurriculumWrapper`: a teacher driving *one* environment (sample at reset,
+  report at episode end), for hand-written loops and single-env students.
+- :class:`TaskFeedWrapper`: the sub-environment side of the vector path. Vector envs
+  reset finished sub-environments by themselves, so each sub-environment holds its
+  *next* task in advance and puts a record of every finished episode in ``info``.
+- :class:`TaskFeedController`: the main-process side of the vector path, independent
+  of the vector-env library: it reports each finished episode to the teacher exactly
+  once and hands the sub-environment that used its task a fresh one. No worker ever
+  waits on the teacher.
+- Adapters put the two sides together for a vector-env library:
+  :class:`~teachgym.vector_curriculum.CurriculumVectorWrapper` for Gymnasium's
+  ``SyncVectorEnv``/``AsyncVectorEnv`` (every autoreset mode), and
+  :class:`~teachgym.agents.sb3_vec.CurriculumVecEnv` for Stable-Baselines3's VecEnvs.
+
+This module knows the task and teacher protocols and Gymnasium only.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, SupportsFloat
 
@@ -104,20 +114,23 @@ class Curriculum:
         outcome = Outcome(
             episode_return=episode["return"],
             length=episode["length"],
-            success=episode["success"],
+            success=episode.get("success"),
             score=score,
         )
         return self.report(episode["task"], outcome, env_index)
 
 
 class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
-    """Holds the next task of one environment and reports each finished episode in ``info``.
+    """Sub-environment side of the vector path: holds the next task, reports episodes in ``info``.
 
     ``reset()`` without an explicit ``options["task"]`` consumes the task handed over
-    with :meth:`set_next_task`. With ``require_task=True`` (the vector path) a reset
-    with no task pending raises instead of silently running a default level.
+    with :meth:`set_next_task` (or by assigning :attr:`next_task`, which is what
+    Gymnasium's ``VectorEnv.set_attr`` does). With ``require_task=True`` (the vector
+    path) a reset with no task pending raises instead of silently running a default level.
     At the end of an episode (terminated or truncated) the step's ``info`` gains
-    ``info["teachgym_episode"] = {"task", "return", "length", "success"}``.
+    ``info["teachgym_episode"] = {"task", "return", "length"}``, plus ``"success"``
+    (bool) when the environment reports one (``info["is_success"]`` or
+    ``info["success"]`` at the last step).
     Non-finite rewards raise ``ValueError`` at the step that produced them.
     """
 
@@ -170,12 +183,14 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
         if terminated or truncated:
             success = info.get("is_success", info.get("success"))
             info = dict(info)
-            info[EPISODE_INFO_KEY] = {
+            episode: dict[str, Any] = {
                 "task": self._task,
                 "return": self._return,
                 "length": self._length,
-                "success": None if success is None else bool(success),
             }
+            if success is not None:
+                episode["success"] = bool(success)
+            info[EPISODE_INFO_KEY] = episode
         return observation, reward, terminated, truncated, info
 
 
@@ -205,17 +220,20 @@ class CurriculumWrapper(TaskFeedWrapper):
         return observation, reward, terminated, truncated, info
 
 
-class VecCurriculum:
+class TaskFeedController:
     """Main-process side of the vector path, independent of the vector-env library.
+
+    Keeps one next task per sub-environment (:attr:`next_tasks`), reports each finished
+    episode to the teacher exactly once and refills the sub-environments that used
+    their task. An adapter tells it when that happened: for vector envs that reset
+    inside the finishing step (Stable-Baselines3, Gymnasium's ``SAME_STEP``) through
+    :meth:`after_step`; otherwise with :meth:`report` and :meth:`feed` separately.
 
     Args:
         curriculum: the curriculum (teacher) that serves all sub-environments.
         num_envs: number of sub-environments.
         send: ``send(env_index, task)`` hands ``task`` to that sub-environment's
             :class:`TaskFeedWrapper` (e.g. through SB3's ``env_method``).
-
-    Call :meth:`feed_all` before and after the vector reset, and :meth:`after_step`
-    with every step's infos.
 
     With ``defer_reports = True`` (set by a student that scores episodes later, e.g.
     at the end of a PPO rollout) :meth:`after_step` still refills finished
@@ -228,27 +246,37 @@ class VecCurriculum:
         self.num_envs = num_envs
         self.send = send
         self.defer_reports = False
+        self.next_tasks: list[Task | None] = [None] * num_envs
+        """The task each sub-environment will run at its next reset (``None``: not fed yet)."""
 
-    def _feed(self, env_index: int) -> None:
-        self.send(env_index, self.curriculum.next_task())
+    def feed(self, env_indices: Iterable[int]) -> None:
+        """Sample a fresh next task for each of these sub-environments and send it."""
+        for i in env_indices:
+            task = self.curriculum.next_task()
+            self.next_tasks[i] = task
+            self.send(i, task)
 
     def feed_all(self) -> None:
         """Give every sub-environment a task: call before a vector reset (the task the reset
         runs) and again after it (the task the next auto-reset runs)."""
-        for i in range(self.num_envs):
-            self._feed(i)
+        self.feed(range(self.num_envs))
+
+    def report(
+        self, info: Mapping[str, Any], env_index: int, score: float | None = None
+    ) -> EpisodeRecord | None:
+        """Report the episode in one sub-environment's ``info``, if it holds one."""
+        return self.curriculum.report_info(info, env_index=env_index, score=score)
 
     def after_step(self, infos: Sequence[Mapping[str, Any]]) -> list[EpisodeRecord]:
-        """Report each finished episode (unless deferred) and refill the sub-environments
-        that used their task."""
+        """Same-step resets: report each finished episode (unless deferred) and refill the
+        sub-environments that used their task. ``infos[i]`` is sub-environment ``i``'s info."""
         records = []
         for i, info in enumerate(infos):
-            if self.defer_reports:
-                if info.get(EPISODE_INFO_KEY) is not None:
-                    self._feed(i)
+            if info.get(EPISODE_INFO_KEY) is None:
                 continue
-            record = self.curriculum.report_info(info, env_index=i)
-            if record is not None:
+            if not self.defer_reports:
+                record = self.report(info, i)
+                assert record is not None
                 records.append(record)
-                self._feed(i)
+            self.feed([i])
         return records

@@ -12,8 +12,8 @@ from teachgym.curriculum import (
     EPISODE_INFO_KEY,
     Curriculum,
     CurriculumWrapper,
+    TaskFeedController,
     TaskFeedWrapper,
-    VecCurriculum,
 )
 from teachgym.teachers import Outcome, make_teacher
 from teachgym.teachers.base import Teacher
@@ -97,7 +97,7 @@ def test_vec_curriculum_with_hand_driven_envs_is_exact():
     """Manual auto-reset loop (like SB3's DummyVecEnv) with ragged episode lengths."""
     teacher = RecordingTeacher(CountdownEnv.task_space, seed=1)
     envs = [TaskFeedWrapper(CountdownEnv(), require_task=True) for _ in range(3)]
-    controller = VecCurriculum(Curriculum(teacher), 3, lambda i, t: envs[i].set_next_task(t))
+    controller = TaskFeedController(Curriculum(teacher), 3, lambda i, t: envs[i].set_next_task(t))
     controller.feed_all()
     running = [env.reset()[1]["task"] for env in envs]
     controller.feed_all()

@@ -1,7 +1,7 @@
 """Scoring episodes for regret-based teachers from an SB3 on-policy rollout.
 
 :class:`LevelScoringCallback` makes the curriculum's vector path defer its episode
-reports (:attr:`~teachgym.curriculum.VecCurriculum.defer_reports`) and reports
+reports (:attr:`~teachgym.curriculum.TaskFeedController.defer_reports`) and reports
 them itself at the end of each rollout, when the rollout buffer holds the GAE
 advantages and value estimates of every step:
 

@@ -1,9 +1,10 @@
-"""Stable-Baselines3 vector-env path: the teacher lives in the main process.
+"""Stable-Baselines3 adapter of the curriculum's vector path: the teacher lives in the main process.
 
 Every sub-environment is wrapped in a :class:`~teachgym.curriculum.TaskFeedWrapper`
 (``require_task=True``) and always holds its next task, so SB3's auto-reset
 inside ``step()`` never waits on the teacher and never runs a default level.
-Works with ``DummyVecEnv`` and ``SubprocVecEnv``.
+Works with ``DummyVecEnv`` and ``SubprocVecEnv``. Gymnasium's own vector envs have
+their adapter in :mod:`teachgym.vector_curriculum`.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepReturn
 
-from teachgym.curriculum import Curriculum, TaskFeedWrapper, VecCurriculum
+from teachgym.curriculum import Curriculum, TaskFeedController, TaskFeedWrapper
 from teachgym.tasks import Task
 
 
 class CurriculumVecEnv(VecEnvWrapper):
-    """Wraps a VecEnv of :class:`TaskFeedWrapper` sub-environments so ``curriculum`` drives them."""
+    """SB3 adapter: wraps a VecEnv of :class:`TaskFeedWrapper` sub-environments so
+    ``curriculum`` drives them (SB3 resets a finished sub-environment inside ``step()``)."""
 
     def __init__(self, venv: VecEnv, curriculum: Curriculum) -> None:
         super().__init__(venv)
-        self.controller = VecCurriculum(curriculum, venv.num_envs, self._send)
+        self.controller = TaskFeedController(curriculum, venv.num_envs, self._send)
 
     @property
     def curriculum(self) -> Curriculum:
@@ -66,8 +68,9 @@ def make_curriculum_vec_env(
 ) -> CurriculumVecEnv:
     """``n_envs`` copies of ``env_fn()`` in a Dummy/SubprocVecEnv, driven by ``curriculum``.
 
-    Each sub-environment is ``Monitor(TaskFeedWrapper(env_fn()))``. On 2 cores
-    ``dummy`` is usually faster (see docs/references.md [sb3-vecenv]).
+    Each sub-environment is ``Monitor(TaskFeedWrapper(env_fn()))``. ``dummy`` steps
+    them in this process, ``subproc`` in one process each, which pays only when a step
+    costs more than a message between processes (docs/references.md [sb3-vecenv]).
     """
     if n_envs < 1:
         raise ValueError(f"n_envs must be >= 1, got {n_envs}")
