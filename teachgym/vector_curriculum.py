@@ -40,6 +40,7 @@ from teachgym.curriculum import (
     TaskFeedController,
     TaskFeedWrapper,
 )
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task
 from teachgym.teachers.base import Teacher
 
@@ -193,16 +194,16 @@ def make_curriculum_vector_env(
     ``context`` for ``AsyncVectorEnv``).
 
     Raises:
-        ValueError: for ``num_envs < 1``, an unknown ``vectorization_mode`` or
+        TeachgymUsageError: for ``num_envs < 1``, an unknown ``vectorization_mode`` or
             ``autoreset_mode``.
     """
     if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
-        raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
+        raise TeachgymUsageError(f"num_envs must be an integer >= 1, got {num_envs!r}")
     modes = [mode.value for mode in AutoresetMode]
     try:
         mode = AutoresetMode(autoreset_mode)
     except ValueError:
-        raise ValueError(
+        raise TeachgymUsageError(
             f"autoreset_mode must be one of {modes} (gymnasium.vector.AutoresetMode), "
             f"got {autoreset_mode!r}"
         ) from None
@@ -213,7 +214,7 @@ def make_curriculum_vector_env(
     elif vectorization_mode == "async":
         vector_env = AsyncVectorEnv(builders, autoreset_mode=mode, **vector_kwargs)
     else:
-        raise ValueError(
+        raise TeachgymUsageError(
             f"vectorization_mode must be 'sync' or 'async', got {vectorization_mode!r}"
         )
     return CurriculumVectorWrapper(vector_env, curriculum)

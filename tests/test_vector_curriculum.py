@@ -11,6 +11,7 @@ import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 from teachgym.curriculum import Curriculum, EpisodeRecord, TaskFeedWrapper
+from teachgym.errors import TeachgymUsageError
 from teachgym.teachers.base import Outcome, Teacher
 from teachgym.vector_curriculum import (
     CurriculumVectorWrapper,
@@ -194,7 +195,7 @@ def test_sub_environments_without_a_task_feed_are_a_clear_error():
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(TeachgymUsageError, match=message):
         make_curriculum_vector_env(
             functools.partial(CountdownEnv), CountingTeacher(CountdownEnv.task_space), **kwargs
         )
