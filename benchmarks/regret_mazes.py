@@ -70,7 +70,6 @@ from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.solver import distances
 from teachgym.tasks import LEVEL_SEED, Task
 from teachgym.teachers import Outcome, Teacher, make_teacher
-from teachgym.teachers.level_replay import LevelReplayTeacher
 from teachgym.teachers.mutations import new_level_seed
 
 ENV_ID = "teachgym/Maze-v0"
@@ -320,10 +319,11 @@ def _finish(
     }
     if curve is not None:
         result["curve"] = curve.points
-    if isinstance(teacher, LevelReplayTeacher):
+    buffered = teacher.buffer_levels()
+    if buffered is not None:
         result["diagnostics"] = {
             **teacher.diagnostics(),
-            **buffer_diagnostics(teacher.buffer.levels),
+            **buffer_diagnostics(buffered.levels),
         }
     return result
 

@@ -80,7 +80,11 @@ def cmd_train(args: argparse.Namespace) -> None:
         args.teacher, task_space, seed=args.seed, **parse_params(args.teacher_param, "teacher")
     )
     student = make_student(
-        args.student, env_fn, seed=args.seed, **parse_params(args.student_param, "student")
+        args.student,
+        env_fn,
+        seed=args.seed,
+        teacher=teacher,
+        **parse_params(args.student_param, "student"),
     )
     checkpoint = out / CHECKPOINT_DIR
     if args.resume and checkpoint.exists():

@@ -229,25 +229,32 @@ class TaskFeedController:
     inside the finishing step (Stable-Baselines3, Gymnasium's ``SAME_STEP``) through
     :meth:`after_step`; otherwise with :meth:`report` and :meth:`feed` separately.
 
+    A teacher that ``requires_score`` (a declared capability) cannot learn from an
+    episode before a student has scored it, so for such a teacher
+    (:attr:`defers_reports`) :meth:`after_step` still refills finished
+    sub-environments at once but leaves reporting to the student that scores them
+    (e.g. at the end of a PPO rollout), who calls :meth:`Curriculum.report_info`
+    with the episode's info and score.
+
     Args:
         curriculum: the curriculum (teacher) that serves all sub-environments.
         num_envs: number of sub-environments.
         send: ``send(env_index, task)`` hands ``task`` to that sub-environment's
             :class:`TaskFeedWrapper` (e.g. through SB3's ``env_method``).
-
-    With ``defer_reports = True`` (set by a student that scores episodes later, e.g.
-    at the end of a PPO rollout) :meth:`after_step` still refills finished
-    sub-environments at once but leaves reporting to that student, who calls
-    :meth:`Curriculum.report_info` with the episode's info and score.
     """
 
     def __init__(self, curriculum: Curriculum, num_envs: int, send: Callable[[int, Task], None]):
         self.curriculum = curriculum
         self.num_envs = num_envs
         self.send = send
-        self.defer_reports = False
         self.next_tasks: list[Task | None] = [None] * num_envs
         """The task each sub-environment will run at its next reset (``None``: not fed yet)."""
+
+    @property
+    def defers_reports(self) -> bool:
+        """True if the student that scores episodes reports them (the teacher requires a
+        score); read from the current teacher's declared capability."""
+        return self.curriculum.teacher.requires_score
 
     def feed(self, env_indices: Iterable[int]) -> None:
         """Sample a fresh next task for each of these sub-environments and send it."""
@@ -271,10 +278,11 @@ class TaskFeedController:
         """Same-step resets: report each finished episode (unless deferred) and refill the
         sub-environments that used their task. ``infos[i]`` is sub-environment ``i``'s info."""
         records = []
+        deferred = self.defers_reports
         for i, info in enumerate(infos):
             if info.get(EPISODE_INFO_KEY) is None:
                 continue
-            if not self.defer_reports:
+            if not deferred:
                 record = self.report(info, i)
                 assert record is not None
                 records.append(record)

@@ -13,7 +13,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from teachgym.agents import SB3Student
 from teachgym.agents.callbacks import StopAfterTrainedSteps
 from teachgym.agents.robust_ppo import MaskedRolloutBuffer, RobustPPO
-from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum, TaskFeedWrapper
+from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum, TaskFeedController, TaskFeedWrapper
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers import Outcome, make_teacher
 from teachgym.teachers.level_replay import LevelReplayTeacher
@@ -49,28 +49,33 @@ def parameters(student: SB3Student) -> list[torch.Tensor]:
 
 
 def test_deferred_vec_path_refills_at_once_and_reports_later():
-    teacher = make_teacher("random", CountdownEnv.task_space, seed=0)
-    student = SB3Student(functools.partial(CountdownEnv), n_envs=2, **PPO_KWARGS)
+    # A teacher that requires a score declares it; the vector path then leaves its reports
+    # to the student that scores them, and still refills the sub-environment at once.
+    teacher = make_teacher("plr", CountdownEnv.task_space, seed=0)
     curriculum = Curriculum(teacher)
-    student.learn(curriculum, 16)
-    assert student.venv is not None
-    controller = student.venv.controller
-    controller.defer_reports = True
-    before_reports, before_samples = curriculum.episodes_reported, curriculum.tasks_sampled
+    sent: list[int] = []
+    controller = TaskFeedController(curriculum, 2, lambda index, task: sent.append(index))
+    assert controller.defers_reports
     info = {
         EPISODE_INFO_KEY: {
-            "task": {"length": 2, "bonus": 0.1},
+            "task": {"length": 2, "bonus": 0.1, LEVEL_SEED: 7},
             "return": 0.2,
             "length": 2,
             "success": True,
         }
     }
     assert controller.after_step([info, {}]) == []
-    assert curriculum.episodes_reported == before_reports
-    assert curriculum.tasks_sampled == before_samples + 1
+    assert curriculum.episodes_reported == 0
+    assert sent == [0] and curriculum.tasks_sampled == 1
     record = curriculum.report_info(info, env_index=0, score=0.5)
     assert record is not None and record.outcome.score == 0.5
-    student.close()
+    # A teacher that needs no score is reported at the step that ended the episode.
+    plain = Curriculum(make_teacher("random", CountdownEnv.task_space, seed=0))
+    immediate = TaskFeedController(plain, 2, lambda index, task: sent.append(index))
+    assert not immediate.defers_reports
+    records = immediate.after_step([{}, info])
+    assert [r.env_index for r in records] == [1] and plain.episodes_reported == 1
+    assert sent == [0, 1]
 
 
 @pytest.mark.slow

@@ -60,7 +60,7 @@ def test_paired_designer_choice_and_bad_settings():
         make_teacher("paired", BOX, designer="gan")
     with pytest.raises(ValueError, match="learning_rate"):
         make_teacher("paired", BOX, learning_rate=0.0)
-    with pytest.raises(ValueError, match="learning-potential score"):
+    with pytest.raises(ValueError, match="needs a regret score"):
         make_teacher("paired", BOX).update(make_teacher("paired", BOX).sample(), Outcome(1.0))
 
 

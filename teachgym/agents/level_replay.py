@@ -1,20 +1,23 @@
-"""Scoring episodes for regret-based teachers from an SB3 on-policy rollout.
+"""Scoring episodes for teachers that require a score, from an SB3 on-policy rollout.
 
-:class:`LevelScoringCallback` makes the curriculum's vector path defer its episode
-reports (:attr:`~teachgym.curriculum.TaskFeedController.defer_reports`) and reports
-them itself at the end of each rollout, when the rollout buffer holds the GAE
-advantages and value estimates of every step:
+In the vector path a teacher that ``requires_score`` has its episodes reported by
+the student that scores them (:attr:`~teachgym.curriculum.TaskFeedController.defers_reports`).
+:class:`LevelScoringCallback` is that reporter for SB3: it reports at the end of
+each rollout, when the rollout buffer holds the GAE advantages and value estimates
+of every step:
 
 1. ``_on_step`` remembers where in the buffer each finished (terminated or
    truncated) episode ends, per sub-environment;
 2. ``_on_rollout_end`` cuts each episode's advantages and values out of the
    buffer (joined with the part of it collected in earlier rollouts), asks the
-   teacher for its score (:meth:`LevelReplayTeacher.episode_score`; positive value
-   loss for other teachers that require a score) and reports the episode with
-   that score, in the order the episodes finished;
-3. for a robust teacher (Robust PLR, ACCEL) it first marks the transitions of
-   episodes on new levels as not kept, so :class:`RobustPPO` takes no gradient
-   step on them.
+   teacher for its score (the ``episode_score`` hook of the teacher protocol) and
+   reports the episode with that score, in the order the episodes finished;
+3. for a ``robust`` teacher (Robust PLR, ACCEL, or any teacher declaring it) it
+   first marks the transitions of episodes whose task the teacher calls
+   exploratory (``is_exploratory``) as not kept, so :class:`RobustPPO` takes no
+   gradient step on them.
+
+Only the capabilities declared on :class:`~teachgym.teachers.Teacher` are used.
 """
 
 from __future__ import annotations
@@ -29,9 +32,7 @@ from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_vec import CurriculumVecEnv
 from teachgym.curriculum import EPISODE_INFO_KEY
-from teachgym.teachers import Teacher
-from teachgym.teachers.level_replay import LevelReplayTeacher
-from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss
+from teachgym.teachers.level_scores import EpisodeTrace
 
 
 def find_curriculum_env(venv: VecEnv) -> CurriculumVecEnv:
@@ -46,11 +47,6 @@ def find_curriculum_env(venv: VecEnv) -> CurriculumVecEnv:
             )
         env = env.venv
     return env
-
-
-def needs_robust_updates(teacher: Teacher) -> bool:
-    """True if the teacher forbids gradient steps on episodes of new levels."""
-    return isinstance(teacher, LevelReplayTeacher) and teacher.robust
 
 
 class LevelScoringCallback(BaseCallback):
@@ -78,7 +74,7 @@ class LevelScoringCallback(BaseCallback):
                 f"{type(self.model).__name__} has none (use PPO or A2C)"
             )
         teacher = self._venv.curriculum.teacher
-        if needs_robust_updates(teacher) and not isinstance(self.model, RobustPPO):
+        if teacher.robust and not isinstance(self.model, RobustPPO):
             raise ValueError(
                 f"teacher {teacher.name!r} forbids gradient steps on new levels; train with "
                 "teachgym.agents.robust_ppo.RobustPPO (SB3Student picks it for 'ppo')"
@@ -86,10 +82,11 @@ class LevelScoringCallback(BaseCallback):
         if self._start.size != self.training_env.num_envs:
             self._start = np.zeros(self.training_env.num_envs, dtype=np.int64)
             self._carry = {}
-        self._venv.controller.defer_reports = True
-
-    def _on_training_end(self) -> None:
-        self._venv.controller.defer_reports = False
+        if not self._venv.controller.defers_reports:
+            raise ValueError(
+                f"teacher {teacher.name!r} requires no score, so the curriculum reports its "
+                "episodes itself; add the scoring callback only for teachers that require one"
+            )
 
     def _on_rollout_start(self) -> None:
         self._finished = []
@@ -111,8 +108,7 @@ class LevelScoringCallback(BaseCallback):
         advantages, values = buffer.advantages, buffer.values
         curriculum = self._venv.curriculum
         teacher = curriculum.teacher
-        replay_teacher = teacher if isinstance(teacher, LevelReplayTeacher) else None
-        robust = replay_teacher is not None and replay_teacher.robust
+        robust = teacher.robust
         traces: list[tuple[int, dict[str, Any], EpisodeTrace]] = []
         keep = np.ones(advantages.shape, dtype=bool)
         for end, env_index, start, info in sorted(self._finished, key=lambda f: (f[0], f[1])):
@@ -124,7 +120,7 @@ class LevelScoringCallback(BaseCallback):
                 advantages=np.concatenate([carried[0], advantages[start : end + 1, env_index]]),
             )
             traces.append((env_index, info, trace))
-            if robust and replay_teacher and replay_teacher.is_exploratory(episode["task"]):
+            if robust and teacher.is_exploratory(episode["task"]):
                 keep[start : end + 1, env_index] = False
         current = self._venv.venv.get_attr("current_task")
         for env_index in range(advantages.shape[1]):
@@ -137,17 +133,13 @@ class LevelScoringCallback(BaseCallback):
                 np.concatenate([old_val, values[start:, env_index]]),
             )
             task = current[env_index]
-            if robust and replay_teacher and task and replay_teacher.is_exploratory(task):
+            if robust and task and teacher.is_exploratory(task):
                 keep[start:, env_index] = False
         if robust:
             assert isinstance(self.model, RobustPPO)
             self.model.keep[...] = keep
         for env_index, info, trace in traces:
             task = info[EPISODE_INFO_KEY]["task"]
-            if replay_teacher is not None:
-                score = replay_teacher.episode_score(task, trace)
-            else:
-                assert trace.advantages is not None
-                score = positive_value_loss(trace.advantages)
+            score = teacher.episode_score(task, trace)
             curriculum.report_info(info, env_index=env_index, score=score)
         self._finished = []

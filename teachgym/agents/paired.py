@@ -1,6 +1,7 @@
 """PAIRED's two students: a protagonist and an antagonist, trained on designed levels.
 
-:class:`PairedStudent` works with the ``paired`` teacher
+:class:`PairedStudent` works with a teacher that learns from regret (declares
+``score_kind = "regret"``), such as the ``paired`` teacher
 (:class:`teachgym.teachers.paired.PairedTeacher`, the adversary). Each round:
 
 1. the adversary designs ``levels_per_round`` levels (``curriculum.next_task()``);
@@ -27,8 +28,8 @@ from teachgym.agents.student import EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers import Outcome, Teacher
+from teachgym.teachers.capabilities import REGRET
 from teachgym.teachers.level_buffer import level_key
-from teachgym.teachers.paired import PairedTeacher
 
 
 class LevelCycle(Teacher):
@@ -73,6 +74,8 @@ class PairedStudent(Student):
     """
 
     name = "paired"
+    score_kinds = frozenset({REGRET})
+    required_teacher_score = REGRET
 
     def __init__(
         self,
@@ -112,11 +115,7 @@ class PairedStudent(Student):
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
         teacher = curriculum.teacher
-        if not isinstance(teacher, PairedTeacher):
-            raise ValueError(
-                f"PairedStudent trains with the 'paired' teacher (the adversary), not "
-                f"{teacher.name!r}; use an SB3 student for other teachers"
-            )
+        self.check_teacher(teacher)
         done = 0
         while done < total_steps:
             steps = min(self.steps_per_round, total_steps - done)

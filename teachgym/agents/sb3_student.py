@@ -12,12 +12,13 @@ from stable_baselines3 import A2C, DDPG, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
-from teachgym.agents.level_replay import LevelScoringCallback, needs_robust_updates
+from teachgym.agents.level_replay import LevelScoringCallback
 from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum
 from teachgym.state_io import CorruptStateError
+from teachgym.teachers.capabilities import LEARNING_POTENTIAL
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "a2c": A2C,
@@ -97,6 +98,8 @@ class SB3Student(Student):
             raise ValueError(f"unknown SB3 algorithm {algo!r}; known: {sorted(ALGORITHMS)}")
         self.algo = key
         self.on_policy = key in ("ppo", "a2c")
+        self.score_kinds = frozenset({LEARNING_POTENTIAL}) if self.on_policy else frozenset()
+        self.supports_robust_updates = key == "ppo"  # as RobustPPO
         self.n_envs = n_envs if n_envs is not None else (4 if self.on_policy else 1)
         self.vec_env = vec_env
         self.policy = policy
@@ -107,6 +110,9 @@ class SB3Student(Student):
         self.model: BaseAlgorithm | None = None
         self.scoring = LevelScoringCallback()
         """Reports episodes with scores for teachers that require one (on-policy only)."""
+
+    def describe(self) -> str:
+        return f"{self.algo!r} (SB3 {self.algo.upper()})"
 
     def config(self) -> dict[str, Any]:
         return {
@@ -134,7 +140,7 @@ class SB3Student(Student):
                 if suited is not None:
                     kwargs["policy_kwargs"] = suited
             algorithm = ALGORITHMS[self.algo]
-            if self.algo == "ppo" and needs_robust_updates(curriculum.teacher):
+            if self.algo == "ppo" and curriculum.teacher.robust:
                 algorithm = RobustPPO  # Robust PLR / ACCEL: no gradient step on new levels
             try:
                 self.model = algorithm(policy, self.venv, seed=self.seed, verbose=0, **kwargs)
@@ -149,11 +155,7 @@ class SB3Student(Student):
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
-        if curriculum.teacher.requires_score and not self.on_policy:
-            raise ValueError(
-                f"teacher {curriculum.teacher.name!r} needs a learning-potential score per "
-                f"episode, which SB3 {self.algo.upper()} cannot give; use 'ppo' or 'a2c'"
-            )
+        self.check_teacher(curriculum.teacher)
         model = self._ensure(curriculum)
         callbacks = list(self.callbacks)
         if curriculum.teacher.requires_score:

@@ -40,6 +40,7 @@ class SimulatedStudent(Student):
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
+        self.check_teacher(curriculum.teacher)
         env = CurriculumWrapper(self.env, curriculum)
         for _ in range(total_steps):
             env.reset()

@@ -4,6 +4,12 @@ A student owns a factory for its environment (``() -> gymnasium.Env``), learns
 for a number of environment steps with a :class:`~teachgym.curriculum.Curriculum`,
 acts, evaluates itself on a list of tasks, and saves/loads itself (with the
 teacher's state beside it, so training can resume).
+
+A student declares what it can give a teacher (``score_kinds``,
+``supports_robust_updates``, ``required_teacher_score``); :func:`incompatibility`
+compares that with the teacher's declared capabilities
+(:mod:`teachgym.teachers.capabilities`), and every student refuses an incompatible
+teacher before it trains (:meth:`Student.check_teacher`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import CorruptStateError
 from teachgym.tasks import Task
 from teachgym.teachers import Teacher, load_teacher, save_teacher
+from teachgym.teachers.capabilities import LEARNING_POTENTIAL, REGRET
 
 EnvFn = Callable[[], gym.Env[Any, Any]]
 ProgressFn = Callable[[int], object]
@@ -30,6 +37,12 @@ ProgressFn = Callable[[int], object]
 
 TEACHER_STEM = "teacher"
 STUDENT_META = "student.json"
+
+SCORE_SOURCES: dict[str, str] = {
+    LEARNING_POTENTIAL: "train an on-policy SB3 algorithm: use 'ppo' or 'a2c'",
+    REGRET: "use the 'paired' student (a protagonist and an antagonist)",
+}
+"""The fix named when a student cannot give a kind of score: which students do."""
 
 
 class Student(ABC):
@@ -41,12 +54,35 @@ class Student(ABC):
     """
 
     name: str = ""
+    score_kinds: frozenset[str] = frozenset()
+    """Kinds of score (:data:`~teachgym.teachers.capabilities.SCORE_KINDS`) this student
+    attaches to every episode it reports."""
+    supports_robust_updates: bool = False
+    """True if it can skip the gradient step on episodes a ``robust`` teacher marks
+    exploratory."""
+    required_teacher_score: str | None = None
+    """A score kind the teacher must learn from (PAIRED's students exist to measure
+    regret), or ``None``."""
 
     def __init__(self, env_fn: EnvFn, seed: int = 0) -> None:
         self.env_fn = env_fn
         self.seed = seed
         self.steps_done = 0
         self._eval_env: gym.Env[Any, Any] | None = None
+
+    def describe(self) -> str:
+        """How error messages name this student (e.g. ``"SB3 SAC"``)."""
+        return repr(self.name)
+
+    def check_teacher(self, teacher: Teacher) -> None:
+        """Refuse a teacher whose declared capabilities this student cannot serve.
+
+        Raises:
+            TeachgymUsageError: naming what the teacher needs and which student gives it.
+        """
+        problem = incompatibility(teacher, self)
+        if problem is not None:
+            raise TeachgymUsageError(problem)
 
     @abstractmethod
     def learn(
@@ -139,3 +175,31 @@ class Student(ABC):
         if self._eval_env is not None:
             self._eval_env.close()
             self._eval_env = None
+
+
+def incompatibility(teacher: Teacher, student: Student) -> str | None:
+    """Why ``student`` cannot train with ``teacher`` (with the fix), or ``None`` if it can.
+
+    Reads only declared capabilities: the teacher's ``requires_score``, ``score_kind``
+    and ``robust``, the student's ``score_kinds``, ``supports_robust_updates`` and
+    ``required_teacher_score``.
+    """
+    who = f"student {student.describe()}"
+    if teacher.requires_score and teacher.score_kind not in student.score_kinds:
+        return (
+            f"teacher {teacher.name!r} needs a {teacher.score_kind} score per episode, which "
+            f"{who} cannot give; {SCORE_SOURCES[teacher.score_kind]}"
+        )
+    if teacher.robust and not student.supports_robust_updates:
+        return (
+            f"teacher {teacher.name!r} forbids gradient steps on exploratory levels, which "
+            f"{who} cannot skip; use 'ppo' (trained as RobustPPO)"
+        )
+    wanted = student.required_teacher_score
+    if wanted is not None and not (teacher.requires_score and teacher.score_kind == wanted):
+        return (
+            f"{who} measures a {wanted} score per level and trains with a teacher that learns "
+            f"from it (the 'paired' teacher), not {teacher.name!r}; use an SB3 student for "
+            "other teachers"
+        )
+    return None

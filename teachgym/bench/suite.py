@@ -24,7 +24,8 @@ suite without ``grids`` is a single grid)::
 
 Validation builds each environment, teacher and student once (no training), so
 an unknown id, a bad hyperparameter or a wrong type is reported, with the
-offending key, before anything runs.
+offending key, before anything runs; so is a teacher x student pair whose
+declared capabilities do not fit (e.g. ``plr`` needs scores ``simulated`` cannot give).
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ import yaml
 
 from teachgym.agents import make_student, student_names
 from teachgym.agents.sb3_student import ALGORITHMS, SB3Student
+from teachgym.agents.student import incompatibility
 from teachgym.envs import env_catalog, env_factory, env_info
 from teachgym.errors import TeachgymUsageError
-from teachgym.teachers import make_teacher, teacher_names
+from teachgym.teachers import Teacher, make_teacher, teacher_names
 
 SUITE_KEYS = {"name", "description", "grids"}
 GRID_KEYS = {"envs", "teachers", "students", "seeds", "budget", "evaluation", "tensorboard"}
@@ -271,8 +273,10 @@ def _sb3_allowed(algo: str) -> set[str]:
 def _check_buildable(
     prefix: str, envs: list[EnvSpec], teachers: list[AgentSpec], students: list[AgentSpec]
 ) -> None:
-    """Build every env, teacher and student once so bad values fail before any run."""
+    """Build every env, teacher and student once so bad values, and teacher x student
+    pairs whose declared capabilities do not fit, fail before any run."""
     for e, env in enumerate(envs):
+        built_teachers: list[Teacher] = []
         env_key = f"{prefix}envs[{e}]"
         try:
             env_fn = env_factory(env.id, **env.kwargs)
@@ -297,7 +301,9 @@ def _check_buildable(
                         f"{teacher_names()}",
                     )
                 try:
-                    make_teacher(teacher.name, task_space, seed=0, **teacher.params)
+                    built_teachers.append(
+                        make_teacher(teacher.name, task_space, seed=0, **teacher.params)
+                    )
                 except (ValueError, TypeError) as exc:
                     raise SuiteError(f"{key}.params", f"on {env.id}: {exc}") from None
         finally:
@@ -317,9 +323,18 @@ def _check_buildable(
                         f"not a hyperparameter of SB3 {name.upper()} or SB3Student",
                     )
             try:
-                make_student(student.name, env_fn, seed=0, **student.params).close()
+                built = make_student(student.name, env_fn, seed=0, **student.params)
+                built.close()
             except (ValueError, TypeError) as exc:
                 raise SuiteError(f"{key}", f"on {env.id}: {exc}") from None
+            for t, teacher_spec in enumerate(teachers):
+                problem = incompatibility(built_teachers[t], built)
+                if problem is not None:
+                    raise SuiteError(
+                        f"{prefix}teachers[{t}] x {prefix}students[{s}]",
+                        f"teacher {teacher_spec.label!r} cannot train student "
+                        f"{student.label!r}: {problem}",
+                    )
 
 
 def _parse_grid(value: Any, key: str, suite_name: str) -> list[RunSpec]:

@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from teachgym.tasks import Task, TaskSpace
+from teachgym.teachers.capabilities import LEARNING_POTENTIAL, SCORE_KINDS, BufferedLevels
+from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Teacher(ABC):
 
     Subclasses set ``name``, implement :meth:`_sample` and :meth:`_update`, and
     extend :meth:`state_dict` / :meth:`load_state_dict` with their learned state.
+    They declare what they need from a student with the capability attributes and
+    hooks below (see :mod:`teachgym.teachers.capabilities`); students read only these.
 
     Args:
         task_space: the space tasks are drawn from.
@@ -66,7 +70,20 @@ class Teacher(ABC):
 
     name: ClassVar[str] = ""
     requires_score: ClassVar[bool] = False
-    """True if :meth:`update` needs ``Outcome.score`` (a learning-potential score)."""
+    """True if :meth:`update` needs ``Outcome.score``, of the kind ``score_kind``."""
+    score_kind: ClassVar[str] = LEARNING_POTENTIAL
+    """Which score ``requires_score`` asks for: one of
+    :data:`~teachgym.teachers.capabilities.SCORE_KINDS`."""
+    robust: ClassVar[bool] = False
+    """True: the student must take no gradient step on episodes whose task
+    :meth:`is_exploratory` (it only scores them)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.score_kind not in SCORE_KINDS:
+            raise ValueError(
+                f"{cls.__name__}.score_kind must be one of {SCORE_KINDS}, got {cls.score_kind!r}"
+            )
 
     def __init__(self, task_space: TaskSpace, seed: int | None = None) -> None:
         if not isinstance(task_space, TaskSpace):
@@ -87,7 +104,7 @@ class Teacher(ABC):
             raise TypeError(f"outcome must be an Outcome, got {type(outcome).__name__}")
         if self.requires_score and outcome.score is None:
             raise ValueError(
-                f"teacher {self.name!r} needs a learning-potential score in each Outcome; "
+                f"teacher {self.name!r} needs a {self.score_kind} score in each Outcome; "
                 "use a student that provides one (for example SB3 PPO with the scoring callback)"
             )
         self._update(self.task_space.validate(task), outcome)
@@ -100,6 +117,34 @@ class Teacher(ABC):
     @abstractmethod
     def _update(self, task: Task, outcome: Outcome) -> None:
         """Learn from a validated task and its outcome."""
+
+    # -- capabilities (defaults: a teacher that needs nothing of its student) ------------
+    def episode_score(self, task: Mapping[str, Any], trace: EpisodeTrace) -> float:
+        """This teacher's learning-potential score of one episode on ``task``.
+
+        Called by students that compute scores, before :meth:`update`. The default is
+        positive value loss (the mean of ``max(A_t, 0)`` over the episode's GAE
+        advantages; Jiang et al., 2021, Sec. 3).
+        """
+        if trace.advantages is None:
+            raise ValueError(
+                f"teacher {self.name!r} scores episodes by positive value loss, which needs "
+                "the student's advantages; this student gave only the return"
+            )
+        return positive_value_loss(trace.advantages)
+
+    def is_exploratory(self, task: Mapping[str, Any]) -> bool:
+        """True if an episode on ``task`` only explores (a ``robust`` teacher forbids
+        training on it)."""
+        return False
+
+    def buffer_levels(self) -> BufferedLevels | None:
+        """The levels this teacher keeps with their scores, or ``None`` if it keeps none."""
+        return None
+
+    def discard(self, task: Mapping[str, Any]) -> None:
+        """Forget a handed-out task whose episode could not be evaluated (default: nothing)."""
+        return None
 
     def hyperparameters(self) -> dict[str, Any]:
         """Constructor arguments other than the task space (JSON-ready)."""

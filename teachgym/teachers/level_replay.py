@@ -12,7 +12,7 @@ of scored levels (docs/references.md [jiang2021plr], [jiang2021rplr], [parkerhol
    updated; a new level enters the buffer, replacing the lowest-support member
    when its score beats that member's.
 3. Robust PLR (PLR⊥) lets the student take no gradient step on new levels, only
-   score them: :attr:`LevelReplayTeacher.robust` is the switch students read and
+   score them: it declares the ``robust`` capability of the teacher protocol and
    :meth:`LevelReplayTeacher.is_exploratory` says which episodes to leave out
    (for SB3 PPO, :mod:`teachgym.agents.level_replay` masks them).
 4. ACCEL additionally mutates each replayed level after its episode (a few small
@@ -38,6 +38,7 @@ from teachgym.tasks import (
     check_density,
 )
 from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.capabilities import BufferedLevels
 from teachgym.teachers.level_buffer import LevelBuffer
 from teachgym.teachers.level_scores import SCORE_FUNCTIONS, EpisodeTrace, episode_score
 from teachgym.teachers.mutations import (
@@ -147,8 +148,6 @@ class LevelReplayTeacher(Teacher):
     """
 
     requires_score = True
-    robust: ClassVar[bool] = False
-    """True: the student must take no gradient step on episodes of new levels."""
     mutates: ClassVar[bool] = False
     allowed_presets: ClassVar[tuple[str, ...]] = ()
 
@@ -233,6 +232,13 @@ class LevelReplayTeacher(Teacher):
     def is_exploratory(self, task: Mapping[str, Any]) -> bool:
         """True if an episode on ``task`` explores a new level (not a buffer replay)."""
         return task not in self.buffer
+
+    def buffer_levels(self) -> BufferedLevels:
+        """The buffer's levels and their scores (copies)."""
+        n = len(self.buffer)
+        return BufferedLevels(
+            [dict(level) for level in self.buffer.levels], self.buffer.scores[:n].copy()
+        )
 
     # -- scores and updates ----------------------------------------------------------
     def episode_score(self, task: Mapping[str, Any], trace: EpisodeTrace) -> float:

@@ -32,6 +32,7 @@ import numpy as np
 
 from teachgym.tasks import LEVEL_SEED, IntArray, Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.capabilities import REGRET
 from teachgym.teachers.level_buffer import level_key
 from teachgym.teachers.mutations import new_level_seed
 from teachgym.teachers.registry import register_teacher
@@ -195,6 +196,7 @@ class PairedTeacher(Teacher):
 
     name = "paired"
     requires_score = True
+    score_kind = REGRET
 
     def __init__(
         self,

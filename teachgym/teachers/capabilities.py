@@ -1,0 +1,52 @@
+"""What a teacher can declare about the students it works with.
+
+Capabilities are declared on the :class:`~teachgym.teachers.base.Teacher`
+protocol, never inferred from a class, so a teacher written outside teachgym
+works with any student that uses the same capability:
+
+- ``requires_score`` and ``score_kind``: every reported episode must carry a
+  score of this kind (:data:`SCORE_KINDS`): a *learning-potential* score computed
+  from one student's value estimates (PLR, Robust PLR, ACCEL; Jiang et al., 2021,
+  Sec. 3), or a *regret* measured by a protagonist and an antagonist (PAIRED;
+  Dennis et al., 2020, Sec. 4). In the vector path the student that computes the
+  score also reports the episode, once it knows the score.
+- ``episode_score(task, trace)``: how the teacher turns a student's episode trace
+  into its learning-potential score.
+- ``robust`` and ``is_exploratory(task)``: the student must take no gradient step
+  on episodes whose task is exploratory (Robust PLR, "PLR⊥"; Jiang et al., 2021b,
+  Sec. 4), only score them.
+- ``buffer_levels()``: the levels a teacher keeps, with their scores, as data
+  for diagnostics (:class:`BufferedLevels`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from teachgym.tasks import Task
+
+LEARNING_POTENTIAL = "learning-potential"
+"""A score of one episode from one student's value estimates (e.g. positive value loss)."""
+
+REGRET = "regret"
+"""A level's regret: antagonist return minus protagonist return (PAIRED)."""
+
+SCORE_KINDS: tuple[str, ...] = (LEARNING_POTENTIAL, REGRET)
+
+
+@dataclass(frozen=True)
+class BufferedLevels:
+    """The levels a teacher keeps, as plain data.
+
+    Attributes:
+        levels: the stored tasks (each with its ``level_seed``), in buffer order.
+        scores: their current scores, shape ``(len(levels),)``.
+    """
+
+    levels: list[Task]
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.levels)
