@@ -71,7 +71,7 @@ DEFAULTS: dict[str, Any] = {
 """Values used for hyperparameters neither given nor set by a preset."""
 
 PRESETS: dict[str, dict[str, Any]] = {
-    # BipedalWalker, Robust PLR ([jiang2021rplr]): positive value loss, replay 0.5,
+    # BipedalWalker, Robust PLR ([parkerholder2022]): positive value loss, replay 0.5,
     # min fill 0.5, buffer 1000, staleness 0.5, β 0.1.
     "walker-robust-plr": {
         "score_function": "positive_value_loss",
