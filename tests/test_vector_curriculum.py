@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -199,3 +201,13 @@ def test_bad_arguments_name_the_argument(kwargs, message):
         make_curriculum_vector_env(
             functools.partial(CountdownEnv), CountingTeacher(CountdownEnv.task_space), **kwargs
         )
+
+
+def test_contributing_training_loop_runs_as_written(capsys):
+    guide = (Path(__file__).resolve().parent.parent / "CONTRIBUTING.md").read_text()
+    code = re.search(r"## Add a student\n.*?```python\n(.*?)```", guide, re.S)
+    assert code is not None
+    exec(compile(code.group(1), "CONTRIBUTING-training-loop", "exec"), {})
+    reported = int(capsys.readouterr().out.split()[0])
+    # one-step episodes, each followed by its reset step (NEXT_STEP): 4 envs x 100 steps / 2
+    assert reported == 200

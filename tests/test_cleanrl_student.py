@@ -1,0 +1,57 @@
+"""The example CleanRL-style student (``examples/cleanrl_student.py``) takes a teacher."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from teachgym.curriculum import Curriculum, EpisodeRecord
+from teachgym.teachers import make_teacher
+from tests.toy_env import CountdownEnv
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture
+def student_class(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    return importlib.import_module("cleanrl_student").CleanRLStudent
+
+
+def test_trains_on_a_teacher_and_evaluates(student_class, tmp_path):
+    teacher = make_teacher("random", CountdownEnv.task_space, seed=0)
+    records: list[EpisodeRecord] = []
+    curriculum = Curriculum(teacher, listeners=[records.append])
+    student = student_class(functools.partial(CountdownEnv), seed=0, num_envs=3)
+    start = student.probabilities(student.features(np.array([[0.0, 0.5]])))[0, 0]
+    student.learn(curriculum, 300)
+    student.learn(curriculum, 300)  # continues the same vector env and running episodes
+    assert student.steps_done == 600
+    # the teacher heard exactly the episodes the student learned from, with their tasks
+    assert student.episodes_done == curriculum.episodes_reported == teacher.n_updates > 50
+    assert {r.env_index for r in records} == {0, 1, 2}
+    assert all(r.outcome.length <= r.task["length"] for r in records)
+    # staying (action 0) earns the bonus every step; REINFORCE learns to prefer it
+    after = student.probabilities(student.features(np.array([[0.0, 0.5]])))[0, 0]
+    assert start == pytest.approx(0.5) and after > 0.6
+    tasks = [{"length": 4, "bonus": 0.5}, {"length": 8, "bonus": 1.0}]
+    returns = student.evaluate(tasks, episodes_per_task=2)
+    assert returns.shape == (2, 2) and np.all(returns > 0)
+
+    student.save(tmp_path / "ckpt", teacher)
+    again = student_class(functools.partial(CountdownEnv), seed=0, num_envs=3)
+    restored = again.load(tmp_path / "ckpt")
+    assert restored is not None and restored.n_updates == teacher.n_updates
+    assert again.steps_done == 600
+    np.testing.assert_array_equal(again.evaluate(tasks, episodes_per_task=2), returns)
+    student.close()
+    again.close()
+
+
+def test_needs_discrete_actions(student_class):
+    with pytest.raises(TypeError, match="Discrete"):
+        student_class(functools.partial(CountdownEnv, continuous=True))
