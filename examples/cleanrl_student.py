@@ -103,6 +103,7 @@ class CleanRLStudent(Student):
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
+        self.check_teacher(curriculum.teacher)  # it gives no scores: refuses e.g. PLR
         if self.envs is None or self.envs.curriculum is not curriculum:
             if self.envs is not None:
                 self.envs.close()

@@ -17,6 +17,11 @@ vector env's autoreset mode (``env.metadata["autoreset_mode"]``):
 A reset with an explicit ``options["task"]`` runs that task on every (masked)
 sub-environment and leaves their next tasks in place; its episodes are reported too.
 
+A teacher that ``requires_score`` learns from an episode only once the student has
+scored it: the wrapper then still refills at once, but queues each finished episode
+in :attr:`CurriculumVectorWrapper.unscored_episodes` as ``(env_index, info)``; the
+student reports it with ``envs.controller.report(info, env_index, score=...)``.
+
 A CleanRL-style loop::
 
     envs = make_curriculum_vector_env(env_fn, Curriculum(teacher), num_envs=8)
@@ -118,6 +123,9 @@ class CurriculumVectorWrapper(VectorWrapper):
         self._unsent = False
         self._resets_next_step = np.zeros(env.num_envs, dtype=np.bool_)
         """Sub-environments that finished at the last step (``NEXT_STEP`` resets them next)."""
+        self.unscored_episodes: list[tuple[int, dict[str, Any]]] = []
+        """Finished episodes left for the student to score and report, in the order they
+        finished, when the teacher requires a score (else always empty)."""
 
     @property
     def curriculum(self) -> Curriculum:
@@ -170,9 +178,14 @@ class CurriculumVectorWrapper(VectorWrapper):
                 if self.autoreset_mode == AutoresetMode.NEXT_STEP
                 else np.zeros(self.num_envs, dtype=np.bool_)
             )
+        deferred = self.controller.defers_reports
         for i in range(self.num_envs):
             if _has_episode(episodes, i):
-                self.controller.report(unbatch_info(episodes, i), env_index=i)
+                info = unbatch_info(episodes, i)
+                if deferred:
+                    self.unscored_episodes.append((i, info))
+                else:
+                    self.controller.report(info, env_index=i)
         self.controller.feed(np.flatnonzero(reset_now).tolist())
         self._flush()
         self._resets_next_step = finished

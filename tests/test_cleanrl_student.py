@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from teachgym.curriculum import Curriculum, EpisodeRecord
+from teachgym.errors import TeachgymUsageError
 from teachgym.teachers import make_teacher
 from tests.toy_env import CountdownEnv
 
@@ -55,3 +56,11 @@ def test_trains_on_a_teacher_and_evaluates(student_class, tmp_path):
 def test_needs_discrete_actions(student_class):
     with pytest.raises(TypeError, match="Discrete"):
         student_class(functools.partial(CountdownEnv, continuous=True))
+
+
+def test_refuses_a_teacher_that_needs_scores(student_class):
+    teacher = make_teacher("plr", CountdownEnv.task_space, seed=0)
+    student = student_class(functools.partial(CountdownEnv))
+    with pytest.raises(TeachgymUsageError, match="needs a learning-potential score"):
+        student.learn(Curriculum(teacher), 10)
+    assert student.envs is None

@@ -139,6 +139,32 @@ def test_explicit_task_runs_everywhere_and_keeps_the_next_tasks():
     envs.close()
 
 
+class ScoreTeacher(CountingTeacher):
+    """Needs a student's score with every episode."""
+
+    name = "score-counting"
+    requires_score = True
+
+
+def test_a_teacher_that_needs_scores_gets_them_from_the_student():
+    teacher = ScoreTeacher(CountdownEnv.task_space, seed=0)
+    envs = make_curriculum_vector_env(
+        functools.partial(CountdownEnv), teacher, num_envs=2, autoreset_mode="SameStep"
+    )
+    envs.reset(seed=0)
+    finished = 0
+    for _ in range(30):
+        *_, terminations, truncations, _ = envs.step(np.zeros(2, np.int64))
+        finished += int((terminations | truncations).sum())
+    assert teacher.updates == [] and len(envs.unscored_episodes) == finished > 3
+    assert len(teacher.sampled) == finished + 4  # refilled at once all the same
+    for env_index, info in envs.unscored_episodes:
+        envs.controller.report(info, env_index, score=float(info["teachgym_episode"]["length"]))
+    assert [o.score for _, o in teacher.updates] == [float(t["length"]) for t, _ in teacher.updates]
+    assert len(teacher.updates) == finished
+    envs.close()
+
+
 class SilentCountdown(CountdownEnv):
     """Reports success only on some episodes (``info`` without ``is_success`` otherwise)."""
 
