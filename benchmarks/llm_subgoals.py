@@ -8,7 +8,7 @@ Conditions (the same PPO + MiniGrid CNN, the same seeds):
 - ``noisy-<a>``: the noisy-oracle backend at accuracy ``a`` ([ruizgonzalez2024]'s measured LLM
   accuracies: 0.985 on KeyCorridorS3R3, 0.18 to 0.55 on MultiRoom-N4-S5).
 
-Training envs carry a :class:`~teachgym.agents.subgoal_wrapper.SubgoalWrapper`
+Training envs carry a :class:`~teachgym.subgoal_wrapper.SubgoalWrapper`
 (teacher ``None`` for the baseline, so the observation space is the same).
 Evaluation is the deployment setting: greedy policy, no teacher (sentinel, no
 bonus), on pinned layouts never seen in training. A run stops once the greedy
@@ -42,7 +42,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym.envs  # noqa: F401  (registers the ids)
 from teachgym.agents.minigrid_cnn import MINIGRID_PPO_KWARGS, minigrid_policy_kwargs
-from teachgym.agents.subgoal_wrapper import SubgoalWrapper
+from teachgym.subgoal_wrapper import SubgoalWrapper
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers.llm_subgoal import SubgoalTeacher
 

@@ -257,6 +257,19 @@ def test_subgoal_serialisation_and_errors():
         Subgoal.from_dict({"kind": "open"})
 
 
+def test_the_shared_subgoal_vocabulary_is_minigrid_encoding():
+    """teachgym.subgoals spells MiniGrid's codes without importing MiniGrid."""
+    from minigrid.core.constants import COLOR_TO_IDX, OBJECT_TO_IDX, STATE_TO_IDX
+
+    from teachgym import subgoals
+
+    assert {name: i for i, name in enumerate(subgoals.OBJECT_TYPES)} == OBJECT_TO_IDX
+    assert {name: i for i, name in enumerate(subgoals.COLORS)} == COLOR_TO_IDX
+    assert {name: i for i, name in enumerate(subgoals.STATES)} == STATE_TO_IDX
+    key = Subgoal("pick up", "key", "purple", (1, 2))
+    assert key.code == (OBJECT_TO_IDX["key"], COLOR_TO_IDX["purple"], 0)
+
+
 def test_pickup_of_a_non_target_object_is_not_success():
     env = KeyCorridorEnv()
     env.reset(options={"task": {"num_rows": 1, "room_size": 4, LEVEL_SEED: 2}})

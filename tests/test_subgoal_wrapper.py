@@ -10,9 +10,9 @@ from stable_baselines3 import PPO
 
 import teachgym.envs  # noqa: F401
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
-from teachgym.agents.subgoal_wrapper import DEFAULT_ALPHA, SubgoalWrapper
 from teachgym.curriculum import Curriculum, CurriculumWrapper
 from teachgym.envs.gridworlds import KeyCorridorEnv
+from teachgym.subgoal_wrapper import DEFAULT_ALPHA, SubgoalWrapper
 from teachgym.teachers import make_teacher
 from teachgym.teachers.llm_subgoal import SubgoalTeacher
 from tests.gridworld_script import Script

@@ -7,7 +7,7 @@ did not; docs/references.md [minigrid-obs]), passed through two 3 x 3 convolutio
 joined with the
 one-hot direction and mission code (SB3 one-hot encodes those Discrete spaces)
 and any further Box entries, flattened (e.g. the ``"subgoal"`` vector that
-:class:`~teachgym.agents.subgoal_wrapper.SubgoalWrapper` adds).
+:class:`~teachgym.subgoal_wrapper.SubgoalWrapper` adds).
 
 Use::
 

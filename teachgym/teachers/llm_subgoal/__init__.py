@@ -4,7 +4,7 @@ Everything here reasons over text (canonical layout descriptions, result
 summaries) and plain-dict subgoals; it never imports environments.
 
 - :class:`SubgoalTeacher`: a checked subgoal chain per layout (within-episode
-  guidance; applied by :class:`teachgym.agents.subgoal_wrapper.SubgoalWrapper`).
+  guidance; applied by :class:`teachgym.subgoal_wrapper.SubgoalWrapper`).
 - ``llm-curriculum`` (:mod:`teachgym.teachers.llm_curriculum`): the same
   backends propose the next task parameters.
 - Backends (:func:`make_backend`): ``planner`` (default, offline), ``noisy-oracle``,

@@ -12,7 +12,7 @@ offline planner; both are counted (:meth:`SubgoalTeacher.diagnostics`). The
 answer is data: decoded as JSON and checked, never executed.
 
 This module reasons over text and plain-dict subgoals only; the wrapper that
-applies the chain to an environment lives in :mod:`teachgym.agents.subgoal_wrapper`.
+applies the chain to an environment lives in :mod:`teachgym.subgoal_wrapper`.
 """
 
 from __future__ import annotations

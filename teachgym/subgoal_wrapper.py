@@ -1,7 +1,7 @@
 """Apply an LLM-subgoal teacher's chain to an environment during training.
 
 Source: "Words as Beacons" (Ruiz-Gonzalez et al., 2024; docs/references.md
-[ruizgonzalez2024]). At each reset the wrapper asks
+[ruizgonzalez2024]). A within-episode curriculum: at each reset the wrapper asks
 the teacher (:class:`~teachgym.teachers.llm_subgoal.SubgoalTeacher`) for the
 layout's chain (once per layout: the teacher caches), then at each step:
 
@@ -23,8 +23,8 @@ task-level teacher then learns from the environment's own returns, without the b
 
 The environment is reached through :class:`SubgoalEnv` (what the MiniGrid family
 offers: ``describe``, ``oracle_subgoals``, ``subgoal_met``, agent pose and
-``max_steps``); subgoals travel as plain dicts and become the family's
-:class:`~teachgym.envs.gridworlds.subgoals.Subgoal` records, which validate them again.
+``max_steps``); subgoals travel as plain dicts and become
+:class:`~teachgym.subgoals.Subgoal` records, which validate them again.
 """
 
 from __future__ import annotations
@@ -34,9 +34,8 @@ from typing import Any, Protocol, SupportsFloat
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
-from minigrid.core.constants import COLOR_TO_IDX, OBJECT_TO_IDX
 
-from teachgym.envs.gridworlds.subgoals import SUBGOAL_KINDS, Subgoal
+from teachgym.subgoals import COLORS, OBJECT_TYPES, STATES, SUBGOAL_KINDS, Subgoal
 from teachgym.teachers.llm_subgoal import SubgoalTeacher, make_embedder
 
 ENCODINGS: tuple[str, ...] = ("relative", "object", "embedding", "none")
@@ -55,7 +54,7 @@ RELATIVE_SCALE = 4.0
 DEFAULT_ALPHA = 0.2
 """Bonus scale alpha of the published method (docs/references.md [ruizgonzalez2024])."""
 
-_OBJECT_WIDTH = 1 + len(SUBGOAL_KINDS) + len(OBJECT_TO_IDX) + len(COLOR_TO_IDX) + 3
+_OBJECT_WIDTH = 1 + len(SUBGOAL_KINDS) + len(OBJECT_TYPES) + len(COLORS) + len(STATES)
 _DIRECTIONS = ((1, 0), (0, 1), (-1, 0), (0, -1))
 
 
@@ -157,7 +156,7 @@ class SubgoalWrapper(gym.Wrapper[dict[str, Any], Any, dict[str, Any], Any]):
             out[1] = (dx * -fy + dy * fx) / RELATIVE_SCALE
             np.clip(out, -8.0, 8.0, out=out)
         elif self.encoding == "object":
-            offsets = np.cumsum([1, len(SUBGOAL_KINDS), len(OBJECT_TO_IDX), len(COLOR_TO_IDX)])
+            offsets = np.cumsum([1, len(SUBGOAL_KINDS), len(OBJECT_TYPES), len(COLORS)])
             type_code, color_code, state_code = subgoal.code
             out[offsets[0] + SUBGOAL_KINDS.index(subgoal.kind)] = 1.0
             out[offsets[1] + type_code] = 1.0
