@@ -65,7 +65,12 @@ from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.robust_ppo import trained_steps
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
-from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, build_maze, random_maze_task
+from teachgym.envs.gridworlds.maze import (
+    MAZE_TASK_SPACE,
+    MazeEnv,
+    build_maze,
+    random_maze_task,
+)
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.solver import distances
 from teachgym.tasks import LEVEL_SEED, Task
@@ -158,13 +163,16 @@ def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty
     density = DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE)
     if name == "robust-plr":
         return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-plr", capacity=capacity)
+    edits = MazeEnv.edit_operators()
     if name == "accel" and accel_start == "dr":
         return make_teacher(
             name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity,
-            new_level_density=density, easy_kinds=[],
+            new_level_density=density, easy_kinds=[], **edits,
         )  # fmt: skip
     if name == "accel":
-        return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity)
+        return make_teacher(
+            name, MAZE_TASK_SPACE, seed, preset="maze-accel", capacity=capacity, **edits
+        )
     if name == "paired":
         return make_teacher(name, MAZE_TASK_SPACE, seed)
     raise ValueError(f"unknown teacher {name!r} for this benchmark; choose from {CHOICES}")

@@ -73,12 +73,15 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     out = Path(args.out)
     env_fn = env_factory(args.env, **parse_params(args.env_param, "environment"))
+    from teachgym.bench.suite import teacher_params_on
+
     probe = env_fn()
     task_space = env_task_space(probe)
-    probe.close()
-    teacher = make_teacher(
-        args.teacher, task_space, seed=args.seed, **parse_params(args.teacher_param, "teacher")
+    teacher_params = teacher_params_on(
+        probe.unwrapped, args.teacher, parse_params(args.teacher_param, "teacher")
     )
+    probe.close()
+    teacher = make_teacher(args.teacher, task_space, seed=args.seed, **teacher_params)
     student = make_student(
         args.student,
         env_fn,

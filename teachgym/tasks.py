@@ -31,6 +31,10 @@ Task: TypeAlias = dict[str, Any]
 LEVEL_SEED = "level_seed"
 """Reserved task key: a non-negative integer that pins procedural content."""
 
+NO_EDIT = "no-op"
+"""The edit that changes nothing, as named in the edit weights an environment publishes
+for level-mutating teachers (``TaskEnv.edit_weights``)."""
+
 _MAX_LEVEL_SEED = 2**63 - 1
 
 

@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from teachgym.bench.suite import RunSpec, SuiteError, load_suite, parse_suite
+from teachgym.bench.suite import RunSpec, SuiteError, load_suite, parse_suite, teacher_params_on
 from teachgym.bench.suites import SUITES
 from teachgym.envs import env_catalog
 from teachgym.teachers import make_teacher
@@ -70,9 +70,10 @@ def test_quick_preset_builds_every_teacher_on_its_environment():
     for run in runs:
         if run.seed != 0:
             continue
-        space = gym.make(run.env.id, **run.env.kwargs).unwrapped.task_space
-        teacher = make_teacher(run.teacher.name, space, seed=0, **run.teacher.params)
-        space.validate(teacher.sample())
+        env = gym.make(run.env.id, **run.env.kwargs).unwrapped
+        params = teacher_params_on(env, run.teacher.name, run.teacher.params)  # as the runs do
+        teacher = make_teacher(run.teacher.name, env.task_space, seed=0, **params)
+        env.task_space.validate(teacher.sample())
     dr = next(r for r in runs if r.env.id == "teachgym/Maze-v0" and r.teacher.name == "random")
     maze_space = gym.make(dr.env.id).unwrapped.task_space
     teacher = make_teacher("random", maze_space, seed=0, **dr.teacher.params)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, empty_maze_task
+from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, MazeEnv, empty_maze_task
+from teachgym.envs.walkers.terrain_walker import FULL_SPACE, TerrainWalkerEnv
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import LEVEL_SEED, Categorical, Continuous, IntArray, Integer, TaskSpace
 from teachgym.teachers import Outcome, load_teacher, make_teacher, save_teacher
 from teachgym.teachers.level_buffer import (
@@ -17,10 +19,15 @@ from teachgym.teachers.level_buffer import (
 )
 from teachgym.teachers.level_replay import PRESETS
 from teachgym.teachers.level_scores import EpisodeTrace, episode_score
-from teachgym.teachers.mutations import WALKER_EDIT_SIZES, LevelMutator
+from teachgym.teachers.mutations import LevelMutator
 
 SPACE = TaskSpace({"h": Continuous(0.0, 3.0), "k": Integer(1, 9)})
 MAZE = TaskSpace({"walls": IntArray((5, 5)), "goal_x": Integer(1, 3), "goal_y": Integer(1, 3)})
+MAZE_EDITS = {
+    "edit_weights": {"walls": 1.0, "goal": 1.0, "no-op": 1.0, "goal_x": 0.0, "goal_y": 0.0},
+    "edit_groups": {"goal": ["goal_x", "goal_y"]},
+}
+"""The maze's edits (flip a wall, move the goal, nothing) on the small test maze."""
 
 
 def level(h: float, seed: int) -> dict:
@@ -201,7 +208,7 @@ def test_robust_teachers_say_which_episodes_explore():
 
 
 def test_presets_set_published_values_and_explicit_values_win():
-    teacher = make_teacher("accel", MAZE, seed=0, preset="maze-accel")
+    teacher = make_teacher("accel", MAZE, seed=0, preset="maze-accel", **MAZE_EDITS)
     assert teacher.replay_prob == 0.8 and teacher.buffer.capacity == 4000
     assert teacher.buffer.temperature == 0.3 and teacher.mutator.n_edits == 5
     assert make_teacher("plr", SPACE, preset="maze-plr", capacity=7).buffer.capacity == 7
@@ -217,7 +224,7 @@ def test_presets_set_published_values_and_explicit_values_win():
 
 def test_accel_starts_from_empty_mazes_and_mutates_replayed_levels():
     teacher = make_teacher(
-        "accel", MAZE, seed=3, preset="maze-accel", min_fill=0.0, replay_prob=1.0
+        "accel", MAZE, seed=3, preset="maze-accel", min_fill=0.0, replay_prob=1.0, **MAZE_EDITS
     )
     first = teacher.sample()
     assert np.sum(first["walls"]) == 0
@@ -233,7 +240,8 @@ def test_accel_starts_from_empty_mazes_and_mutates_replayed_levels():
 
 
 def test_maze_accel_edits_flip_walls_or_move_the_goal_never_the_agent():
-    teacher = make_teacher("accel", MAZE_TASK_SPACE, seed=0, preset="maze-accel")
+    edits = MazeEnv.edit_operators()  # published by the environment, passed as arguments
+    teacher = make_teacher("accel", MAZE_TASK_SPACE, seed=0, preset="maze-accel", **edits)
     rng = np.random.default_rng(0)
     parent = {**empty_maze_task(), LEVEL_SEED: 1}
     children = [teacher.mutator.mutate(parent, rng) for _ in range(600)]
@@ -248,6 +256,42 @@ def test_maze_accel_edits_flip_walls_or_move_the_goal_never_the_agent():
     # Explicit weights must name parameters of the space.
     with pytest.raises(ValueError, match="unknown parameter 'wals'"):
         make_teacher("accel", MAZE_TASK_SPACE, preset="maze-accel", edit_weights={"wals": 1.0})
+
+
+def test_edits_naming_a_parameter_the_space_lacks_fail_loudly():
+    # A renamed maze parameter cannot quietly stop ACCEL from moving the goal.
+    renamed = TaskSpace(
+        {n: p for n, p in MAZE_TASK_SPACE.parameters.items() if n != "goal_x"}
+        | {"target_x": MAZE_TASK_SPACE.parameters["goal_x"]}
+    )
+    edits = MazeEnv.edit_operators()
+    with pytest.raises(TeachgymUsageError, match=r"edit group 'goal'.*'target_x'"):
+        make_teacher("accel", renamed, preset="maze-accel", **edits)
+    with pytest.raises(
+        TeachgymUsageError, match=r"weight for unknown parameter 'goal'.*'target_x'"
+    ):
+        make_teacher("accel", renamed, edit_weights=edits["edit_weights"])
+    # Sizes are checked the same way as weights.
+    with pytest.raises(TeachgymUsageError, match=r"size for unknown parameter 'nope'.*'walls'"):
+        make_teacher("accel", MAZE_TASK_SPACE, edit_sizes={"nope": 0.1})
+    with pytest.raises(TeachgymUsageError, match="unknown parameter 'ground_roughness'"):
+        make_teacher("accel", MAZE_TASK_SPACE, **TerrainWalkerEnv.edit_operators())
+    # An ACCEL preset without the environment's edits is refused, not run on generic edits.
+    with pytest.raises(TeachgymUsageError, match=r"preset 'maze-accel'.*edit_weights"):
+        make_teacher("accel", MAZE_TASK_SPACE, preset="maze-accel")
+
+
+def test_environments_publish_edits_that_fit_their_task_spaces():
+    walker = make_teacher(
+        "accel", FULL_SPACE, preset="walker-accel", **TerrainWalkerEnv.edit_operators()
+    )
+    assert walker.mutator.sizes["ground_roughness"] == (0.0, 0.6)
+    assert walker.mutator.sizes["stair_steps"] == (1.0, 1.0)
+    assert walker.mutator.sizes["pit_gap_low"] == (0.4, 0.4)
+    maze = make_teacher("accel", MAZE_TASK_SPACE, **MazeEnv.edit_operators())
+    weights = dict(zip(maze.mutator.edits, maze.mutator.weights, strict=True))
+    assert weights["walls"] == weights["goal"] == weights["no-op"] == pytest.approx(1 / 3)
+    assert maze.mutator.groups == {"goal": ("goal_x", "goal_y")}
 
 
 def test_accel_state_keeps_children_and_buffer(tmp_path):
@@ -280,7 +324,7 @@ def test_each_kind_of_edit_stays_valid_and_small():
         mutator = LevelMutator(
             space,
             1,
-            WALKER_EDIT_SIZES,
+            {n: TerrainWalkerEnv.edit_sizes[n] for n in ("ground_roughness", "stair_steps")},
             weights={name: 1.0, **dict.fromkeys(set(space.names) - {name}, 0.0)},
         )
         for _ in range(20):

@@ -45,7 +45,7 @@ from teachgym.agents.sb3_student import ALGORITHMS, SB3Student
 from teachgym.agents.student import incompatibility
 from teachgym.envs import env_catalog, env_factory, env_info
 from teachgym.errors import TeachgymUsageError
-from teachgym.teachers import Teacher, make_teacher, teacher_names
+from teachgym.teachers import Teacher, make_teacher, teacher_class, teacher_names
 
 SUITE_KEYS = {"name", "description", "grids"}
 GRID_KEYS = {"envs", "teachers", "students", "seeds", "budget", "evaluation", "tensorboard"}
@@ -257,6 +257,16 @@ def _parse_evaluation(value: Any, key: str, budget: int) -> EvaluationSpec:
 
 
 # -- checks that build things ------------------------------------------------------
+def teacher_params_on(env: Any, teacher_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A teacher's hyperparameters on ``env`` (an unwrapped environment): a teacher that
+    declares ``mutates`` gets the edits the environment publishes
+    (``TaskEnv.edit_operators()``), under the ones given explicitly."""
+    publish = getattr(env, "edit_operators", None)
+    if not teacher_class(teacher_name).mutates or publish is None:
+        return dict(params)
+    return {**publish(), **params}
+
+
 def _sb3_allowed(algo: str) -> set[str]:
     own = set(inspect.signature(SB3Student.__init__).parameters) - {
         "self",
@@ -302,7 +312,12 @@ def _check_buildable(
                     )
                 try:
                     built_teachers.append(
-                        make_teacher(teacher.name, task_space, seed=0, **teacher.params)
+                        make_teacher(
+                            teacher.name,
+                            task_space,
+                            seed=0,
+                            **teacher_params_on(unwrapped, teacher.name, teacher.params),
+                        )
                     )
                 except (ValueError, TypeError) as exc:
                     raise SuiteError(f"{key}.params", f"on {env.id}: {exc}") from None

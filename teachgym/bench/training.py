@@ -22,7 +22,7 @@ import numpy as np
 from teachgym.agents import make_student
 from teachgym.agents.student import Student
 from teachgym.bench.run_directory import RunDirectory
-from teachgym.bench.suite import RunSpec
+from teachgym.bench.suite import RunSpec, teacher_params_on
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.envs import env_factory
 from teachgym.evaluation import evaluate_on_tasks
@@ -90,8 +90,9 @@ def _build(spec: RunSpec, run_dir: RunDirectory) -> tuple[Any, Student, Teacher]
     student = make_student(spec.student.name, env_fn, seed=spec.seed, **student_params)
     probe = env_fn()
     task_space = probe.unwrapped.task_space  # type: ignore[attr-defined]
+    params = teacher_params_on(probe.unwrapped, spec.teacher.name, spec.teacher.params)
     probe.close()
-    teacher = make_teacher(spec.teacher.name, task_space, seed=spec.seed, **spec.teacher.params)
+    teacher = make_teacher(spec.teacher.name, task_space, seed=spec.seed, **params)
     return env_fn, student, teacher
 
 

@@ -53,12 +53,32 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
         return_bounds: (low, high) bounds of an episode's return, for teachers that
             rescale returns to [0, 1]; ``None`` if unknown.
         mastery_return: an episode whose return exceeds this value counts as mastered.
+        edit_sizes, edit_weights, edit_groups: the edits that suit this environment
+            for teachers that mutate levels (ACCEL), as plain data naming its
+            parameters (see :mod:`teachgym.teachers.mutations` for their meaning);
+            empty: the teacher's generic edits. :meth:`edit_operators` gathers them.
     """
 
     task_space: TaskSpace
     default_task: Task
     return_bounds: ClassVar[tuple[float, float] | None] = None
     mastery_return: ClassVar[float | None] = None
+    edit_sizes: ClassVar[Mapping[str, float | Sequence[float]]] = {}
+    edit_weights: ClassVar[Mapping[str, float]] = {}
+    edit_groups: ClassVar[Mapping[str, Sequence[str]]] = {}
+
+    @classmethod
+    def edit_operators(cls) -> dict[str, Any]:
+        """The published edits as a mutating teacher's hyperparameters (JSON-ready copies):
+        ``{"edit_sizes": ..., "edit_weights": ..., "edit_groups": ...}``, empty ones left out."""
+        published = {
+            "edit_sizes": {
+                k: list(v) if isinstance(v, Sequence) else v for k, v in cls.edit_sizes.items()
+            },
+            "edit_weights": dict(cls.edit_weights),
+            "edit_groups": {k: list(v) for k, v in cls.edit_groups.items()},
+        }
+        return {name: value for name, value in published.items() if value}
 
     def __init__(self, task: Mapping[str, Any] | None = None) -> None:
         self.fixed_task: Task | None = None if task is None else self.task_space.validate(task)

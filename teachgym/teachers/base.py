@@ -77,6 +77,10 @@ class Teacher(ABC):
     robust: ClassVar[bool] = False
     """True: the student must take no gradient step on episodes whose task
     :meth:`is_exploratory` (it only scores them)."""
+    mutates: ClassVar[bool] = False
+    """True: the teacher edits levels and takes the environment's published edits
+    (``TaskEnv.edit_operators()``) as its hyperparameters ``edit_sizes``,
+    ``edit_weights`` and ``edit_groups``."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

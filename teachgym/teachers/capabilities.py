@@ -17,6 +17,10 @@ works with any student that uses the same capability:
   Sec. 4), only score them.
 - ``buffer_levels()``: the levels a teacher keeps, with their scores, as data
   for diagnostics (:class:`BufferedLevels`).
+- ``mutates``: the teacher edits levels with the edits the environment publishes
+  (``TaskEnv.edit_operators()``), which reach it as the hyperparameters
+  ``edit_sizes``, ``edit_weights`` and ``edit_groups`` (the teachers layer never
+  imports environments).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import (
     LEVEL_SEED,
     Continuous,
@@ -41,15 +42,7 @@ from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.capabilities import BufferedLevels
 from teachgym.teachers.level_buffer import LevelBuffer
 from teachgym.teachers.level_scores import SCORE_FUNCTIONS, EpisodeTrace, episode_score
-from teachgym.teachers.mutations import (
-    MAZE_EDIT_GROUPS,
-    MAZE_EDIT_WEIGHTS,
-    NO_EDIT,
-    WALKER_EDIT_SIZES,
-    EditSize,
-    LevelMutator,
-    new_level_seed,
-)
+from teachgym.teachers.mutations import EditSize, LevelMutator, new_level_seed
 from teachgym.teachers.registry import register_teacher
 
 DEFAULTS: dict[str, Any] = {
@@ -84,6 +77,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # BipedalWalker, ACCEL: as above with replay 0.9, 3 edits, starting from easy
     # levels ("easy" ranges are about the lowest 6-8 % of each range: roughness
     # [0, 0.6] of [0, 10], pit [0, 0.8] of [0, 10], stump/stair [0, 0.4] of [0, 5]).
+    # The edit magnitudes are the walker's own (TerrainWalkerEnv.edit_sizes).
     "walker-accel": {
         "score_function": "positive_value_loss",
         "replay_prob": 0.9,
@@ -92,7 +86,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         "staleness_coef": 0.5,
         "temperature": 0.1,
         "n_edits": 3,
-        "edit_sizes": dict(WALKER_EDIT_SIZES),
         "easy_fraction": 0.08,
         "easy_kinds": ["continuous", "integer", "int_array"],
     },
@@ -108,9 +101,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "temperature": 0.1,
     },
     # Mazes, ACCEL: positive value loss, replay 0.8, buffer 4000, staleness 0.3,
-    # β 0.3, 5 edits (flip a wall, move the goal to a random cell, or nothing: one in
-    # three each, as the public maze mutator), new levels are empty mazes (every wall
-    # array at its low value; agent and goal at random cells).
+    # β 0.3, 5 edits (the maze's own: flip a wall, move the goal to a random cell, or
+    # nothing, one in three each, as the public maze mutator; MazeEnv.edit_weights and
+    # edit_groups), new levels are empty mazes (every wall array at its low value;
+    # agent and goal at random cells).
     "maze-accel": {
         "score_function": "positive_value_loss",
         "replay_prob": 0.8,
@@ -118,13 +112,20 @@ PRESETS: dict[str, dict[str, Any]] = {
         "staleness_coef": 0.3,
         "temperature": 0.3,
         "n_edits": 5,
-        "edit_weights": dict(MAZE_EDIT_WEIGHTS),
-        "edit_groups": dict(MAZE_EDIT_GROUPS),
         "easy_fraction": 0.0,
         "easy_kinds": ["int_array"],
     },
 }
-"""Published configurations (docs/references.md [jiang2021rplr], [parkerholder2022])."""
+"""Published configurations (docs/references.md [jiang2021rplr], [parkerholder2022]).
+
+The ACCEL presets hold the algorithm's hyperparameters only: the edits are the
+environment's (``TaskEnv.edit_sizes``, ``edit_weights``, ``edit_groups``), which the
+benchmark suite and the CLI pass along; called directly, an ACCEL preset needs them
+given (e.g. ``make_teacher("accel", space, preset="maze-accel", **MazeEnv.edit_operators())``).
+"""
+
+EDIT_ARGUMENTS = ("edit_sizes", "edit_weights", "edit_groups")
+"""The hyperparameters through which a mutating teacher takes an environment's edits."""
 
 
 class LevelReplayTeacher(Teacher):
@@ -148,7 +149,6 @@ class LevelReplayTeacher(Teacher):
     """
 
     requires_score = True
-    mutates: ClassVar[bool] = False
     allowed_presets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
@@ -339,10 +339,12 @@ class ACCELTeacher(LevelReplayTeacher):
         n_edits: edits per mutation.
         edit_sizes: edit magnitude per parameter name (see :mod:`~teachgym.teachers.mutations`).
         edit_weights: relative probability of each edit, by parameter, group or
-            ``"no-op"`` (default uniform over parameters; a preset's weights and groups
-            for names the task space lacks are ignored).
+            ``"no-op"`` (default uniform over parameters).
         edit_groups: parameters edited together, drawn anew over their ranges (the
-            maze preset's ``goal``: both goal coordinates).
+            maze's ``goal``: both goal coordinates).
+            These three are usually the environment's published edits
+            (``TaskEnv.edit_operators()``); every name must be in the task space
+            (a :class:`~teachgym.errors.TeachgymUsageError` names the one that is not).
         easy_fraction: if set, new levels draw every parameter of a kind in
             ``easy_kinds`` uniformly from the lowest ``easy_fraction`` of its range
             (0: exactly the low end, e.g. an empty maze); ``None``: uniform levels.
@@ -396,19 +398,18 @@ class ACCELTeacher(LevelReplayTeacher):
             "easy_kinds": None if easy_kinds is None else list(easy_kinds),
         }
         self._explicit.update({k: v for k, v in extra.items() if v is not None})
-        groups = self._resolve("edit_groups")
-        if groups is not None and "edit_groups" not in self._explicit:
-            groups = {
-                g: members
-                for g, members in groups.items()
-                if all(m in task_space.parameters for m in members)
-            }
-        weights = self._resolve("edit_weights")
-        if weights is not None and "edit_weights" not in self._explicit:
-            known = {*task_space.parameters, *(groups or {}), NO_EDIT}
-            weights = {n: w for n, w in weights.items() if n in known}
+        if preset is not None and not any(name in self._explicit for name in EDIT_ARGUMENTS):
+            raise TeachgymUsageError(
+                f"preset {preset!r} edits levels with the environment's own edits; pass "
+                f"them as {', '.join(EDIT_ARGUMENTS)} (e.g. **MazeEnv.edit_operators() or "
+                "**TerrainWalkerEnv.edit_operators()), as the benchmark suite and the CLI do"
+            )
         self.mutator = LevelMutator(
-            task_space, self._resolve("n_edits"), self._resolve("edit_sizes"), weights, groups
+            task_space,
+            self._resolve("n_edits"),
+            self._resolve("edit_sizes"),
+            self._resolve("edit_weights"),
+            self._resolve("edit_groups"),
         )
         self.easy_fraction: float | None = self._resolve("easy_fraction")
         if self.easy_fraction is not None and not 0.0 <= self.easy_fraction <= 1.0:

@@ -1,12 +1,18 @@
 """Small edits of a level, acting on the TaskSpace only (ACCEL's mutations).
 
+The operators here are generic; which edits suit an environment (sizes, weights,
+groups, named by its parameters) is data the environment publishes
+(``TaskEnv.edit_sizes``, ``edit_weights``, ``edit_groups``; e.g. the maze's "flip a
+wall, move the goal or nothing" and the walker's edit magnitudes of ACCEL,
+docs/references.md [parkerholder2022]), passed to the teacher as arguments.
+Every name must be a parameter (or group) of the task space: a name the space lacks
+is a :class:`~teachgym.errors.TeachgymUsageError`, never silently dropped.
+
 One edit picks a parameter (uniformly, or by ``weights``) and changes it:
 
 - Continuous: ± a magnitude, then clipped to the range. A magnitude is a number
   (fixed step) or a pair ``[low, high]`` (step drawn uniformly). The default is
-  ``[0, 0.1 * range]``. The walker edits of ACCEL (docs/references.md [parkerholder2022]) are
-  :data:`WALKER_EDIT_SIZES` (roughness ± U(0, 0.6), pit gap ± 0.4, stump and
-  stair heights ± 0.2, stair steps ± 1).
+  ``[0, 0.1 * range]``.
 - Integer: ± a whole step (default 1), clipped (e.g. moving a maze goal coordinate).
 - Categorical: another choice, uniformly.
 - IntArray: one cell, chosen uniformly, takes another value; for binary arrays this
@@ -16,7 +22,7 @@ One edit picks a parameter (uniformly, or by ``weights``) and changes it:
 - ``NO_EDIT``: the edit does nothing (the public maze mutator draws it one time in
   three, so a mutation of ``n`` edits makes ``n`` or fewer changes).
 
-Every mutated level gets a fresh ``level_seed`` (ACCEL's "new terrain seed").
+Every mutated level gets a fresh ``level_seed`` (ACCEL: "new terrain seed").
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from typing import Any
 
 import numpy as np
 
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import (
     LEVEL_SEED,
+    NO_EDIT,
     Categorical,
     Continuous,
     IntArray,
@@ -39,40 +47,7 @@ from teachgym.tasks import (
 MAX_LEVEL_SEED = 2**63 - 1
 
 EditSize = float | Sequence[float]
-
-WALKER_EDIT_SIZES: dict[str, EditSize] = {
-    "ground_roughness": [0.0, 0.6],
-    "pit_gap_low": 0.4,
-    "pit_gap_high": 0.4,
-    "stump_height_low": 0.2,
-    "stump_height_high": 0.2,
-    "stair_height_low": 0.2,
-    "stair_height_high": 0.2,
-    "stair_steps": 1,
-}
-"""Edit magnitudes of the eight-parameter BipedalWalker (ACCEL, [parkerholder2022])."""
-
-NO_EDIT = "no-op"
-"""Weight key of the edit that changes nothing."""
-
-MAZE_EDIT_GROUPS: dict[str, tuple[str, ...]] = {"goal": ("goal_x", "goal_y")}
-"""The maze goal moves as one: both coordinates drawn anew (a random cell)."""
-
-MAZE_EDIT_WEIGHTS: dict[str, float] = {
-    "walls": 1.0,
-    "goal": 1.0,
-    NO_EDIT: 1.0,
-    "goal_x": 0.0,
-    "goal_y": 0.0,
-    "agent_x": 0.0,
-    "agent_y": 0.0,
-    "agent_dir": 0.0,
-}
-"""Maze edits of ACCEL ("flip a wall cell or move the goal"), in the proportions
-of the public ACCEL maze mutator: each edit flips a random wall cell, moves the goal to
-a random cell, or does nothing, one time in three each; the agent's start is never
-edited. A flip under the agent or the goal changes nothing (the maze ignores such
-walls), where the public mutator never picks those two cells: 2 cells in 169."""
+"""A magnitude: a fixed step, or a pair ``[low, high]`` the step is drawn from."""
 
 
 def new_level_seed(rng: np.random.Generator) -> int:
@@ -86,8 +61,7 @@ class LevelMutator:
     Args:
         task_space: the space levels live in.
         n_edits: edits per mutation (>= 1).
-        sizes: edit magnitude per parameter name (see the module docstring); names
-            not in the task space are ignored, so one table serves related spaces.
+        sizes: edit magnitude per parameter name (see the module docstring).
         weights: relative probability of each edit, keyed by parameter name, group name
             or ``NO_EDIT`` (a parameter or group without a weight gets 1, ``NO_EDIT``
             gets 0).
@@ -107,6 +81,12 @@ class LevelMutator:
             raise ValueError(f"n_edits must be an integer >= 1, got {n_edits!r}")
         self.task_space = task_space
         self.n_edits = n_edits
+        unknown_sizes = sorted(set(sizes or {}) - set(task_space.parameters))
+        if unknown_sizes:
+            raise TeachgymUsageError(
+                f"edit size for unknown parameter {unknown_sizes[0]!r}; this task space's "
+                f"parameters are {task_space.names}"
+            )
         self.sizes: dict[str, tuple[float, float]] = {}
         for name, parameter in task_space.parameters.items():
             size = (sizes or {}).get(name)
@@ -116,7 +96,7 @@ class LevelMutator:
         """What one edit can pick: a parameter, a group or ``NO_EDIT``."""
         unknown = sorted(set(weights or {}) - set(self.edits))
         if unknown:
-            raise ValueError(
+            raise TeachgymUsageError(
                 f"edit weight for unknown parameter {unknown[0]!r}; parameters: "
                 f"{task_space.names}, groups: {list(self.groups)}, or {NO_EDIT!r}"
             )
@@ -136,10 +116,12 @@ class LevelMutator:
         checked: dict[str, tuple[str, ...]] = {}
         for group, members in groups.items():
             if group in task_space.parameters or group == NO_EDIT:
-                raise ValueError(f"edit group name {group!r} is taken by a parameter or no-op")
+                raise TeachgymUsageError(
+                    f"edit group name {group!r} is taken by a parameter or no-op"
+                )
             bad = [m for m in members if m not in task_space.parameters]
             if not members or bad:
-                raise ValueError(
+                raise TeachgymUsageError(
                     f"edit group {group!r} must list parameters of the space "
                     f"{task_space.names}, got {list(members)}"
                 )

@@ -32,7 +32,7 @@ from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.mission import GOAL_MISSION
 from teachgym.envs.gridworlds.subgoals import subgoal_for
 from teachgym.envs.task_env import TestSet
-from teachgym.tasks import IntArray, Integer, Task, TaskSpace
+from teachgym.tasks import NO_EDIT, IntArray, Integer, Task, TaskSpace
 
 MAZE_MAX_STEPS = 250
 BLOCK_COUNTS = (25, 60)
@@ -101,6 +101,16 @@ class MazeEnv(MiniGridTaskEnv):
     task_space = MAZE_TASK_SPACE
     default_task: Task = empty_maze_task()
     random_layout = False
+    # ACCEL's maze edits (docs/references.md [parkerholder2022]), in the proportions of
+    # the public ACCEL maze mutator: each edit flips a random wall cell, moves the goal
+    # to a random cell, or does nothing, one time in three each; the agent's start is
+    # never edited. A flip under the agent or the goal changes nothing (the maze
+    # ignores such walls), where the public mutator never picks those two cells.
+    edit_groups = {"goal": ("goal_x", "goal_y")}
+    edit_weights = {
+        "walls": 1.0, "goal": 1.0, NO_EDIT: 1.0,
+        "goal_x": 0.0, "goal_y": 0.0, "agent_x": 0.0, "agent_y": 0.0, "agent_dir": 0.0,
+    }  # fmt: skip
 
     def _build_level(self, task: Task, rng: np.random.Generator) -> Level:
         return build_maze(task)

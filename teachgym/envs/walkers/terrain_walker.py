@@ -277,6 +277,18 @@ class TerrainWalkerEnv(WalkerEnv):
     task_space = FULL_SPACE
     default_task: Task = FLAT
     easy_task_space = EASY_SPACE
+    # ACCEL's walker edits (docs/references.md [parkerholder2022]): roughness
+    # ± U(0, 0.6), pit gap ± 0.4, stump and stair heights ± 0.2, stair steps ± 1.
+    edit_sizes = {
+        "ground_roughness": (0.0, 0.6),
+        "pit_gap_low": 0.4,
+        "pit_gap_high": 0.4,
+        "stump_height_low": 0.2,
+        "stump_height_high": 0.2,
+        "stair_height_low": 0.2,
+        "stair_height_high": 0.2,
+        "stair_steps": 1,
+    }
 
     def _generate_terrain(self, task: Task, rng: np.random.Generator) -> Terrain:
         return terrain_track(TerrainConfig.from_task(task), rng)
