@@ -9,7 +9,7 @@ field, never evaluated. The schema (version :data:`ANSWER_SCHEMA_VERSION`)::
         {"kind": "pick up", "obj_type": "ball", "color": "blue", "pos": [5, 1]}
     ]}
 
-``kind`` is one of :data:`SUBGOAL_KINDS`; ``pos`` is ``[x, y]`` (x from the left,
+``kind`` is one of :data:`~teachgym.subgoals.SUBGOAL_KINDS`; ``pos`` is ``[x, y]`` (x from the left,
 y from the top). Every subgoal is checked against the layout: in bounds, an
 object of that type and colour on that cell (a key may also be named on the cell
 of a box that holds it), and a kind that fits the object. The parsed subgoals are
@@ -22,12 +22,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from teachgym.subgoals import SUBGOAL_KINDS
 from teachgym.teachers.llm_subgoal.layout_text import COLORS, OBJECT_TYPES, ParsedLayout
 
 ANSWER_SCHEMA_VERSION = 1
-
-SUBGOAL_KINDS: tuple[str, ...] = ("go to", "pick up", "open", "move")
-"""What the agent does with the subgoal's object (the environment family's vocabulary)."""
 
 KIND_OBJECTS: dict[str, frozenset[str]] = {
     "go to": frozenset({"goal", "key", "ball", "box", "door", "floor"}),

@@ -27,13 +27,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from teachgym import subgoals
+
 OBJECT_TYPES: tuple[str, ...] = ("door", "key", "ball", "box", "goal", "floor", "lava", "wall")
 """Object types a description can name."""
 
-COLORS: tuple[str, ...] = ("red", "green", "blue", "purple", "yellow", "grey")
+COLORS = subgoals.COLORS
 """Colour names a description can use (minigrid's six)."""
 
-DOOR_STATES: tuple[str, ...] = ("open", "closed", "locked")
+DOOR_STATES = subgoals.STATES
 """Door states in the words of the description; the index is minigrid's state code."""
 
 WALL_SYMBOLS = frozenset("#~")
