@@ -1,11 +1,12 @@
 """Learning-progress teachers on the learnability grid: % mastered and teacher time.
 
-Runs ``random``, ``alp-gmm``, ``covar-gmm`` and ``riac`` on
-``teachgym/LearnabilityGrid-v0`` (docs/references.md [portelas2019]): the 2-D
-grid with 10 cells per dimension and the 5-D grid with 4 cells per dimension,
-20,000 episodes, 5 seeds each. Prints the mean % of mastered cells every 1,000
-episodes, the teacher's own time per episode (sample + update, fits included:
-total teacher CPU time / episodes, median over seeds), and saves a PNG of the curves.
+Runs ``random``, ``alp-gmm``, ``covar-gmm`` and ``riac`` training a simulated
+student on ``teachgym/LearnabilityGrid-v0`` (docs/references.md [portelas2019]):
+the 2-D grid with 10 cells per dimension and the 5-D grid with 4 cells per
+dimension, 20,000 episodes, 5 seeds each. Prints the mean % of mastered cells
+every 1,000 episodes, the teacher's own time per episode (sample + update, fits
+included: total teacher CPU time / episodes, median over seeds), and saves a PNG
+of the curves.
 
     OMP_NUM_THREADS=1 python benchmarks/learnability.py [--episodes N]
         [--seeds S] [--workers W] [--out learnability.png]
@@ -51,12 +52,14 @@ class RunResult:
 
 
 def run_one(teacher_name: str, dims: int, cells: int, seed: int, episodes: int) -> RunResult:
-    """One teacher driving one fresh grid for ``episodes`` one-step episodes."""
+    """One teacher training one fresh simulated student for ``episodes`` one-step episodes."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from teachgym.agents.simulated import CompetenceTable
     from teachgym.envs.learnability_grid import LearnabilityGridEnv
     from teachgym.teachers import Outcome, make_teacher
 
-    env = LearnabilityGridEnv(dims=dims, cells_per_dim=cells)
+    student = CompetenceTable(dims, cells)
+    env = LearnabilityGridEnv(dims=dims, cells_per_dim=cells, competence=student.values)
     env.reset(seed=seed)
     hyperparameters = {} if teacher_name == "random" else {"return_bounds": env.return_bounds}
     teacher = make_teacher(teacher_name, env.task_space, seed=seed, **hyperparameters)
@@ -64,18 +67,19 @@ def run_one(teacher_name: str, dims: int, cells: int, seed: int, episodes: int) 
     # thread), and other processes on a busy machine do not inflate it as wall time would.
     clock = time.thread_time
     teacher_seconds = 0.0
-    scores = [env.score()]
+    scores = [student.score()]
     for episode in range(1, episodes + 1):
         start = clock()
         task = teacher.sample()
         teacher_seconds += clock() - start
-        env.reset(options={"task": task})
+        _, info = env.reset(options={"task": task})
+        student.practice(info["cell"])
         _, reward, _, _, _ = env.step(0)
         start = clock()
         teacher.update(task, Outcome(float(reward)))
         teacher_seconds += clock() - start
         if episode % SCORE_EVERY == 0:
-            scores.append(env.score())
+            scores.append(student.score())
     return RunResult(teacher_name, dims, cells, seed, scores, teacher_seconds, episodes)
 
 

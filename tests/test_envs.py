@@ -8,6 +8,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import teachgym
+from teachgym.agents.simulated import SimulatedStudent
 from teachgym.envs import env_catalog, env_factory, env_info
 from teachgym.envs.learnability_grid import LearnabilityGridEnv
 
@@ -44,39 +45,54 @@ def test_make_with_fixed_task_and_default_task():
         gym.make("teachgym/LearnabilityGrid-v0", task={"x0": 0.5, "x1": 1.5})
 
 
-def episode(env: LearnabilityGridEnv, task: dict) -> float:
-    env.reset(options={"task": task})
-    return env.step(0)[1]
+def grid_student(**kwargs) -> SimulatedStudent:
+    return SimulatedStudent(env_factory("teachgym/LearnabilityGrid-v0", **kwargs))
 
 
 def test_grid_competence_unlocks_through_previous_neighbours():
-    env = LearnabilityGridEnv(dims=2, cells_per_dim=10)
-    env.reset(seed=0)
+    student = grid_student(dims=2, cells_per_dim=10)
     far = {"x0": 0.15, "x1": 0.05}  # cell (1, 0): previous neighbours are (0, 0) only
-    assert episode(env, far) == 0.0  # locked: origin not mastered yet
-    rewards = [episode(env, {"x0": 0.0, "x1": 0.0}) for _ in range(100)]
+    assert student.practice(far) == 0.0  # locked: origin not mastered yet
+    rewards = [student.practice({"x0": 0.0, "x1": 0.0}) for _ in range(100)]
     assert rewards[0] == 0.01 and rewards[75] == 0.76 and rewards[-1] == 1.0
-    assert episode(env, {"x0": 0.0, "x1": 0.0}) == 1.0  # capped at 100
-    assert episode(env, far) == 0.01  # unlocked now
+    assert student.practice({"x0": 0.0, "x1": 0.0}) == 1.0  # capped at 100
+    assert student.practice(far) == 0.01  # unlocked now
     diagonal = {"x0": 0.15, "x1": 0.15}  # (1, 1): previous are (0,0), (0,1), (1,0)
-    assert episode(env, diagonal) == 0.01
-    assert env.score() == 1.0  # 1 of 100 cells mastered
-    assert env.competence_of(far) == 0.01  # reading does not train
-    assert env.competence_of(far) == 0.01
+    assert student.practice(diagonal) == 0.01
+    assert student.table.score() == 1.0  # 1 of 100 cells mastered
+    assert student.grid.competence_of(far) == 0.01  # reading does not train
+    assert student.grid.competence_of(far) == 0.01
 
 
-def test_grid_test_set_matches_score_and_seeded_reset_restarts_the_student():
-    env = LearnabilityGridEnv(dims=3, cells_per_dim=4)
-    assert env.task_space.names == ["x0", "x1", "x2"]
-    env.reset(seed=1)
+def test_grid_env_reads_the_observed_table_and_never_changes_it():
+    table = np.zeros((4, 4), dtype=np.int64)
+    env = LearnabilityGridEnv(dims=2, cells_per_dim=4, competence=table)
+    table[1, 2] = 80  # the student learned; the env sees it without a copy
+    for seed in (0, 1, None):  # seeded resets keep the student
+        _, info = env.reset(seed=seed, options={"task": {"x0": 0.3, "x1": 0.6}})
+        _, reward, terminated, _, info = env.step(0)
+        assert (reward, terminated, info["is_success"], info["cell"]) == (0.8, True, True, (1, 2))
+    assert table.sum() == 80  # stepping does not train
+    alone = LearnabilityGridEnv(dims=2, cells_per_dim=4)  # no student: nothing ever learned
+    for _ in range(3):
+        alone.reset(options={"task": {"x0": 0.0, "x1": 0.0}})
+        assert alone.step(0)[1] == 0.0
+    with pytest.raises(ValueError, match=r"shape \(3, 3\).*needs \(4, 4\)"):
+        env.observe(np.zeros((3, 3), dtype=np.int64))
+    with pytest.raises(TypeError, match="integer numpy array"):
+        env.observe(np.zeros((4, 4)))
+
+
+def test_grid_test_set_covers_every_cell_once():
+    student = grid_student(dims=3, cells_per_dim=4)
+    assert student.grid.task_space.names == ["x0", "x1", "x2"]
     for _ in range(80):
-        episode(env, {"x0": 0.0, "x1": 0.0, "x2": 0.0})
-    tasks = env.test_set().tasks
+        student.practice({"x0": 0.0, "x1": 0.0, "x2": 0.0})
+    tasks = student.grid.test_set().tasks
     assert len(tasks) == 64
-    mastered = np.mean([env.is_mastered(env.competence_of(t)) for t in tasks]) * 100
-    assert mastered == env.score() == pytest.approx(100 / 64)
-    env.reset(seed=1)
-    assert env.score() == 0.0
+    assert len({student.grid.cell_of(t) for t in tasks}) == 64
+    mastered = np.mean([student.grid.is_mastered(student.grid.competence_of(t)) for t in tasks])
+    assert 100 * mastered == student.table.score() == pytest.approx(100 / 64)
 
 
 def test_grid_rejects_bad_config_and_step_without_reset():
@@ -105,11 +121,10 @@ def test_mastery_rule_uses_the_mean_of_greedy_returns():
 
 def test_grid_unlocks_at_75_but_masters_above_75():
     """As the reference toy environment's code: unlock at >= 75, mastered at > 75."""
-    env = LearnabilityGridEnv(dims=2, cells_per_dim=10)
-    env.reset(seed=0)
+    student = grid_student(dims=2, cells_per_dim=10)
     for _ in range(74):
-        episode(env, {"x0": 0.0, "x1": 0.0})
-    assert episode(env, {"x0": 0.0, "x1": 0.15}) == 0.0  # origin at 74: still locked
-    assert episode(env, {"x0": 0.0, "x1": 0.0}) == 0.75
-    assert env.score() == 0.0  # 75 is not mastered
-    assert episode(env, {"x0": 0.0, "x1": 0.15}) == 0.01  # but it unlocks the neighbour
+        student.practice({"x0": 0.0, "x1": 0.0})
+    assert student.practice({"x0": 0.0, "x1": 0.15}) == 0.0  # origin at 74: still locked
+    assert student.practice({"x0": 0.0, "x1": 0.0}) == 0.75
+    assert student.table.score() == 0.0  # 75 is not mastered
+    assert student.practice({"x0": 0.0, "x1": 0.15}) == 0.01  # but it unlocks the neighbour

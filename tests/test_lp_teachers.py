@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from teachgym.envs.learnability_grid import LearnabilityGridEnv
+from teachgym.agents.simulated import SimulatedStudent
+from teachgym.curriculum import Curriculum
+from teachgym.envs import env_factory
 from teachgym.tasks import Continuous, Integer, TaskSpace
 from teachgym.teachers import Outcome, load_teacher, make_teacher, save_teacher
 from teachgym.teachers.alp_gmm import ALPGMMTeacher
@@ -395,15 +397,11 @@ def test_plot_data_describes_the_model_and_history(name):
 @pytest.mark.parametrize("name", LP_TEACHERS)
 def test_learning_progress_teachers_focus_on_the_learnable_corner(name):
     """On the 2-D learnability grid only cells near the origin can progress at first."""
-    env = LearnabilityGridEnv()
-    env.reset(seed=0)
-    teacher = make_teacher(name, env.task_space, seed=0, return_bounds=env.return_bounds)
-    late = []
-    for episode in range(1500):
-        task = teacher.sample()
-        env.reset(options={"task": task})
-        _, reward, *_ = env.step(0)
-        teacher.update(task, Outcome(float(reward)))
-        if episode >= 1000:
-            late.append(task["x0"] + task["x1"] < 0.6)
+    student = SimulatedStudent(env_factory("teachgym/LearnabilityGrid-v0"))
+    grid = student.grid
+    teacher = make_teacher(name, grid.task_space, seed=0, return_bounds=grid.return_bounds)
+    tasks: list[dict] = []
+    student.learn(Curriculum(teacher, listeners=[lambda record: tasks.append(record.task)]), 1500)
+    late = [task["x0"] + task["x1"] < 0.6 for task in tasks[1000:]]
+    assert len(tasks) == 1500 and len(late) == 500
     assert np.mean(late) > 0.3  # uniform sampling puts 18 % of tasks there

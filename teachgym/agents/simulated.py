@@ -1,39 +1,131 @@
-"""A simulated student for the learnability grid: the environment's competence table."""
+"""The simulated student of the learnability grid: a competence table, no neural network.
+
+Source: the toy testbed of Portelas et al., "Teacher algorithms for curriculum
+learning of Deep RL in continuously parameterized environments" (CoRL 2019),
+released code; see docs/references.md [portelas2019].
+
+The student *is* a :class:`CompetenceTable`. Practising a task adds 1 to the
+competence of its cell (capped at 100) if the cell is the origin cell or at
+least one "previous" neighbour (every index equal or one lower, not the cell
+itself) has competence >= 75. The environment
+(:class:`~teachgym.envs.learnability_grid.LearnabilityGridEnv`) only reads the
+table: the student owns it, hands it to every environment it builds, and trains
+it in :meth:`SimulatedStudent.learn`. Evaluation therefore goes through the
+generic :meth:`~teachgym.agents.Student.evaluate` loop and reads what the student
+learned without training it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
 from pathlib import Path
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 
 from teachgym.agents.student import EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum, CurriculumWrapper
-from teachgym.envs.learnability_grid import LearnabilityGridEnv
+from teachgym.envs.learnability_grid import MASTERED_ABOVE, MAX_COMPETENCE, LearnabilityGridEnv
 from teachgym.state_io import load_state, save_state
 from teachgym.tasks import Task
+
+UNLOCKS_AT = 75
+"""A neighbour with competence >= 75 unlocks learning. Summaries of the paper say
+"mastered" (> 75) for both; the reference toy environment's code unlocks at >= 75 and
+scores mastery at > 75 (``MASTERED_ABOVE``), and the source wins."""
+
+
+class CompetenceTable:
+    """One competence in 0..100 per grid cell, and the rule by which practice raises it.
+
+    Args:
+        dims: number of task dimensions ``d``.
+        cells_per_dim: cells per dimension ``n``.
+
+    Attributes:
+        values: int64 array of shape ``(n,) * d``; environments observe this array.
+    """
+
+    def __init__(self, dims: int, cells_per_dim: int) -> None:
+        self.values = np.zeros((cells_per_dim,) * dims, dtype=np.int64)
+        offsets = itertools.product((0, -1), repeat=dims)
+        self._previous = np.array([o for o in offsets if any(o)], dtype=np.int64).reshape(-1, dims)
+
+    def unlocked(self, cell: tuple[int, ...]) -> bool:
+        """Whether practising ``cell`` raises its competence (origin, or a neighbour >= 75)."""
+        if not any(cell):
+            return True
+        neighbours = np.asarray(cell) + self._previous
+        neighbours = neighbours[(neighbours >= 0).all(axis=1)]
+        return bool((self.values[tuple(neighbours.T)] >= UNLOCKS_AT).any())
+
+    def practice(self, cell: tuple[int, ...]) -> None:
+        """One episode on a task of ``cell``: +1 competence if unlocked, capped at 100."""
+        if self.values[cell] < MAX_COMPETENCE and self.unlocked(cell):
+            self.values[cell] += 1
+
+    def score(self) -> float:
+        """Percentage of mastered cells (competence > 75), in [0, 100]."""
+        return 100.0 * float((self.values > MASTERED_ABOVE).mean())
+
+    def forget(self) -> None:
+        """All competences back to 0."""
+        self.values[...] = 0
+
+
+def _grid_of(env: gym.Env[Any, Any]) -> LearnabilityGridEnv:
+    grid = env.unwrapped
+    if not isinstance(grid, LearnabilityGridEnv):
+        raise ValueError(
+            f"the simulated student works on teachgym/LearnabilityGrid-v0 only, "
+            f"not {type(grid).__name__}; use an SB3 student (e.g. 'ppo') instead"
+        )
+    return grid
+
+
+class ObservingEnvFn:
+    """An environment factory whose grids all observe one student's table.
+
+    Args:
+        env_fn: builds a learnability grid (possibly wrapped).
+        table: the table every built grid reads.
+    """
+
+    def __init__(self, env_fn: EnvFn, table: CompetenceTable) -> None:
+        self.env_fn = env_fn
+        self.table = table
+
+    def __call__(self) -> gym.Env[Any, Any]:
+        env = self.env_fn()
+        _grid_of(env).observe(self.table.values)
+        return env
 
 
 class SimulatedStudent(Student):
     """Trains on ``teachgym/LearnabilityGrid-v0`` without a neural network.
 
-    One environment step is one episode (the grid's episodes last one step), so
-    ``learn(curriculum, 20_000)`` runs 20,000 episodes. Evaluation reads the
-    competence of each task's cell without training it.
+    The student owns a :class:`CompetenceTable` (``self.table``); its ``env_fn``
+    builds grids that observe that table, so training and evaluation see one
+    student. One environment step is one episode (the grid's episodes last one
+    step), so ``learn(curriculum, 20_000)`` runs 20,000 episodes: each resets the
+    grid on the teacher's task, practises the task's cell, and steps, so the
+    teacher is told the competence after practice.
+
+    Args:
+        env_fn: builds a learnability grid; its size fixes the table's shape.
+        seed: kept for the protocol (the student is deterministic).
     """
 
     name = "simulated"
 
     def __init__(self, env_fn: EnvFn, seed: int = 0) -> None:
-        super().__init__(env_fn, seed)
-        self.env = env_fn()
-        grid = self.env.unwrapped
-        if not isinstance(grid, LearnabilityGridEnv):
-            raise ValueError(
-                f"the simulated student works on teachgym/LearnabilityGrid-v0 only, "
-                f"not {type(grid).__name__}; use an SB3 student (e.g. 'ppo') instead"
-            )
+        env = env_fn()
+        grid = _grid_of(env)
+        self.table = CompetenceTable(grid.dims, grid.cells_per_dim)
+        grid.observe(self.table.values)
+        super().__init__(ObservingEnvFn(env_fn, self.table), seed)
+        self.env = env
         self.grid = grid
         self.env.reset(seed=seed)
 
@@ -43,30 +135,32 @@ class SimulatedStudent(Student):
         self.check_teacher(curriculum.teacher)
         env = CurriculumWrapper(self.env, curriculum)
         for _ in range(total_steps):
-            env.reset()
-            env.step(0)
-            self.steps_done += 1
+            self._episode(env, None)
             if progress is not None:
                 progress(1)
+
+    def practice(self, task: Task) -> float:
+        """One training episode on ``task`` outside any curriculum; returns its reward."""
+        return self._episode(self.env, task)
+
+    def _episode(self, env: gym.Env[Any, Any], task: Task | None) -> float:
+        _, info = env.reset(options=None if task is None else {"task": task})
+        self.table.practice(info["cell"])
+        _, reward, *_ = env.step(0)
+        self.steps_done += 1
+        return float(reward)
 
     def act(self, observation: Any, deterministic: bool = True) -> int:
         return 0
 
-    def evaluate(
-        self, tasks: Sequence[Task], episodes_per_task: int = 1, seed: int = 0
-    ) -> np.ndarray:
-        """Competence of each task's cell in [0, 1], repeated ``episodes_per_task`` times."""
-        values = np.array([self.grid.competence_of(task) for task in tasks])
-        return np.repeat(values[:, None], episodes_per_task, axis=1)
-
     def _save_model(self, directory: Path) -> None:
-        save_state({"competence": self.grid.competence.copy()}, directory / "competence")
+        save_state({"competence": self.table.values.copy()}, directory / "competence")
 
     def _load_model(self, directory: Path) -> None:
         competence = load_state(directory / "competence")["competence"]
-        if competence.shape != self.grid.competence.shape:
+        if competence.shape != self.table.values.shape:
             raise ValueError(
                 f"saved competence table has shape {competence.shape}, this grid has "
-                f"{self.grid.competence.shape}; build the student for the same grid"
+                f"{self.table.values.shape}; build the student for the same grid"
             )
-        self.grid.competence[...] = competence
+        self.table.values[...] = competence

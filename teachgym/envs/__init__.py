@@ -30,8 +30,8 @@ from teachgym.envs.webform import WebFormEnv
 register_env(
     "teachgym/LearnabilityGrid-v0",
     LearnabilityGridEnv,
-    "Toy testbed of the ALP-GMM paper: one-step episodes on a grid of cells whose "
-    "competences are a simulated student (no neural network).",
+    "Toy testbed of the ALP-GMM paper: one-step episodes that read the cell "
+    "competences of the simulated student (no neural network).",
 )
 if find_spec("minigrid") is not None:  # the MiniGrid family needs the [minigrid] extra
     from teachgym.envs.gridworlds import (

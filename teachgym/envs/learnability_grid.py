@@ -4,14 +4,14 @@ Source: Portelas et al., "Teacher algorithms for curriculum learning of Deep RL
 in continuously parameterized environments" (CoRL 2019), toy environment of the
 released code; see docs/references.md [portelas2019].
 
-The task space [0, 1]^d is cut into ``n`` cells per dimension. Each cell has a
-competence in 0..100: the *simulated student* is this table, so no neural
-network is needed. An episode on a task adds 1 to its cell's competence (capped
-at 100) if the cell is the origin cell or at least one "previous" neighbour
-(every index equal or one lower, not the cell itself) has competence >= 75.
-A cell counts as mastered when its competence exceeds 75. The reward is the
-cell's competence after the episode, divided by 100. The score is the percentage
-of mastered cells.
+The task space [0, 1]^d is cut into ``n`` cells per dimension. The student is a
+table of competences in 0..100, one per cell: the simulated student
+(:class:`teachgym.agents.SimulatedStudent`) owns that table and trains it. This
+environment is a pure function of the task and the table it *observes*: an
+episode's reward is the competence of the task's cell divided by 100, and a cell
+counts as mastered when its competence exceeds 75. Stepping never changes the
+table, so evaluating a student on the grid reads what it learned without
+training it.
 """
 
 from __future__ import annotations
@@ -27,10 +27,7 @@ from teachgym.tasks import Continuous, Task, TaskSpace
 
 MAX_COMPETENCE = 100
 MASTERED_ABOVE = 75
-UNLOCKS_AT = 75
-"""A neighbour with competence >= 75 unlocks learning. Summaries of the paper say
-"mastered" (> 75) for both; the reference toy environment's code unlocks at >= 75 and scores
-mastery at > 75, and the source wins."""
+"""A cell is mastered when its competence exceeds 75 (the reference code's score)."""
 
 
 def grid_task_space(dims: int) -> TaskSpace:
@@ -39,19 +36,25 @@ def grid_task_space(dims: int) -> TaskSpace:
 
 
 class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
-    """One-step episodes on a grid of cells whose competences are the student.
+    """One-step episodes that read a student's competence table.
 
     Args:
         dims: number of task dimensions ``d`` (reference: 2).
         cells_per_dim: cells per dimension ``n`` (reference: 10).
         task: a task fixed for every episode.
+        competence: the table to observe, integers in 0..100 of shape ``(n,) * d``;
+            default: a private table of zeros (a student that never learns).
 
     Observation: the task as a float32 vector of shape ``(dims,)`` in [0, 1].
     Action: ``Discrete(1)`` (the simulated student has nothing to choose).
-    Reward: the cell's competence after the episode / 100, in [0, 1].
-    A ``reset`` with an explicit ``seed`` starts a fresh student (all competences 0),
-    so that an episode is determined by its task and seed; resets without a seed
-    keep the student, which is how training proceeds.
+    Reward: the observed competence of the task's cell / 100, in [0, 1];
+    ``info["is_success"]`` is whether that competence exceeds 75.
+
+    The table is shared, not copied: the student that owns it trains it between
+    ``reset`` and ``step`` (see :meth:`observe`), and every environment observing
+    it sees the same student. Only the simulated student learns here: the action
+    does nothing, so a neural-network student on this grid always earns the
+    reward of its environment's untrained table.
     """
 
     metadata: dict[str, Any] = {"render_modes": []}
@@ -60,7 +63,13 @@ class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
     return_bounds = (0.0, 1.0)
     mastery_return = MASTERED_ABOVE / MAX_COMPETENCE
 
-    def __init__(self, dims: int = 2, cells_per_dim: int = 10, task: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        dims: int = 2,
+        cells_per_dim: int = 10,
+        task: dict[str, Any] | None = None,
+        competence: np.ndarray | None = None,
+    ):
         if not (
             isinstance(dims, int)
             and dims >= 1
@@ -78,16 +87,37 @@ class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
         super().__init__(task)
         self.observation_space = spaces.Box(0.0, 1.0, shape=(dims,), dtype=np.float32)
         self.action_space = spaces.Discrete(1)
-        self.competence = np.zeros((cells_per_dim,) * dims, dtype=np.int64)
-        offsets = itertools.product((0, -1), repeat=dims)
-        self._previous = np.array([o for o in offsets if any(o)], dtype=np.int64).reshape(-1, dims)
+        self.competence = np.zeros(self.table_shape, dtype=np.int64)
+        if competence is not None:
+            self.observe(competence)
         self._cell: tuple[int, ...] = (0,) * dims
         self._done = True
 
-    # -- student ---------------------------------------------------------------
-    def reset_student(self) -> None:
-        """Forget everything: all competences back to 0."""
-        self.competence[...] = 0
+    # -- the observed student -----------------------------------------------------
+    @property
+    def table_shape(self) -> tuple[int, ...]:
+        """Shape of a competence table for this grid: ``(cells_per_dim,) * dims``."""
+        return (self.cells_per_dim,) * self.dims
+
+    def observe(self, competence: np.ndarray) -> None:
+        """Read rewards from ``competence`` from now on (shared, not copied).
+
+        Raises:
+            TypeError: if ``competence`` is not an integer numpy array.
+            ValueError: if its shape is not :attr:`table_shape`.
+        """
+        if not isinstance(competence, np.ndarray) or competence.dtype.kind not in "iu":
+            raise TypeError(
+                f"the grid observes an integer numpy array of competences, got "
+                f"{type(competence).__name__}"
+                + (f" of dtype {competence.dtype}" if isinstance(competence, np.ndarray) else "")
+            )
+        if competence.shape != self.table_shape:
+            raise ValueError(
+                f"competence table has shape {competence.shape}, this grid "
+                f"(dims={self.dims}, cells_per_dim={self.cells_per_dim}) needs {self.table_shape}"
+            )
+        self.competence = competence
 
     def cell_of(self, task: Task) -> tuple[int, ...]:
         """Index of the cell holding ``task``."""
@@ -96,28 +126,10 @@ class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
         return tuple(int(i) for i in index)
 
     def competence_of(self, task: Task) -> float:
-        """The student's competence on ``task`` in [0, 1], without training it."""
+        """The observed competence on ``task`` in [0, 1]."""
         return float(self.competence[self.cell_of(self.task_space.validate(task))]) / MAX_COMPETENCE
 
-    def _unlocked(self, cell: tuple[int, ...]) -> bool:
-        if not any(cell):
-            return True
-        neighbours = np.asarray(cell) + self._previous
-        neighbours = neighbours[(neighbours >= 0).all(axis=1)]
-        return bool((self.competence[tuple(neighbours.T)] >= UNLOCKS_AT).any())
-
-    def score(self) -> float:
-        """Percentage of mastered cells (competence > 75), in [0, 100]."""
-        return 100.0 * float((self.competence > MASTERED_ABOVE).mean())
-
     # -- gymnasium API -----------------------------------------------------------
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        if seed is not None:
-            self.reset_student()
-        return super().reset(seed=seed, options=options)
-
     def _reset_task(self, task: Task) -> tuple[np.ndarray, dict[str, Any]]:
         self._cell = self.cell_of(task)
         self._done = False
@@ -131,8 +143,6 @@ class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
         if not self.action_space.contains(np.int64(action)):
             raise ValueError(f"action must be 0 (Discrete(1)), got {action!r}")
         self._done = True
-        if self.competence[self._cell] < MAX_COMPETENCE and self._unlocked(self._cell):
-            self.competence[self._cell] += 1
         competence = int(self.competence[self._cell])
         reward = competence / MAX_COMPETENCE
         info = {"cell": self._cell, "is_success": competence > MASTERED_ABOVE}
@@ -140,7 +150,7 @@ class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
 
     # -- evaluation --------------------------------------------------------------
     def test_sets(self) -> dict[str, TestSet]:
-        """``cells``: the centre of every cell, so "% mastered" equals :meth:`score`."""
+        """``cells``: the centre of every cell, so "% mastered" is the % of mastered cells."""
         n = self.cells_per_dim
         centres = [(i + 0.5) / n for i in range(n)]
         tasks = [
