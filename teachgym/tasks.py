@@ -107,9 +107,14 @@ class Continuous(Parameter):
         return f"a real number in [{self.low}, {self.high}]"
 
     def validate(self, name: str, value: Any) -> float:
-        if not _is_real(value) or not math.isfinite(float(value)):
+        if not _is_real(value):
             raise _fail(name, self.allowed, value)
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float range, e.g. 10**400
+            raise _fail(name, self.allowed, value) from None
+        if not math.isfinite(number):
+            raise _fail(name, self.allowed, value)
         if not self.low <= number <= self.high:
             raise _fail(name, self.allowed, value)
         return number

@@ -146,6 +146,10 @@ class Suite:
 
 
 # -- parsing helpers ---------------------------------------------------------------
+MAX_BUDGET = 10**12
+"""Largest run budget a suite accepts (environment steps): far beyond any published run."""
+
+
 def _check_keys(value: Any, allowed: set[str], key: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise SuiteError(key, f"must be a mapping with keys {sorted(allowed)}, got {value!r}")
@@ -359,6 +363,10 @@ def _parse_grid(value: Any, key: str, suite_name: str) -> list[RunSpec]:
         if required not in grid_in:
             raise SuiteError(f"{prefix}{required}", "is required")
     budget = _positive_int(grid_in["budget"], f"{prefix}budget")
+    if budget > MAX_BUDGET:
+        raise SuiteError(
+            f"{prefix}budget", f"must be at most {MAX_BUDGET:,} environment steps, got {budget:,}"
+        )
     tensorboard = grid_in.get("tensorboard", False)
     if not isinstance(tensorboard, bool):
         raise SuiteError(f"{prefix}tensorboard", f"must be true or false, got {tensorboard!r}")

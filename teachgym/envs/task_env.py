@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import gymnasium as gym
 import numpy as np
 
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import LEVEL_SEED, Task, TaskSpace
 
 ObsType = TypeVar("ObsType")
@@ -62,6 +63,8 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     task_space: TaskSpace
     default_task: Task
     return_bounds: ClassVar[tuple[float, float] | None] = None
+    reset_options: ClassVar[frozenset[str]] = frozenset({"task"})
+    """The keys ``reset(options=...)`` accepts; any other key is a ``ValueError``."""
     mastery_return: ClassVar[float | None] = None
     edit_sizes: ClassVar[Mapping[str, float | Sequence[float]]] = {}
     edit_weights: ClassVar[Mapping[str, float]] = {}
@@ -91,6 +94,12 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     ) -> tuple[ObsType, dict[str, Any]]:
         """Start an episode on ``options["task"]`` (else the fixed task, else the default)."""
         super().reset(seed=seed)
+        unknown = sorted(set(options or {}) - self.reset_options)
+        if unknown:
+            raise TeachgymUsageError(
+                f"{type(self).__name__}.reset() got unknown option {unknown[0]!r}; it takes "
+                f"{sorted(self.reset_options)} (the task goes in options={{'task': {{...}}}})"
+            )
         given = (options or {}).get("task")
         if given is not None:
             self.task = self.task_space.validate(given)

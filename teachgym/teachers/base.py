@@ -21,6 +21,18 @@ from teachgym.teachers.capabilities import LEARNING_POTENTIAL, SCORE_KINDS, Buff
 from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss
 
 
+def _finite_number(name: str, value: Any) -> float:
+    """``value`` as a float; ``TypeError`` unless it is a real number (bools are not)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.floating | np.integer
+    ):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is {value!r}, beyond the range of a float") from None
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a teacher learns from one finished episode.
@@ -39,17 +51,25 @@ class Outcome:
     score: float | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.episode_return, int | float | np.floating | np.integer):
-            raise ValueError(f"episode_return must be a number, got {self.episode_return!r}")
-        if not math.isfinite(self.episode_return):
+        episode_return = _finite_number("episode_return", self.episode_return)
+        if not math.isfinite(episode_return):
             raise ValueError(
-                f"episode_return is {self.episode_return}: the environment or a reward wrapper "
+                f"episode_return is {episode_return}: the environment or a reward wrapper "
                 "produced a non-finite reward; check the reward function before training on it"
             )
-        if self.score is not None and not math.isfinite(self.score):
-            raise ValueError(f"score is {self.score}: the student produced a non-finite score")
+        if isinstance(self.length, bool) or not isinstance(self.length, int | np.integer):
+            raise TypeError(f"length must be an integer number of steps, got {self.length!r}")
         if self.length < 0:
             raise ValueError(f"length must be >= 0, got {self.length}")
+        if self.success is not None and not isinstance(self.success, bool | np.bool_):
+            raise TypeError(
+                f"success must be True, False or None, got {self.success!r}; convert the "
+                "environment's success flag with bool() first"
+            )
+        if self.score is not None:
+            score = _finite_number("score", self.score)
+            if not math.isfinite(score):
+                raise ValueError(f"score is {score}: the student produced a non-finite score")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

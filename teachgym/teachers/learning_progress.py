@@ -73,11 +73,20 @@ def check_ratio(teacher: str, name: str, value: Any) -> float:
     return float(value)
 
 
+MAX_COUNT = 10**9
+"""Largest count hyperparameter (window, fit rate, region size) accepted: beyond it a
+teacher would never fit, or its arithmetic would overflow."""
+
+
 def check_positive_int(teacher: str, name: str, value: Any, minimum: int = 1) -> int:
-    """Validate an integer hyperparameter ``>= minimum``."""
+    """Validate an integer hyperparameter in ``[minimum, MAX_COUNT]``."""
     if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < minimum:
         raise TeachgymUsageError(
             f"{teacher}: {name} must be an integer >= {minimum}, got {value!r}"
+        )
+    if value > MAX_COUNT:
+        raise TeachgymUsageError(
+            f"{teacher}: {name} must be an integer in [{minimum}, {MAX_COUNT}], got {value!r}"
         )
     return int(value)
 

@@ -35,6 +35,10 @@ from teachgym.teachers.llm_subgoal.factory import make_backend
 from teachgym.teachers.llm_subgoal.prompt import task_query
 from teachgym.teachers.llm_subgoal.task_summary import RegionStats, build_summary, task_schema
 from teachgym.teachers.registry import register_teacher
+from teachgym.validation import check_int, check_real
+
+MAX_REGIONS = 10_000
+"""Most region centres ``n_regions`` may ask for (each costs a summary row per query)."""
 
 logger = logging.getLogger(__name__)
 
@@ -98,23 +102,18 @@ class LLMCurriculumTeacher(Teacher):
             raise ValueError(
                 f"llm-curriculum backend must be one of {TASK_BACKENDS}, got {backend!r}"
             )
-        for label, value in (
-            ("n_regions", n_regions),
-            ("window", window),
-            ("query_every", query_every),
-        ):
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
-        if not 0.0 <= random_task_ratio <= 1.0:
-            raise ValueError(f"random_task_ratio must be in [0, 1], got {random_task_ratio!r}")
-        if not (np.isfinite(proposal_noise) and proposal_noise >= 0):
-            raise ValueError(f"proposal_noise must be a finite number >= 0, got {proposal_noise!r}")
+        owner = "teacher 'llm-curriculum'"
+        n_regions = check_int(owner, "n_regions", n_regions, 1, MAX_REGIONS)
+        window = check_int(owner, "window", window, 1)
+        query_every = check_int(owner, "query_every", query_every, 1)
+        random_task_ratio = check_real(owner, "random_task_ratio", random_task_ratio, 0.0, 1.0)
+        proposal_noise = check_real(owner, "proposal_noise", proposal_noise, 0.0)
         self.backend_name = backend
         self.backend_options = dict(backend_options or {})
         self.backend = make_backend(backend, **self.backend_options)
         self.n_regions, self.window, self.query_every = n_regions, window, query_every
-        self.random_task_ratio = float(random_task_ratio)
-        self.proposal_noise = float(proposal_noise)
+        self.random_task_ratio = random_task_ratio
+        self.proposal_noise = proposal_noise
         self.cache_path, self.cache_mode = cache_path, cache_mode
         self.cache = AnswerCache(cache_path, cache_mode)
         self.centres = task_space.uniform_set(n_regions, seed=0)

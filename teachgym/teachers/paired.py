@@ -36,6 +36,7 @@ from teachgym.teachers.capabilities import REGRET
 from teachgym.teachers.level_buffer import level_key
 from teachgym.teachers.mutations import new_level_seed
 from teachgym.teachers.registry import register_teacher
+from teachgym.validation import check_int, check_real
 
 
 class LevelDesigner(ABC):
@@ -169,6 +170,10 @@ class WallSequenceDesigner(LevelDesigner):
             self.rest.load_state_dict(state["rest"])
 
 
+MAX_WALLS = 10_000
+"""Most wall placements ``n_walls`` may ask for (one adversary step each)."""
+
+
 def _binary_arrays(task_space: TaskSpace) -> list[str]:
     return [
         n
@@ -213,12 +218,10 @@ class PairedTeacher(Teacher):
             designer = "walls" if len(arrays) == 1 else "vector"
         if designer not in ("vector", "walls"):
             raise ValueError(f"designer must be 'auto', 'vector' or 'walls', got {designer!r}")
-        if not (isinstance(n_walls, int) and n_walls >= 0):
-            raise ValueError(f"n_walls must be an integer >= 0, got {n_walls!r}")
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-        if not (isinstance(batch_size, int) and batch_size >= 1):
-            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+        owner = "teacher 'paired'"
+        n_walls = check_int(owner, "n_walls", n_walls, 0, MAX_WALLS)
+        learning_rate = check_real(owner, "learning_rate", learning_rate, above=0.0)
+        batch_size = check_int(owner, "batch_size", batch_size, 1)
         self.designer_kind = designer
         self.n_walls = n_walls
         self.learning_rate = learning_rate

@@ -54,6 +54,7 @@ from teachgym.teachers.learning_progress import (
     resolve_preset,
 )
 from teachgym.teachers.registry import register_teacher
+from teachgym.validation import check_real
 
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"max_region_size": 200, "split_attempts": 50},
@@ -158,8 +159,10 @@ class RIACTeacher(Teacher):
         )
         if min_region_size is None:
             min_region_size = self.max_region_size / 20
-        if not isinstance(min_region_size, int | float) or not (
-            0 <= min_region_size <= (self.max_region_size + 1) / 2
+        if (
+            isinstance(min_region_size, bool)
+            or not isinstance(min_region_size, int | float)
+            or not (0 <= min_region_size <= (self.max_region_size + 1) / 2)
         ):
             raise ValueError(
                 f"{self.name}: min_region_size must be a number in [0, (max_region_size + 1) / 2 "
@@ -182,7 +185,7 @@ class RIACTeacher(Teacher):
             )
         if not isinstance(mutation_std, int | float) or not mutation_std >= 0:
             raise ValueError(f"{self.name}: mutation_std must be >= 0, got {mutation_std!r}")
-        self.mutation_std = float(mutation_std)
+        self.mutation_std = check_real(self.name, "mutation_std", mutation_std, minimum=0.0)
         self.return_bounds = check_return_bounds(self.name, return_bounds)
 
         dim = task_space.dim
