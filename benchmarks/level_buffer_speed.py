@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -21,9 +22,12 @@ from teachgym.envs.gridworlds.maze import random_maze_task
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers.level_buffer import LevelBuffer
 
+Cycles = Callable[[], int]
+"""Runs the cycles; returns how many new levels the buffer admitted."""
 
-def microseconds_per_cycle(capacity: int, cycles: int, seed: int = 0) -> float:
-    """Mean wall time (µs) of one replay draw + score record + new-level offer."""
+
+def full_buffer(capacity: int, cycles: int, seed: int = 0) -> tuple[LevelBuffer, Cycles]:
+    """A buffer filled to ``capacity`` and the ``cycles`` to run on it (not yet run)."""
     buffer = LevelBuffer(capacity, temperature=0.1, staleness_coef=0.3)
     rng = np.random.default_rng(seed)
     levels = [{**random_maze_task(rng, 25), LEVEL_SEED: i} for i in range(capacity + cycles)]
@@ -31,15 +35,28 @@ def microseconds_per_cycle(capacity: int, cycles: int, seed: int = 0) -> float:
     for i in range(capacity):
         buffer.tick()
         buffer.try_insert(levels[i], float(scores[i]), 0.0)
+
+    def run() -> int:
+        admitted = 0
+        for k in range(cycles):
+            buffer.tick()
+            replay = buffer.sample_replay(rng)
+            index = buffer.index_of(replay)
+            assert index is not None
+            buffer.record(index, float(scores[capacity + 2 * k]), 0.0)
+            buffer.tick()
+            new = levels[capacity + k]
+            admitted += buffer.try_insert(new, float(scores[capacity + 2 * k + 1]), 0.0)
+        return admitted
+
+    return buffer, run
+
+
+def microseconds_per_cycle(capacity: int, cycles: int, seed: int = 0) -> float:
+    """Mean wall time (µs) of one replay draw + score record + new-level offer."""
+    _, run = full_buffer(capacity, cycles, seed)
     start = time.perf_counter()
-    for k in range(cycles):
-        buffer.tick()
-        replay = buffer.sample_replay(rng)
-        index = buffer.index_of(replay)
-        assert index is not None
-        buffer.record(index, float(scores[capacity + 2 * k]), 0.0)
-        buffer.tick()
-        buffer.try_insert(levels[capacity + k], float(scores[capacity + 2 * k + 1]), 0.0)
+    run()
     return (time.perf_counter() - start) / cycles * 1e6
 
 

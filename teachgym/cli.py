@@ -27,6 +27,8 @@ from teachgym.evaluation import evaluate_on_tasks
 from teachgym.teachers import make_teacher, teacher_hyperparameters, teacher_names
 
 CHECKPOINT_DIR = "checkpoint"
+INTERRUPTED_EXIT_CODE = 130
+"""Exit code of an interrupted ``teachgym bench`` (128 + SIGINT, as shells report it)."""
 
 
 def parse_params(items: Sequence[str], what: str) -> dict[str, Any]:
@@ -132,6 +134,20 @@ def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int = 1) -
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
+    """Run a suite; arguments are checked first, and Ctrl-C ends with one line (exit 130)."""
+    from teachgym.bench.runner import check_runner_arguments
+
+    check_runner_arguments(args.workers, args.backend, args.max_retries)
+    if args.reps < 1:
+        raise TeachgymUsageError(f"--reps must be >= 1 bootstrap resamples, got {args.reps}")
+    try:
+        _run_bench(args)
+    except KeyboardInterrupt:  # the runner has terminated its workers
+        print("interrupted; run the same command again to resume", file=sys.stderr)
+        raise SystemExit(INTERRUPTED_EXIT_CODE) from None
+
+
+def _run_bench(args: argparse.Namespace) -> None:
     from teachgym.bench.report import leaderboard_text, write_report
     from teachgym.bench.runner import run_suite
     from teachgym.bench.suite import load_suite
@@ -145,6 +161,7 @@ def cmd_bench(args: argparse.Namespace) -> None:
         backend=args.backend,
         ray_address=args.ray_address,
         quiet=args.quiet,
+        ray_max_retries=args.max_retries,
     )
     print(
         f"{len(result.completed)} runs completed, {len(result.skipped)} already complete "
@@ -202,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--backend", choices=["local", "ray"], default="local")
     bench.add_argument(
         "--ray-address", default=None, help="Ray cluster address (default: start a local Ray)"
+    )
+    bench.add_argument(
+        "--max-retries",
+        type=int,
+        default=3,
+        help="Ray: times a run whose worker died is retried (from its last commit)",
     )
     bench.add_argument("--no-report", action="store_true", help="skip the report at the end")
     bench.add_argument("--reps", type=int, default=1000, help="bootstrap resamples (report)")

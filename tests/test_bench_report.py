@@ -7,10 +7,16 @@ import re
 import numpy as np
 import pytest
 
-from teachgym.bench.report import write_report
+from teachgym.bench.report import (
+    UNRELIABLE,
+    UNRELIABLE_NOTE,
+    leaderboard_rows,
+    leaderboard_text,
+    write_report,
+)
 from teachgym.bench.results import final_scores, load_results
 from teachgym.bench.runner import run_suite
-from teachgym.bench.statistics import leaderboard
+from teachgym.bench.statistics import MIN_RUNS_FOR_CI, leaderboard
 from teachgym.bench.suite import parse_suite
 from teachgym.cli import main
 
@@ -56,7 +62,9 @@ def test_leaderboard_statistics_are_consistent_and_reproducible(bench_dir):
         assert row.mean_low <= row.mean <= row.mean_high
         assert row.iqm_low <= row.iqm <= row.iqm_high
     riac = board.set_index("teacher").loc["riac"]
-    assert 0.5 < riac["p_improve"] <= 1 and riac["above_random"] in (True, False)
+    assert 0.5 < riac["p_improve"] <= 1
+    # Three seeds per teacher are too few for trustworthy intervals: no verdict.
+    assert not board["ci_reliable"].any() and board["above_random"].isna().all()
     assert np.isnan(board.set_index("teacher").loc["random", "p_improve"])
     again = leaderboard(results, reps=300)
     assert board.equals(again)
@@ -77,6 +85,57 @@ def test_report_writes_figures_markdown_and_self_contained_html(bench_dir):
     assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<table" in html and "riac" in html
     assert (report.directory / "leaderboard.csv").exists()
+
+
+def small_suite(seeds: int):
+    return parse_suite(
+        {
+            "name": "r",
+            "envs": ["teachgym/LearnabilityGrid-v0"],
+            "teachers": ["random", "riac"],
+            "students": ["simulated"],
+            "seeds": seeds,
+            "budget": 1000,
+            "evaluation": {"every": 1000},
+        }
+    )
+
+
+def test_cis_from_at_least_five_runs_give_a_verdict_and_fewer_give_none(tmp_path):
+    assert MIN_RUNS_FOR_CI == 5
+    run_suite(small_suite(5), tmp_path, workers=2, quiet=True)
+    results = load_results(tmp_path)
+    board = leaderboard(results, reps=300).set_index("teacher")
+    assert board["ci_reliable"].all() and list(board["runs"]) == [5, 5]
+    assert board.loc["riac", "above_random"] in (True, False)
+    rows = leaderboard_rows(board.reset_index()).set_index("teacher")
+    assert rows.loc["riac", "CI above random"] in ("yes", "no")
+    assert not rows.astype(str).map(lambda v: v.endswith(UNRELIABLE)).any().any()
+    assert UNRELIABLE_NOTE not in leaderboard_text(board.reset_index())
+    # Four runs of the baseline: its interval and every comparison with it are unreliable.
+    one = results.runs["run_id"].str.contains("random") & results.runs["run_id"].str.endswith("4")
+    results.runs.loc[one, "status"] = "failed"
+    board = leaderboard(results, reps=300)
+    indexed = board.set_index("teacher")
+    assert list(indexed["ci_reliable"]) == [True, False] and indexed["above_random"].isna().all()
+    rows = leaderboard_rows(board).set_index("teacher")
+    assert rows.loc["riac", "CI above random"] == "-*"
+    assert rows.loc["riac", "P(better than random) (95% CI)"].endswith("]*")
+    assert not rows.loc["riac", "IQM (95% CI)"].endswith("*")
+    assert rows.loc["random", "IQM (95% CI)"].endswith("]*")
+    text = leaderboard_text(board)
+    assert text.endswith(UNRELIABLE_NOTE) and "yes" not in text.split("\n")[1]
+
+
+def test_the_report_of_a_two_seed_benchmark_marks_its_intervals_unreliable(tmp_path):
+    run_suite(small_suite(2), tmp_path, workers=2, quiet=True)
+    report = write_report(tmp_path, reps=200)
+    markdown = report.markdown.read_text()
+    assert "| yes |" not in markdown and "| no |" not in markdown
+    assert UNRELIABLE_NOTE.replace("*", "\\*", 1) in markdown
+    table_rows = [line for line in markdown.splitlines() if line.startswith("| LearnabilityGrid")]
+    assert len(table_rows) == 2 and all("]* |" in line for line in table_rows)
+    assert UNRELIABLE_NOTE.split(":")[1] in report.html.read_text()
 
 
 def test_report_cli_and_its_errors(bench_dir, tmp_path, capsys):
@@ -111,3 +170,24 @@ def test_bench_cli_runs_a_suite_and_prints_the_report_path(tmp_path, capsys):
     assert main(["bench", str(suite), "--out", str(out), "--quiet", "--workers", "2"]) == 0
     printed = capsys.readouterr().out
     assert "2 runs completed" in printed and str(out / "report" / "report.html") in printed
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--reps", "0"], "--reps must be >= 1 bootstrap resamples, got 0"),
+        (["--workers", "0"], "--workers must be >= 1, got 0"),
+        (["--max-retries", "-1"], "--max-retries must be >= 0, got -1"),
+    ],
+)
+def test_bench_cli_rejects_bad_arguments_before_running(tmp_path, capsys, option, message):
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "envs: [teachgym/LearnabilityGrid-v0]\nteachers: [random]\nstudents: [simulated]\n"
+        "seeds: 1\nbudget: 100\nevaluation: {every: 100}\n"
+    )
+    out = tmp_path / "o"
+    assert main(["bench", str(suite), "--out", str(out), "--quiet", *option]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"teachgym: error: {message}\n" and captured.out == ""
+    assert not out.exists()

@@ -18,9 +18,15 @@ import pandas as pd
 
 from teachgym.bench.plots import curves_figure, groups_of, heatmap_figure, save_figure
 from teachgym.bench.results import Results, load_results
-from teachgym.bench.statistics import BASELINE, leaderboard
+from teachgym.bench.statistics import BASELINE, MIN_RUNS_FOR_CI, leaderboard
 
 REPORT_DIR = "report"
+UNRELIABLE = "*"
+"""Marks an interval from fewer than ``MIN_RUNS_FOR_CI`` runs."""
+UNRELIABLE_NOTE = (
+    f"{UNRELIABLE} fewer than {MIN_RUNS_FOR_CI} runs: bootstrap CIs are unreliable with so "
+    "few runs (Agarwal et al. 2021), so there is no verdict; run more seeds"
+)
 
 
 @dataclass(frozen=True)
@@ -34,17 +40,32 @@ class Report:
     html: Path
 
 
-def _interval(value: float, low: float, high: float, digits: int = 1) -> str:
+def _interval(value: float, low: float, high: float, digits: int = 1, reliable: bool = True) -> str:
     if pd.isna(value):
         return "-"
-    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    mark = "" if reliable else UNRELIABLE
+    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]{mark}"
 
 
 def leaderboard_rows(board: pd.DataFrame) -> pd.DataFrame:
-    """The leaderboard formatted for people: one string column per statistic."""
+    """The leaderboard formatted for people: one string column per statistic.
+
+    Intervals from fewer than ``MIN_RUNS_FOR_CI`` runs end with ``*`` and such rows
+    give no "CI above random" verdict (see :data:`UNRELIABLE_NOTE`).
+    """
     rows = []
     for _, r in board.iterrows():
-        verdict = "" if r["above_random"] is None else ("yes" if r["above_random"] else "no")
+        reliable = bool(r["ci_reliable"])
+        baseline = board[
+            (board["teacher"] == BASELINE)
+            & (board["env"] == r["env"])
+            & (board["student"] == r["student"])
+        ]
+        pair_reliable = reliable and bool(baseline["ci_reliable"].astype(bool).all())
+        if r["above_random"] is not None:
+            verdict = "yes" if r["above_random"] else "no"
+        else:
+            verdict = "" if pair_reliable or r["teacher"] == BASELINE else f"-{UNRELIABLE}"
         rows.append(
             {
                 "env": r["env"],
@@ -52,11 +73,15 @@ def leaderboard_rows(board: pd.DataFrame) -> pd.DataFrame:
                 "teacher": r["teacher"],
                 "runs": int(r["runs"]),
                 f"final {r['metric']} (mean, 95% CI)": _interval(
-                    r["mean"], r["mean_low"], r["mean_high"]
+                    r["mean"], r["mean_low"], r["mean_high"], reliable=reliable
                 ),
-                "IQM (95% CI)": _interval(r["iqm"], r["iqm_low"], r["iqm_high"]),
+                "IQM (95% CI)": _interval(r["iqm"], r["iqm_low"], r["iqm_high"], reliable=reliable),
                 f"P(better than {BASELINE}) (95% CI)": _interval(
-                    r["p_improve"], r["p_improve_low"], r["p_improve_high"], digits=2
+                    r["p_improve"],
+                    r["p_improve_low"],
+                    r["p_improve_high"],
+                    digits=2,
+                    reliable=pair_reliable,
                 ),
                 f"CI above {BASELINE}": verdict,
             }
@@ -123,12 +148,15 @@ def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
         "",
     ]
     markdown += [_markdown_table(table) if not table.empty else "(no completed runs yet)", ""]
+    note = UNRELIABLE_NOTE if _has_unreliable(board) else None
+    if note is not None:
+        markdown += [note.replace(UNRELIABLE, "\\" + UNRELIABLE, 1), ""]
     for heading, png in sections:
         markdown += [f"## {heading}", "", f"![{heading}]({png.name})", ""]
     markdown_path = directory / "report.md"
     markdown_path.write_text("\n".join(markdown))
     html_path = directory / "report.html"
-    html_path.write_text(_html(title, results, table, failed, sections))
+    html_path.write_text(_html(title, results, table, note, failed, sections))
     return Report(directory, board, figures, markdown_path, html_path)
 
 
@@ -136,6 +164,7 @@ def _html(
     title: str,
     results: Results,
     table: pd.DataFrame,
+    note: str | None,
     failed: pd.DataFrame,
     sections: list[tuple[str, Path]],
 ) -> str:
@@ -159,6 +188,8 @@ def _html(
         parts.append("</ul>")
     parts.append("<h2>Leaderboard</h2>")
     parts.append(table.to_html(index=False) if not table.empty else "<p>(no completed runs)</p>")
+    if note is not None:
+        parts.append(f"<p>{html.escape(note)}</p>")
     for heading, png in sections:
         encoded = base64.b64encode(png.read_bytes()).decode()
         parts.append(f"<h2>{html.escape(heading)}</h2>")
@@ -172,4 +203,9 @@ def leaderboard_text(board: pd.DataFrame) -> str:
     if board.empty:
         return "leaderboard: no completed runs yet"
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        return str(leaderboard_rows(board).to_string(index=False))
+        text = str(leaderboard_rows(board).to_string(index=False))
+    return f"{text}\n{UNRELIABLE_NOTE}" if _has_unreliable(board) else text
+
+
+def _has_unreliable(board: pd.DataFrame) -> bool:
+    return bool(not board.empty and not board["ci_reliable"].astype(bool).all())

@@ -21,6 +21,7 @@ Files for steps beyond ``progress.json`` belong to an attempt that was killed;
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -29,20 +30,39 @@ from typing import Any
 
 import numpy as np
 
+from teachgym.bench import faults
 from teachgym.bench.suite import RunSpec
 from teachgym.state_io import CorruptStateError
 
 STEP_WIDTH = 10
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def atomic_write_bytes(path: Path, data: bytes, record: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    A failed write (a full disk) removes its temporary file. ``record=False`` marks a
+    file that is not a record (the live status), which fault injection does not count.
+    """
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with open(tmp, "wb") as handle:
+            half = len(data) // 2
+            handle.write(data[:half])
+            if record:
+                handle.flush()
+                faults.during_write(path)
+            handle.write(data[half:])
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
+
+
+def atomic_write_text(path: Path, text: str, record: bool = True) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
+    atomic_write_bytes(path, text.encode("utf-8"), record)
 
 
 def read_json(path: Path) -> Any:
@@ -135,7 +155,7 @@ class RunDirectory:
         return 0
 
     def write_status(self, step: int) -> None:
-        atomic_write_text(self.status_path, json.dumps({"step": step}))
+        atomic_write_text(self.status_path, json.dumps({"step": step}), record=False)
 
     def error(self) -> dict[str, Any] | None:
         return read_json(self.error_path) if self.error_path.exists() else None
@@ -177,10 +197,9 @@ class RunDirectory:
     def write_samples(self, step: int, vectors: np.ndarray, returns: np.ndarray) -> None:
         folder = self.path / "samples"
         folder.mkdir(exist_ok=True)
-        final = folder / f"{step_name(step)}.npz"
-        tmp = folder / f"{step_name(step)}.tmp.npz"
-        np.savez_compressed(tmp, vectors=vectors, returns=returns)
-        os.replace(tmp, final)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, vectors=vectors, returns=returns)
+        atomic_write_bytes(folder / f"{step_name(step)}.npz", buffer.getvalue())
 
     def samples(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """Committed ``(step, task vectors (n, dim), returns (n,))`` chunks in step order."""
@@ -195,9 +214,51 @@ class RunDirectory:
             try:
                 with np.load(path, allow_pickle=False) as data:
                     chunks.append((_step_of(path), data["vectors"], data["returns"]))
-            except (OSError, ValueError, KeyError) as exc:
-                raise CorruptStateError(f"{path} cannot be read ({exc})") from None
+            except (OSError, ValueError, KeyError, EOFError) as exc:
+                raise CorruptStateError(
+                    f"{path} cannot be read ({type(exc).__name__}: {exc}); {self._redo}"
+                ) from None
         return chunks
+
+    @property
+    def _redo(self) -> str:
+        return f"delete the run directory {self.path} to redo that run"
+
+    def damage(self) -> str | None:
+        """What is wrong with the committed files, in one line with what to do; ``None`` if sound.
+
+        Checks that ``progress.json``, every committed evaluation and sample chunk and
+        ``done.json`` can be read, that the committed step has its evaluation, and that
+        a run marked done was committed at its budget. Files of an attempt that was
+        killed before committing are not damage: resuming discards them.
+        """
+        try:
+            progress = self.progress()
+            evaluations = self.evaluations()
+            self.samples()
+            if self.is_done():
+                read_json(self.done_path)
+        except CorruptStateError as exc:
+            return str(exc).replace("\n", " ")
+        if progress is None:
+            later = [p for p in self.path.glob("evaluations/step-*.json") if _step_of(p) > 0]
+            if self.is_done() or later:
+                found = "a done.json" if self.is_done() else f"{len(later) + 1} evaluations"
+                return f"{self.progress_path} is missing but the run holds {found}; {self._redo}"
+            return None
+        last = int(progress["step"])
+        if not evaluations or int(evaluations[-1]["step"]) != last:
+            missing = self.path / "evaluations" / f"{step_name(last)}.json"
+            return (
+                f"{self.progress_path} commits step {last} but {missing} is missing; {self._redo}"
+            )
+        spec = self.read_spec()
+        if self.is_done() and spec is not None and last != spec.budget:
+            return (
+                f"{self.done_path} marks the run complete but its last evaluation is at step "
+                f"{last}, not at the budget {spec.budget}; {self._redo}"
+            )
+        return None
 
     def commit(self, step: int, episodes: int, wall_seconds: float, checkpoint: bool) -> None:
         """Make ``step`` the committed point, then drop older checkpoints."""
@@ -213,6 +274,7 @@ class RunDirectory:
             for old in folder.iterdir():
                 if old.name != record["checkpoint"]:
                     shutil.rmtree(old, ignore_errors=True)
+        faults.after_commit()
 
     def discard_uncommitted(self) -> None:
         """Delete evaluations, samples and checkpoints written after the committed point."""
@@ -223,6 +285,8 @@ class RunDirectory:
             for path in (self.path / name).glob("step-*"):
                 if ".tmp" in path.name or _step_of(path) > last:
                     path.unlink()
+        for path in self.path.glob("*.tmp"):
+            path.unlink()
         folder = self.path / "checkpoints"
         if folder.exists():
             for path in folder.iterdir():

@@ -22,7 +22,9 @@ backend or the number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import json
 import multiprocessing
 import os
@@ -30,7 +32,8 @@ import resource
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -39,13 +42,18 @@ from typing import Any, Literal
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from teachgym.bench import faults
 from teachgym.bench.run_directory import RunDirectory, atomic_write_text
 from teachgym.bench.suite import RunSpec, Suite
 from teachgym.bench.training import run_and_record
+from teachgym.errors import TeachgymUsageError
 
 Backend = Literal["local", "ray"]
 POLL_SECONDS = 0.2
+TERMINATE_SECONDS = 5.0
+"""Seconds a terminated worker gets to exit before it is killed."""
 SUITE_FILE = "suite.json"
+LOCK_FILE = "bench.lock"
 Job = tuple[dict[str, Any], str]
 """``(RunSpec.to_dict(), run directory)``"""
 
@@ -74,14 +82,20 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _local_child(spec_data: dict[str, Any], path: str, parent_pid: int) -> None:
+def _local_child(spec_data: dict[str, Any], path: str, parent_pid: int, result: Any) -> None:
+    # Ctrl-C reaches the whole process group: the runner alone handles it and
+    # terminates its workers, so a worker prints no traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
+    faults.arm(RunSpec.from_dict(spec_data).run_id, runner_pid=parent_pid)
     with threadpool_limits(limits=1):
-        result = run_and_record(spec_data, path)
-    sys.exit(0 if result["ok"] else 1)
+        outcome = run_and_record(spec_data, path)
+    result.send(outcome)
+    sys.exit(0 if outcome["ok"] else 1)
 
 
 def _ray_task(spec_data: dict[str, Any], path: str) -> dict[str, Any]:
+    faults.arm(RunSpec.from_dict(spec_data).run_id, runner_pid=None)
     with threadpool_limits(limits=1):
         return run_and_record(spec_data, path)
 
@@ -89,43 +103,107 @@ def _ray_task(spec_data: dict[str, Any], path: str) -> dict[str, Any]:
 Poll = Callable[[], None]
 
 
+@dataclass
+class _Worker:
+    process: BaseProcess
+    result: Any
+    """The receiving end of the pipe the worker sends its outcome through."""
+
+
 def _run_local(jobs: Sequence[Job], workers: int, poll: Poll) -> dict[str, str | None]:
-    """Run ``jobs`` in at most ``workers`` child processes; returns run path -> error."""
+    """Run ``jobs`` in at most ``workers`` child processes; returns run path -> error.
+
+    On an interrupt (``KeyboardInterrupt``) or any other exception the running
+    workers are terminated at once, then the exception propagates.
+    """
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context: Any = multiprocessing.get_context(method)
     pending = list(jobs)
-    running: dict[str, BaseProcess] = {}
+    running: dict[str, _Worker] = {}
     errors: dict[str, str | None] = {}
-    while pending or running:
-        while pending and len(running) < workers:
-            spec_data, path = pending.pop(0)
-            process = context.Process(
-                target=_local_child, args=(spec_data, path, os.getpid()), daemon=False
-            )
-            process.start()
-            running[path] = process
-        time.sleep(POLL_SECONDS)
-        poll()
-        for path, process in list(running.items()):
-            if process.exitcode is None:
-                continue
-            process.join()
-            del running[path]
-            errors[path] = None if process.exitcode == 0 else _error_of(path, process.exitcode)
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                spec_data, path = pending.pop(0)
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_local_child,
+                    args=(spec_data, path, os.getpid(), sender),
+                    daemon=False,
+                )
+                process.start()
+                sender.close()
+                running[path] = _Worker(process, receiver)
+            time.sleep(POLL_SECONDS)
+            poll()
+            for path, worker in list(running.items()):
+                if worker.process.exitcode is None:
+                    continue
+                worker.process.join()
+                del running[path]
+                errors[path] = _outcome_of(path, worker)
+    except BaseException:
+        _terminate(list(running.values()))
+        raise
     return errors
 
 
-def _error_of(path: str, exitcode: int) -> str:
-    recorded = RunDirectory(path).error()
-    if recorded is not None:
-        return str(recorded["error"])
-    message = f"worker process died with exit code {exitcode}"
-    RunDirectory(path).write_error(message, "")
+def _terminate(workers: list[_Worker]) -> None:
+    """Stop ``workers`` now (SIGTERM, then SIGKILL); a second Ctrl-C cannot interrupt this."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for worker in workers:
+            worker.process.terminate()
+        for worker in workers:
+            worker.process.join(TERMINATE_SECONDS)
+            if worker.process.exitcode is None:
+                worker.process.kill()
+                worker.process.join()
+            worker.result.close()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _outcome_of(path: str, worker: _Worker) -> str | None:
+    """The worker's error (``None``: success), recorded in ``error.json`` if it is not yet."""
+    try:
+        outcome = worker.result.recv() if worker.result.poll() else None
+    except EOFError:  # the worker died before it could report
+        outcome = None
+    worker.result.close()
+    exitcode = worker.process.exitcode
+    if outcome is not None and outcome["ok"]:
+        return None
+    directory = RunDirectory(path)
+    if outcome is not None:
+        message = str(outcome["error"])
+    else:
+        recorded = directory.error()
+        if recorded is not None:
+            return str(recorded["error"])
+        message = _death_message(exitcode)
+    if not directory.error_path.exists():
+        with contextlib.suppress(OSError):  # a full disk: the message is still reported
+            directory.write_error(message, "")
     return message
 
 
+def _death_message(exitcode: int | None) -> str:
+    """Why a worker died without reporting, and what to do."""
+    resume = "the run keeps its last commit: run the same command again to resume it"
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        cause = {
+            "SIGKILL": " (e.g. by the out-of-memory killer)",
+            "SIGSEGV": " (a crash in native code)",
+            "SIGABRT": " (a crash in native code)",
+        }.get(name, "")
+        return f"worker process was killed by {name}{cause}; {resume}"
+    return f"worker process died with exit code {exitcode}; {resume}"
+
+
 def _run_ray(
-    jobs: Sequence[Job], workers: int, address: str | None, poll: Poll
+    jobs: Sequence[Job], workers: int, address: str | None, max_retries: int, poll: Poll
 ) -> dict[str, str | None]:
     try:
         import ray
@@ -140,7 +218,10 @@ def _run_ray(
         else:
             ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
     try:
-        task = ray.remote(num_cpus=1, max_retries=0)(_ray_task)
+        # A worker that dies (killed, out of memory, a crash in native code) is
+        # retried; an exception inside the run is recorded by the run itself.
+        task = ray.remote(num_cpus=1, max_retries=max_retries)(_ray_task)
+        refs: dict[Any, str] = {}
         refs = {task.remote(spec_data, path): path for spec_data, path in jobs}
         errors: dict[str, str | None] = {}
         while refs:
@@ -151,11 +232,20 @@ def _run_ray(
                 try:
                     result = ray.get(ref)
                     errors[path] = result["error"]
-                except Exception as exc:  # a crashed Ray worker fails its run only
-                    message = f"Ray task failed: {type(exc).__name__}: {exc}"
-                    RunDirectory(path).write_error(message, "")
+                except ray.exceptions.RayError as exc:  # the run's worker died every time
+                    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                    message = (
+                        f"Ray task failed {max_retries + 1} times ({type(exc).__name__}: "
+                        f"{first_line}); the run keeps its last commit: run the same command "
+                        "again to resume it"
+                    )
+                    RunDirectory(path).write_error(message, str(exc))
                     errors[path] = message
         return errors
+    except BaseException:
+        for ref in refs:
+            ray.cancel(ref, force=True)
+        raise
     finally:
         if started_here:
             ray.shutdown()
@@ -179,23 +269,81 @@ def run_suite(
     backend: Backend = "local",
     ray_address: str | None = None,
     quiet: bool = False,
+    ray_max_retries: int = 3,
 ) -> SuiteResult:
     """Run every run of ``suite`` that is not complete yet in ``out``.
 
+    Only one runner works in ``out`` at a time (``OUT/bench.lock``). With Ray, a run
+    whose worker dies is retried up to ``ray_max_retries`` times, each retry resuming
+    from the last commit. An interrupt (``KeyboardInterrupt``) terminates the
+    workers at once and propagates; what was committed is kept.
+
     Raises:
-        ValueError: bad ``workers``/``backend``, or ``out`` holds runs of a different suite.
+        TeachgymUsageError: bad ``workers``/``backend``/``ray_max_retries``, or another
+            runner holds ``out``.
+        ValueError: ``out`` holds runs of a different suite.
     """
-    if workers < 1:
-        raise ValueError(f"--workers must be >= 1, got {workers}")
-    if backend not in ("local", "ray"):
-        raise ValueError(f"--backend must be 'local' or 'ray', got {backend!r}")
-    started = time.monotonic()
+    check_runner_arguments(workers, backend, ray_max_retries)
     out_path = Path(out)
+    out_path.mkdir(parents=True, exist_ok=True)
+    with _suite_lock(out_path):
+        return _run_locked(suite, out_path, workers, backend, ray_address, quiet, ray_max_retries)
+
+
+def check_runner_arguments(workers: int, backend: str, ray_max_retries: int = 3) -> None:
+    """Raise :class:`TeachgymUsageError` for arguments the runner cannot use."""
+    if not isinstance(workers, int) or workers < 1:
+        raise TeachgymUsageError(f"--workers must be >= 1, got {workers}")
+    if backend not in ("local", "ray"):
+        raise TeachgymUsageError(f"--backend must be 'local' or 'ray', got {backend!r}")
+    if not isinstance(ray_max_retries, int) or ray_max_retries < 0:
+        raise TeachgymUsageError(f"--max-retries must be >= 0, got {ray_max_retries}")
+
+
+@contextmanager
+def _suite_lock(out: Path) -> Iterator[None]:
+    """Hold ``OUT/bench.lock`` exclusively, or refuse at once if another runner holds it."""
+    path = out / LOCK_FILE
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise TeachgymUsageError(
+                f"{out} is in use by another `teachgym bench`{who}; wait until it finishes, "
+                "or write to another --out directory"
+            ) from None
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_locked(
+    suite: Suite,
+    out_path: Path,
+    workers: int,
+    backend: Backend,
+    ray_address: str | None,
+    quiet: bool,
+    ray_max_retries: int,
+) -> SuiteResult:
+    started = time.monotonic()
     directories = {run.run_id: RunDirectory(out_path / run.run_id) for run in suite.runs}
     for run in suite.runs:
         directories[run.run_id].claim(run)
     write_suite_file(suite, out_path)
-    skipped = [run.run_id for run in suite.runs if directories[run.run_id].is_done()]
+    skipped = [
+        run.run_id
+        for run in suite.runs
+        if directories[run.run_id].is_done() and directories[run.run_id].damage() is None
+    ]
     todo: list[RunSpec] = [run for run in suite.runs if run.run_id not in skipped]
     jobs: list[Job] = [(run.to_dict(), str(directories[run.run_id].path)) for run in todo]
     total_steps = sum(run.budget for run in suite.runs)
@@ -218,7 +366,7 @@ def run_suite(
         if backend == "local":
             errors = _run_local(jobs, workers, poll)
         else:
-            errors = _run_ray(jobs, workers, ray_address, poll)
+            errors = _run_ray(jobs, workers, ray_address, ray_max_retries, poll)
         poll()
     finally:
         step_bar.close()

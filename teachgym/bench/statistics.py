@@ -8,6 +8,15 @@ Per (environment, student) group and teacher, over completed runs (seeds):
   statistical precipice") with its interval;
 - probability of improvement over the ``random`` teacher, P(X > Y) with its interval.
 
+Intervals from fewer than :data:`MIN_RUNS_FOR_CI` runs per teacher are marked
+unreliable (``ci_reliable`` is false) and give no "CI above random" verdict
+(``above_random`` is ``None``). Agarwal et al. (2021, "Deep RL at the edge of
+the statistical precipice", NeurIPS, Section 4) recommend stratified bootstrap
+confidence intervals because benchmarks have few runs, and caution that with
+very few runs these intervals are themselves unreliable (below-nominal coverage).
+With 2 runs a percentile bootstrap can collapse to one point, e.g. [4.0, 4.0],
+which says nothing about the spread of a teacher's results.
+
 The bootstrap generator is seeded, so a report is reproducible. rliable needs
 pandas < 3 (its dependency ``arch`` fails to import with pandas 3; docs/references.md
 [agarwal2021]).
@@ -25,6 +34,8 @@ from teachgym.bench.results import GROUP, Results, final_scores
 
 BASELINE = "random"
 CONFIDENCE = 0.95
+MIN_RUNS_FOR_CI = 5
+"""Fewest runs (seeds) per teacher whose bootstrap intervals the report trusts."""
 
 
 def _rliable() -> Any:
@@ -64,8 +75,10 @@ def _bootstrap(
 def leaderboard(results: Results, reps: int = 1000, seed: int = 0) -> pd.DataFrame:
     """One row per (env, student, teacher): runs, mean [CI], IQM [CI], P(> random) [CI].
 
-    Rows are sorted by mean within each group; ``above_random`` says whether the
-    teacher's mean CI lies entirely above the random teacher's.
+    Rows are sorted by mean within each group. ``ci_reliable`` says whether the
+    teacher has at least :data:`MIN_RUNS_FOR_CI` runs; ``above_random`` says whether
+    the teacher's mean CI lies entirely above the random teacher's, and is ``None``
+    for the baseline itself and whenever either interval is unreliable.
     """
     _, metrics = _rliable()
     scores = final_scores(results)
@@ -101,6 +114,7 @@ def leaderboard(results: Results, reps: int = 1000, seed: int = 0) -> pd.DataFra
                     "teacher": teacher,
                     "metric": results.metric(env),
                     "runs": matrix.shape[0],
+                    "ci_reliable": bool(matrix.shape[0] >= MIN_RUNS_FOR_CI),
                     "mean": float(point[teacher][0]),
                     "mean_low": float(interval[teacher][0][0]),
                     "mean_high": float(interval[teacher][1][0]),
@@ -118,11 +132,13 @@ def leaderboard(results: Results, reps: int = 1000, seed: int = 0) -> pd.DataFra
     baseline_high = {
         (r["env"], r["student"]): r["mean_high"]
         for _, r in table.iterrows()
-        if r["teacher"] == BASELINE
+        if r["teacher"] == BASELINE and r["ci_reliable"]
     }
     table["above_random"] = [
         None
-        if (r["env"], r["student"]) not in baseline_high or r["teacher"] == BASELINE
+        if (r["env"], r["student"]) not in baseline_high
+        or r["teacher"] == BASELINE
+        or not r["ci_reliable"]
         else bool(r["mean_low"] > baseline_high[(r["env"], r["student"])])
         for _, r in table.iterrows()
     ]

@@ -10,6 +10,8 @@ simulated one) the result is identical to an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -26,6 +28,7 @@ from teachgym.bench.suite import RunSpec, teacher_params_on
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.envs import env_factory
 from teachgym.evaluation import evaluate_on_tasks
+from teachgym.state_io import CorruptStateError
 from teachgym.tasks import TaskSpace
 from teachgym.teachers import Teacher, make_teacher
 
@@ -117,6 +120,9 @@ def execute_run(spec: RunSpec, path: str | os.PathLike[str]) -> dict[str, Any]:
     directory.claim(spec)
     with open(directory.lock_path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        damage = directory.damage()
+        if damage is not None:
+            raise CorruptStateError(damage)
         if directory.is_done():
             return dict(directory.progress() or {})
         directory.clear_error()
@@ -198,7 +204,23 @@ def run_and_record(spec_data: dict[str, Any], path: str) -> dict[str, Any]:
     try:
         execute_run(spec, path)
     except Exception as exc:  # a failed run is recorded and does not stop the others
-        message = f"{type(exc).__name__}: {exc}"
-        RunDirectory(path).write_error(message, traceback.format_exc())
+        message = failure_message(exc)
+        with contextlib.suppress(OSError):  # a full disk: the runner records the message
+            RunDirectory(path).write_error(message, traceback.format_exc())
         return {"run_id": spec.run_id, "ok": False, "error": message}
     return {"run_id": spec.run_id, "ok": True, "error": None}
+
+
+def failure_message(exc: BaseException) -> str:
+    """One line saying why a run failed and, for a full disk or memory, what to do."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return (
+            f"no space left on device writing {exc.filename}; free some space and run the "
+            "same command again to resume"
+        )
+    if isinstance(exc, MemoryError):
+        return (
+            "out of memory (MemoryError); give the worker more memory or run fewer "
+            "--workers, then run the same command again to resume"
+        )
+    return f"{type(exc).__name__}: {exc}".replace("\n", " ")
