@@ -19,6 +19,7 @@ import pandas as pd
 from teachgym.bench.plots import curves_figure, groups_of, heatmap_figure, save_figure
 from teachgym.bench.results import Results, load_results
 from teachgym.bench.statistics import BASELINE, MIN_RUNS_FOR_CI, leaderboard
+from teachgym.errors import TeachgymUsageError
 
 REPORT_DIR = "report"
 UNRELIABLE = "*"
@@ -105,14 +106,16 @@ def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
     """Build the report of the benchmark in ``out``.
 
     Raises:
-        FileNotFoundError: if ``out`` holds no benchmark.
+        TeachgymUsageError: if ``out`` holds no benchmark.
         ValueError: if no run has any evaluation yet.
     """
     if reps < 1:
-        raise ValueError(f"--reps must be >= 1 bootstrap resamples, got {reps}")
+        raise TeachgymUsageError(f"--reps must be >= 1 bootstrap resamples, got {reps}")
     results = load_results(out)
     if results.evaluations.empty:
-        raise ValueError(f"no run in {out} has an evaluation yet; run `teachgym bench` first")
+        raise TeachgymUsageError(
+            f"no run in {out} has an evaluation yet; run `teachgym bench` first"
+        )
     directory = results.out / REPORT_DIR
     directory.mkdir(exist_ok=True)
     results.evaluations.to_csv(directory / "results.csv", index=False)

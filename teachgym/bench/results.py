@@ -66,7 +66,7 @@ def load_results(out: str | os.PathLike[str]) -> Results:
     """Read every run of the benchmark in ``out``.
 
     Raises:
-        FileNotFoundError: if ``out`` holds no benchmark.
+        TeachgymUsageError: if ``out`` holds no benchmark.
         CorruptStateError: if a committed file cannot be read.
     """
     out_path = Path(out)

@@ -32,6 +32,7 @@ import numpy as np
 
 from teachgym.bench import faults
 from teachgym.bench.suite import RunSpec
+from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import CorruptStateError
 
 STEP_WIDTH = 10
@@ -131,7 +132,7 @@ class RunDirectory:
         if existing is None:
             atomic_write_text(self.spec_path, spec.to_json())
         elif existing != spec:
-            raise ValueError(
+            raise TeachgymUsageError(
                 f"{self.path} holds a run of a different spec (saved {existing.to_json()}); "
                 "the suite changed since that run: write to another --out directory or "
                 "delete this run directory"

@@ -208,7 +208,7 @@ def _run_ray(
     try:
         import ray
     except ImportError:
-        raise ValueError(
+        raise TeachgymUsageError(
             "--backend ray needs Ray: pip install 'teachgym[ray]' (or 'ray>=2.40')"
         ) from None
     started_here = not ray.is_initialized()
@@ -387,7 +387,7 @@ def read_suite_file(out: str | os.PathLike[str]) -> dict[str, Any]:
     """The ``suite.json`` a runner wrote into ``out``."""
     path = Path(out) / SUITE_FILE
     if not path.exists():
-        raise FileNotFoundError(
+        raise TeachgymUsageError(
             f"{out} holds no benchmark ({SUITE_FILE} is missing); run `teachgym bench` first"
         )
     return dict(json.loads(path.read_text()))

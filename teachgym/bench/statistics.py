@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from teachgym.bench.results import GROUP, Results, final_scores
+from teachgym.errors import TeachgymUsageError
 
 BASELINE = "random"
 CONFIDENCE = 0.95
@@ -42,7 +43,7 @@ def _rliable() -> Any:
     try:
         from rliable import library, metrics
     except ImportError as exc:
-        raise ValueError(
+        raise TeachgymUsageError(
             f"the report needs rliable ({exc}); pip install 'teachgym[bench]' "
             "(rliable needs pandas < 3)"
         ) from None
