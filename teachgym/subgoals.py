@@ -4,7 +4,8 @@ Source: the LLM-subgoal work ("Words as Beacons", Ruiz-Gonzalez et al., 2024;
 docs/references.md [ruizgonzalez2024]): a subgoal names one cell of a gridworld
 layout and the object on it. This module is plain data (no environment library):
 the gridworlds (:mod:`teachgym.envs.gridworlds.subgoals`) tell whether a subgoal is
-met, teachers propose subgoals as dicts, and
+met, teachers propose subgoals as dicts in the answer schema
+(:data:`SUBGOAL_SCHEMA`, checked by :mod:`teachgym.teachers.llm_subgoal.answer`), and
 :class:`~teachgym.subgoal_wrapper.SubgoalWrapper` shows them to the agent.
 """
 
@@ -37,6 +38,62 @@ COLORS: tuple[str, ...] = ("red", "green", "blue", "purple", "yellow", "grey")
 
 STATES: tuple[str, ...] = ("open", "closed", "locked")
 """MiniGrid's state encoding (index = code) of doors; other objects have state 0."""
+
+DESCRIBED_OBJECT_TYPES: tuple[str, ...] = (
+    "door",
+    "key",
+    "ball",
+    "box",
+    "goal",
+    "floor",
+    "lava",
+    "wall",
+)
+"""Object types a layout's canonical text description names (and an answer may name)."""
+
+KIND_OBJECTS: dict[str, frozenset[str]] = {
+    "go to": frozenset({"goal", "key", "ball", "box", "door", "floor"}),
+    "pick up": frozenset({"key", "ball", "box"}),
+    "open": frozenset({"door", "box"}),
+    "move": frozenset({"key", "ball", "box"}),
+}
+"""Object types each kind of subgoal can name."""
+
+MAX_SUBGOALS = 16
+"""Longest chain an answer may give (the family's oracle chains have at most 7 steps)."""
+
+ANSWER_SCHEMA_VERSION = 1
+"""Version of :data:`SUBGOAL_SCHEMA`; bumped whenever the answer format changes."""
+
+SUBGOAL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "subgoals": {
+            "type": "array",
+            "maxItems": MAX_SUBGOALS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": list(SUBGOAL_KINDS)},
+                    "obj_type": {"type": "string", "enum": list(DESCRIBED_OBJECT_TYPES)},
+                    "color": {"type": "string", "enum": list(COLORS)},
+                    "pos": {
+                        "type": "array",
+                        "items": {"type": "integer"},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                },
+                "required": ["kind", "obj_type", "color", "pos"],
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["subgoals"],
+    "additionalProperties": False,
+}
+"""JSON schema of a subgoal answer, ``{"subgoals": [{"kind", "obj_type", "color",
+"pos": [x, y]}, ...]}`` (sent to servers that support constrained decoding)."""
 
 
 @dataclass(frozen=True)

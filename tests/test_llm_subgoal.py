@@ -11,6 +11,13 @@ import numpy as np
 import pytest
 
 import teachgym.envs  # noqa: F401
+from teachgym.subgoals import (
+    DESCRIBED_OBJECT_TYPES,
+    KIND_OBJECTS,
+    OBJECT_TYPES,
+    SUBGOAL_SCHEMA,
+    Subgoal,
+)
 from teachgym.tasks import Continuous, Integer, TaskSpace
 from teachgym.teachers import Outcome, make_teacher
 from teachgym.teachers.llm_curriculum import parse_task_answer
@@ -34,6 +41,7 @@ from teachgym.teachers.llm_subgoal import (
     plan_subgoals,
     subgoal_query,
 )
+from teachgym.teachers.llm_subgoal.answer import answer_text
 from teachgym.teachers.llm_subgoal.task_summary import RegionStats, build_summary, plan_task
 
 FAMILY = [
@@ -63,6 +71,25 @@ def test_planner_reproduces_the_oracle_chain_from_text_alone(env_id, task):
     for seed in range(8):
         description, oracle = layout(env_id, task, seed)
         assert plan_subgoals(parse_layout(description)) == oracle
+
+
+@pytest.mark.parametrize(("env_id", "task"), FAMILY)
+def test_oracle_chains_fit_the_one_shared_answer_schema(env_id, task):
+    """The gridworlds' subgoals and the answer parser share teachgym.subgoals' vocabulary:
+    every oracle chain is a valid answer by the JSON schema and parses back unchanged."""
+    item = SUBGOAL_SCHEMA["properties"]["subgoals"]["items"]
+    enums = {name: item["properties"][name]["enum"] for name in ("kind", "obj_type", "color")}
+    for seed in range(4):
+        description, oracle = layout(env_id, task, seed)
+        text = answer_text(oracle)
+        for subgoal in json.loads(text)["subgoals"]:
+            assert sorted(subgoal) == sorted(item["required"])
+            assert all(subgoal[name] in allowed for name, allowed in enums.items())
+        parsed = parse_subgoal_answer(text, parse_layout(description))
+        assert parsed == oracle
+        assert [Subgoal.from_dict(s).to_dict() for s in parsed] == oracle
+    assert set(DESCRIBED_OBJECT_TYPES) <= set(OBJECT_TYPES)
+    assert set().union(*KIND_OBJECTS.values()) <= set(DESCRIBED_OBJECT_TYPES)
 
 
 def test_layout_parser_reads_the_description_and_rejects_other_text():

@@ -11,9 +11,8 @@ summaries) and plain-dict subgoals; it never imports environments.
   ``openai`` (OpenAI-compatible server), ``llama-cpp`` (optional, in-process GGUF).
 """
 
+from teachgym.subgoals import ANSWER_SCHEMA_VERSION, SUBGOAL_SCHEMA
 from teachgym.teachers.llm_subgoal.answer import (
-    ANSWER_SCHEMA_VERSION,
-    SUBGOAL_SCHEMA,
     InvalidAnswerError,
     chain_accuracy,
     parse_subgoal_answer,

@@ -1,7 +1,9 @@
-"""The documented answer schema for subgoal chains and its strict parser.
+"""The strict parser of subgoal answers.
 
 A model's answer is data: it is decoded with ``json.loads`` and checked field by
-field, never evaluated. The schema (version :data:`ANSWER_SCHEMA_VERSION`)::
+field, never evaluated. The schema is the shared one of :mod:`teachgym.subgoals`
+(:data:`~teachgym.subgoals.SUBGOAL_SCHEMA`, version
+:data:`~teachgym.subgoals.ANSWER_SCHEMA_VERSION`)::
 
     {"subgoals": [
         {"kind": "pick up", "obj_type": "key", "color": "red", "pos": [1, 1]},
@@ -22,50 +24,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from teachgym.subgoals import SUBGOAL_KINDS
-from teachgym.teachers.llm_subgoal.layout_text import COLORS, OBJECT_TYPES, ParsedLayout
-
-ANSWER_SCHEMA_VERSION = 1
-
-KIND_OBJECTS: dict[str, frozenset[str]] = {
-    "go to": frozenset({"goal", "key", "ball", "box", "door", "floor"}),
-    "pick up": frozenset({"key", "ball", "box"}),
-    "open": frozenset({"door", "box"}),
-    "move": frozenset({"key", "ball", "box"}),
-}
-"""Object types each kind of subgoal can name."""
-
-MAX_SUBGOALS = 16
-"""Longest chain accepted (the family's oracle chains have at most 7 steps)."""
-
-SUBGOAL_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "subgoals": {
-            "type": "array",
-            "maxItems": MAX_SUBGOALS,
-            "items": {
-                "type": "object",
-                "properties": {
-                    "kind": {"type": "string", "enum": list(SUBGOAL_KINDS)},
-                    "obj_type": {"type": "string", "enum": list(OBJECT_TYPES)},
-                    "color": {"type": "string", "enum": list(COLORS)},
-                    "pos": {
-                        "type": "array",
-                        "items": {"type": "integer"},
-                        "minItems": 2,
-                        "maxItems": 2,
-                    },
-                },
-                "required": ["kind", "obj_type", "color", "pos"],
-                "additionalProperties": False,
-            },
-        }
-    },
-    "required": ["subgoals"],
-    "additionalProperties": False,
-}
-"""JSON schema of an answer (sent to servers that support constrained decoding)."""
+from teachgym.subgoals import KIND_OBJECTS, MAX_SUBGOALS, SUBGOAL_KINDS
+from teachgym.teachers.llm_subgoal.layout_text import ParsedLayout
 
 
 class InvalidAnswerError(ValueError):

@@ -22,7 +22,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from teachgym.teachers.llm_subgoal.answer import KIND_OBJECTS, answer_text
+from teachgym.subgoals import KIND_OBJECTS
+from teachgym.teachers.llm_subgoal.answer import answer_text
 from teachgym.teachers.llm_subgoal.layout_text import parse_layout
 from teachgym.teachers.llm_subgoal.planner import plan_subgoals
 from teachgym.teachers.llm_subgoal.prompt import Query

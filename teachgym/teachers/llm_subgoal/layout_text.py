@@ -27,16 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from teachgym import subgoals
-
-OBJECT_TYPES: tuple[str, ...] = ("door", "key", "ball", "box", "goal", "floor", "lava", "wall")
-"""Object types a description can name."""
-
-COLORS = subgoals.COLORS
-"""Colour names a description can use (minigrid's six)."""
-
-DOOR_STATES = subgoals.STATES
-"""Door states in the words of the description; the index is minigrid's state code."""
+from teachgym.subgoals import COLORS, DESCRIBED_OBJECT_TYPES, STATES
 
 WALL_SYMBOLS = frozenset("#~")
 """Map symbols the agent can never enter (wall, lava)."""
@@ -57,8 +48,8 @@ class LayoutObject:
     """One object of a layout.
 
     Attributes:
-        obj_type: one of :data:`OBJECT_TYPES`.
-        color: one of :data:`COLORS`.
+        obj_type: one of :data:`teachgym.subgoals.DESCRIBED_OBJECT_TYPES`.
+        color: one of :data:`teachgym.subgoals.COLORS`.
         pos: cell ``(x, y)``.
         state: door state code (0 open, 1 closed, 2 locked); 0 for other objects.
         contains: what a box holds, if anything.
@@ -116,13 +107,13 @@ def _parse_object(words: str, pos: tuple[int, int], line: str) -> LayoutObject:
         words, content = words.split(" containing ", 1)
         inner = _parse_object(content, pos, line)
     parts = words.split()
-    if len(parts) not in (2, 3) or parts[0] not in OBJECT_TYPES or parts[1] not in COLORS:
+    if len(parts) not in (2, 3) or parts[0] not in DESCRIBED_OBJECT_TYPES or parts[1] not in COLORS:
         raise LayoutParseError(f"object line {line!r}: expected 'TYPE COLOUR [STATE]'")
     state = 0
     if len(parts) == 3:
-        if parts[0] != "door" or parts[2] not in DOOR_STATES:
+        if parts[0] != "door" or parts[2] not in STATES:
             raise LayoutParseError(f"object line {line!r}: only doors have a state")
-        state = DOOR_STATES.index(parts[2])
+        state = STATES.index(parts[2])
     return LayoutObject(parts[0], parts[1], pos, state, inner)
 
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from teachgym.teachers.llm_subgoal.answer import SUBGOAL_KINDS, SUBGOAL_SCHEMA
+from teachgym.subgoals import SUBGOAL_KINDS, SUBGOAL_SCHEMA
 
 SUBGOAL_TEMPLATE_VERSION = "subgoals-v1"
 TASK_TEMPLATE_VERSION = "task-v1"
