@@ -45,12 +45,18 @@ def test_train_writes_model_teacher_log_and_evaluation(tmp_path, capsys):
         (["train", "--teacher-param", "oops"], "key=value"),
         (["train", "--env-param", "dims=0"], "dims >= 1"),
         (["train", "--steps", "-1"], "--steps must be >= 0"),
+        (["train", "--teacher", "plr", "--student", "simulated"], "use 'ppo' or 'a2c'"),
+        (
+            ["train", "--env", "teachgym/Maze-v0", "--teacher", "paired", "--student", "ppo"],
+            "needs a regret score per episode, which student 'ppo' (SB3 PPO) cannot give",
+        ),
     ],
 )
 def test_user_mistakes_are_one_clear_line(argv, message, capsys, tmp_path):
     assert main([*argv, "--out", str(tmp_path / "x"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("teachgym: error:") and message in err and "\n" not in err
+    assert not (tmp_path / "x").exists()  # refused before anything ran or was written
 
 
 def test_corrupted_checkpoint_on_resume(tmp_path, capsys):
