@@ -20,6 +20,7 @@ from teachgym.vector_curriculum import (
     make_curriculum_vector_env,
     unbatch_info,
 )
+from tests.bench_scripts import BENCHMARKS, load_script
 from tests.toy_env import CountdownEnv
 
 NUM_ENVS = 3
@@ -237,3 +238,16 @@ def test_contributing_training_loop_runs_as_written(capsys):
     reported = int(capsys.readouterr().out.split()[0])
     # one-step episodes, each followed by its reset step (NEXT_STEP): 4 envs x 100 steps / 2
     assert reported == 200
+
+
+def test_speed_script_measures_both_modes_and_counts_the_episodes(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))  # as `python benchmarks/<script>.py` runs
+    script = load_script("vector_curriculum_speed")
+    rows = script.measure(["teachgym/LearnabilityGrid-v0"], steps=4, rounds=1, num_envs=2)
+    assert [row["mode"] for row in rows] == ["sync", "async"]
+    # one-step episodes with next-step resets: steps 1 and 3 end one episode per sub-env
+    assert all(row["episodes_reported"] == 4 for row in rows)
+    assert all(row["plain_steps_per_s"] > 0 and row["teacher_steps_per_s"] > 0 for row in rows)
+    assert "with teacher" in script.format_rows(rows).splitlines()[0]
+    with pytest.raises(SystemExit):
+        script.main(["--steps", "0"])
