@@ -73,16 +73,18 @@ def env_task_space(env: Any) -> Any:
 def cmd_train(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    out = Path(args.out)
-    env_fn = env_factory(args.env, **parse_params(args.env_param, "environment"))
     from teachgym.bench.suite import teacher_params_on
 
+    out = Path(args.out)
+    env_fn = env_factory(args.env, **parse_params(args.env_param, "environment"))
     probe = env_fn()
-    task_space = env_task_space(probe)
-    teacher_params = teacher_params_on(
-        probe.unwrapped, args.teacher, parse_params(args.teacher_param, "teacher")
-    )
-    probe.close()
+    try:
+        task_space = env_task_space(probe)
+        teacher_params = teacher_params_on(
+            probe.unwrapped, args.teacher, parse_params(args.teacher_param, "teacher")
+        )
+    finally:
+        probe.close()
     teacher = make_teacher(args.teacher, task_space, seed=args.seed, **teacher_params)
     student = make_student(
         args.student,
