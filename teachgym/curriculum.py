@@ -86,6 +86,19 @@ class Curriculum:
         self.episodes_reported = 0
         self.tasks_sampled = 0
 
+    def state_dict(self) -> dict[str, int]:
+        """The bookkeeping a resumed curriculum continues from (the teacher saves its own)."""
+        return {"episodes_reported": self.episodes_reported, "tasks_sampled": self.tasks_sampled}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`state_dict`: episode indices go on where they stopped."""
+        counts = {key: state.get(key) for key in ("episodes_reported", "tasks_sampled")}
+        for key, value in counts.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"curriculum state needs a non-negative integer {key!r}")
+        self.episodes_reported = int(state["episodes_reported"])
+        self.tasks_sampled = int(state["tasks_sampled"])
+
     def next_task(self) -> Task:
         self.tasks_sampled += 1
         return self.teacher.sample()

@@ -63,6 +63,25 @@ class LevelScoringCallback(BaseCallback):
         self._start: np.ndarray = np.zeros(0, dtype=np.int64)
         self._carry: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
+    def state_dict(self) -> dict[str, Any]:
+        """The traces of episodes still running at the end of the last rollout (between two
+        ``learn`` calls nothing else is pending)."""
+        return {
+            "carry": {i: (a.copy(), v.copy()) for i, (a, v) in self._carry.items()},
+            "start": self._start.copy(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any] | None) -> None:
+        """Continue from :meth:`state_dict` (``None``: nothing carried)."""
+        state = state or {}
+        self._carry = dict(state.get("carry", {}))
+        self._start = np.asarray(state.get("start", np.zeros(0)), dtype=np.int64)
+        self._finished = []
+
+    def drop_partial_episodes(self) -> None:
+        """Forget the traces of episodes in progress (they restart from their beginning)."""
+        self._carry = {}
+
     @property
     def _venv(self) -> CurriculumVecEnv:
         return find_curriculum_env(self.training_env)

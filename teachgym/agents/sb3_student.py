@@ -1,22 +1,51 @@
-"""Any Stable-Baselines3 algorithm as a teachgym student."""
+"""Any Stable-Baselines3 algorithm as a teachgym student.
+
+A checkpoint (:meth:`Student.save`) holds everything the rest of the training
+depends on, so a run saved, reloaded in a new process and continued gives the
+same result as the uninterrupted run (DummyVecEnv, CPU): ``model.zip`` (weights,
+optimiser, SB3's counters, last observations and episode starts, episode-info
+buffer), the replay buffer of off-policy algorithms, and ``training_state.pkl``
+with the sub-environments (episodes in progress, their tasks, Monitor counters,
+random generators), the student's global random generators
+(:mod:`teachgym.agents.global_random`) and the episode-scoring callback's traces
+of episodes that span rollouts. ``student.json`` names the model's class
+(``RobustPPO`` for robust regret teachers), which the checkpoint reloads as.
+
+Where the sub-environments cannot be pickled (``vec_env="subproc"``, Box2D
+walkers mid-episode) the resumed run is not identical: each episode in progress
+restarts from its beginning on the task it was running, the next tasks are kept,
+the environments are re-seeded with ``seed + steps_done``, and nothing was
+reported for the abandoned partial episodes. No episode is reported twice or
+lost and the teacher is asked for no extra task, so the teacher's state is the
+saved one. Learning-rate schedules follow SB3's own rule (progress within one
+``learn`` call), so constant schedules (the defaults) resume exactly.
+Checkpoints are pickles: only load checkpoints you trust.
+"""
 
 from __future__ import annotations
 
+import inspect
+import math
+import pickle
 import zipfile
 from pathlib import Path
 from typing import Any, Literal
 
-import torch
+import cloudpickle
 from gymnasium import spaces
 from stable_baselines3 import A2C, DDPG, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.type_aliases import TrainFrequencyUnit
 
+from teachgym.agents.global_random import OwnedGlobalRandom, isolated_global_random
 from teachgym.agents.level_replay import LevelScoringCallback
 from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
-from teachgym.agents.student import EnvFn, ProgressFn, Student
+from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum
+from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers.capabilities import LEARNING_POTENTIAL
 
@@ -28,7 +57,12 @@ ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "sac": SAC,
     "td3": TD3,
 }
+_SAVED_CLASSES: list[type[BaseAlgorithm]] = [*ALGORITHMS.values(), RobustPPO]
+MODEL_CLASSES: dict[str, type[BaseAlgorithm]] = {cls.__name__: cls for cls in _SAVED_CLASSES}
+"""The classes a checkpoint may name in ``student.json`` (``model_class``)."""
 MODEL_FILE = "model.zip"
+REPLAY_BUFFER_FILE = "replay_buffer.pkl"
+TRAINING_STATE_FILE = "training_state.pkl"
 
 
 class _ProgressCallback(BaseCallback):
@@ -110,6 +144,10 @@ class SB3Student(Student):
         self.model: BaseAlgorithm | None = None
         self.scoring = LevelScoringCallback()
         """Reports episodes with scores for teachers that require one (on-policy only)."""
+        self.random = OwnedGlobalRandom()
+        """The global random generators this student trains with."""
+        self._bound = False
+        self._restore: dict[str, Any] | None = None
 
     def describe(self) -> str:
         return f"{self.algo!r} (SB3 {self.algo.upper()})"
@@ -124,12 +162,59 @@ class SB3Student(Student):
             "algo_kwargs": self.algo_kwargs,
         }
 
+    def _hyperparameter(self, name: str) -> Any:
+        if name in self.algo_kwargs:
+            return self.algo_kwargs[name]
+        if self.model is not None and hasattr(self.model, name):
+            return getattr(self.model, name)
+        return inspect.signature(ALGORITHMS[self.algo].__init__).parameters[name].default
+
+    @property
+    def step_granularity(self) -> int:
+        """One rollout (``n_steps * n_envs``) on-policy; ``train_freq * n_envs`` off-policy
+        when the frequency counts steps (1 when it counts episodes)."""
+        if self.on_policy:
+            return int(self._hyperparameter("n_steps")) * self.n_envs
+        frequency = self._hyperparameter("train_freq")
+        if hasattr(frequency, "unit"):
+            if frequency.unit != TrainFrequencyUnit.STEP:
+                return 1
+            frequency = frequency.frequency
+        elif isinstance(frequency, tuple | list):
+            if frequency[1] != "step":
+                return 1
+            frequency = frequency[0]
+        return int(frequency) * self.n_envs
+
+    def rounded_steps(self, steps: int) -> int:
+        granularity = self.step_granularity
+        return math.ceil(steps / granularity) * granularity if steps > 0 else 0
+
+    def _checkpoint_meta(self) -> dict[str, Any]:
+        return {} if self.model is None else {"model_class": type(self.model).__name__}
+
     def _ensure(self, curriculum: Curriculum) -> BaseAlgorithm:
-        torch.set_num_threads(self.torch_threads)
         if self.venv is None:
+            restore = self._restore
+            snapshot = None if restore is None else restore.get("envs")
+            exact = snapshot is not None and self.vec_env == "dummy"
+            seed: int | None = self.seed
+            if restore is not None:
+                seed = None if exact else self.seed + self.steps_done
             self.venv = make_curriculum_vec_env(
-                self.env_fn, curriculum, self.n_envs, self.vec_env, seed=self.seed
+                self.env_fn, curriculum, self.n_envs, self.vec_env, seed=seed
             )
+            if restore is not None:
+                self._restore = None
+                if exact:
+                    assert snapshot is not None
+                    self.venv.restore(snapshot)
+                else:
+                    self.venv.restart_on(restore["held_tasks"])
+                    self.scoring.drop_partial_episodes()
+                if self.model is not None:
+                    self.model.set_env(self.venv, force_reset=not exact)
+                    self._bound = True
         else:
             self.venv.curriculum = curriculum
         if self.model is None:
@@ -148,23 +233,32 @@ class SB3Student(Student):
                 raise ValueError(f"bad hyperparameter for SB3 {self.algo.upper()}: {exc}") from None
             except AssertionError as exc:  # SB3 asserts on unsupported spaces
                 raise ValueError(f"SB3 {self.algo.upper()} cannot be used here: {exc}") from None
-        elif self.model.get_env() is not self.venv:
+            self._bound = True
+        elif not self._bound:
             self.model.set_env(self.venv)
+            self._bound = True
+        if curriculum.teacher.robust and not isinstance(self.model, RobustPPO):
+            raise TeachgymUsageError(
+                f"teacher {curriculum.teacher.name!r} forbids gradient steps on new levels, but "
+                f"this student's model is a {type(self.model).__name__} (it was built or saved "
+                "for another teacher); start a new run for this teacher"
+            )
         return self.model
 
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
         self.check_teacher(curriculum.teacher)
-        model = self._ensure(curriculum)
-        callbacks = list(self.callbacks)
-        if curriculum.teacher.requires_score:
-            callbacks.append(self.scoring)
-        if progress is not None:
-            callbacks.append(_ProgressCallback(progress))
-        before = model.num_timesteps
-        model.learn(total_steps, callback=callbacks, reset_num_timesteps=False)
-        self.steps_done += model.num_timesteps - before
+        with self.random.active(self.torch_threads):
+            model = self._ensure(curriculum)
+            callbacks = list(self.callbacks)
+            if curriculum.teacher.requires_score:
+                callbacks.append(self.scoring)
+            if progress is not None:
+                callbacks.append(_ProgressCallback(progress))
+            before = model.num_timesteps
+            model.learn(total_steps, callback=callbacks, reset_num_timesteps=False)
+            self.steps_done += model.num_timesteps - before
 
     def act(self, observation: Any, deterministic: bool = True) -> Any:
         if self.model is None:
@@ -178,22 +272,99 @@ class SB3Student(Student):
         tmp = directory / "model.tmp.zip"
         self.model.save(tmp)
         tmp.replace(directory / MODEL_FILE)
+        if isinstance(self.model, OffPolicyAlgorithm):
+            tmp = directory / (REPLAY_BUFFER_FILE + ".tmp")
+            self.model.save_replay_buffer(tmp)
+            tmp.replace(directory / REPLAY_BUFFER_FILE)
+        state = {
+            "random": self.random.state,
+            "envs": None if self.venv is None else self.venv.snapshot(),
+            "held_tasks": (
+                [(None, None)] * self.n_envs if self.venv is None else self.venv.held_tasks()
+            ),
+            "scoring": self.scoring.state_dict(),
+        }
+        tmp = directory / (TRAINING_STATE_FILE + ".tmp")
+        tmp.write_bytes(cloudpickle.dumps(state))
+        tmp.replace(directory / TRAINING_STATE_FILE)
+
+    def _model_class(self, directory: Path) -> type[BaseAlgorithm]:
+        meta_path = directory / STUDENT_META
+        name = None
+        if meta_path.exists():
+            name = self.read_meta(directory).get("model_class")
+        if name is None:
+            return ALGORITHMS[self.algo]
+        if name not in MODEL_CLASSES or not issubclass(MODEL_CLASSES[name], ALGORITHMS[self.algo]):
+            raise CorruptStateError(
+                f"{meta_path} names model class {name!r}, which is not an SB3 "
+                f"{self.algo.upper()} class; the checkpoint is corrupted, delete it to start over"
+            )
+        return MODEL_CLASSES[name]
 
     def _load_model(self, directory: Path) -> None:
-        """Load ``model.zip`` (SB3's own format: only load checkpoints you trust)."""
+        """Load ``model.zip`` and the training state (pickles: only load checkpoints you
+        trust); training continues from them at the next :meth:`learn`."""
         path = directory / MODEL_FILE
         if not path.exists():
             raise FileNotFoundError(f"no SB3 model at {path}")
+        model_class = self._model_class(directory)
         try:
-            self.model = ALGORITHMS[self.algo].load(path, device="cpu")
-        except (zipfile.BadZipFile, EOFError, KeyError, ValueError, RuntimeError) as exc:
+            with isolated_global_random():  # SB3 seeds the global generators when loading
+                model = model_class.load(path, device="cpu")
+                replay = directory / REPLAY_BUFFER_FILE
+                if isinstance(model, OffPolicyAlgorithm) and replay.exists():
+                    model.load_replay_buffer(replay)
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            KeyError,
+            ValueError,
+            RuntimeError,
+            AssertionError,
+            pickle.UnpicklingError,
+            OSError,
+        ) as exc:
             raise CorruptStateError(
                 f"{path} cannot be loaded ({type(exc).__name__}: {exc}); the checkpoint is "
                 "corrupted, delete it to start over"
             ) from None
+        if model.n_envs != self.n_envs:
+            raise TeachgymUsageError(
+                f"{path} was trained with n_envs={model.n_envs}, this student has "
+                f"n_envs={self.n_envs}; resume with the same n_envs"
+            )
+        restore = self._read_training_state(directory)
+        if self.venv is not None:
+            self.venv.close()
+            self.venv = None
+        self.model, self._bound = model, False
+        self.random.state = restore.get("random")
+        self.scoring.load_state_dict(restore.get("scoring"))
+        self._restore = restore
+
+    def _read_training_state(self, directory: Path) -> dict[str, Any]:
+        path = directory / TRAINING_STATE_FILE
+        if not path.exists():  # a checkpoint of an earlier version: restart the episodes
+            return {"held_tasks": [(None, None)] * self.n_envs}
+        try:
+            state = pickle.loads(path.read_bytes())
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError) as exc:
+            raise CorruptStateError(
+                f"{path} cannot be read ({type(exc).__name__}: {exc}); the checkpoint is "
+                "corrupted, delete it to start over"
+            ) from None
+        held = state.get("held_tasks") if isinstance(state, dict) else None
+        if not isinstance(held, list) or len(held) != self.n_envs:
+            raise CorruptStateError(
+                f"{path} does not hold the state of {self.n_envs} sub-environments; the "
+                "checkpoint is corrupted, delete it to start over"
+            )
+        return state
 
     def close(self) -> None:
         super().close()
         if self.venv is not None:
             self.venv.close()
             self.venv = None
+            self._bound = False

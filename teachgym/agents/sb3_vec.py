@@ -5,13 +5,22 @@ Every sub-environment is wrapped in a :class:`~teachgym.curriculum.TaskFeedWrapp
 inside ``step()`` never waits on the teacher and never runs a default level.
 Works with ``DummyVecEnv`` and ``SubprocVecEnv``. Gymnasium's own vector envs have
 their adapter in :mod:`teachgym.vector_curriculum`.
+
+For checkpoints, :meth:`CurriculumVecEnv.snapshot` pickles the in-process
+sub-environments (episodes in progress, partial returns, held tasks, random
+generators), and :meth:`CurriculumVecEnv.held_tasks` /
+:meth:`CurriculumVecEnv.restart_on` let a vector env whose sub-environments
+cannot be pickled (other processes, Box2D worlds) restart its episodes in
+progress on the very tasks they held, without asking the teacher again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+import cloudpickle
 import gymnasium as gym
 from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
@@ -19,6 +28,9 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepR
 
 from teachgym.curriculum import Curriculum, TaskFeedController, TaskFeedWrapper
 from teachgym.tasks import Task
+
+HeldTasks = list[tuple[Task | None, Task | None]]
+"""Per sub-environment: (task of the episode in progress, next task)."""
 
 
 class CurriculumVecEnv(VecEnvWrapper):
@@ -28,6 +40,7 @@ class CurriculumVecEnv(VecEnvWrapper):
     def __init__(self, venv: VecEnv, curriculum: Curriculum) -> None:
         super().__init__(venv)
         self.controller = TaskFeedController(curriculum, venv.num_envs, self._send)
+        self._restart_on: HeldTasks | None = None
 
     @property
     def curriculum(self) -> Curriculum:
@@ -41,10 +54,54 @@ class CurriculumVecEnv(VecEnvWrapper):
         self.venv.env_method("set_next_task", task, indices=[env_index])
 
     def reset(self) -> VecEnvObs:
-        self.controller.feed_all()
+        if self._restart_on is None:
+            self.controller.feed_all()
+            observation = self.venv.reset()
+            self.controller.feed_all()
+            return observation
+        held, self._restart_on = self._restart_on, None
+        for i, (current, _) in enumerate(held):
+            self._send(i, current if current is not None else self.curriculum.next_task())
         observation = self.venv.reset()
-        self.controller.feed_all()
+        for i, (_, upcoming) in enumerate(held):
+            self._send(i, upcoming if upcoming is not None else self.curriculum.next_task())
         return observation
+
+    def held_tasks(self) -> HeldTasks:
+        """The task each sub-environment is running and the one it holds for its next episode."""
+        current = self.venv.get_attr("current_task")
+        upcoming = self.venv.get_attr("next_task")
+        return [(c, n) for c, n in zip(current, upcoming, strict=True)]
+
+    def restart_on(self, held: Sequence[tuple[Task | None, Task | None]]) -> None:
+        """Make the next :meth:`reset` rerun ``held`` (from :meth:`held_tasks`) instead of
+        sampling: each sub-environment restarts on its task in progress and keeps its next
+        task, so the teacher is asked for nothing (it is asked only where a task is ``None``)."""
+        if len(held) != self.num_envs:
+            raise ValueError(f"{len(held)} held task pairs for {self.num_envs} sub-environments")
+        self._restart_on = [(c, n) for c, n in held]
+
+    def snapshot(self) -> bytes | None:
+        """The pickled sub-environments of an in-process vector env (everything their future
+        depends on), or ``None`` when they live in other processes or cannot be pickled."""
+        if not isinstance(self.venv, DummyVecEnv):
+            return None
+        try:
+            return bytes(cloudpickle.dumps(self.venv.envs))
+        except (TypeError, AttributeError, pickle.PicklingError, RuntimeError):
+            return None
+
+    def restore(self, snapshot: bytes) -> None:
+        """Replace the sub-environments by those of :meth:`snapshot` (trusted data only: this
+        unpickles); the next step continues their episodes where they were."""
+        if not isinstance(self.venv, DummyVecEnv):
+            raise ValueError("only an in-process (dummy) vector env restores a snapshot")
+        envs = pickle.loads(snapshot)
+        if not isinstance(envs, list) or len(envs) != self.num_envs:
+            raise ValueError(f"the snapshot does not hold {self.num_envs} sub-environments")
+        for env in self.venv.envs:
+            env.close()
+        self.venv.envs = envs
 
     def step_wait(self) -> VecEnvStepReturn:
         observation, rewards, dones, infos = self.venv.step_wait()

@@ -37,6 +37,39 @@ ProgressFn = Callable[[int], object]
 
 TEACHER_STEM = "teacher"
 STUDENT_META = "student.json"
+CURRICULUM_META = "curriculum.json"
+
+
+def _json_ready(value: Any) -> Any:
+    """``value`` as it reads back from JSON (tuples become lists, objects their repr)."""
+    return json.loads(json.dumps(value, default=repr))
+
+
+def config_differences(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """``"key: saved -> current"`` for every setting that differs (nested keys dotted)."""
+    differences = []
+    for key in sorted(set(saved) | set(current)):
+        old, new = saved.get(key), current.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            differences += [f"{key}.{d}" for d in config_differences(old, new)]
+        elif old != new:
+            differences.append(f"{key}: {old!r} -> {new!r}")
+    return differences
+
+
+def load_curriculum_state(directory: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The curriculum bookkeeping a :meth:`Student.save` wrote beside the student, if any."""
+    path = Path(directory) / CURRICULUM_META
+    if not path.exists():
+        return None
+    try:
+        state = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorruptStateError(f"{path} is corrupted ({exc}); delete the checkpoint") from None
+    if not isinstance(state, dict):
+        raise CorruptStateError(f"{path} does not hold an object; delete the checkpoint")
+    return state
+
 
 SCORE_SOURCES: dict[str, str] = {
     LEARNING_POTENTIAL: "train an on-policy SB3 algorithm: use 'ppo' or 'a2c'",
@@ -106,6 +139,21 @@ class Student(ABC):
         """JSON-ready constructor arguments (besides ``env_fn``)."""
         return {"seed": self.seed}
 
+    @property
+    def step_granularity(self) -> int:
+        """``learn`` calls of multiples of this many steps train exactly like one long call
+        (for example one PPO rollout: ``n_steps * n_envs``)."""
+        return 1
+
+    def rounded_steps(self, steps: int) -> int:
+        """The number of steps ``learn(curriculum, steps)`` really trains (students that
+        collect whole rollouts round up)."""
+        return steps
+
+    def _checkpoint_meta(self) -> dict[str, Any]:
+        """Extra JSON entries of ``student.json`` (for example the model's class)."""
+        return {}
+
     # -- evaluation -------------------------------------------------------------
     def evaluate(
         self, tasks: Sequence[Task], episodes_per_task: int = 1, seed: int = 0
@@ -133,24 +181,38 @@ class Student(ABC):
         return returns
 
     # -- checkpoints ------------------------------------------------------------
-    def save(self, directory: str | os.PathLike[str], teacher: Teacher | None = None) -> None:
-        """Save the student (and the teacher's state beside it) into ``directory``."""
+    def save(
+        self,
+        directory: str | os.PathLike[str],
+        teacher: Teacher | None = None,
+        curriculum: Curriculum | None = None,
+    ) -> None:
+        """Save the student, the teacher's state (``curriculum``'s teacher by default) and the
+        curriculum's bookkeeping (episodes reported, tasks sampled) into ``directory``."""
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         self._save_model(path)
-        meta = {"student": self.name, "config": self.config(), "steps_done": self.steps_done}
-        tmp = path / (STUDENT_META + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=1))
-        os.replace(tmp, path / STUDENT_META)
+        meta = {
+            "student": self.name,
+            "config": self.config(),
+            "steps_done": self.steps_done,
+            **self._checkpoint_meta(),
+        }
+        _write_json(path / STUDENT_META, meta)
+        if teacher is None and curriculum is not None:
+            teacher = curriculum.teacher
         if teacher is not None:
             save_teacher(teacher, path / TEACHER_STEM)
+        if curriculum is not None:
+            _write_json(path / CURRICULUM_META, curriculum.state_dict())
 
-    def load(self, directory: str | os.PathLike[str]) -> Teacher | None:
-        """Restore from :meth:`save`; returns the saved teacher, if one was saved.
+    def read_meta(self, directory: str | os.PathLike[str]) -> dict[str, Any]:
+        """The validated ``student.json`` of a checkpoint of this kind of student.
 
         Raises:
             FileNotFoundError: if ``directory`` holds no student.
-            ValueError: if it holds a different kind of student or a corrupted file.
+            CorruptStateError: if the file is not a student record.
+            TeachgymUsageError: if it holds another kind of student or other settings.
         """
         path = Path(directory)
         meta_path = path / STUDENT_META
@@ -158,16 +220,46 @@ class Student(ABC):
             raise FileNotFoundError(f"no saved student in {path} (missing {STUDENT_META})")
         try:
             meta = json.loads(meta_path.read_text())
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CorruptStateError(
                 f"{meta_path} is corrupted ({exc}); delete the checkpoint"
             ) from None
+        steps = meta.get("steps_done") if isinstance(meta, dict) else None
+        if (
+            not isinstance(meta, dict)
+            or not isinstance(meta.get("config"), dict)
+            or not isinstance(steps, int)
+            or isinstance(steps, bool)
+            or steps < 0
+        ):
+            raise CorruptStateError(
+                f"{meta_path} is corrupted (it must be an object with a 'config' object and a "
+                f"non-negative integer 'steps_done'); delete the checkpoint to start over"
+            )
         if meta.get("student") != self.name:
             raise TeachgymUsageError(
                 f"{path} holds a {meta.get('student')!r} student, not {self.name!r}"
             )
+        differences = config_differences(meta["config"], _json_ready(self.config()))
+        if differences:
+            raise TeachgymUsageError(
+                f"{path} was saved by a student with other settings ({'; '.join(differences)}); "
+                "use the checkpoint's settings or start a new run"
+            )
+        return meta
+
+    def load(self, directory: str | os.PathLike[str]) -> Teacher | None:
+        """Restore from :meth:`save`; returns the saved teacher, if one was saved.
+
+        Raises:
+            FileNotFoundError: if ``directory`` holds no student.
+            CorruptStateError: if a file of the checkpoint is corrupted.
+            TeachgymUsageError: if it holds a different kind of student or other settings.
+        """
+        path = Path(directory)
+        meta = self.read_meta(path)
         self._load_model(path)
-        self.steps_done = int(meta["steps_done"])
+        self.steps_done = meta["steps_done"]
         teacher_json = (path / TEACHER_STEM).with_suffix(".json")
         return load_teacher(path / TEACHER_STEM) if teacher_json.exists() else None
 
@@ -203,3 +295,9 @@ def incompatibility(teacher: Teacher, student: Student) -> str | None:
             "other teachers"
         )
     return None
+
+
+def _write_json(path: Path, value: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value, indent=1))
+    os.replace(tmp, path)

@@ -89,7 +89,7 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
                 f"got {render_mode!r}"
             )
-        self._physics = _physics()
+        _physics()  # fail at construction, not at the first reset, without Box2D
         super().__init__(task)
         self.body: BodySpec = body_spec(body)
         self.render_mode = render_mode
@@ -127,7 +127,7 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
         if self.sim is not None:
             self.sim.close()
         push = float(self.np_random.uniform(-INITIAL_RANDOM, INITIAL_RANDOM))
-        self.sim = self._physics.WalkerWorld(self.terrain, self.body, push)
+        self.sim = _physics().WalkerWorld(self.terrain, self.body, push)
         self._prev_shaping = None
         observation = self._advance(np.zeros(self.body.action_dim))[0]
         self._steps = 0
