@@ -94,8 +94,12 @@ def test_paired_student_reports_regret_of_both_students(tmp_path):
     key = level_key(last.task)
     assert last.outcome.score == pytest.approx(max(key_returns[key]) - np.mean(mine[key]))
     student.save(tmp_path / "s", teacher)
-    restored = PairedStudent(functools.partial(CountdownEnv), n_envs=2, n_steps=32, batch_size=32)
+    settings = {"levels_per_round": 4, "steps_per_round": 256, "n_envs": 2, "n_steps": 32}
+    restored = PairedStudent(functools.partial(CountdownEnv), **settings, batch_size=32, n_epochs=1)
     assert restored.load(tmp_path / "s") is not None
+    other = PairedStudent(functools.partial(CountdownEnv), **settings, batch_size=16, n_epochs=1)
+    with pytest.raises(ValueError, match=r"ppo_kwargs.batch_size: 32 -> 16"):
+        other.load(tmp_path / "s")
     observation = np.array([0.0, 0.5], dtype=np.float32)
     assert restored.act(observation) == student.act(observation)
     student.close()

@@ -197,3 +197,77 @@ def test_a_damaged_or_mismatched_checkpoint_is_one_clear_error(
         student.load(path)
     assert "\n" not in str(caught.value)
     student.close()
+
+
+def restart_case(env_fn, vec_env: str, tmp_path, n_steps: int = 16):
+    """Train, save, reload and train on: returns (held tasks at the save, saved curriculum
+    state, records after the reload, resumed curriculum)."""
+    kwargs = {"n_envs": 2, "vec_env": vec_env, "n_steps": n_steps, "batch_size": 16}
+    space = env_fn().unwrapped.task_space
+    first = make_student("ppo", env_fn, seed=0, **kwargs)
+    curriculum = Curriculum(make_teacher("random", space, seed=0))
+    first.learn(curriculum, 2 * n_steps)
+    assert first.venv is not None
+    held = first.venv.held_tasks()
+    first.save(tmp_path / "checkpoint", curriculum=curriculum)
+    saved_teacher = json.dumps(curriculum.teacher.state_dict(), default=repr)
+    first.close()
+    resumed = make_student("ppo", env_fn, seed=0, **kwargs)
+    teacher = resumed.load(tmp_path / "checkpoint")
+    assert teacher is not None
+    assert json.dumps(teacher.state_dict(), default=repr) == saved_teacher
+    log = Episodes()
+    again = Curriculum(teacher, listeners=[log])
+    saved = load_curriculum_state(tmp_path / "checkpoint")
+    assert saved is not None
+    again.load_state_dict(saved)
+    resumed.learn(again, 6 * n_steps)
+    resumed.close()
+    return held, saved, log.records, again
+
+
+def check_restarted_on_held_tasks(held, saved, records, curriculum):
+    # Each sub-environment first reruns its task in progress, then runs its next task.
+    for env_index, (current, upcoming) in enumerate(held):
+        ran = [r.task for r in records if r.env_index == env_index]
+        assert ran[:2] == [current, upcoming]
+    # Indices continue; every task handed out is either reported once or still held.
+    assert [r.index for r in records] == list(
+        range(saved["episodes_reported"], curriculum.episodes_reported)
+    )
+    assert curriculum.tasks_sampled == curriculum.episodes_reported + 2 * len(held)
+    assert saved["tasks_sampled"] == saved["episodes_reported"] + 2 * len(held)
+
+
+@pytest.mark.slow
+def test_a_subprocess_vector_env_restarts_its_episodes_on_the_tasks_it_held(tmp_path):
+    check_restarted_on_held_tasks(
+        *restart_case(functools.partial(CountdownEnv), "subproc", tmp_path)
+    )
+
+
+def test_walkers_mid_episode_restart_on_their_held_tasks(tmp_path):
+    from teachgym.envs import env_factory
+
+    env_fn = env_factory("teachgym/StumpTracks-v0")
+    kwargs = {"n_envs": 2, "n_steps": 8, "batch_size": 8, "n_epochs": 1}
+    first = make_student("ppo", env_fn, seed=0, **kwargs)
+    curriculum = Curriculum(make_teacher("random", env_fn().unwrapped.task_space, seed=0))
+    first.learn(curriculum, 16)
+    assert first.venv is not None
+    assert first.venv.snapshot() is None  # a Box2D world cannot be pickled
+    held = first.venv.held_tasks()
+    first.save(tmp_path / "checkpoint", curriculum=curriculum)
+    first.close()
+    resumed = make_student("ppo", env_fn, seed=0, **kwargs)
+    teacher = resumed.load(tmp_path / "checkpoint")
+    assert teacher is not None
+    again = Curriculum(teacher)
+    again.load_state_dict(load_curriculum_state(tmp_path / "checkpoint") or {})
+    resumed.learn(again, 16)
+    assert resumed.venv is not None
+    # No walker finishes in 16 steps: both still run the tasks they held, from the start.
+    assert again.episodes_reported == curriculum.episodes_reported == 0
+    assert resumed.venv.held_tasks() == held
+    assert again.tasks_sampled == again.episodes_reported + 2 * len(held)
+    resumed.close()

@@ -305,3 +305,19 @@ def test_random_teacher_drives_stump_tracks_through_sb3_vector_envs():
     returns = student.evaluate(space.grid(2)[:2], episodes_per_task=1)
     assert returns.shape == (2, 1) and np.all(np.isfinite(returns))
     student.close()
+
+
+@pytest.mark.parametrize("env_id", ["teachgym/StumpTracks-v0", "teachgym/HexagonTracks-v0"])
+def test_walkers_pickle_and_copy_before_reset(env_id):
+    import copy
+    import pickle
+
+    env = gym.make(env_id)
+    clones = [pickle.loads(pickle.dumps(env)), copy.deepcopy(env)]
+    task = env.unwrapped.task_space.sample(np.random.default_rng(0))
+    expected, _ = env.reset(seed=3, options={"task": task})
+    for clone in clones:
+        observation, _ = clone.reset(seed=3, options={"task": task})
+        np.testing.assert_array_equal(observation, expected)
+        clone.close()
+    env.close()

@@ -45,13 +45,16 @@ def _json_ready(value: Any) -> Any:
     return json.loads(json.dumps(value, default=repr))
 
 
-def config_differences(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """``"key: saved -> current"`` for every setting that differs (nested keys dotted)."""
+def config_differences(
+    saved: dict[str, Any], current: dict[str, Any], nested: bool = False
+) -> list[str]:
+    """``"key: saved -> current"`` for every setting that differs (nested keys dotted).
+    Top-level settings a checkpoint does not record (older versions) are not compared."""
     differences = []
-    for key in sorted(set(saved) | set(current)):
+    for key in sorted(set(saved) | set(current) if nested else saved):
         old, new = saved.get(key), current.get(key)
         if isinstance(old, dict) and isinstance(new, dict):
-            differences += [f"{key}.{d}" for d in config_differences(old, new)]
+            differences += [f"{key}.{d}" for d in config_differences(old, new, nested=True)]
         elif old != new:
             differences.append(f"{key}: {old!r} -> {new!r}")
     return differences
