@@ -148,7 +148,8 @@ class Teacher(ABC):
 
         Called by students that compute scores, before :meth:`update`. The default is
         positive value loss (the mean of ``max(A_t, 0)`` over the episode's GAE
-        advantages; Jiang et al., 2021, Sec. 3).
+        advantages; Robust PLR, Jiang et al., NeurIPS 2021; docs/references.md
+        [jiang2021rplr]).
         """
         if trace.advantages is None:
             raise ValueError(

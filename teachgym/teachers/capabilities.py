@@ -6,15 +6,15 @@ works with any student that uses the same capability:
 
 - ``requires_score`` and ``score_kind``: every reported episode must carry a
   score of this kind (:data:`SCORE_KINDS`): a *learning-potential* score computed
-  from one student's value estimates (PLR, Robust PLR, ACCEL; Jiang et al., 2021,
-  Sec. 3), or a *regret* measured by a protagonist and an antagonist (PAIRED;
-  Dennis et al., 2020, Sec. 4). In the vector path the student that computes the
-  score also reports the episode, once it knows the score.
+  from one student's value estimates (PLR, Robust PLR, ACCEL; docs/references.md
+  [jiang2021plr], [jiang2021rplr], [parkerholder2022]), or a *regret* measured by
+  a protagonist and an antagonist (PAIRED; [dennis2020]). In the vector path the
+  student that computes the score also reports the episode, once it knows the score.
 - ``episode_score(task, trace)``: how the teacher turns a student's episode trace
   into its learning-potential score.
 - ``robust`` and ``is_exploratory(task)``: the student must take no gradient step
-  on episodes whose task is exploratory (Robust PLR, "PLR⊥"; Jiang et al., 2021b,
-  Sec. 4), only score them.
+  on episodes whose task is exploratory (Robust PLR, "PLR⊥"; [jiang2021rplr]),
+  only score them.
 - ``buffer_levels()``: the levels a teacher keeps, with their scores, as data
   for diagnostics (:class:`BufferedLevels`).
 - ``mutates``: the teacher edits levels with the edits the environment publishes
