@@ -23,6 +23,9 @@ Who does what:
   :class:`~teachgym.vector_curriculum.CurriculumVectorWrapper` for Gymnasium's
   ``SyncVectorEnv``/``AsyncVectorEnv`` (every autoreset mode), and
   :class:`~teachgym.agents.sb3_vec.CurriculumVecEnv` for Stable-Baselines3's VecEnvs.
+- Within-episode curricula are wrappers too:
+  :class:`~teachgym.subgoal_wrapper.SubgoalWrapper` shows a subgoal teacher's
+  subgoals and pays their bonus, outside a :class:`CurriculumWrapper`.
 
 This module knows the task and teacher protocols and Gymnasium only.
 """
