@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -131,7 +132,9 @@ def test_a_failed_run_is_recorded_and_the_others_finish(tmp_path):
     assert "traceback" in json.loads(broken.error_path.read_text())
     assert sorted(result.completed) == sorted([s.runs[0].run_id, s.runs[2].run_id])
     runs = load_results(tmp_path).runs.set_index("run_id")
-    assert runs.loc[s.runs[1].run_id, "status"] == "failed"
+    # A damaged commit point is told apart from a failure of the training itself.
+    assert runs.loc[s.runs[1].run_id, "status"] == "damaged"
+    assert f"{broken.progress_path} is not valid JSON" in runs.loc[s.runs[1].run_id, "error"]
     # Repair and re-run: only the failed run executes.
     broken.progress_path.unlink()
     again = run_suite(s, tmp_path, quiet=True)
@@ -157,8 +160,13 @@ def test_corrupted_committed_evaluation_is_reported(tmp_path):
     run_suite(s, tmp_path, quiet=True)
     path = tmp_path / s.runs[0].run_id / "evaluations" / "step-0000000400.json"
     path.write_text("{")
+    runs = load_results(tmp_path).runs.set_index("run_id")
+    assert runs.loc[s.runs[0].run_id, "status"] == "damaged"
+    error = runs.loc[s.runs[0].run_id, "error"]
+    assert re.search(r"step-0000000400\.json is not valid JSON .*delete the run directory", error)
+    assert load_results(tmp_path).evaluations.empty
     with pytest.raises(CorruptStateError, match=r"step-0000000400\.json is not valid JSON"):
-        load_results(tmp_path)
+        RunDirectory(tmp_path / s.runs[0].run_id).evaluations()
 
 
 @pytest.mark.slow

@@ -32,6 +32,7 @@ after its second commit; a resumed run counts from zero again.
 from __future__ import annotations
 
 import errno
+import faulthandler
 import fnmatch
 import os
 import resource
@@ -94,6 +95,13 @@ def parse_fault(text: str) -> Fault:
             f"{FAULT_ENV}: count must be an integer >= 1, got {fields.get('count')!r}"
         )
     return Fault(action, at, count, fields.get("run"), fields.get("file"))
+
+
+def check_environment() -> None:
+    """Refuse a malformed ``TEACHGYM_FAULT`` before any worker starts."""
+    text = os.environ.get(FAULT_ENV, "")
+    if text:
+        parse_fault(text)
 
 
 class _Armed:
@@ -160,6 +168,7 @@ def _fire(armed: _Armed, path: Path | None) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     elif action == "abort":
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file
+        faulthandler.disable()  # no dump of every thread's stack
         os.abort()
     elif action == "oom":
         _exhaust_memory()

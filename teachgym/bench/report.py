@@ -135,12 +135,12 @@ def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
             figures += paths
             sections.append((f"Where the teachers sampled: {env}, {student}", paths[0]))
     table = leaderboard_rows(board) if not board.empty else pd.DataFrame()
-    failed = results.runs[results.runs["status"] == "failed"]
+    failed = results.runs[results.runs["status"].isin(["failed", "damaged"])]
     title = f"teachgym benchmark report: {results.suite}"
     markdown = [f"# {title}", "", f"Directory: `{results.out}`", ""]
     markdown += ["## Runs", "", _markdown_table(_run_summary(results)), ""]
     if not failed.empty:
-        markdown += ["Failed runs:", ""]
+        markdown += ["Failed and damaged runs:", ""]
         markdown += [f"- `{r.run_id}`: {r.error}" for r in failed.itertuples()]
         markdown.append("")
     markdown += ["## Leaderboard", ""]
@@ -183,7 +183,7 @@ def _html(
         _run_summary(results).to_html(index=False),
     ]
     if not failed.empty:
-        parts.append("<h3>Failed runs</h3><ul>")
+        parts.append("<h3>Failed and damaged runs</h3><ul>")
         parts += [
             f"<li><code>{html.escape(r.run_id)}</code>: {html.escape(str(r.error))}</li>"
             for r in failed.itertuples()

@@ -4,6 +4,7 @@
 returns :class:`Results` with three tables:
 
 - ``runs``: one row per run (env, teacher, student, seed, status, error, steps done);
+  status is ``done``, ``partial``, ``pending``, ``failed`` or ``damaged``;
 - ``evaluations``: one row per committed evaluation (run, step, episodes,
   mean return, % mastered);
 - ``task_returns``: one row per test task per evaluation (mean greedy return on
@@ -54,9 +55,16 @@ class Results:
 
 
 def _status(directory: RunDirectory) -> tuple[str, str]:
-    if directory.is_done():
-        return "done", ""
-    error = directory.error()
+    """``done``, ``failed``, ``partial``, ``pending`` or ``damaged`` and the error."""
+    try:
+        damage = directory.damage() if directory.spec_path.exists() else None
+        if damage is not None:
+            return "damaged", damage
+        if directory.is_done():
+            return "done", ""
+        error = directory.error()
+    except CorruptStateError as exc:
+        return "damaged", str(exc)
     if error is not None:
         return "failed", str(error.get("error", ""))
     return ("partial", "") if directory.progress() is not None else ("pending", "")
@@ -65,9 +73,11 @@ def _status(directory: RunDirectory) -> tuple[str, str]:
 def load_results(out: str | os.PathLike[str]) -> Results:
     """Read every run of the benchmark in ``out``.
 
+    A run whose committed files are damaged has status ``damaged``, its error says
+    which file and what to do, and none of its evaluations are read.
+
     Raises:
         TeachgymUsageError: if ``out`` holds no benchmark.
-        CorruptStateError: if a committed file cannot be read.
     """
     out_path = Path(out)
     suite = read_suite_file(out_path)
@@ -85,12 +95,8 @@ def load_results(out: str | os.PathLike[str]) -> Results:
             "student": spec.student.label,
             "seed": spec.seed,
         }
-        try:
-            records = directory.evaluations() if directory.spec_path.exists() else []
-        except CorruptStateError:
-            if status != "failed":
-                raise
-            records = []  # the failure itself (already in "error") damaged the files
+        usable = status != "damaged" and directory.spec_path.exists()
+        records = directory.evaluations() if usable else []
         runs.append(
             {
                 **ident,

@@ -66,17 +66,6 @@ def atomic_write_text(path: Path, text: str, record: bool = True) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), record)
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a damaged file is a :class:`CorruptStateError` naming it."""
-    try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CorruptStateError(
-            f"{path} is not valid JSON ({exc}); delete the run directory {path.parent} "
-            "to redo that run"
-        ) from None
-
-
 def step_name(step: int) -> str:
     return f"step-{step:0{STEP_WIDTH}d}"
 
@@ -123,7 +112,7 @@ class RunDirectory:
     def read_spec(self) -> RunSpec | None:
         if not self.spec_path.exists():
             return None
-        return RunSpec.from_dict(read_json(self.spec_path))
+        return RunSpec.from_dict(self._read_json(self.spec_path))
 
     def claim(self, spec: RunSpec) -> None:
         """Create the directory for ``spec``, or check that it already belongs to it."""
@@ -144,7 +133,7 @@ class RunDirectory:
 
     def progress(self) -> dict[str, Any] | None:
         """The last committed point ``{"step", "episodes", "checkpoint", "wall_seconds"}``."""
-        return read_json(self.progress_path) if self.progress_path.exists() else None
+        return self._read_json(self.progress_path) if self.progress_path.exists() else None
 
     def live_steps(self) -> int:
         """Steps done by the current attempt as last reported (for progress bars)."""
@@ -159,7 +148,7 @@ class RunDirectory:
         atomic_write_text(self.status_path, json.dumps({"step": step}), record=False)
 
     def error(self) -> dict[str, Any] | None:
-        return read_json(self.error_path) if self.error_path.exists() else None
+        return self._read_json(self.error_path) if self.error_path.exists() else None
 
     def write_error(self, message: str, trace: str) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -179,7 +168,7 @@ class RunDirectory:
         atomic_write_text(self.path / "test_set.json", json.dumps(record))
 
     def read_test_set(self) -> dict[str, Any]:
-        return dict(read_json(self.path / "test_set.json"))
+        return dict(self._read_json(self.path / "test_set.json"))
 
     def write_evaluation(self, step: int, record: dict[str, Any]) -> None:
         folder = self.path / "evaluations"
@@ -193,7 +182,7 @@ class RunDirectory:
             return []
         last = int(progress["step"])
         paths = sorted((self.path / "evaluations").glob("step-*.json"))
-        return [read_json(p) for p in paths if _step_of(p) <= last]
+        return [self._read_json(p) for p in paths if _step_of(p) <= last]
 
     def write_samples(self, step: int, vectors: np.ndarray, returns: np.ndarray) -> None:
         folder = self.path / "samples"
@@ -221,6 +210,13 @@ class RunDirectory:
                 ) from None
         return chunks
 
+    def _read_json(self, path: Path) -> Any:
+        """Parse a JSON file; a damaged one is a :class:`CorruptStateError` naming it."""
+        try:
+            return json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise CorruptStateError(f"{path} is not valid JSON ({exc}); {self._redo}") from None
+
     @property
     def _redo(self) -> str:
         return f"delete the run directory {self.path} to redo that run"
@@ -238,7 +234,7 @@ class RunDirectory:
             evaluations = self.evaluations()
             self.samples()
             if self.is_done():
-                read_json(self.done_path)
+                self._read_json(self.done_path)
         except CorruptStateError as exc:
             return str(exc).replace("\n", " ")
         if progress is None:

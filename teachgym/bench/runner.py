@@ -284,6 +284,7 @@ def run_suite(
         ValueError: ``out`` holds runs of a different suite.
     """
     check_runner_arguments(workers, backend, ray_max_retries)
+    faults.check_environment()
     out_path = Path(out)
     out_path.mkdir(parents=True, exist_ok=True)
     with _suite_lock(out_path):

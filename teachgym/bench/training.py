@@ -27,6 +27,7 @@ from teachgym.bench.run_directory import RunDirectory
 from teachgym.bench.suite import RunSpec, teacher_params_on
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.envs import env_factory
+from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate_on_tasks
 from teachgym.state_io import CorruptStateError
 from teachgym.tasks import TaskSpace
@@ -218,6 +219,8 @@ def failure_message(exc: BaseException) -> str:
             f"no space left on device writing {exc.filename}; free some space and run the "
             "same command again to resume"
         )
+    if isinstance(exc, TeachgymUsageError):  # already says what is wrong and what to do
+        return " ".join(str(exc).split())
     if isinstance(exc, MemoryError):
         return (
             "out of memory (MemoryError); give the worker more memory or run fewer "
