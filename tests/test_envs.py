@@ -5,34 +5,11 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
 
 import teachgym
 from teachgym.agents.simulated import SimulatedStudent
-from teachgym.envs import env_catalog, env_factory, env_info
+from teachgym.envs import env_factory, env_info
 from teachgym.envs.learnability_grid import LearnabilityGridEnv
-
-
-@pytest.mark.parametrize("env_id", [info.env_id for info in env_catalog()])
-def test_every_registered_env_passes_check_env(env_id):
-    env = gym.make(env_id)
-    check_env(env.unwrapped)
-    env.close()
-
-
-@pytest.mark.parametrize("env_id", [info.env_id for info in env_catalog()])
-def test_reset_takes_validates_and_echoes_a_task(env_id):
-    env = gym.make(env_id)
-    space = env.unwrapped.task_space
-    task = space.sample(np.random.default_rng(0))
-    _, info = env.reset(seed=0, options={"task": task})
-    assert info["task"] == task
-    bad = dict(task)
-    bad[space.names[0]] = "nonsense"
-    with pytest.raises(ValueError, match=space.names[0]):
-        env.reset(options={"task": bad})
-    test_set = env.unwrapped.test_set()
-    assert len(test_set) > 0 and all(space.contains(t) for t in test_set.tasks)
 
 
 def test_make_with_fixed_task_and_default_task():

@@ -54,6 +54,9 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
         return_bounds: (low, high) bounds of an episode's return, for teachers that
             rescale returns to [0, 1]; ``None`` if unknown.
         mastery_return: an episode whose return exceeds this value counts as mastered.
+        start_noise: ``True`` if the first observation also depends on the reset seed,
+            not only on the task and its ``level_seed`` (start-state noise such as the
+            walkers' random initial push); the level itself is still pinned.
         edit_sizes, edit_weights, edit_groups: the edits that suit this environment
             for teachers that mutate levels (ACCEL), as plain data naming its
             parameters (see :mod:`teachgym.teachers.mutations` for their meaning);
@@ -66,6 +69,7 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     reset_options: ClassVar[frozenset[str]] = frozenset({"task"})
     """The keys ``reset(options=...)`` accepts; any other key is a ``ValueError``."""
     mastery_return: ClassVar[float | None] = None
+    start_noise: ClassVar[bool] = False
     edit_sizes: ClassVar[Mapping[str, float | Sequence[float]]] = {}
     edit_weights: ClassVar[Mapping[str, float]] = {}
     edit_groups: ClassVar[Mapping[str, Sequence[str]]] = {}

@@ -77,6 +77,8 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
     metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": FPS}
     return_bounds: ClassVar[tuple[float, float] | None] = RETURN_BOUNDS
     mastery_return: ClassVar[float | None] = MASTERY_RETURN
+    start_noise: ClassVar[bool] = True
+    """The initial push of the hull comes from ``np_random``, as in Gymnasium's BipedalWalker."""
 
     def __init__(
         self,
