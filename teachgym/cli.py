@@ -23,7 +23,7 @@ from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
 from teachgym.episode_log import EpisodeLog
 from teachgym.errors import TeachgymUsageError
-from teachgym.evaluation import evaluate_on_tasks
+from teachgym.evaluation import evaluate as evaluate_on_test_set
 from teachgym.teachers import make_teacher, teacher_hyperparameters, teacher_names
 
 CHECKPOINT_DIR = "checkpoint"
@@ -117,21 +117,22 @@ def cmd_train(args: argparse.Namespace) -> None:
     print(f"model and teacher state: {checkpoint}; episode log: {out / 'episodes.jsonl'}")
 
 
-def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int = 1) -> None:
-    """Evaluate greedily on the environment's default test set and write ``evaluation.json``."""
+def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int | None = None) -> None:
+    """Evaluate on the environment's default test set with its mastery rule
+    (:func:`teachgym.evaluation.evaluate`) and write ``evaluation.json``."""
     env = env_fn()
     test_set = env.unwrapped.test_set()
     env.close()
-    record = evaluate_on_tasks(student, env_fn, test_set.tasks, episodes_per_task)
+    result = evaluate_on_test_set(student, test_set, episodes_per_task=episodes_per_task)
     report = {"test_set": test_set.name, "version": test_set.version, "tasks": test_set.tasks}
-    report.update(record)
+    report.update(result.to_dict())
     (out / "evaluation.json").write_text(json.dumps(report))
     summary = (
         f"evaluation on {test_set.name} ({len(test_set)} tasks): "
-        f"mean return {record['mean_return']:.3f}"
+        f"mean return {result.mean_return:.3f}"
     )
-    if record["percent_mastered"] is not None:
-        summary += f", {record['percent_mastered']:.1f}% mastered"
+    if result.percent_mastered is not None:
+        summary += f", {result.percent_mastered:.1f}% mastered"
     print(summary)
 
 
@@ -209,7 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", default="runs/train")
     train.add_argument(
-        "--eval-episodes", type=int, default=1, help="greedy episodes per test task at the end"
+        "--eval-episodes",
+        type=int,
+        default=None,
+        help="evaluation episodes per test task at the end (default: the environment's)",
     )
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
     train.add_argument("--quiet", action="store_true", help="no progress bar")

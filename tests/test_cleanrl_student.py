@@ -11,6 +11,7 @@ import pytest
 
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.errors import TeachgymUsageError
+from teachgym.evaluation import evaluate
 from teachgym.teachers import make_teacher
 from tests.toy_env import CountdownEnv
 
@@ -40,7 +41,7 @@ def test_trains_on_a_teacher_and_evaluates(student_class, tmp_path):
     after = student.probabilities(student.features(np.array([[0.0, 0.5]])))[0, 0]
     assert start == pytest.approx(0.5) and after > 0.6
     tasks = [{"length": 4, "bonus": 0.5}, {"length": 8, "bonus": 1.0}]
-    returns = student.evaluate(tasks, episodes_per_task=2)
+    returns = evaluate(student, tasks, episodes_per_task=2).returns
     assert returns.shape == (2, 2) and np.all(returns > 0)
 
     student.save(tmp_path / "ckpt", teacher)
@@ -48,7 +49,7 @@ def test_trains_on_a_teacher_and_evaluates(student_class, tmp_path):
     restored = again.load(tmp_path / "ckpt")
     assert restored is not None and restored.n_updates == teacher.n_updates
     assert again.steps_done == 600
-    np.testing.assert_array_equal(again.evaluate(tasks, episodes_per_task=2), returns)
+    np.testing.assert_array_equal(evaluate(again, tasks, episodes_per_task=2).returns, returns)
     student.close()
     again.close()
 

@@ -15,6 +15,7 @@ from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.student import load_curriculum_state
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.errors import TeachgymUsageError
+from teachgym.evaluation import evaluate
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers import Teacher, make_teacher
 from tests.toy_env import CountdownEnv
@@ -104,7 +105,10 @@ def test_a_reloaded_checkpoint_continues_exactly_like_the_straight_run(
     assert second_log.records and second_log.records[0].index == len(first_log.records)
     # Same weights, same evaluations, same teacher.
     assert all(torch.equal(a, b) for a, b in zip(weights(straight), weights(resumed), strict=True))
-    np.testing.assert_array_equal(straight.evaluate(EVAL_TASKS, 2), resumed.evaluate(EVAL_TASKS, 2))
+    np.testing.assert_array_equal(
+        evaluate(straight, EVAL_TASKS, episodes_per_task=2).returns,
+        evaluate(resumed, EVAL_TASKS, episodes_per_task=2).returns,
+    )
     assert json.dumps(teacher.state_dict(), default=repr) == json.dumps(
         straight_teacher.state_dict(), default=repr
     )

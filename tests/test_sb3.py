@@ -12,6 +12,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from teachgym.agents import SB3Student, make_student
 from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum
 from teachgym.envs import env_factory
+from teachgym.evaluation import evaluate
 from teachgym.state_io import CorruptStateError
 from tests.test_curriculum import RecordingTeacher
 from tests.toy_env import CountdownEnv
@@ -80,15 +81,17 @@ def test_sb3_student_saves_resumes_and_evaluates(algo, tmp_path):
     student = make_student(algo, env_fn, seed=0, **kwargs)
     student.learn(Curriculum(teacher), 300)
     student.save(tmp_path / "ckpt", make_teacher_for_save())
-    returns = student.evaluate([{"length": 4, "bonus": 1.0}, {"length": 2, "bonus": 0.5}], 2)
+    returns = evaluate(
+        student, [{"length": 4, "bonus": 1.0}, {"length": 2, "bonus": 0.5}], episodes_per_task=2
+    ).returns
     assert returns.shape == (2, 2) and np.all(returns > 0)
     restored = make_student(algo, env_fn, seed=0, **kwargs)
     saved_teacher = restored.load(tmp_path / "ckpt")
     assert restored.steps_done == student.steps_done >= 300
     assert saved_teacher is not None and saved_teacher.name == "random"
     np.testing.assert_array_equal(
-        restored.evaluate([{"length": 4, "bonus": 1.0}], 1),
-        student.evaluate([{"length": 4, "bonus": 1.0}], 1),
+        evaluate(restored, [{"length": 4, "bonus": 1.0}], episodes_per_task=1).returns,
+        evaluate(student, [{"length": 4, "bonus": 1.0}], episodes_per_task=1).returns,
     )
     restored.learn(Curriculum(saved_teacher), 100)
     assert restored.steps_done >= student.steps_done + 100

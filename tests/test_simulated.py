@@ -7,10 +7,9 @@ import pytest
 
 from teachgym.agents import make_student
 from teachgym.agents.simulated import CompetenceTable, SimulatedStudent
-from teachgym.agents.student import Student
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
-from teachgym.evaluation import evaluate_on_tasks
+from teachgym.evaluation import evaluate
 from teachgym.teachers import make_teacher
 
 GRID = "teachgym/LearnabilityGrid-v0"
@@ -25,13 +24,13 @@ def trained_student(episodes: int, teacher: str = "covar-gmm") -> SimulatedStude
 
 
 def test_trained_student_scores_above_an_untrained_one_through_generic_evaluation():
-    assert SimulatedStudent.evaluate is Student.evaluate  # no special evaluation path
+    assert not hasattr(SimulatedStudent, "evaluate")  # no special evaluation path
     env_fn = env_factory(GRID)
     tasks = env_fn().unwrapped.test_set().tasks
     untrained = SimulatedStudent(env_fn)
     trained = trained_student(3000)
-    before = evaluate_on_tasks(untrained, env_fn, tasks, episodes_per_task=2)
-    after = evaluate_on_tasks(trained, env_fn, tasks, episodes_per_task=2)
+    before = evaluate(untrained, tasks, episodes_per_task=2).to_dict()
+    after = evaluate(trained, tasks, episodes_per_task=2).to_dict()
     assert before["percent_mastered"] == 0.0 and before["mean_return"] == 0.0
     assert after["percent_mastered"] == trained.table.score() > 0.0
     assert after["mean_return"] == pytest.approx(trained.table.values.mean() / 100)
@@ -43,8 +42,8 @@ def test_evaluation_reads_the_table_without_training_it():
     student = trained_student(500, teacher="random")
     table = student.table.values.copy()
     tasks = student.grid.test_set().tasks
-    first = student.evaluate(tasks, episodes_per_task=3, seed=7)
-    second = student.evaluate(tasks, episodes_per_task=3, seed=7)
+    first = evaluate(student, tasks, episodes_per_task=3, seed=7).returns
+    second = evaluate(student, tasks, episodes_per_task=3, seed=7).returns
     np.testing.assert_array_equal(first, second)
     np.testing.assert_array_equal(student.table.values, table)
     expected = [student.grid.competence_of(task) for task in tasks]
@@ -83,7 +82,9 @@ def test_save_and_load_restore_the_table(tmp_path):
     restored.load(tmp_path)
     assert isinstance(restored, SimulatedStudent) and restored.steps_done == 1500
     np.testing.assert_array_equal(restored.table.values, student.table.values)
-    np.testing.assert_array_equal(restored.evaluate(tasks), student.evaluate(tasks))
+    np.testing.assert_array_equal(
+        evaluate(restored, tasks).returns, evaluate(student, tasks).returns
+    )
     other = make_student("simulated", env_factory(GRID, cells_per_dim=5))
     with pytest.raises(ValueError, match=r"shape \(10, 10\).*same grid"):
         other.load(tmp_path)

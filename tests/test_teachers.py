@@ -107,3 +107,58 @@ def test_every_sampled_task_is_valid(space, name, seed):
         raise
     for task in drive(teacher, 60, np.random.default_rng(seed)):
         assert space.validate(task) == task
+
+
+def test_random_teacher_draws_from_an_environment_published_sampler(tmp_path):
+    from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE, random_maze_task
+    from teachgym.teachers.mutations import new_level_seed
+
+    reference = "teachgym.envs.gridworlds.maze:domain_randomisation_maze"
+    teacher = make_teacher("random", MAZE_TASK_SPACE, seed=3, sampler=reference)
+    tasks = [teacher.sample() for _ in range(20)]
+    assert all(np.sum(t["walls"]) == 25 for t in tasks)  # exactly 25 walls, every level
+    # The same draws as a random 25-block maze plus a fresh level seed from the teacher's rng.
+    rng = np.random.default_rng(3)
+    expected = []
+    for _ in range(20):
+        task = random_maze_task(rng, 25)
+        task["level_seed"] = new_level_seed(rng)
+        expected.append(task)
+    assert tasks == expected
+    save_teacher(teacher, tmp_path / "dr")
+    restored = load_teacher(tmp_path / "dr")
+    assert restored.sample() == teacher.sample()
+    sixty = make_teacher(
+        "random", MAZE_TASK_SPACE, seed=0, sampler=reference, sampler_params={"num_blocks": 60}
+    )
+    assert np.sum(sixty.sample()["walls"]) == 60
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"sampler": "no_colon"}, "'package.module:function' reference"),
+        ({"sampler": "teachgym.nowhere:f"}, "cannot be loaded"),
+        ({"sampler": "teachgym.tasks:LEVEL_SEED"}, "is not callable"),
+        ({"sampler_params": {"num_blocks": 3}}, "sampler_params needs a sampler"),
+        ({"sampler": "teachgym.tasks:TaskSpace", "binary_density": 0.1}, "not both"),
+    ],
+)
+def test_random_teacher_refuses_bad_samplers(params, match):
+    with pytest.raises(ValueError, match=match):
+        make_teacher("random", SPACE, seed=0, **params)
+
+
+def test_teacher_timer_adds_the_time_inside_sample_update_and_score():
+    from teachgym.teachers import Outcome
+    from teachgym.teachers.timing import TeacherTimer
+
+    ticks = iter(range(100))
+    teacher = make_teacher("random", SPACE, seed=0)
+    timer = TeacherTimer(teacher, clock=lambda: float(next(ticks)))
+    task = teacher.sample()  # clock 0 -> 1
+    teacher.update(task, Outcome(episode_return=1.0, length=3))  # 2 -> 3
+    assert timer.seconds == 2.0 and timer.calls == 2
+    assert isinstance(teacher, type(make_teacher("random", SPACE)))  # same type
+    with pytest.raises(TypeError, match="needs a Teacher"):
+        TeacherTimer(object())  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from teachgym.envs.walkers import BODIES, NAMED_TERRAINS, Terrain
 from teachgym.envs.walkers.constants import TERRAIN_STEP
 from teachgym.envs.walkers.terrain import convex_hull
 from teachgym.envs.walkers.terrain_walker import EASY_SPACE, FLAT, FULL_SPACE
+from teachgym.evaluation import evaluate
 from teachgym.teachers import make_teacher
 
 WALKER_IDS = ["teachgym/StumpTracks-v0", "teachgym/HexagonTracks-v0", "teachgym/TerrainWalker-v0"]
@@ -302,7 +303,7 @@ def test_random_teacher_drives_stump_tracks_through_sb3_vector_envs():
     assert teacher.n_updates == len(records) >= 8
     assert all(space.contains(r.task) for r in records)
     assert len({r.task["stump_height"] for r in records}) == len(records)  # teacher's tasks
-    returns = student.evaluate(space.grid(2)[:2], episodes_per_task=1)
+    returns = evaluate(student, space.grid(2)[:2], episodes_per_task=1).returns
     assert returns.shape == (2, 1) and np.all(np.isfinite(returns))
     student.close()
 

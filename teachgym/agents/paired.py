@@ -18,6 +18,7 @@ again). Acting, evaluation and the ``Student`` interface use the protagonist.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,9 @@ class PairedStudent(Student):
 
     def act(self, observation: Any, deterministic: bool = True) -> Any:
         return self.protagonist.act(observation, deterministic)
+
+    def act_batch(self, observations: Sequence[Any], deterministic: bool = True) -> list[Any]:
+        return self.protagonist.act_batch(observations, deterministic)
 
     def _save_model(self, directory: Path) -> None:
         for role, student in (("protagonist", self.protagonist), ("antagonist", self.antagonist)):

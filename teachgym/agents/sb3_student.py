@@ -28,6 +28,7 @@ import inspect
 import math
 import pickle
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,6 +42,7 @@ from stable_baselines3.common.type_aliases import TrainFrequencyUnit
 
 from teachgym.agents.global_random import OwnedGlobalRandom, isolated_global_random
 from teachgym.agents.level_replay import LevelScoringCallback
+from teachgym.agents.policy import SB3Policy
 from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
@@ -265,6 +267,11 @@ class SB3Student(Student):
             raise RuntimeError("the student has no model yet: call learn() or load() first")
         action, _ = self.model.predict(observation, deterministic=deterministic)
         return action
+
+    def act_batch(self, observations: Sequence[Any], deterministic: bool = True) -> list[Any]:
+        if self.model is None:
+            raise RuntimeError("the student has no model yet: call learn() or load() first")
+        return SB3Policy(self.model).act_batch(observations, deterministic)
 
     def _save_model(self, directory: Path) -> None:
         if self.model is None:

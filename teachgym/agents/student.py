@@ -2,8 +2,8 @@
 
 A student owns a factory for its environment (``() -> gymnasium.Env``), learns
 for a number of environment steps with a :class:`~teachgym.curriculum.Curriculum`,
-acts, evaluates itself on a list of tasks, and saves/loads itself (with the
-teacher's state beside it, so training can resume).
+acts, and saves/loads itself (with the teacher's state beside it, so training can
+resume). :func:`teachgym.evaluation.evaluate` evaluates any student on a test set.
 
 A student declares what it can give a teacher (``score_kinds``,
 ``supports_robust_updates``, ``required_teacher_score``); :func:`incompatibility`
@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 
 from teachgym.curriculum import Curriculum
 from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import CorruptStateError
-from teachgym.tasks import Task
 from teachgym.teachers import Teacher, load_teacher, save_teacher
 from teachgym.teachers.capabilities import LEARNING_POTENTIAL, REGRET
 
@@ -104,7 +102,6 @@ class Student(ABC):
         self.env_fn = env_fn
         self.seed = seed
         self.steps_done = 0
-        self._eval_env: gym.Env[Any, Any] | None = None
 
     def describe(self) -> str:
         """How error messages name this student (e.g. ``"SB3 SAC"``)."""
@@ -157,31 +154,12 @@ class Student(ABC):
         """Extra JSON entries of ``student.json`` (for example the model's class)."""
         return {}
 
-    # -- evaluation -------------------------------------------------------------
-    def evaluate(
-        self, tasks: Sequence[Task], episodes_per_task: int = 1, seed: int = 0
-    ) -> np.ndarray:
-        """Greedy returns on each task, shape ``(len(tasks), episodes_per_task)``.
+    def act_batch(self, observations: Sequence[Any], deterministic: bool = True) -> list[Any]:
+        """Actions for several observations (one per environment side by side).
 
-        Episode ``k`` of task ``i`` is reset with seed ``seed + i * episodes_per_task + k``,
-        so every student is evaluated on the same levels. Evaluation does not train.
+        Default: :meth:`act` on each; students with a batched model override it.
         """
-        if self._eval_env is None:
-            self._eval_env = self.env_fn()
-        env = self._eval_env
-        returns = np.zeros((len(tasks), episodes_per_task))
-        for i, task in enumerate(tasks):
-            for k in range(episodes_per_task):
-                observation, _ = env.reset(
-                    seed=seed + i * episodes_per_task + k, options={"task": task}
-                )
-                done, total = False, 0.0
-                while not done:
-                    observation, reward, terminated, truncated, _ = env.step(self.act(observation))
-                    total += float(reward)
-                    done = terminated or truncated
-                returns[i, k] = total
-        return returns
+        return [self.act(observation, deterministic) for observation in observations]
 
     # -- checkpoints ------------------------------------------------------------
     def save(
@@ -267,9 +245,8 @@ class Student(ABC):
         return load_teacher(path / TEACHER_STEM) if teacher_json.exists() else None
 
     def close(self) -> None:
-        if self._eval_env is not None:
-            self._eval_env.close()
-            self._eval_env = None
+        """Release the student's environments (default: it holds none)."""
+        return None
 
 
 def incompatibility(teacher: Teacher, student: Student) -> str | None:

@@ -20,7 +20,7 @@ suite without ``grids`` is a single grid)::
           - {name: alp-gmm, label: alp-gmm-tuned, params: {fit_rate: 150}}
         students: [simulated]
         budget: 20000             # environment steps per run
-        evaluation: {every: 2000, episodes_per_task: 1}
+        evaluation: {every: 2000}   # also episodes_per_task, seed, deterministic
 
 Validation builds each environment, teacher and student once (no training), so
 an unknown id, a bad hyperparameter or a wrong type is reported, with the
@@ -34,7 +34,7 @@ import inspect
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ SUITE_KEYS = {"name", "description", "grids"}
 GRID_KEYS = {"envs", "teachers", "students", "seeds", "budget", "evaluation", "tensorboard"}
 ENV_KEYS = {"id", "kwargs", "test_set", "label"}
 AGENT_KEYS = {"name", "label", "params"}
-EVALUATION_KEYS = {"every", "episodes_per_task", "seed"}
+EVALUATION_KEYS = {"every", "episodes_per_task", "seed", "deterministic"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
 
@@ -86,13 +86,17 @@ class AgentSpec:
 class EvaluationSpec:
     """Evaluate every ``every`` environment steps (and at step 0) on the test set.
 
-    ``episodes_per_task`` greedy episodes per test task; episode ``k`` of task ``i``
-    is seeded ``seed + i * episodes_per_task + k`` so every run sees the same levels.
+    ``episodes_per_task`` episodes per test task (``None``: the environment's
+    ``mastery_episodes``); episode ``k`` of task ``i`` is seeded
+    ``seed + i * episodes_per_task + k`` so every run sees the same levels.
+    ``deterministic``: greedy or sampled actions (``None``: the environment's
+    ``evaluation_deterministic``). Parsing a suite fills both in from the environment.
     """
 
     every: int
-    episodes_per_task: int = 1
+    episodes_per_task: int | None = None
     seed: int = 0
+    deterministic: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -255,9 +259,27 @@ def _parse_evaluation(value: Any, key: str, budget: int) -> EvaluationSpec:
     every = _positive_int(entry["every"], f"{key}.every")
     if every > budget:
         raise SuiteError(f"{key}.every", f"({every}) must not exceed the budget ({budget})")
-    episodes = _positive_int(entry.get("episodes_per_task", 1), f"{key}.episodes_per_task")
+    episodes = entry.get("episodes_per_task")
+    if episodes is not None:
+        episodes = _positive_int(episodes, f"{key}.episodes_per_task")
     seed = _positive_int(entry.get("seed", 0), f"{key}.seed", minimum=0)
-    return EvaluationSpec(every, episodes, seed)
+    deterministic = entry.get("deterministic")
+    if deterministic is not None and not isinstance(deterministic, bool):
+        raise SuiteError(f"{key}.deterministic", f"must be true or false, got {deterministic!r}")
+    return EvaluationSpec(every, episodes, seed, deterministic)
+
+
+def _env_evaluation(evaluation: EvaluationSpec, env_class: type[Any]) -> EvaluationSpec:
+    """``evaluation`` with what it leaves open taken from the environment's own rule."""
+    return replace(
+        evaluation,
+        episodes_per_task=evaluation.episodes_per_task or env_class.mastery_episodes,
+        deterministic=(
+            env_class.evaluation_deterministic
+            if evaluation.deterministic is None
+            else evaluation.deterministic
+        ),
+    )
 
 
 # -- checks that build things ------------------------------------------------------
@@ -286,9 +308,11 @@ def _sb3_allowed(algo: str) -> set[str]:
 
 def _check_buildable(
     prefix: str, envs: list[EnvSpec], teachers: list[AgentSpec], students: list[AgentSpec]
-) -> None:
+) -> list[type[Any]]:
     """Build every env, teacher and student once so bad values, and teacher x student
-    pairs whose declared capabilities do not fit, fail before any run."""
+    pairs whose declared capabilities do not fit, fail before any run; returns the
+    environments' (unwrapped) classes."""
+    env_classes: list[type[Any]] = []
     for e, env in enumerate(envs):
         built_teachers: list[Teacher] = []
         env_key = f"{prefix}envs[{e}]"
@@ -302,6 +326,7 @@ def _check_buildable(
             task_space = getattr(unwrapped, "task_space", None)
             if task_space is None:
                 raise SuiteError(f"{env_key}.id", f"{env.id} is not a teachgym environment")
+            env_classes.append(type(unwrapped))
             try:
                 unwrapped.test_set(env.test_set)
             except ValueError as exc:
@@ -354,6 +379,7 @@ def _check_buildable(
                         f"teacher {teacher_spec.label!r} cannot train student "
                         f"{student.label!r}: {problem}",
                     )
+    return env_classes
 
 
 def _parse_grid(value: Any, key: str, suite_name: str) -> list[RunSpec]:
@@ -382,10 +408,19 @@ def _parse_grid(value: Any, key: str, suite_name: str) -> list[RunSpec]:
     students: list[AgentSpec] = _parse_list(grid_in["students"], f"{prefix}students", _parse_agent)
     seeds = _parse_seeds(grid_in["seeds"], f"{prefix}seeds")
     evaluation = _parse_evaluation(grid_in["evaluation"], f"{prefix}evaluation", budget)
-    _check_buildable(prefix, envs, teachers, students)
+    env_classes = _check_buildable(prefix, envs, teachers, students)
     return [
-        RunSpec(suite_name, env, teacher, student, seed, budget, evaluation, tensorboard)
-        for env in envs
+        RunSpec(
+            suite_name,
+            env,
+            teacher,
+            student,
+            seed,
+            budget,
+            _env_evaluation(evaluation, env_class),
+            tensorboard,
+        )
+        for env, env_class in zip(envs, env_classes, strict=True)
         for teacher in teachers
         for student in students
         for seed in seeds

@@ -28,7 +28,7 @@ from teachgym.bench.suite import RunSpec, teacher_params_on
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.envs import env_factory
 from teachgym.errors import TeachgymUsageError
-from teachgym.evaluation import evaluate_on_tasks
+from teachgym.evaluation import evaluate
 from teachgym.state_io import CorruptStateError
 from teachgym.tasks import TaskSpace
 from teachgym.teachers import Teacher, make_teacher
@@ -101,13 +101,17 @@ def _build(spec: RunSpec, run_dir: RunDirectory) -> tuple[Any, Student, Teacher]
 
 
 def _evaluate(
-    student: Student, env_fn: Any, spec: RunSpec, tasks: list[dict[str, Any]], step: int
+    student: Student, spec: RunSpec, tasks: list[dict[str, Any]], step: int
 ) -> dict[str, Any]:
     evaluation = spec.evaluation
-    record = evaluate_on_tasks(
-        student, env_fn, tasks, evaluation.episodes_per_task, seed=evaluation.seed
+    result = evaluate(
+        student,
+        tasks,
+        episodes_per_task=evaluation.episodes_per_task,
+        seed=evaluation.seed,
+        deterministic=evaluation.deterministic,
     )
-    return {"step": step, **record}
+    return {"step": step, **result.to_dict()}
 
 
 def execute_run(spec: RunSpec, path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -159,7 +163,7 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
             # Zero steps build the student's model (SB3), so the untrained student
             # can be evaluated; the first real chunk would do the same set-up.
             student.learn(curriculum, 0)
-            record = _evaluate(student, env_fn, spec, test_set.tasks, 0)
+            record = _evaluate(student, spec, test_set.tasks, 0)
             record["episodes"] = record["student_steps"] = 0
             directory.write_evaluation(0, record)
             directory.commit(0, 0, 0.0, checkpoint=False)
@@ -170,7 +174,7 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
             student.learn(curriculum, max(target - student.steps_done, 0), progress=status)
             step = target
             episodes += len(recorder.returns)
-            record = _evaluate(student, env_fn, spec, test_set.tasks, step)
+            record = _evaluate(student, spec, test_set.tasks, step)
             record["episodes"] = episodes
             record["student_steps"] = student.steps_done
             directory.write_evaluation(step, record)

@@ -53,7 +53,14 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     Class attributes:
         return_bounds: (low, high) bounds of an episode's return, for teachers that
             rescale returns to [0, 1]; ``None`` if unknown.
-        mastery_return: an episode whose return exceeds this value counts as mastered.
+        mastery_return: an episode whose return exceeds this value succeeds (when the
+            environment reports no ``info["is_success"]``); ``None``: no mastery rule.
+        mastery_success_rate: ``None``: a task is mastered when the mean return of its
+            evaluation episodes exceeds ``mastery_return``; else when at least this
+            fraction of them succeed.
+        mastery_episodes: evaluation episodes per test task.
+        evaluation_deterministic: whether evaluation acts greedily (``True``) or samples
+            the policy's actions.
         start_noise: ``True`` if the first observation also depends on the reset seed,
             not only on the task and its ``level_seed`` (start-state noise such as the
             walkers' random initial push); the level itself is still pinned.
@@ -61,6 +68,8 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
             for teachers that mutate levels (ACCEL), as plain data naming its
             parameters (see :mod:`teachgym.teachers.mutations` for their meaning);
             empty: the teacher's generic edits. :meth:`edit_operators` gathers them.
+
+    :meth:`mastered` applies the mastery rule; :func:`teachgym.evaluation.evaluate` uses it.
     """
 
     task_space: TaskSpace
@@ -70,6 +79,9 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     """The keys ``reset(options=...)`` accepts; any other key is a ``ValueError``."""
     mastery_return: ClassVar[float | None] = None
     start_noise: ClassVar[bool] = False
+    mastery_success_rate: ClassVar[float | None] = None
+    mastery_episodes: ClassVar[int] = 1
+    evaluation_deterministic: ClassVar[bool] = True
     edit_sizes: ClassVar[Mapping[str, float | Sequence[float]]] = {}
     edit_weights: ClassVar[Mapping[str, float]] = {}
     edit_groups: ClassVar[Mapping[str, Sequence[str]]] = {}
@@ -127,22 +139,41 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     # -- evaluation -------------------------------------------------------------
     @classmethod
     def is_mastered(cls, episode_return: float) -> bool:
-        """Whether one episode with this return counts as a success on its task."""
+        """Whether one episode with this return succeeds (``return > mastery_return``)."""
         if cls.mastery_return is None:
             raise ValueError(f"{cls.__name__} defines no mastery threshold")
         return episode_return > cls.mastery_return
 
     @classmethod
-    def mastered(cls, returns: Sequence[float]) -> bool:
-        """Whether greedy evaluation episodes with these returns master their task.
+    def episode_succeeded(cls, episode_return: float, info: Mapping[str, Any]) -> bool | None:
+        """Success of one finished episode: the environment's ``info["is_success"]`` at
+        its last step if it reports one, else :meth:`is_mastered` of the return;
+        ``None`` if the environment defines neither."""
+        reported = info.get("is_success")
+        if reported is not None:
+            return bool(reported)
+        return None if cls.mastery_return is None else cls.is_mastered(episode_return)
 
-        Default: the mean return exceeds ``mastery_return`` (the walkers' "return > 230"
-        of the ALP-GMM and TeachMyAgent papers). Families with a success-rate rule
-        (MiniGrid) override this.
+    @classmethod
+    def mastered(cls, returns: Sequence[float], successes: Sequence[bool] | None = None) -> bool:
+        """Whether a task's evaluation episodes, with these returns (and successes), master it.
+
+        Without ``mastery_success_rate``: the mean return exceeds ``mastery_return``
+        (the walkers' "return > 230" of the ALP-GMM and TeachMyAgent papers). With it:
+        at least that fraction of the episodes succeed (``successes``; by default each
+        episode's :meth:`is_mastered`).
         """
         if len(returns) == 0:
             raise ValueError("mastered() needs the returns of at least one episode")
-        return cls.is_mastered(float(np.mean(returns)))
+        if cls.mastery_success_rate is None:
+            return cls.is_mastered(float(np.mean(returns)))
+        if successes is None:
+            successes = [cls.is_mastered(float(r)) for r in returns]
+        if len(successes) != len(returns):
+            raise ValueError(
+                f"mastered() got {len(returns)} returns but {len(successes)} successes"
+            )
+        return float(np.mean(successes)) >= cls.mastery_success_rate
 
     def test_sets(self) -> dict[str, TestSet]:
         """This environment's fixed test sets; the first is the default.

@@ -22,7 +22,6 @@ minigrid's seven (left, right, forward, pickup, drop, toggle, done).
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -101,7 +100,7 @@ class MiniGridTaskEnv(TaskEnv[dict[str, Any], np.int64], _SeedOnlyMiniGrid):  # 
     metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": 10}
     return_bounds = (0.0, 1.0)
     mastery_return = 0.0
-    mastery_success_rate: ClassVar[float] = 0.8
+    mastery_success_rate: ClassVar[float | None] = 0.8
     mastery_episodes: ClassVar[int] = 5
     random_layout: ClassVar[bool] = True
     """Whether the layout depends on random draws (then only ``level_seed`` pins it)."""
@@ -257,11 +256,3 @@ class MiniGridTaskEnv(TaskEnv[dict[str, Any], np.int64], _SeedOnlyMiniGrid):  # 
         if self.level is None:
             raise RuntimeError(f"{type(self).__name__}: call reset() first")
         return self.level
-
-    @classmethod
-    def mastered(cls, returns: Sequence[float]) -> bool:
-        """Whether greedy episodes with these returns master their task (success rate >= 0.8)."""
-        if len(returns) == 0:
-            raise ValueError("mastered() needs the returns of at least one episode")
-        successes = sum(1 for r in returns if r > cls.mastery_return)
-        return successes / len(returns) >= cls.mastery_success_rate

@@ -32,7 +32,7 @@ from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.mission import GOAL_MISSION
 from teachgym.envs.gridworlds.subgoals import subgoal_for
 from teachgym.envs.task_env import TestSet
-from teachgym.tasks import NO_EDIT, IntArray, Integer, Task, TaskSpace
+from teachgym.tasks import LEVEL_SEED, NO_EDIT, IntArray, Integer, Task, TaskSpace
 
 MAZE_MAX_STEPS = 250
 BLOCK_COUNTS = (25, 60)
@@ -77,6 +77,22 @@ def random_maze_task(rng: np.random.Generator, num_blocks: int) -> Task:
     }  # fmt: skip
 
 
+DOMAIN_RANDOMISATION_BLOCKS = 25
+"""Walls of a domain-randomisation maze (the 25-block setting of PAIRED, PLR and ACCEL)."""
+
+
+def domain_randomisation_maze(
+    rng: np.random.Generator, num_blocks: int = DOMAIN_RANDOMISATION_BLOCKS
+) -> Task:
+    """The domain-randomisation baseline's level: :func:`random_maze_task` with exactly
+    ``num_blocks`` walls, plus a fresh ``level_seed`` in [0, 2**63 - 1) so every level
+    is new, as the replay teachers' new levels are. The ``random`` teacher draws from it
+    with ``sampler="teachgym.envs.gridworlds.maze:domain_randomisation_maze"``."""
+    task = random_maze_task(rng, num_blocks)
+    task[LEVEL_SEED] = int(rng.integers(0, 2**63 - 1))
+    return task
+
+
 def build_maze(task: Task) -> Level:
     """The layout of a (validated) maze task; walls under the agent or goal are ignored."""
     side = MAZE_SIDE + 2
@@ -96,11 +112,19 @@ def build_maze(task: Task) -> Level:
 
 
 class MazeEnv(MiniGridTaskEnv):
-    """13 x 13 maze whose task is the layout (see the module docstring)."""
+    """13 x 13 maze whose task is the layout (see the module docstring).
+
+    Evaluation follows the regret-based curriculum work's held-out protocol: an
+    episode is solved when it reaches the goal (return > 0), the policy samples its
+    actions, and each maze is played ``mastery_episodes`` (10) times; the solved rate
+    is the fraction of those episodes solved.
+    """
 
     task_space = MAZE_TASK_SPACE
     default_task: Task = empty_maze_task()
     random_layout = False
+    mastery_episodes = 10
+    evaluation_deterministic = False
     # ACCEL's maze edits (docs/references.md [parkerholder2022]), in the proportions of
     # the public ACCEL maze mutator: each edit flips a random wall cell, moves the goal
     # to a random cell, or does nothing, one time in three each; the agent's start is
