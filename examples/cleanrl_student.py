@@ -42,6 +42,7 @@ class CleanRLStudent(Student):
         env_fn: builds one environment (``Box`` observations, ``Discrete`` actions).
         seed: seeds the policy's action sampling and the vector env's first reset.
         num_envs: sub-environments stepped together (one learning step per episode).
+        vectorization_mode: ``"sync"`` (one process) or ``"async"`` (one process each).
         learning_rate: step size of the policy-gradient ascent.
         gamma: discount of the returns that weight each step.
         baseline_rate: weight of each new episode return in the running baseline.
@@ -54,6 +55,7 @@ class CleanRLStudent(Student):
         env_fn: EnvFn,
         seed: int = 0,
         num_envs: int = 4,
+        vectorization_mode: str = "sync",
         learning_rate: float = 0.05,
         gamma: float = 0.99,
         baseline_rate: float = 0.05,
@@ -68,6 +70,7 @@ class CleanRLStudent(Student):
         self.n_actions = int(probe.action_space.n)
         probe.close()
         self.num_envs = num_envs
+        self.vectorization_mode = vectorization_mode
         self.learning_rate = learning_rate
         self.gamma = gamma
         self.baseline_rate = baseline_rate
@@ -109,7 +112,11 @@ class CleanRLStudent(Student):
                 self.envs.close()
             # The one curriculum-specific line: a vector env that a teacher drives.
             self.envs = make_curriculum_vector_env(
-                self.env_fn, curriculum, self.num_envs, autoreset_mode=AutoresetMode.SAME_STEP
+                self.env_fn,
+                curriculum,
+                self.num_envs,
+                self.vectorization_mode,  # type: ignore[arg-type]
+                autoreset_mode=AutoresetMode.SAME_STEP,
             )
             self._observations, _ = self.envs.reset(seed=self.seed)
             self._episodes = [[] for _ in range(self.num_envs)]
@@ -151,6 +158,7 @@ class CleanRLStudent(Student):
         return {
             "seed": self.seed,
             "num_envs": self.num_envs,
+            "vectorization_mode": self.vectorization_mode,
             "learning_rate": self.learning_rate,
             "gamma": self.gamma,
             "baseline_rate": self.baseline_rate,

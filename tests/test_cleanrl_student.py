@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from teachgym.checks import check_student
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate
@@ -65,3 +66,11 @@ def test_refuses_a_teacher_that_needs_scores(student_class):
     with pytest.raises(TeachgymUsageError, match="needs a learning-potential score"):
         student.learn(Curriculum(teacher), 10)
     assert student.envs is None
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_keeps_the_student_contract(student_class, mode):
+    def build(env_fn):
+        return student_class(env_fn, num_envs=2, vectorization_mode=mode)
+
+    check_student(build, functools.partial(CountdownEnv), total_steps=96)
