@@ -276,3 +276,33 @@ def test_ctrl_c_in_a_terminal_prints_one_line_and_no_traceback(tmp_path, suite_f
     assert "Traceback" not in finished.stderr and "KeyboardInterrupt" not in finished.stderr
     assert steps(out, TARGET) == [0]
     assert np.all([RunDirectory(out / run_id).damage() is None for run_id in RUNS])
+
+
+@pytest.fixture
+def local_ray(monkeypatch):
+    """A one-CPU local Ray whose workers see the fault set here."""
+    ray = pytest.importorskip("ray")
+    monkeypatch.setenv(FAULT_ENV, "action=kill,at=commit,count=1")
+    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.mark.slow
+def test_ray_retries_a_run_whose_worker_died_and_records_its_failure_when_retries_run_out(
+    tmp_path, local_ray, reference
+):
+    # Every attempt's worker dies right after its first commit, so a run with three
+    # commit points (0, 250, 500) needs three retries and a fourth attempt to finish.
+    suite = parse_suite({**SUITE_DATA, "seeds": 1, "budget": 500})
+    (run_id,) = [run.run_id for run in suite.runs]
+    enough = run_suite(suite, tmp_path / "enough", backend="ray", ray_max_retries=3, quiet=True)
+    assert enough.completed == [run_id] and not enough.failed
+    assert RunDirectory(tmp_path / "enough" / run_id).evaluations() == reference[run_id][:3]
+    short = run_suite(suite, tmp_path / "short", backend="ray", ray_max_retries=2, quiet=True)
+    assert list(short.failed) == [run_id]
+    assert short.failed[run_id].startswith("Ray task failed 3 times (")
+    assert short.failed[run_id].endswith(f"{RESUME} it")
+    directory = RunDirectory(tmp_path / "short" / run_id)
+    assert steps(tmp_path / "short", run_id) == [0, 250, 500] and not directory.is_done()
+    assert json.loads(directory.error_path.read_text())["error"] == short.failed[run_id]

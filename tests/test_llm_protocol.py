@@ -1,5 +1,8 @@
 """Protocol tests: the ``openai`` backend against a real HTTP server on 127.0.0.1.
 
+Timeouts and backoff are tested on a simulated server and clock (a transport and a
+sleep injected into the backend), so no test relies on a short timeout holding.
+
 The server (tests/llm_server.py) speaks the OpenAI chat-completions protocol and
 answers from the planner, or misbehaves on purpose, so the real client path is
 exercised: parsing, validation, fallback, retries, timeouts, cache hits and misses,
@@ -104,12 +107,72 @@ def test_persistent_errors_give_up_after_bounded_retries_and_fall_back(caplog):
     assert KEY not in caplog.text and KEY not in repr(client) and KEY not in repr(teacher)
 
 
-def test_slow_replies_time_out_and_are_retried():
+class SimulatedServer:
+    """A transport on a simulated clock: each reply takes a scripted number of seconds.
+
+    A reply slower than the attempt's timeout raises ``TimeoutError`` once the timeout
+    has passed (as ``urlopen`` does); waits between attempts advance the same clock.
+    """
+
+    def __init__(self, script: list[tuple[float, str]]) -> None:
+        self.script = list(script)
+        self.now = 0.0
+        self.timeouts: list[float] = []
+        self.sleeps: list[float] = []
+
+    def __call__(self, request, timeout: float) -> bytes:
+        delay, behaviour = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        self.timeouts.append(timeout)
+        if delay > timeout:
+            self.now += timeout
+            raise TimeoutError("timed out")
+        self.now += delay
+        user = json.loads(request.data)["messages"][1]["content"]
+        content = ChatServer.answer(behaviour, user)
+        return json.dumps({"choices": [{"message": {"content": content}}]}).encode()
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def simulated(server: SimulatedServer, **kwargs) -> OpenAIBackend:
+    return backend("http://simulated/v1", transport=server, sleep=server.sleep, **kwargs)
+
+
+def test_a_reply_slower_than_the_timeout_is_abandoned_and_retried():
     description, oracle = layout(4)
-    with ChatServer(["slow", "planner"], slow_seconds=1.5) as server:
-        client = backend(server.url, timeout=0.3)
+    server = SimulatedServer([(1.5, "planner"), (0.1, "planner")])
+    client = simulated(server, timeout=0.3, backoff=0.5)
+    proposal = SubgoalTeacher(client).propose(description, oracle)
+    assert proposal.source == "backend" and proposal.subgoals == oracle
+    assert client.attempts == 2 and server.timeouts == [0.3, 0.3]
+    assert server.sleeps == [0.5]
+    assert server.now == pytest.approx(0.3 + 0.5 + 0.1)  # the slow reply was not awaited
+
+
+def test_replies_that_always_time_out_give_up_after_exponential_backoff():
+    description = layout(4)[0]
+    server = SimulatedServer([(120.0, "planner")])
+    client = simulated(server, timeout=10.0, max_retries=3, backoff=1.0)
+    with pytest.raises(
+        BackendError, match=r"no reply from http://simulated/v1: timed out \(gave up after 4"
+    ):
+        client.complete(subgoal_query(description))
+    assert client.attempts == 4 and server.sleeps == [1.0, 2.0, 4.0]
+    assert server.now == pytest.approx(4 * 10.0 + 7.0)
+    teacher = SubgoalTeacher(simulated(SimulatedServer([(120.0, "planner")]), max_retries=0))
+    proposal = teacher.propose(description, layout(4)[1])
+    assert proposal.source == "fallback" and teacher.diagnostics()["backend_errors"] == 1
+
+
+def test_a_slow_reply_within_the_timeout_is_awaited_not_retried():
+    description, oracle = layout(4)
+    with ChatServer(["slow", "planner"], slow_seconds=0.5) as server:
+        client = backend(server.url, timeout=60.0)
         proposal = SubgoalTeacher(client).propose(description, oracle)
-    assert proposal.source == "backend" and client.attempts == 2
+    assert proposal.source == "backend" and proposal.subgoals == oracle
+    assert client.attempts == 1 and len(server.requests) == 1
 
 
 def test_unreachable_server_is_a_clear_backend_error():

@@ -82,10 +82,15 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _local_child(spec_data: dict[str, Any], path: str, parent_pid: int, result: Any) -> None:
+def _local_child(
+    spec_data: dict[str, Any], path: str, parent_pid: int, result: Any, suite_lock: int
+) -> None:
     # Ctrl-C reaches the whole process group: the runner alone handles it and
     # terminates its workers, so a worker prints no traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The suite lock is the runner's: a worker still dying after its runner was
+    # killed must not keep the next runner out (the run's own lock guards the run).
+    os.close(suite_lock)
     _die_with_parent(parent_pid)
     faults.arm(RunSpec.from_dict(spec_data).run_id, runner_pid=parent_pid)
     with threadpool_limits(limits=1):
@@ -110,8 +115,12 @@ class _Worker:
     """The receiving end of the pipe the worker sends its outcome through."""
 
 
-def _run_local(jobs: Sequence[Job], workers: int, poll: Poll) -> dict[str, str | None]:
+def _run_local(
+    jobs: Sequence[Job], workers: int, poll: Poll, suite_lock: int
+) -> dict[str, str | None]:
     """Run ``jobs`` in at most ``workers`` child processes; returns run path -> error.
+
+    ``suite_lock`` is the file descriptor of the runner's suite lock (children close it).
 
     On an interrupt (``KeyboardInterrupt``) or any other exception the running
     workers are terminated at once, then the exception propagates.
@@ -128,7 +137,7 @@ def _run_local(jobs: Sequence[Job], workers: int, poll: Poll) -> dict[str, str |
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
                     target=_local_child,
-                    args=(spec_data, path, os.getpid(), sender),
+                    args=(spec_data, path, os.getpid(), sender, suite_lock),
                     daemon=False,
                 )
                 process.start()
@@ -287,8 +296,10 @@ def run_suite(
     faults.check_environment()
     out_path = Path(out)
     out_path.mkdir(parents=True, exist_ok=True)
-    with _suite_lock(out_path):
-        return _run_locked(suite, out_path, workers, backend, ray_address, quiet, ray_max_retries)
+    with _suite_lock(out_path) as lock:
+        return _run_locked(
+            suite, out_path, workers, backend, ray_address, quiet, ray_max_retries, lock
+        )
 
 
 def check_runner_arguments(workers: int, backend: str, ray_max_retries: int = 3) -> None:
@@ -302,8 +313,8 @@ def check_runner_arguments(workers: int, backend: str, ray_max_retries: int = 3)
 
 
 @contextmanager
-def _suite_lock(out: Path) -> Iterator[None]:
-    """Hold ``OUT/bench.lock`` exclusively, or refuse at once if another runner holds it."""
+def _suite_lock(out: Path) -> Iterator[int]:
+    """Hold ``OUT/bench.lock`` exclusively (yields its descriptor), or refuse at once."""
     path = out / LOCK_FILE
     with open(path, "a+") as handle:
         try:
@@ -320,7 +331,7 @@ def _suite_lock(out: Path) -> Iterator[None]:
         handle.write(str(os.getpid()))
         handle.flush()
         try:
-            yield
+            yield handle.fileno()
         finally:
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -334,6 +345,7 @@ def _run_locked(
     ray_address: str | None,
     quiet: bool,
     ray_max_retries: int,
+    suite_lock: int,
 ) -> SuiteResult:
     started = time.monotonic()
     directories = {run.run_id: RunDirectory(out_path / run.run_id) for run in suite.runs}
@@ -365,7 +377,7 @@ def _run_locked(
     cpu_before = _children_cpu()
     try:
         if backend == "local":
-            errors = _run_local(jobs, workers, poll)
+            errors = _run_local(jobs, workers, poll, suite_lock)
         else:
             errors = _run_ray(jobs, workers, ray_address, ray_max_retries, poll)
         poll()

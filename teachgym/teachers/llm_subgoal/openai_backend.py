@@ -11,6 +11,9 @@ Works with Ollama (``http://127.0.0.1:11434/v1``), vLLM, llama.cpp's
 - Each attempt has a timeout (seconds); connection errors, timeouts, HTTP 408,
   429 and 5xx are retried up to ``max_retries`` times with exponential backoff
   (``backoff * 2**k`` seconds). Other HTTP errors fail at once.
+- ``transport`` (default ``urllib.request.urlopen``) and ``sleep`` (default
+  ``time.sleep``) can be replaced, so the retry and timeout logic can be driven
+  by a simulated server and clock.
 - The API key is read from the environment variable ``api_key_env`` when the
   backend is built, kept in a private attribute, sent only in the
   ``Authorization`` header, and removed from every error message (a server may
@@ -25,6 +28,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from teachgym.teachers.llm_subgoal.backends import BackendError
@@ -36,6 +40,16 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDACTED = "[redacted]"
 _BODY_LIMIT = 300
 """Characters of an error reply quoted in messages."""
+
+Transport = Callable[[urllib.request.Request, float], bytes]
+"""Sends a request with a timeout (seconds) and returns the reply body; fails like
+``urllib.request.urlopen`` (``HTTPError``, ``URLError``, ``TimeoutError``)."""
+
+
+def urlopen_transport(request: urllib.request.Request, timeout: float) -> bytes:
+    """The default :data:`Transport`: ``urllib.request.urlopen``."""
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return bytes(response.read())
 
 
 class OpenAIBackend:
@@ -51,6 +65,8 @@ class OpenAIBackend:
         backoff: seconds before the first retry; doubled each time.
         max_tokens: answer length limit (tokens).
         json_schema: send the answer schema as ``response_format``.
+        transport: sends one request (see :data:`Transport`); default ``urlopen``.
+        sleep: waits between attempts (seconds); default ``time.sleep``.
     """
 
     name = "openai"
@@ -65,6 +81,8 @@ class OpenAIBackend:
         backoff: float = 1.0,
         max_tokens: int = 512,
         json_schema: bool = True,
+        transport: Transport = urlopen_transport,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
@@ -87,6 +105,8 @@ class OpenAIBackend:
         self.backoff = float(backoff)
         self.max_tokens = int(max_tokens)
         self.json_schema = bool(json_schema)
+        self._transport = transport
+        self._sleep = sleep
         self.__api_key = os.environ.get(api_key_env, "")
         self.attempts = 0
         """HTTP requests sent so far (retries included)."""
@@ -132,8 +152,7 @@ class OpenAIBackend:
             method="POST",
         )
         self.attempts += 1
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            return bytes(response.read())
+        return self._transport(request, self.timeout)
 
     def complete(self, query: Query) -> str:
         """The answer text; raises :class:`BackendError` once the retries are spent."""
@@ -159,7 +178,7 @@ class OpenAIBackend:
             attempt += 1
             logger.warning("attempt %d of %d failed: %s", attempt, self.max_retries + 1, problem)
             if attempt <= self.max_retries:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                self._sleep(self.backoff * 2 ** (attempt - 1))
         raise BackendError(f"{problem} (gave up after {self.max_retries + 1} attempts)")
 
     def _content(self, raw: bytes) -> str:
