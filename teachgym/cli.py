@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -19,12 +22,14 @@ from typing import Any
 
 import teachgym
 from teachgym.agents import make_student, student_names
+from teachgym.agents.student import Student, load_curriculum_state
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
 from teachgym.episode_log import EpisodeLog
 from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate as evaluate_on_test_set
-from teachgym.teachers import make_teacher, teacher_hyperparameters, teacher_names
+from teachgym.state_io import CorruptStateError
+from teachgym.teachers import Teacher, make_teacher, teacher_hyperparameters, teacher_names
 
 CHECKPOINT_DIR = "checkpoint"
 INTERRUPTED_EXIT_CODE = 130
@@ -70,13 +75,184 @@ def env_task_space(env: Any) -> Any:
     return space
 
 
-def cmd_train(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
+RUN_FILE = "run.json"
+LOG_FILE = "episodes.jsonl"
+CHECKPOINT_EVERY = 10_000
+"""Default steps between two periodic checkpoints of ``teachgym train``."""
+PIECE_STEPS = 1024
+"""``teachgym train`` learns in pieces of about this many steps (at least one rollout) and
+stops at the end of a piece when interrupted."""
+RUN_IDENTITY = {
+    "env": "--env",
+    "env_param": "--env-param",
+    "teacher": "--teacher",
+    "teacher_param": "--teacher-param",
+    "student": "--student",
+    "student_param": "--student-param",
+    "seed": "--seed",
+}
+"""The settings a resumed run must share with its checkpoint (``run.json`` key: option)."""
+RESERVED_PARAMS = {
+    "teacher": ("seed", "task_space"),
+    "student": ("seed", "teacher", "env_fn"),
+}
+GYM_MAKE_KWARGS = frozenset({"render_mode", "max_episode_steps", "disable_env_checker"})
 
+
+def _check_train_arguments(args: argparse.Namespace) -> None:
+    """Every command-line mistake of ``train`` that needs no environment, as one line."""
+    if args.steps < 0:
+        raise TeachgymUsageError(f"--steps must be >= 0, got {args.steps}")
+    if args.eval_episodes is not None and args.eval_episodes < 1:
+        raise TeachgymUsageError(
+            f"--eval-episodes must be >= 1 episodes per test task, got {args.eval_episodes}"
+        )
+    if args.checkpoint_every < 1:
+        raise TeachgymUsageError(
+            f"--checkpoint-every must be >= 1 step, got {args.checkpoint_every}"
+        )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise TeachgymUsageError(f"--out {out} is a file, not a directory; choose another --out")
+    for what, reserved in RESERVED_PARAMS.items():
+        given = parse_params(getattr(args, f"{what}_param"), what)
+        for key in reserved:
+            if key in given:
+                fix = "use --seed" if key == "seed" else "it is set by teachgym train"
+                raise TeachgymUsageError(
+                    f"--{what}-param {key}=... is not a {what} hyperparameter here ({fix})"
+                )
+
+
+def _check_env_params(env_id: str, params: dict[str, Any]) -> None:
+    import inspect
+
+    from teachgym.envs import env_info
+
+    env_class = env_info(env_id).env_class
+    signature = inspect.signature(env_class.__init__)
+    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return
+    accepted = (set(signature.parameters) - {"self"}) | GYM_MAKE_KWARGS
+    unknown = sorted(set(params) - accepted)
+    if unknown:
+        raise TeachgymUsageError(
+            f"--env-param {unknown[0]!r} is not a parameter of {env_id}; it takes "
+            f"{sorted(accepted - GYM_MAKE_KWARGS) or 'none'}"
+        )
+
+
+def _identity_differences(saved: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    differences = []
+    for key, option in RUN_IDENTITY.items():
+        old, new = saved.get(key), getattr(args, key)
+        if key.endswith("_param"):
+            old, new = parse_params(old or [], option), parse_params(new, option)
+        if old != new:
+            differences.append(f"{option} {_shown(new)} (the checkpoint has {_shown(old)})")
+    return differences
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={v!r}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _recover_checkpoint(checkpoint: Path) -> None:
+    """Finish a checkpoint swap a kill interrupted (see :func:`_save`)."""
+    import shutil
+
+    new, old = (
+        checkpoint.with_name(checkpoint.name + ".new"),
+        checkpoint.with_name(checkpoint.name + ".old"),
+    )
+    if not checkpoint.exists():
+        if new.exists() and old.exists():  # killed between the two renames: new is whole
+            os.replace(new, checkpoint)
+        elif old.exists():
+            os.replace(old, checkpoint)
+    shutil.rmtree(new, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _save(student: Any, curriculum: Curriculum, log: EpisodeLog, checkpoint: Path) -> None:
+    """Write the whole checkpoint beside the old one, then swap: a kill at any moment leaves
+    one complete checkpoint, and the episode log holds at least the episodes it counts."""
+    import shutil
+
+    log.flush()
+    new, old = (
+        checkpoint.with_name(checkpoint.name + ".new"),
+        checkpoint.with_name(checkpoint.name + ".old"),
+    )
+    shutil.rmtree(new, ignore_errors=True)
+    student.save(new, curriculum=curriculum)
+    if checkpoint.exists():
+        os.replace(checkpoint, old)
+    os.replace(new, checkpoint)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _resume_command(args: argparse.Namespace) -> str:
+    import shlex
+
+    words = ["teachgym", "train", "--env", args.env, "--teacher", args.teacher]
+    words += ["--student", args.student, "--seed", str(args.seed)]
+    for option in ("env_param", "teacher_param", "student_param"):
+        for item in getattr(args, option):
+            words += [f"--{option.replace('_', '-')}", item]
+    words += ["--steps", str(args.steps), "--out", args.out, "--resume"]
+    return shlex.join(words)
+
+
+class _StopRequest:
+    """SIGINT / SIGTERM handler: the first asks training to stop at the end of the current
+    piece and save; a second stops at once (the last checkpoint stays valid)."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if self.signum is not None:
+            print(f"\nteachgym: {name} again: stopped without saving", file=sys.stderr)
+            os._exit(128 + signum)
+        self.signum = signum
+        print(
+            f"\nteachgym: {name}: saving a checkpoint after the current rollout "
+            "(send it again to stop at once)",
+            file=sys.stderr,
+        )
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    """Train with periodic checkpoints; SIGINT/SIGTERM save and exit 130/143; ``--resume``
+    continues the checkpoint of ``--out`` exactly (the episode log included)."""
     from teachgym.bench.suite import teacher_params_on
 
+    _check_train_arguments(args)
     out = Path(args.out)
-    env_fn = env_factory(args.env, **parse_params(args.env_param, "environment"))
+    checkpoint = out / CHECKPOINT_DIR
+    _recover_checkpoint(checkpoint)
+    used = [name for name in (RUN_FILE, LOG_FILE, CHECKPOINT_DIR) if (out / name).exists()]
+    if used and not args.resume:
+        raise TeachgymUsageError(
+            f"--out {out} already holds a run ({', '.join(used)}); continue it with --resume, "
+            "or train into another --out"
+        )
+    resuming = args.resume and checkpoint.exists()
+    if resuming and (out / RUN_FILE).exists():
+        saved = json.loads((out / RUN_FILE).read_text())
+        differences = _identity_differences(saved if isinstance(saved, dict) else {}, args)
+        if differences:
+            raise TeachgymUsageError(
+                f"--resume: {out} was trained with other settings: {'; '.join(differences)}; "
+                "resume with the checkpoint's settings, or train into another --out"
+            )
+    env_params = parse_params(args.env_param, "environment")
+    env_fn = env_factory(args.env, **env_params)
+    _check_env_params(env_fn.env_id, env_params)
     probe = env_fn()
     try:
         task_space = env_task_space(probe)
@@ -93,28 +269,89 @@ def cmd_train(args: argparse.Namespace) -> None:
         teacher=teacher,
         **parse_params(args.student_param, "student"),
     )
+    try:
+        _train(args, out, student, teacher, resuming)
+    finally:
+        student.close()
+
+
+def _train(
+    args: argparse.Namespace, out: Path, student: Student, teacher: Teacher, resuming: bool
+) -> None:
+    from tqdm import tqdm
+
     checkpoint = out / CHECKPOINT_DIR
-    if args.resume and checkpoint.exists():
+    curriculum_state: dict[str, Any] = {}
+    if resuming:
         restored = student.load(checkpoint)
         if restored is not None:
+            fresh = json.dumps(teacher.hyperparameters(), default=repr, sort_keys=True)
+            kept = json.dumps(restored.hyperparameters(), default=repr, sort_keys=True)
+            if restored.name != teacher.name or fresh != kept:
+                raise TeachgymUsageError(
+                    f"--resume: the checkpoint's teacher is {restored.name!r} with {kept}, the "
+                    f"command line asks for {teacher.name!r} with {fresh}; resume with the "
+                    "checkpoint's settings, or train into another --out"
+                )
             teacher = restored
+        curriculum_state = load_curriculum_state(checkpoint) or {}
         print(f"resumed from {checkpoint} at step {student.steps_done}")
-    log = EpisodeLog(out / "episodes.jsonl")
-    curriculum = Curriculum(teacher, listeners=[log])
+    elif args.resume:
+        print(f"no checkpoint in {out}: starting fresh")
+    curriculum = Curriculum(teacher)
+    if curriculum_state:
+        try:
+            curriculum.load_state_dict(curriculum_state)
+        except ValueError as exc:
+            raise CorruptStateError(f"{checkpoint} is corrupted ({exc}); delete it") from None
     remaining = max(args.steps - student.steps_done, 0)
+    final = student.steps_done + student.rounded_steps(remaining)
+    granularity = student.step_granularity
+    if final != max(args.steps, student.steps_done):
+        print(
+            f"note: student {student.describe()} trains in whole rollouts of {granularity} "
+            f"steps; --steps {args.steps} becomes {final}"
+        )
+    every = math.ceil(args.checkpoint_every / granularity) * granularity
+    piece = math.ceil(PIECE_STEPS / granularity) * granularity
     out.mkdir(parents=True, exist_ok=True)
-    settings = {k: v for k, v in vars(args).items() if k != "func"}
-    (out / "run.json").write_text(json.dumps(settings, indent=1))
+    settings = {k: v for k, v in vars(args).items() if k not in ("func", "resume", "quiet")}
+    (out / RUN_FILE).write_text(json.dumps(settings, indent=1))
+    log = EpisodeLog(out / LOG_FILE, keep=curriculum.episodes_reported)
+    if log.kept < curriculum.episodes_reported:
+        print(
+            f"note: {log.path} holds {log.kept} of the checkpoint's "
+            f"{curriculum.episodes_reported} episodes; new episodes continue from index "
+            f"{curriculum.episodes_reported}"
+        )
+    curriculum.listeners.append(log)
+    stop = _StopRequest()
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    saved_at = student.steps_done if resuming else None
     try:
-        with tqdm(
-            total=args.steps, initial=student.steps_done, unit="step", disable=args.quiet
-        ) as bar:
-            student.learn(curriculum, remaining, progress=bar.update)
+        with tqdm(total=final, initial=student.steps_done, unit="step", disable=args.quiet) as bar:
+            while student.steps_done < final and stop.signum is None:
+                next_save = (student.steps_done // every + 1) * every
+                steps = min(piece, next_save - student.steps_done, final - student.steps_done)
+                student.learn(curriculum, steps, progress=bar.update)
+                if student.steps_done >= next_save:
+                    _save(student, curriculum, log, checkpoint)
+                    saved_at = student.steps_done
+        if saved_at != student.steps_done:
+            _save(student, curriculum, log, checkpoint)
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         log.close()
-    student.save(checkpoint, teacher)
-    evaluate(student, env_fn, out, args.eval_episodes)
-    print(f"model and teacher state: {checkpoint}; episode log: {out / 'episodes.jsonl'}")
+    if stop.signum is not None:
+        print(
+            f"teachgym: interrupted at step {student.steps_done} of {final}; checkpoint saved. "
+            f"Resume with: {_resume_command(args)}",
+            file=sys.stderr,
+        )
+        raise SystemExit(128 + stop.signum)
+    evaluate(student, student.env_fn, out, args.eval_episodes)
+    print(f"model and teacher state: {checkpoint}; episode log: {out / LOG_FILE}")
 
 
 def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int | None = None) -> None:
@@ -214,6 +451,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="evaluation episodes per test task at the end (default: the environment's)",
+    )
+    train.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=CHECKPOINT_EVERY,
+        help="steps between two checkpoints (rounded up to whole rollouts)",
     )
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
     train.add_argument("--quiet", action="store_true", help="no progress bar")

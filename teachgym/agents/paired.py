@@ -107,6 +107,11 @@ class PairedStudent(Student):
             "ppo_kwargs": self.ppo_kwargs,
         }
 
+    @property
+    def step_granularity(self) -> int:
+        """One round: ``steps_per_round`` steps."""
+        return self.steps_per_round
+
     def _cycle(self, role: str, task_space: TaskSpace) -> LevelCycle:
         if role not in self._cycles:
             self._cycles[role] = LevelCycle(task_space)
