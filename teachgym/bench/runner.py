@@ -18,6 +18,13 @@ Backends:
 
 Every worker limits BLAS/OpenMP to one thread, so results do not depend on the
 backend or the number of workers.
+
+Faults: one runner works in ``OUT`` at a time (``OUT/bench.lock``; a second one
+refuses). A worker that dies (a signal, out of memory) or fails (a full disk)
+fails its run only, with a one-line message saying what to do. An interrupt
+(Ctrl-C) terminates the workers at once; what they committed is kept. With Ray, a
+run whose worker died is retried ``ray_max_retries`` times from its last commit.
+:mod:`teachgym.bench.faults` injects such faults at chosen points for tests.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ Per (environment, student) group and teacher, over completed runs (seeds):
 
 Intervals from fewer than :data:`MIN_RUNS_FOR_CI` runs per teacher are marked
 unreliable (``ci_reliable`` is false) and give no "CI above random" verdict
-(``above_random`` is ``None``). Agarwal et al. (2021, "Deep RL at the edge of
-the statistical precipice", NeurIPS, Section 4) recommend stratified bootstrap
-confidence intervals because benchmarks have few runs, and caution that with
-very few runs these intervals are themselves unreliable (below-nominal coverage).
+(``above_random`` is ``None``). Agarwal et al. (2021, "Deep RL at the edge of the
+statistical precipice", NeurIPS, Section 4; docs/references.md [agarwal2021])
+recommend stratified bootstrap confidence intervals because benchmarks have few
+runs, and caution that with very few runs the intervals themselves are unreliable.
 With 2 runs a percentile bootstrap can collapse to one point, e.g. [4.0, 4.0],
 which says nothing about the spread of a teacher's results.
 
