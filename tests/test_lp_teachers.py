@@ -405,3 +405,20 @@ def test_learning_progress_teachers_focus_on_the_learnable_corner(name):
     late = [task["x0"] + task["x1"] < 0.6 for task in tasks[1000:]]
     assert len(tasks) == 1500 and len(late) == 500
     assert np.mean(late) > 0.3  # uniform sampling puts 18 % of tasks there
+
+
+def test_alp_history_keeps_at_most_its_limit_and_forgets_the_oldest_tasks():
+    history = NearestNeighbourALP(dim=1, rebuild_every=4, limit=10)
+    for i in range(25):
+        history.add(np.array([i / 100]), float(i))
+        assert len(history) <= 10
+    assert history.n_added == 25
+    assert history.returns.tolist() == [float(i) for i in range(25 - len(history), 25)]
+    # the nearest task to 0.0 is now the oldest kept one, not the forgotten first task
+    assert history.returns[history.nearest(np.array([0.0]))] == history.returns[0] > 0
+    restored = NearestNeighbourALP(dim=1, rebuild_every=4, limit=10)
+    restored.load_state_dict(history.state_dict())
+    assert restored.n_added == 25
+    assert restored.add(np.array([0.333]), 7.0) == history.add(np.array([0.333]), 7.0)
+    with pytest.raises(ValueError, match="more than the limit"):
+        NearestNeighbourALP(dim=1, rebuild_every=2, limit=5).load_state_dict(history.state_dict())

@@ -97,7 +97,7 @@ class ALPGMMTeacher(MixtureTeacher):
     def _update(self, task: Task, outcome: Outcome) -> None:
         vector = self.task_space.to_vector(task).astype(np.float64)
         self.history.add(vector, rescale_return(outcome.episode_return, self.return_bounds))
-        if len(self.history) % self.fit_rate == 0:
+        if self.history.n_added % self.fit_rate == 0:
             self._fit_window()
 
     def _fit_window(self) -> None:

@@ -13,6 +13,13 @@ brute-force scan over the newer points (as the reference's buffered KD-tree).
 A query is O(log n + rebuild_every * d); a rebuild is O(n log n) every
 ``rebuild_every`` episodes. The tree is a pure function of the stored history,
 so a restored history answers every query exactly as the original.
+
+Deviation: the history keeps at most ``limit`` points (default :data:`HISTORY_LIMIT`,
+one million). Once full, the oldest ``rebuild_every`` points are dropped, so the
+nearest neighbour is taken over the most recent ``limit - rebuild_every`` to
+``limit`` tasks. The reference keeps every task, so its memory and its tree
+rebuilds grow without bound; a million tasks is far more episodes than any
+published run, so the cap changes none of them.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
+HISTORY_LIMIT = 1_000_000
+"""Most (task, return) pairs the history keeps (about 8 * (dim + 2) MB per million)."""
 MIN_KNOWN_TASKS = 6
 """ALP is 0 until this many tasks are stored (the reference: ``len(history) > 5``)."""
 
@@ -34,11 +43,19 @@ class NearestNeighbourALP:
         dim: task vector length.
         rebuild_every: how many new points may wait in the brute-force buffer before
             the KD-tree is rebuilt over the whole history (reference: 500).
+        limit: most points kept; the oldest ``rebuild_every`` go when it is reached.
+
+    Attributes:
+        n_added: points added since the start, dropped ones included.
     """
 
-    def __init__(self, dim: int, rebuild_every: int = 500) -> None:
+    def __init__(self, dim: int, rebuild_every: int = 500, limit: int = HISTORY_LIMIT) -> None:
+        if limit <= rebuild_every:
+            raise ValueError(f"limit must exceed rebuild_every, got {limit} <= {rebuild_every}")
         self.dim = dim
         self.rebuild_every = rebuild_every
+        self.limit = limit
+        self.n_added = 0
         self._tasks = np.empty((1024, dim), dtype=np.float64)
         self._returns = np.empty(1024, dtype=np.float64)
         self._alps = np.empty(1024, dtype=np.float64)
@@ -86,18 +103,29 @@ class NearestNeighbourALP:
         alp = 0.0
         if self.size >= MIN_KNOWN_TASKS:
             alp = abs(float(episode_return) - float(self._returns[self.nearest(vector)]))
+        if self.size == self.limit:
+            self._drop_oldest(self.rebuild_every)
         if self.size == self._tasks.shape[0]:
             self._grow()
         self._tasks[self.size] = vector
         self._returns[self.size] = episode_return
         self._alps[self.size] = alp
         self.size += 1
+        self.n_added += 1
         if self.size - self.n_tree >= self.rebuild_every:
             self._rebuild(self.size)
         return alp
 
+    def _drop_oldest(self, count: int) -> None:
+        keep = slice(count, self.size)
+        for name in ("_tasks", "_returns", "_alps"):
+            array = getattr(self, name)
+            array[: self.size - count] = array[keep].copy()
+        self.size -= count
+        self._rebuild(self.size)
+
     def _grow(self) -> None:
-        capacity = 2 * self._tasks.shape[0]
+        capacity = min(2 * self._tasks.shape[0], self.limit)
         for name in ("_tasks", "_returns", "_alps"):
             old = getattr(self, name)
             new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
@@ -115,6 +143,7 @@ class NearestNeighbourALP:
             "returns": self.returns.copy(),
             "alps": self.alps.copy(),
             "n_tree": self.n_tree,
+            "n_added": self.n_added,
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -127,7 +156,12 @@ class NearestNeighbourALP:
                 f"inconsistent ALP history in the saved state: {tasks.shape[0]} tasks, "
                 f"{returns.shape} returns, {alps.shape} ALPs, {n_tree} in the tree"
             )
-        capacity = max(1024, 2 * tasks.shape[0])
+        if tasks.shape[0] > self.limit:
+            raise ValueError(
+                f"the saved ALP history holds {tasks.shape[0]} tasks, more than the limit "
+                f"{self.limit}; build the teacher with the limit it was saved with"
+            )
+        capacity = min(max(1024, 2 * tasks.shape[0]), self.limit)
         self._tasks = np.empty((capacity, self.dim), dtype=np.float64)
         self._returns = np.empty(capacity, dtype=np.float64)
         self._alps = np.empty(capacity, dtype=np.float64)
@@ -135,4 +169,5 @@ class NearestNeighbourALP:
         self._tasks[: self.size] = tasks
         self._returns[: self.size] = returns
         self._alps[: self.size] = alps
+        self.n_added = int(state.get("n_added", self.size))
         self._rebuild(n_tree)
