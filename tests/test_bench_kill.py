@@ -196,3 +196,24 @@ def test_a_worker_killed_in_the_middle_of_writing_a_file_resumes_cleanly(
     assert result.completed == [target] and not result.failed
     assert_untouched(before, out)
     assert_same_tables(reference, out)
+
+
+def test_the_runner_killed_while_its_worker_is_halfway_through_a_write_resumes_cleanly(
+    tmp_path, monkeypatch, reference
+):
+    target, other = RUNS
+    out = tmp_path / "out"
+    directory = RunDirectory(out / target)
+    # The runner dies while the target's third commit point (step 500) is half written.
+    monkeypatch.setenv(
+        FAULT_ENV, f"action=kill-runner,at=write,file=progress.json,count=3,run={target}"
+    )
+    assert run_runner_process(out) == -9
+    assert committed_steps(out, target) == [0, 250] and not directory.is_done()
+    assert (directory.path / "progress.json.tmp").exists()
+    assert RunDirectory(out / other).progress() is None  # one worker: not started yet
+    before = committed_files(out)
+    monkeypatch.delenv(FAULT_ENV)
+    assert run_runner_process(out) == 0
+    assert_untouched(before, out)
+    assert_same_tables(reference, out)
