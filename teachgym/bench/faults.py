@@ -131,11 +131,6 @@ def arm(run_id: str, runner_pid: int | None) -> None:
     _armed = None if fault is None else _Armed(fault, runner_pid)
 
 
-def disarm() -> None:
-    global _armed
-    _armed = None
-
-
 def after_commit() -> None:
     """Hook: a commit point was just written."""
     if _armed is not None and _armed.fault.at == "commit":
