@@ -4,8 +4,10 @@ The budget is cut at the evaluation steps (``every``, ``2 * every``, ..., and th
 budget itself). At each cut the run evaluates the student greedily on the test
 set, saves the sampled tasks of the chunk, checkpoints student and teacher, and
 commits (``progress.json``). A resumed run reloads the last committed checkpoint
-and redoes only the chunk that was interrupted; with a deterministic student (the
-simulated one) the result is identical to an uninterrupted run.
+and redoes only the chunk that was interrupted. The checkpoint holds the curriculum's
+bookkeeping and everything the student's future depends on, so with the simulated
+student, or an SB3 student on in-process vector envs (see
+:mod:`teachgym.agents.sb3_student`), the result is identical to an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from teachgym.agents import make_student
-from teachgym.agents.student import Student
+from teachgym.agents.student import Student, load_curriculum_state
 from teachgym.bench.run_directory import RunDirectory
 from teachgym.bench.suite import RunSpec, teacher_params_on
 from teachgym.curriculum import Curriculum, EpisodeRecord
@@ -143,6 +145,7 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
         probe = env_fn()
         test_set = probe.unwrapped.test_set(spec.env.test_set)
         probe.close()
+        curriculum_state: dict[str, Any] | None = None
         if progress is not None:
             step, episodes = int(progress["step"]), int(progress["episodes"])
             wall = float(progress["wall_seconds"])
@@ -153,9 +156,12 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
                         f"checkpoint at step {step} in {directory.path} has no teacher"
                     )
                 teacher = restored
+                curriculum_state = load_curriculum_state(directory.checkpoint_path(step))
         started = time.monotonic()
         recorder = SampleRecorder(teacher.task_space)
         curriculum = Curriculum(teacher, listeners=[recorder])
+        if curriculum_state is not None:
+            curriculum.load_state_dict(curriculum_state)
         if progress is None:
             directory.write_test_set(
                 test_set.name, test_set.version, test_set.tasks, teacher.task_space.to_dict()
@@ -179,7 +185,7 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
             record["student_steps"] = student.steps_done
             directory.write_evaluation(step, record)
             directory.write_samples(step, *recorder.take())
-            _save_checkpoint(student, teacher, directory, step)
+            _save_checkpoint(student, curriculum, directory, step)
             directory.commit(step, episodes, wall + time.monotonic() - started, checkpoint=True)
         summary = dict(directory.progress() or {})
         directory.mark_done(summary)
@@ -190,12 +196,12 @@ def _train(spec: RunSpec, directory: RunDirectory) -> dict[str, Any]:
 
 
 def _save_checkpoint(
-    student: Student, teacher: Teacher, directory: RunDirectory, step: int
+    student: Student, curriculum: Curriculum, directory: RunDirectory, step: int
 ) -> None:
     final = directory.checkpoint_path(step)
     tmp = final.with_name(final.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    student.save(tmp, teacher)
+    student.save(tmp, curriculum=curriculum)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
 
