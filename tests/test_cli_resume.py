@@ -230,3 +230,18 @@ def test_a_damaged_ppo_checkpoint_is_one_line_on_resume(damage, message, tmp_pat
     err = capsys.readouterr().err.strip()
     assert err.startswith("teachgym: error:") and "\n" not in err
     assert __import__("re").search(message, err)
+
+
+def test_a_kill_between_the_two_renames_of_a_checkpoint_swap_is_recovered(small_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(small_run, out)
+    # The new checkpoint was complete and the old one moved aside: neither is in place.
+    (out / "checkpoint").rename(out / "checkpoint.new")
+    shutil.copytree(out / "checkpoint.new", out / "checkpoint.old")
+    assert main(["train", "--steps", "80", "--quiet", "--out", str(out), "--resume"]) == 0
+    assert [e["episode"] for e in episodes(out)] == list(range(80))
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("checkpoint")) == [
+        "checkpoint"
+    ]

@@ -17,7 +17,9 @@ restarts from its beginning on the task it was running, the next tasks are kept,
 the environments are re-seeded with ``seed + steps_done``, and nothing was
 reported for the abandoned partial episodes. No episode is reported twice or
 lost and the teacher is asked for no extra task, so the teacher's state is the
-saved one. Learning-rate schedules follow SB3's own rule (progress within one
+saved one. On a GPU, or with torch kernels that are not deterministic, the weights may
+differ in the last bits while the bookkeeping above still holds.
+Learning-rate schedules follow SB3's own rule (progress within one
 ``learn`` call), so constant schedules (the defaults) resume exactly.
 Checkpoints are pickles: only load checkpoints you trust.
 """
