@@ -11,8 +11,8 @@ itself) has competence >= 75. The environment
 (:class:`~teachgym.envs.learnability_grid.LearnabilityGridEnv`) only reads the
 table: the student owns it, hands it to every environment it builds, and trains
 it in :meth:`SimulatedStudent.learn`. Evaluation therefore goes through the
-generic :meth:`~teachgym.agents.Student.evaluate` loop and reads what the student
-learned without training it.
+generic :func:`teachgym.evaluation.evaluate` loop (episodes built by the student's
+``env_fn``) and reads what the student learned without training it.
 """
 
 from __future__ import annotations
