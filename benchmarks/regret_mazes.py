@@ -2,13 +2,15 @@
 
 Trains SB3 PPO (the MiniGrid CNN policy) on ``teachgym/Maze-v0`` for a fixed
 budget with each teacher and seed, then plays every held-out maze
-(``held-out`` test set: labyrinth, perfect maze, many rooms, ...) with the
-stochastic policy; a maze episode is solved when it reaches the goal (return > 0).
+(``held-out`` test set: labyrinth, perfect maze, many rooms, ...) by the maze's
+own evaluation (:func:`teachgym.evaluation.evaluate`): the policy samples its actions,
+and a maze episode is solved when it reaches the goal (return > 0).
 
 Teachers (maze configurations of docs/references.md [jiang2021rplr], [parkerholder2022]):
 
 - ``random``: domain randomisation, every level a fresh random maze with 25 wall
-  blocks (``random_maze_task``), the literature's baseline;
+  blocks (the ``random`` teacher on the maze's published sampler
+  ``domain_randomisation_maze``), the literature's baseline;
 - ``robust-plr``: preset ``maze-plr`` (MaxMC, replay 0.5, staleness 0.3, β 0.1, new
   levels with wall density 25/169, about 25 blocks), no gradient on new levels;
 - ``accel``: preset ``maze-accel`` (positive value loss, replay 0.8, staleness 0.3,
@@ -48,16 +50,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import PairedStudent, SB3Student
 from teachgym.agents.callbacks import StopAfterTrainedSteps
@@ -69,13 +67,15 @@ from teachgym.envs.gridworlds.maze import (
     MAZE_TASK_SPACE,
     MazeEnv,
     build_maze,
-    random_maze_task,
 )
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.solver import distances
-from teachgym.tasks import LEVEL_SEED, Task
-from teachgym.teachers import Outcome, Teacher, make_teacher
-from teachgym.teachers.mutations import new_level_seed
+from teachgym.envs.task_env import TestSet
+from teachgym.evaluation import evaluate
+from teachgym.evaluation.periodic import EvaluationPoint, PeriodicEvaluator
+from teachgym.tasks import Task
+from teachgym.teachers import Teacher, make_teacher
+from teachgym.teachers.timing import TeacherTimer
 
 ENV_ID = "teachgym/Maze-v0"
 DR_BLOCKS = 25
@@ -84,82 +84,57 @@ TEACHERS = ("random", "robust-plr", "accel")
 CHOICES = (*TEACHERS, "paired")
 
 
-class MazeDomainRandomisation(Teacher):
-    """Every level a fresh random maze with ``DR_BLOCKS`` walls (not registered)."""
-
-    name = "maze-dr"
-
-    def _sample(self) -> Task:
-        task = random_maze_task(self.rng, DR_BLOCKS)
-        task[LEVEL_SEED] = new_level_seed(self.rng)
-        return task
-
-    def _update(self, task: Task, outcome: Outcome) -> None:
-        """Domain randomisation ignores outcomes."""
+DOMAIN_RANDOMISATION = "teachgym.envs.gridworlds.maze:domain_randomisation_maze"
+"""The maze's published sampler: a fresh random maze with exactly 25 walls per level."""
 
 
-class TimedTeacher:
-    """Accumulates the wall time spent in a teacher's sample, update and episode_score."""
+def held_out_curve(every: int, episodes: int, seed: int, label: str) -> PeriodicEvaluator:
+    """Plays the held-out mazes every ``every`` trained steps (between rollouts) and prints
+    each point; the evaluation leaves the training exactly as without it."""
 
-    def __init__(self, teacher: Teacher) -> None:
-        self.seconds = 0.0
-        for method in ("sample", "update", "episode_score"):
-            if hasattr(teacher, method):
-                setattr(teacher, method, self._timed(getattr(teacher, method)))
-
-    def _timed(self, method: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return method(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - start
-
-        return run
-
-
-class HeldOutCurve(BaseCallback):
-    """Plays the held-out mazes every ``every`` trained steps (checked between rollouts)
-    and keeps ``(trained steps, env steps, mean solved rate)`` points in :attr:`points`.
-
-    The evaluation leaves the training's random state as it found it, so a run with a
-    curve trains exactly as the same run without one.
-    """
-
-    def __init__(self, every: int, episodes: int, seed: int, label: str) -> None:
-        super().__init__()
-        if every < 1:
-            raise ValueError(f"--eval-every must be >= 1 trained steps, got {every}")
-        self.every, self.episodes, self.seed, self.label = every, episodes, seed, label
-        self.next = every
-        self.points: list[dict[str, float]] = []
-        self.seconds = 0.0
-        """Wall time spent evaluating (the run's training time leaves it out)."""
-
-    def _on_rollout_start(self) -> None:
-        trained = trained_steps(self.model)
-        if trained < self.next:
-            return
-        start = time.perf_counter()
-        rate = float(np.mean(list(solved_rates(self.model, self.episodes, self.seed).values())))
-        self.seconds += time.perf_counter() - start
-        self.points.append(
-            {"trained_steps": trained, "env_steps": self.model.num_timesteps, "solved_rate": rate}
-        )
+    def report(point: EvaluationPoint) -> None:
         print(
-            f"{self.label}: {trained} trained / {self.model.num_timesteps} env steps: "
-            f"solved {rate:.3f}",
+            f"{label}: {point.trained_steps} trained / {point.env_steps} env steps: "
+            f"solved {point.evaluation.success_rate:.3f}",
             flush=True,
         )
-        self.next = (trained // self.every + 1) * self.every
 
-    def _on_step(self) -> bool:
-        return True
+    return PeriodicEvaluator(
+        env_factory(ENV_ID), held_out_mazes(), every, unit="trained",
+        episodes_per_task=episodes, seed=seed, on_evaluation=report,
+    )  # fmt: skip
+
+
+def curve_points(curve: PeriodicEvaluator) -> list[dict[str, float]]:
+    """``{"trained_steps", "env_steps", "solved_rate"}`` per evaluation of ``curve``."""
+    return [
+        {
+            "trained_steps": point.trained_steps,
+            "env_steps": point.env_steps,
+            "solved_rate": float(point.evaluation.success_rate or 0.0),
+        }
+        for point in curve.points
+    ]
+
+
+def held_out_mazes() -> TestSet:
+    """The maze's ``held-out`` test set (the mazes of ``HELD_OUT_MAZES``, in order)."""
+    return MazeEnv().test_set("held-out")
+
+
+def solved_rates(model: Any, episodes: int, seed: int) -> dict[str, float]:
+    """Fraction of ``episodes`` episodes of an SB3 ``model`` that reach the goal, per
+    held-out maze, by the maze's own evaluation (:func:`teachgym.evaluation.evaluate`:
+    sampled actions drawn with ``seed``, global generators restored)."""
+    result = evaluate(model, held_out_mazes(), env_factory(ENV_ID), episodes, seed=seed)
+    rates = result.success_rate_by_task()
+    assert rates is not None  # a maze episode is solved or not
+    return {name: float(rate) for name, rate in zip(HELD_OUT_MAZES, rates, strict=True)}
 
 
 def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty") -> Teacher:
     if name == "random":
-        return MazeDomainRandomisation(MAZE_TASK_SPACE, seed=seed)
+        return make_teacher(name, MAZE_TASK_SPACE, seed, sampler=DOMAIN_RANDOMISATION)
     density = DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE)
     if name == "robust-plr":
         return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-plr", capacity=capacity)
@@ -195,67 +170,10 @@ def buffer_diagnostics(levels: list[Task]) -> dict[str, float]:
     }
 
 
-@contextmanager
-def seeded_rngs(seed: int) -> Iterator[None]:
-    """Seeds Python's, numpy's and torch's global generators, restoring them on exit."""
-    states = (random.getstate(), np.random.get_state(), torch.get_rng_state())
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(states[0])
-        np.random.set_state(states[1])
-        torch.set_rng_state(states[2])
-
-
-def solved_rates(model: Any, episodes: int, seed: int) -> dict[str, float]:
-    """Fraction of ``episodes`` stochastic-policy episodes of an SB3 ``model`` that reach
-    the goal, per held-out maze (actions drawn with ``seed``; global generators restored).
-
-    All ``len(HELD_OUT_MAZES) * episodes`` episodes run side by side, one batched
-    policy call per step.
-    """
-    with seeded_rngs(seed):
-        return _play_held_out(model, episodes, seed)
-
-
-def _play_held_out(model: Any, episodes: int, seed: int) -> dict[str, float]:
-    names = [name for name in HELD_OUT_MAZES for _ in range(episodes)]
-    envs = [env_factory(ENV_ID)() for _ in names]
-    observations = [
-        env.reset(seed=seed + k, options={"task": HELD_OUT_MAZES[name]})[0]
-        for k, (env, name) in enumerate(zip(envs, names, strict=True))
-    ]
-    running = list(range(len(envs)))
-    solved = np.zeros(len(envs), dtype=bool)
-    while running:
-        batch = {
-            key: np.stack([np.asarray(observations[i][key]) for i in running])
-            for key in observations[0]
-        }
-        actions, _ = model.predict(batch, deterministic=False)
-        still = []
-        for i, action in zip(running, actions, strict=True):
-            observations[i], reward, terminated, truncated, _ = envs[i].step(int(action))
-            if terminated or truncated:
-                solved[i] = float(reward) > 0
-            else:
-                still.append(i)
-        running = still
-    for env in envs:
-        env.close()
-    return {
-        name: float(np.mean([s for s, n in zip(solved, names, strict=True) if n == name]))
-        for name in HELD_OUT_MAZES
-    }
-
-
 def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(1)
     teacher = build_teacher(teacher_name, seed, args.capacity, args.accel_start)
-    timer = TimedTeacher(teacher)
+    timer = TeacherTimer(teacher)
     ppo_kwargs: dict[str, Any] = {
         "n_envs": args.n_envs,
         "policy": "MultiInputPolicy",
@@ -273,11 +191,13 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
             teacher_name, seed, teacher, timer, paired, paired.protagonist, args, args.steps
         )
     trained_budget = args.budget_unit == "trained"
-    callbacks: list[BaseCallback] = [StopAfterTrainedSteps(args.steps)] if trained_budget else []
+    callbacks: list[StopAfterTrainedSteps | PeriodicEvaluator] = (
+        [StopAfterTrainedSteps(args.steps)] if trained_budget else []
+    )
     curve = None
     if args.eval_every:
         label = f"{teacher_name:>11} seed {seed}"
-        curve = HeldOutCurve(args.eval_every, args.eval_episodes, 10_000 + seed, label)
+        curve = held_out_curve(args.eval_every, args.eval_episodes, 10_000 + seed, label)
         callbacks.append(curve)
     student = SB3Student(
         env_factory(ENV_ID), algo="ppo", seed=seed, callbacks=callbacks, **ppo_kwargs
@@ -292,12 +212,12 @@ def _finish(
     teacher_name: str,
     seed: int,
     teacher: Teacher,
-    timer: TimedTeacher,
+    timer: TeacherTimer,
     student: SB3Student | PairedStudent,
     evaluated: SB3Student,
     args: argparse.Namespace,
     cap: int,
-    curve: HeldOutCurve | None = None,
+    curve: PeriodicEvaluator | None = None,
 ) -> dict[str, Any]:
     """Train ``student`` for up to ``cap`` env steps, then play the held-out mazes with
     ``evaluated``; the result row of one run."""
@@ -326,7 +246,7 @@ def _finish(
         "solved_by_maze": rates,
     }
     if curve is not None:
-        result["curve"] = curve.points
+        result["curve"] = curve_points(curve)
     buffered = teacher.buffer_levels()
     if buffered is not None:
         result["diagnostics"] = {

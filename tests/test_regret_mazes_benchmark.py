@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -12,6 +13,7 @@ from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import empty_maze_task
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES
+from teachgym.evaluation.periodic import PeriodicEvaluator
 from tests.bench_scripts import load_script
 
 regret_mazes = load_script("regret_mazes")
@@ -56,7 +58,7 @@ def test_buffer_diagnostics_measure_walls_solvability_and_path_length():
 
 @pytest.mark.slow
 def test_a_held_out_curve_leaves_training_exactly_as_without_it():
-    def train(curve: regret_mazes.HeldOutCurve | None) -> list[torch.Tensor]:
+    def train(curve: PeriodicEvaluator | None) -> list[torch.Tensor]:
         student = SB3Student(
             env_factory(regret_mazes.ENV_ID), algo="ppo", seed=3, n_envs=2, n_steps=64,
             batch_size=64, policy="MultiInputPolicy", callbacks=[curve] if curve else [],
@@ -65,13 +67,19 @@ def test_a_held_out_curve_leaves_training_exactly_as_without_it():
         assert student.model is not None
         return [p.detach().clone() for p in student.model.policy.parameters()]
 
-    curve = regret_mazes.HeldOutCurve(every=128, episodes=1, seed=5, label="test")
+    curve = regret_mazes.held_out_curve(every=128, episodes=1, seed=5, label="test")
     with_curve, without = train(curve), train(None)
-    assert [p["trained_steps"] for p in curve.points] == [128, 256, 384]
-    assert all(0.0 <= p["solved_rate"] <= 1.0 for p in curve.points)
+    points = regret_mazes.curve_points(curve)
+    assert [p["trained_steps"] for p in points] == [128, 256, 384]
+    assert all(0.0 <= p["solved_rate"] <= 1.0 for p in points)
     assert all(torch.equal(a, b) for a, b in zip(with_curve, without, strict=True))
-    with pytest.raises(ValueError, match="--eval-every must be >= 1"):
-        regret_mazes.HeldOutCurve(every=0, episodes=1, seed=0, label="")
+    with pytest.raises(ValueError, match="every must be a whole number of steps >= 1"):
+        regret_mazes.held_out_curve(every=0, episodes=1, seed=0, label="")
+
+
+def test_domain_randomisation_draws_mazes_with_exactly_25_walls():
+    teacher = regret_mazes.build_teacher("random", seed=0, capacity=8)
+    assert all(np.sum(teacher.sample()["walls"]) == 25 for _ in range(50))
 
 
 @pytest.mark.parametrize(
@@ -84,3 +92,66 @@ def test_bad_options_are_one_line_usage_errors(argv, capsys):
         regret_mazes.main(argv)
     assert stop.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def _near_goal_mazes() -> dict[str, dict]:
+    """Open mazes with the goal a few cells from the start: an untrained policy that
+    samples its actions solves some of their episodes, not all."""
+    mazes = {}
+    for x, y in [(1, 0), (0, 2), (3, 1), (5, 5)]:
+        task = empty_maze_task()
+        task.update(agent_x=0, agent_y=0, goal_x=x, goal_y=y)
+        mazes[f"goal_{x}_{y}"] = task
+    return mazes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mazes", ["held-out", "near-goal"])
+def test_the_benchmark_and_the_maze_suite_report_the_same_solved_rate(mazes, tmp_path, monkeypatch):
+    """One checkpoint, two readers: the suite runner's evaluation (written by the run)
+    and the benchmark script's ``solved_rates`` on the saved model agree exactly, on
+    the held-out mazes and, so that some episodes are solved, on near-goal mazes put
+    in their place."""
+    from stable_baselines3 import PPO
+
+    from teachgym.bench.run_directory import RunDirectory
+    from teachgym.bench.suite import parse_suite
+    from teachgym.bench.training import execute_run
+    from teachgym.envs.gridworlds.maze import MazeEnv
+    from teachgym.envs.task_env import TestSet
+
+    if mazes == "near-goal":
+        near = _near_goal_mazes()
+        monkeypatch.setattr(regret_mazes, "HELD_OUT_MAZES", near)
+        monkeypatch.setattr(
+            MazeEnv,
+            "test_sets",
+            lambda self: {"held-out": TestSet("held-out", 1, list(near.values()))},
+        )
+    seed = 10_000
+    dr = {"name": "random", "params": {"sampler": regret_mazes.DOMAIN_RANDOMISATION}}
+    suite = parse_suite(
+        {
+            "envs": [{"id": regret_mazes.ENV_ID, "test_set": "held-out"}],
+            "teachers": [dr],
+            "students": [{"name": "ppo", "params": {"n_envs": 2, "n_steps": 64, "batch_size": 64}}],
+            "seeds": 1,
+            "budget": 128,
+            "evaluation": {"every": 128, "seed": seed},
+        }
+    )  # fmt: skip
+    spec = suite.runs[0]
+    # The maze's own rule, taken by the suite: 10 sampled-action episodes per maze.
+    assert (spec.evaluation.episodes_per_task, spec.evaluation.deterministic) == (10, False)
+    execute_run(spec, tmp_path / spec.run_id)
+    directory = RunDirectory(tmp_path / spec.run_id)
+    final = directory.evaluations()[-1]
+    assert final["step"] == 128
+    model = PPO.load(directory.checkpoint_path(128) / "model.zip", device="cpu")
+    rates = regret_mazes.solved_rates(model, episodes=10, seed=seed)
+    assert list(rates) == list(regret_mazes.HELD_OUT_MAZES)
+    assert float(np.mean(list(rates.values()))) == pytest.approx(final["success_rate"], abs=1e-12)
+    per_maze = np.asarray(final["successes"], dtype=float).mean(axis=1)
+    np.testing.assert_allclose(list(rates.values()), per_maze)
+    if mazes == "near-goal":
+        assert 0.0 < final["success_rate"] < 1.0

@@ -76,10 +76,12 @@ class Evaluation:
         return None if self.successes is None else self.successes.mean(axis=1)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record: ``returns`` (lists), ``mean_return``, ``percent_mastered``,
-        ``success_rate``, ``episodes_per_task``, ``seed``, ``deterministic``."""
+        """JSON-ready record: ``returns`` and ``successes`` (lists of lists),
+        ``mean_return``, ``percent_mastered``, ``success_rate``, ``episodes_per_task``,
+        ``seed``, ``deterministic``."""
         return {
             "returns": self.returns.tolist(),
+            "successes": None if self.successes is None else self.successes.tolist(),
             "mean_return": self.mean_return,
             "percent_mastered": self.percent_mastered,
             "success_rate": self.success_rate,
