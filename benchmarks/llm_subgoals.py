@@ -37,11 +37,11 @@ from typing import Any
 import gymnasium as gym
 import torch
 from stable_baselines3 import PPO
-from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym.envs  # noqa: F401  (registers the ids)
 from teachgym.agents.minigrid_cnn import MINIGRID_PPO_KWARGS, minigrid_policy_kwargs
+from teachgym.evaluation.periodic import EvaluationPoint, PeriodicEvaluator
 from teachgym.subgoal_wrapper import SubgoalWrapper
 from teachgym.tasks import LEVEL_SEED
 from teachgym.teachers.llm_subgoal import SubgoalTeacher
@@ -94,47 +94,38 @@ def env_maker(
     return make
 
 
-def greedy_success(model: PPO, env: gym.Env[Any, Any], tasks: list[dict[str, Any]]) -> float:
-    """Success rate of the greedy policy, one episode per pinned task, without guidance."""
-    wins = 0
-    for task in tasks:
-        obs, _ = env.reset(options={"task": task})
-        done, info = False, dict[str, Any]()
-        while not done:
-            action, _ = model.predict(obs, deterministic=True)
-            obs, _, terminated, truncated, info = env.step(action)
-            done = terminated or truncated
-        wins += bool(info.get("is_success"))
-    return wins / len(tasks)
+class DeploymentCurve:
+    """The deployment evaluation of one run and the training success beside it.
 
+    :attr:`evaluator` (the library's periodic evaluator) plays the greedy policy without
+    guidance, one episode per pinned layout, every ``every`` environment steps, and stops
+    training at a success rate of ``SUCCESS``. At each evaluation :attr:`curve` records
+    ``(env steps, deployment success, success of the last 100 training episodes)``.
+    """
 
-class _StopAtSuccess(BaseCallback):
-    def __init__(self, env: gym.Env[Any, Any], tasks: list[dict[str, Any]], every: int) -> None:
-        super().__init__()
-        self.env, self.tasks, self.every = env, tasks, every
-        self.next_eval = every
-        self.reached_at: int | None = None
-        self.train_reached_at: int | None = None
+    def __init__(
+        self, env_fn: Callable[[], gym.Env[Any, Any]], tasks: list[dict[str, Any]], every: int
+    ) -> None:
+        self.evaluator = PeriodicEvaluator(
+            env_fn, tasks, every, episodes_per_task=1, seed=0, deterministic=True,
+            stop_at_success_rate=SUCCESS, on_evaluation=self._record,
+        )  # fmt: skip
         self.curve: list[tuple[int, float, float]] = []
-        self.training: list[bool] = []
+        self.train_reached_at: int | None = None
 
-    def _on_step(self) -> bool:
-        for done, info in zip(self.locals["dones"], self.locals["infos"], strict=True):
-            if done:
-                self.training.append(bool(info.get("is_success")))
-        if self.num_timesteps < self.next_eval:
-            return True
-        self.next_eval += self.every
-        rate = greedy_success(self.model, self.env, self.tasks)  # type: ignore[arg-type]
-        recent = self.training[-100:]
+    def _record(self, point: EvaluationPoint) -> None:
+        # SB3 keeps the last 100 training successes; the episodes that ended on this very
+        # step are not in it yet.
+        model = self.evaluator.model
+        ended = zip(self.evaluator.locals["dones"], self.evaluator.locals["infos"], strict=True)
+        now = [bool(info.get("is_success")) for done, info in ended if done]
+        recent = ([bool(s) for s in model.ep_success_buffer] + now)[-100:]
         train_rate = sum(recent) / max(len(recent), 1)
-        self.curve.append((self.num_timesteps, rate, train_rate))
+        self.curve.append(
+            (point.env_steps, float(point.evaluation.success_rate or 0.0), train_rate)
+        )
         if self.train_reached_at is None and len(recent) == 100 and train_rate >= SUCCESS:
-            self.train_reached_at = self.num_timesteps
-        if rate >= SUCCESS:
-            self.reached_at = self.num_timesteps
-            return False
-        return True
+            self.train_reached_at = point.env_steps
 
 
 def run(name: str, condition: str, seed: int, budget: int, args: argparse.Namespace) -> RunResult:
@@ -153,11 +144,11 @@ def run(name: str, condition: str, seed: int, budget: int, args: argparse.Namesp
         seed=seed,
         verbose=0,
     )
-    eval_env = SubgoalWrapper(gym.make(env_id, task=dict(task)), None, encoding=args.encoding)
+    deployment = env_maker(env_id, task, None, args.encoding, 0.0)
     eval_tasks = [{**task, LEVEL_SEED: 100_000 + k} for k in range(args.eval_layouts)]
-    callback = _StopAtSuccess(eval_env, eval_tasks, args.eval_every)
+    callback = DeploymentCurve(deployment, eval_tasks, args.eval_every)
     start = time.perf_counter()
-    model.learn(budget, callback=callback)
+    model.learn(budget, callback=callback.evaluator)
     seconds = time.perf_counter() - start
     stats = {} if teacher is None else teacher.diagnostics()
     curve = " ".join(f"{s // 1000}k:{r:.2f}/{t:.2f}" for s, r, t in callback.curve)
@@ -165,7 +156,7 @@ def run(name: str, condition: str, seed: int, budget: int, args: argparse.Namesp
     return RunResult(
         condition,
         seed,
-        callback.reached_at,
+        callback.evaluator.reached_at,
         callback.train_reached_at,
         model.num_timesteps,
         seconds,

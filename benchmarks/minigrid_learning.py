@@ -11,61 +11,52 @@ corner was first mastered::
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 import torch
 from stable_baselines3 import PPO
-from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.env_util import make_vec_env
 
 import teachgym.envs  # noqa: F401  (registers the ids)
 from teachgym.agents.minigrid_cnn import MINIGRID_PPO_KWARGS, minigrid_policy_kwargs
 from teachgym.envs.gridworlds import EASIEST_TASK, MiniGridTaskEnv
+from teachgym.evaluation.periodic import EvaluationPoint, PeriodicEvaluator
 from teachgym.tasks import LEVEL_SEED
 
 ENV_ID = "teachgym/MiniGridWorld-v0"
+N_STEPS = 128
+"""PPO rollout length per environment; the evaluation runs after every rollout."""
 
 
-def greedy_success(model: PPO, tasks: list[dict[str, Any]]) -> tuple[float, float]:
-    """(success rate, mean return) of the greedy policy, one episode per pinned task."""
-    env = gym.make(ENV_ID)
-    successes, returns = [], []
-    for i, task in enumerate(tasks):
-        obs, _ = env.reset(seed=i, options={"task": task})
-        done, total = False, 0.0
-        while not done:
-            action, _ = model.predict(obs, deterministic=True)
-            obs, reward, terminated, truncated, _ = env.step(action)
-            total += float(reward)
-            done = terminated or truncated
-        successes.append(total > MiniGridTaskEnv.mastery_return)
-        returns.append(total)
-    return float(np.mean(successes)), float(np.mean(returns))
+def learning_curve(tasks: list[dict[str, Any]], every: int, start: float) -> PeriodicEvaluator:
+    """Greedy evaluation, one episode per pinned task (episode ``i`` reset with seed ``i``),
+    every ``every`` environment steps; prints each point."""
 
-
-class _Evaluate(BaseCallback):
-    def __init__(self, tasks: list[dict[str, Any]], start: float) -> None:
-        super().__init__()
-        self.tasks = tasks
-        self.start = start
-        self.mastered_at: int | None = None
-
-    def _on_step(self) -> bool:
-        return True
-
-    def _on_rollout_end(self) -> None:
-        rate, mean_return = greedy_success(self.model, self.tasks)  # type: ignore[arg-type]
-        steps = self.model.num_timesteps
+    def report(point: EvaluationPoint) -> None:
+        result = point.evaluation
         print(
-            f"{steps:7d} steps  greedy success {rate:4.2f}  mean return {mean_return:5.3f}  "
-            f"({time.perf_counter() - self.start:5.1f} s)",
+            f"{point.env_steps:7d} steps  greedy success {result.success_rate:4.2f}  "
+            f"mean return {result.mean_return:5.3f}  ({time.perf_counter() - start:5.1f} s)",
             flush=True,
         )
-        if self.mastered_at is None and rate >= MiniGridTaskEnv.mastery_success_rate:
-            self.mastered_at = steps
+
+    return PeriodicEvaluator(
+        functools.partial(gym.make, ENV_ID), tasks, every,
+        episodes_per_task=1, seed=0, deterministic=True, on_evaluation=report,
+    )  # fmt: skip
+
+
+def mastered_at(curve: PeriodicEvaluator) -> int | None:
+    """Environment steps of the first evaluation at the family's success rate (0.8)."""
+    threshold = MiniGridTaskEnv.mastery_success_rate
+    assert threshold is not None
+    return next(
+        (p.env_steps for p in curve.points if (p.evaluation.success_rate or 0.0) >= threshold),
+        None,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -83,24 +74,25 @@ def main(argv: list[str] | None = None) -> None:
     model = PPO(
         "MultiInputPolicy",
         venv,
-        n_steps=128,
+        n_steps=N_STEPS,
         policy_kwargs=minigrid_policy_kwargs(),
         **MINIGRID_PPO_KWARGS,
         seed=args.seed,
         verbose=0,
     )
     start = time.perf_counter()
-    callback = _Evaluate(tasks, start)
+    callback = learning_curve(tasks, every=N_STEPS * args.n_envs, start=start)
     print(f"PPO + MiniGridCNN on {ENV_ID}, task {EASIEST_TASK}")
     print(f"{args.n_envs} envs, seed {args.seed}, budget {args.steps} steps")
     model.learn(args.steps, callback=callback)
     elapsed = time.perf_counter() - start
-    if callback.mastered_at is None:
+    reached = mastered_at(callback)
+    if reached is None:
         print(f"NOT mastered within {args.steps} steps ({elapsed:.0f} s)")
     else:
         print(
             f"mastered (greedy success >= {MiniGridTaskEnv.mastery_success_rate} on "
-            f"{args.eval_layouts} layouts) at {callback.mastered_at} steps (target <= 30000); "
+            f"{args.eval_layouts} layouts) at {reached} steps (target <= 30000); "
             f"{elapsed:.0f} s"
         )
 

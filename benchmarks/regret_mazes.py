@@ -122,7 +122,7 @@ def held_out_mazes() -> TestSet:
     return MazeEnv().test_set("held-out")
 
 
-def solved_rates(model: Any, episodes: int, seed: int) -> dict[str, float]:
+def solved_by_maze(model: Any, episodes: int, seed: int) -> dict[str, float]:
     """Fraction of ``episodes`` episodes of an SB3 ``model`` that reach the goal, per
     held-out maze, by the maze's own evaluation (:func:`teachgym.evaluation.evaluate`:
     sampled actions drawn with ``seed``, global generators restored)."""
@@ -228,7 +228,7 @@ def _finish(
     model = evaluated.model
     assert model is not None
     trained = trained_steps(model)
-    rates = solved_rates(model, args.eval_episodes, seed=10_000 + seed)
+    rates = solved_by_maze(model, args.eval_episodes, seed=10_000 + seed)
     student.close()
     env_steps = model.num_timesteps
     if isinstance(student, PairedStudent):

@@ -18,6 +18,7 @@ gain), ``--episodes K`` per evaluation (default 3).
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from typing import Any
 
@@ -30,8 +31,10 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import VecNormalize
 
 import teachgym.envs  # noqa: F401  (registers the ids)
+from teachgym.agents.policy import SB3Policy
 from teachgym.envs.walkers import MASTERY_RETURN, NAMED_TERRAINS
 from teachgym.envs.walkers.terrain_walker import FLAT
+from teachgym.evaluation import evaluate
 
 FLAT_ID = "teachgym/TerrainWalker-v0"
 HARD = [
@@ -61,21 +64,14 @@ class EpisodeReturns(BaseCallback):
 def greedy_returns(
     model: PPO, normalizer: VecNormalize, env_id: str, task: dict[str, Any], episodes: int
 ) -> np.ndarray:
-    """Greedy episode returns on ``task`` (reset seeds 1000, 1001, ...)."""
-    env = gym.make(env_id)
-    returns = []
-    for k in range(episodes):
-        observation, _ = env.reset(seed=1000 + k, options={"task": task})
-        total, done = 0.0, False
-        while not done:
-            normalized = normalizer.normalize_obs(observation[None])
-            action, _ = model.predict(normalized, deterministic=True)
-            observation, reward, terminated, truncated, _ = env.step(action[0])
-            total += float(reward)
-            done = terminated or truncated
-        returns.append(total)
-    env.close()
-    return np.array(returns)
+    """Greedy episode returns on ``task`` (reset seeds 1000, 1001, ...), observations
+    normalised as in training."""
+    policy = SB3Policy(model, preprocess=normalizer.normalize_obs)
+    result = evaluate(
+        policy, [task], functools.partial(gym.make, env_id), episodes, seed=1000,
+        deterministic=True, max_envs=1,
+    )  # fmt: skip
+    return result.returns[0]
 
 
 def main(argv: list[str] | None = None) -> None:

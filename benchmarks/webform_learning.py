@@ -9,7 +9,8 @@ Every episode draws a fresh form (username, password, email; labels attached by
 ``<label>``, placeholder or adjacent text at random; four distractors; new values),
 so success means generalising over
 values, layouts and label styles. Success is measured greedily (masked argmax) on
-200 fresh forms every ``--eval-every`` steps and printed as a learning curve.
+200 fresh forms (one per evaluation seed) every ``--eval-every`` steps and printed as
+a learning curve.
 With ``--miniwob-episodes N`` (needs ``teachgym[miniwob]`` and Chromium) the trained
 policy is then evaluated zero-shot on MiniWoB++ ``login-user`` through
 :class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv`.
@@ -18,17 +19,20 @@ policy is then evaluated zero-shot on MiniWoB++ ``login-user`` through
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from typing import Any
 
 import numpy as np
 import torch
 from sb3_contrib import MaskablePPO
-from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from teachgym.agents.dom_policy import DomActorCriticPolicy
+from teachgym.agents.policy import SB3Policy
 from teachgym.envs.webform import WebFormEnv, preset_task
+from teachgym.evaluation import evaluate
+from teachgym.evaluation.periodic import EvaluationPoint, PeriodicEvaluator
 
 LOGIN3_TASK = {
     **preset_task("login"),
@@ -42,43 +46,33 @@ ENV_KWARGS: dict[str, Any] = {"max_elements": 12, "max_fields": 3}
 GAMMA = 0.95
 
 
-def evaluate(model: MaskablePPO, episodes: int, seed: int, env: Any = None) -> float:
-    """Greedy success rate on ``episodes`` fresh forms (shaping plays no part in it);
-    ``env`` (default: a ``WebFormEnv`` on LOGIN3_TASK) must offer ``action_masks()``."""
-    env = env if env is not None else WebFormEnv(task=LOGIN3_TASK, **ENV_KWARGS)
-    successes = 0
-    obs, _ = env.reset(seed=seed)
-    for _ in range(episodes):
-        while True:
-            action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
-            obs, _, terminated, truncated, info = env.step(int(action))
-            if terminated or truncated:
-                successes += bool(info["is_success"])
-                obs, _ = env.reset()
-                break
-    return successes / episodes
+def form_env() -> WebFormEnv:
+    """An evaluation environment on LOGIN3_TASK (sparse reward: shaping plays no part)."""
+    return WebFormEnv(task=LOGIN3_TASK, **ENV_KWARGS)
 
 
-class _Curve(BaseCallback):
-    def __init__(self, every: int, episodes: int, seed: int) -> None:
-        super().__init__()
-        self.every, self.episodes, self.seed = every, episodes, seed
-        self.next_eval = every
-        self.points: list[tuple[int, float]] = []
-        self.start = time.perf_counter()
+def masked_policy(model: MaskablePPO) -> SB3Policy:
+    """The greedy policy is the masked argmax: evaluation passes each env's action mask."""
+    return SB3Policy(model, action_masks=True)
 
-    def _on_step(self) -> bool:
-        if self.num_timesteps >= self.next_eval:
-            self.next_eval += self.every
-            success = evaluate(self.model, self.episodes, self.seed)  # type: ignore[arg-type]
-            self.points.append((self.num_timesteps, success))
-            elapsed = time.perf_counter() - self.start
-            print(
-                f"{self.num_timesteps:>8} steps  success {success:6.1%}  "
-                f"({self.num_timesteps / elapsed:.0f} steps/s)",
-                flush=True,
-            )
-        return True
+
+def learning_curve(every: int, episodes: int, seed: int) -> PeriodicEvaluator:
+    """Greedy success on ``episodes`` fresh forms (episode ``k`` reset with ``seed + k``)
+    every ``every`` environment steps, printed as a learning curve."""
+    start = time.perf_counter()
+
+    def report(point: EvaluationPoint) -> None:
+        elapsed = time.perf_counter() - start
+        print(
+            f"{point.env_steps:>8} steps  success {point.evaluation.success_rate:6.1%}  "
+            f"({point.env_steps / elapsed:.0f} steps/s)",
+            flush=True,
+        )
+
+    return PeriodicEvaluator(
+        form_env, [LOGIN3_TASK], every, episodes_per_task=episodes, seed=seed,
+        deterministic=True, policy=masked_policy, on_evaluation=report,
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,17 +110,18 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         verbose=0,
     )
-    curve = _Curve(args.eval_every, args.eval_episodes, seed=10_000 + args.seed)
+    curve = learning_curve(args.eval_every, args.eval_episodes, seed=10_000 + args.seed)
     model.learn(args.steps, callback=curve)
-    reached = next((steps for steps, success in curve.points if success >= 0.9), None)
-    best = max((success for _, success in curve.points), default=float("nan"))
+    points = [(p.env_steps, float(p.evaluation.success_rate or 0.0)) for p in curve.points]
+    reached = next((steps for steps, success in points if success >= 0.9), None)
+    best = max((success for _, success in points), default=float("nan"))
     print(
         f"3-field login-like forms, MaskablePPO + DomActorCriticPolicy, seed {args.seed}, "
         f"{'shaped' if shaping else 'sparse'} reward: "
         f"best greedy success {best:.1%}; 90 % "
         + (f"first reached at {reached} steps" if reached else f"not reached in {args.steps} steps")
     )
-    final = np.mean([s for _, s in curve.points[-3:]]) if curve.points else float("nan")
+    final = np.mean([s for _, s in points[-3:]]) if points else float("nan")
     print(f"mean success over the last three evaluations: {final:.1%}")
     if args.miniwob_episodes > 0:
         from teachgym.envs.webform.miniwob_bridge import (
@@ -138,11 +133,11 @@ def main(argv: list[str] | None = None) -> None:
         if reason is not None:
             print(f"MiniWoB++ zero-shot evaluation skipped: {reason}")
             return
-        bridge = MiniWoBFormEnv(**ENV_KWARGS)
-        try:
-            zero_shot = evaluate(model, args.miniwob_episodes, args.seed, env=bridge)
-        finally:
-            bridge.close()
+        zero_shot = evaluate(
+            masked_policy(model), [MiniWoBFormEnv.default_task],
+            functools.partial(MiniWoBFormEnv, **ENV_KWARGS), args.miniwob_episodes,
+            seed=args.seed, deterministic=True, max_envs=1,  # one browser at a time
+        ).success_rate  # fmt: skip
         print(
             f"zero-shot MiniWoB++ login-user (Chromium), {args.miniwob_episodes} episodes: "
             f"success {zero_shot:.1%}"

@@ -27,7 +27,7 @@ from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
 from teachgym.episode_log import EpisodeLog
 from teachgym.errors import TeachgymUsageError
-from teachgym.evaluation import evaluate as evaluate_on_test_set
+from teachgym.evaluation import evaluate
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers import Teacher, make_teacher, teacher_hyperparameters, teacher_names
 
@@ -350,17 +350,19 @@ def _train(
             file=sys.stderr,
         )
         raise SystemExit(128 + stop.signum)
-    evaluate(student, student.env_fn, out, args.eval_episodes)
+    write_evaluation(student, student.env_fn, out, args.eval_episodes)
     print(f"model and teacher state: {checkpoint}; episode log: {out / LOG_FILE}")
 
 
-def evaluate(student: Any, env_fn: Any, out: Path, episodes_per_task: int | None = None) -> None:
+def write_evaluation(
+    student: Any, env_fn: Any, out: Path, episodes_per_task: int | None = None
+) -> None:
     """Evaluate on the environment's default test set with its mastery rule
     (:func:`teachgym.evaluation.evaluate`) and write ``evaluation.json``."""
     env = env_fn()
     test_set = env.unwrapped.test_set()
     env.close()
-    result = evaluate_on_test_set(student, test_set, episodes_per_task=episodes_per_task)
+    result = evaluate(student, test_set, episodes_per_task=episodes_per_task)
     report = {"test_set": test_set.name, "version": test_set.version, "tasks": test_set.tasks}
     report.update(result.to_dict())
     (out / "evaluation.json").write_text(json.dumps(report))

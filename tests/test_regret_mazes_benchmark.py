@@ -109,7 +109,7 @@ def _near_goal_mazes() -> dict[str, dict]:
 @pytest.mark.parametrize("mazes", ["held-out", "near-goal"])
 def test_the_benchmark_and_the_maze_suite_report_the_same_solved_rate(mazes, tmp_path, monkeypatch):
     """One checkpoint, two readers: the suite runner's evaluation (written by the run)
-    and the benchmark script's ``solved_rates`` on the saved model agree exactly, on
+    and the benchmark script's ``solved_by_maze`` on the saved model agree exactly, on
     the held-out mazes and, so that some episodes are solved, on near-goal mazes put
     in their place."""
     from stable_baselines3 import PPO
@@ -148,7 +148,7 @@ def test_the_benchmark_and_the_maze_suite_report_the_same_solved_rate(mazes, tmp
     final = directory.evaluations()[-1]
     assert final["step"] == 128
     model = PPO.load(directory.checkpoint_path(128) / "model.zip", device="cpu")
-    rates = regret_mazes.solved_rates(model, episodes=10, seed=seed)
+    rates = regret_mazes.solved_by_maze(model, episodes=10, seed=seed)
     assert list(rates) == list(regret_mazes.HELD_OUT_MAZES)
     assert float(np.mean(list(rates.values()))) == pytest.approx(final["success_rate"], abs=1e-12)
     per_maze = np.asarray(final["successes"], dtype=float).mean(axis=1)
