@@ -10,6 +10,7 @@ traceback of usage errors too.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import teachgym
-from teachgym.agents import make_student, student_names
+from teachgym.agents import make_student, student_names, student_parameters
 from teachgym.agents.student import Student, load_curriculum_state
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
@@ -29,7 +30,13 @@ from teachgym.episode_log import EpisodeLog
 from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate
 from teachgym.state_io import CorruptStateError
-from teachgym.teachers import Teacher, make_teacher, teacher_hyperparameters, teacher_names
+from teachgym.teachers import (
+    Teacher,
+    make_teacher,
+    teacher_class,
+    teacher_hyperparameters,
+    teacher_names,
+)
 
 CHECKPOINT_DIR = "checkpoint"
 INTERRUPTED_EXIT_CODE = 130
@@ -50,6 +57,15 @@ def parse_params(items: Sequence[str], what: str) -> dict[str, Any]:
     return params
 
 
+def format_params(params: dict[str, Any], skip: tuple[str, ...] = ("seed",)) -> str:
+    """``name=default, ...`` (a required parameter shows its name only)."""
+    return ", ".join(
+        name if default is inspect.Parameter.empty else f"{name}={default!r}"
+        for name, default in params.items()
+        if name not in skip
+    )
+
+
 def cmd_list(args: argparse.Namespace) -> None:
     print("Environments:")
     for info in env_catalog():
@@ -58,11 +74,13 @@ def cmd_list(args: argparse.Namespace) -> None:
             print(f"      {line}")
     print("Teachers:")
     for name in teacher_names():
-        hyper = teacher_hyperparameters(name)
-        params = ", ".join(f"{k}={v!r}" for k, v in hyper.items() if k != "seed")
-        print(f"  {name}({params})")
+        print(f"  {name}({format_params(teacher_hyperparameters(name))})")
+        presets = teacher_class(name).presets
+        if presets:
+            print(f"    presets: {', '.join(sorted(presets))}")
     print("Students:")
-    print("  " + ", ".join(student_names()))
+    for name in student_names():
+        print(f"  {name}({format_params(student_parameters(name))})")
 
 
 def env_task_space(env: Any) -> Any:
@@ -285,8 +303,8 @@ def _train(
     if resuming:
         restored = student.load(checkpoint)
         if restored is not None:
-            fresh = json.dumps(teacher.hyperparameters(), default=repr, sort_keys=True)
-            kept = json.dumps(restored.hyperparameters(), default=repr, sort_keys=True)
+            fresh = json.dumps(teacher.get_params(), default=repr, sort_keys=True)
+            kept = json.dumps(restored.get_params(), default=repr, sort_keys=True)
             if restored.name != teacher.name or fresh != kept:
                 raise TeachgymUsageError(
                     f"--resume: the checkpoint's teacher is {restored.name!r} with {kept}, the "

@@ -6,3 +6,15 @@ class TeachgymUsageError(ValueError):
 
     It subclasses ``ValueError`` so callers catching ``ValueError`` keep working.
     """
+
+
+class UnknownParameterError(TeachgymUsageError):
+    """A keyword argument a teacher, student or algorithm does not take.
+
+    Attributes:
+        parameter: the name that was given.
+    """
+
+    def __init__(self, message: str, parameter: str = "") -> None:
+        super().__init__(message)
+        self.parameter = parameter

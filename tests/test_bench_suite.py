@@ -86,7 +86,7 @@ def test_quick_preset_builds_every_teacher_on_its_environment():
     [
         ({"budgett": 5}, "budgett", "unknown key"),
         ({"teachers": [{"name": "random", "parms": {}}]}, "teachers[0].parms", "unknown key"),
-        ({"teachers": ["nope"]}, "teachers[0].name", "teacher 'nope' is not registered"),
+        ({"teachers": ["nope"]}, "teachers[0].name", "unknown teacher 'nope'"),
         (
             {"teachers": [{"name": "alp-gmm", "params": {"fit_rat": 3}}]},
             "teachers[0].params",
@@ -106,7 +106,11 @@ def test_quick_preset_builds_every_teacher_on_its_environment():
             "students[0].params.n_stepz",
             "",
         ),
-        ({"students": [{"name": "simulated", "params": {"x": 1}}]}, "students[0]", "no hyper"),
+        (
+            {"students": [{"name": "simulated", "params": {"x": 1}}]},
+            "students[0].params.x",
+            "has no parameter 'x'",
+        ),
         ({"seeds": [1, 1]}, "seeds", "distinct"),
         ({"seeds": -1}, "seeds", "integer >= 1"),
         ({"budget": 0}, "budget", "integer >= 1"),

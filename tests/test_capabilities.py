@@ -162,13 +162,13 @@ def test_a_regret_teacher_written_outside_teachgym_trains_robust_ppo_with_maskin
 
 def test_the_paired_teacher_refuses_a_student_that_gives_no_regret():
     teacher = make_teacher("paired", CountdownEnv.task_space, seed=0)
-    with pytest.raises(TeachgymUsageError, match=r"needs a regret score.*'paired' student"):
+    with pytest.raises(TeachgymUsageError, match=r"needs a regret score.*'paired-ppo' student"):
         make_student("ppo", functools.partial(CountdownEnv), teacher=teacher)
     student = SB3Student(functools.partial(CountdownEnv), n_envs=2, **PPO_KWARGS)
     with pytest.raises(TeachgymUsageError, match="needs a regret score"):
         student.learn(Curriculum(teacher), 32)
     assert student.model is None  # refused before anything was built or trained
-    assert make_student("paired", functools.partial(CountdownEnv), teacher=teacher)
+    assert make_student("paired-ppo", functools.partial(CountdownEnv), teacher=teacher)
 
 
 def test_score_requiring_teachers_refuse_students_that_cannot_score():
@@ -202,7 +202,7 @@ def test_the_paired_student_refuses_a_teacher_that_learns_no_regret():
     ("teachers", "pair", "refused", "message"),
     [
         (["random", "plr"], "teachers[1] x students[0]", "plr", "use 'ppo' or 'a2c'"),
-        (["paired"], "teachers[0] x students[0]", "paired", "use the 'paired' student"),
+        (["paired"], "teachers[0] x students[0]", "paired", "use the 'paired-ppo' student"),
     ],
 )
 def test_suite_validation_names_an_incompatible_pair_and_the_fix(teachers, pair, refused, message):
@@ -227,7 +227,7 @@ def test_suite_validation_refuses_paired_teacher_with_a_ppo_student():
         "name": "pairs",
         "envs": ["teachgym/Maze-v0"],
         "teachers": ["plr", "paired"],
-        "students": ["ppo", "paired"],
+        "students": ["ppo", "paired-ppo"],
         "seeds": 1,
         "budget": 100,
         "evaluation": {"every": 50},
@@ -240,6 +240,6 @@ def test_suite_validation_refuses_paired_teacher_with_a_ppo_student():
     )
     # With matching students every pair is valid.
     fixed = {**suite, "grids": [{"teachers": ["plr"], "students": ["ppo"]},
-                                {"teachers": ["paired"], "students": ["paired"]}]}  # fmt: skip
+                                {"teachers": ["paired"], "students": ["paired-ppo"]}]}  # fmt: skip
     del fixed["teachers"], fixed["students"]
     assert len(parse_suite(fixed).runs) == 2

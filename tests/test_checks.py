@@ -139,6 +139,9 @@ class HiddenSetting(RandomTeacher):
         super().__init__(task_space, seed, binary_density)
         self.low_only = low_only
 
+    def get_params(self):  # hides a setting from the hyperparameters it reports
+        return {k: v for k, v in super().get_params().items() if k != "low_only"}
+
     def _sample(self):
         task = super()._sample()
         return {k: (v / 2 if self.low_only else v) for k, v in task.items()}
@@ -191,7 +194,7 @@ CONTINUOUS = functools.partial(CountdownEnv, continuous=True)
 OFF_POLICY = {"n_envs": 2, "learning_starts": 16}
 STUDENT_CHECKS: dict[str, tuple[Any, dict[str, Any], bool]] = {
     "simulated": (env_factory("teachgym/LearnabilityGrid-v0"), {}, True),
-    "paired": (
+    "paired-ppo": (
         COUNTDOWN,
         {"levels_per_round": 4, "steps_per_round": 32, "n_envs": 2, "n_steps": 8, "batch_size": 8},
         False,

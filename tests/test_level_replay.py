@@ -17,7 +17,7 @@ from teachgym.teachers.level_buffer import (
     rank_weights,
     staleness_weights,
 )
-from teachgym.teachers.level_replay import PRESETS
+from teachgym.teachers.level_replay import TEACHER_PRESETS
 from teachgym.teachers.level_scores import EpisodeTrace, episode_score
 from teachgym.teachers.mutations import LevelMutator
 
@@ -213,8 +213,8 @@ def test_presets_set_published_values_and_explicit_values_win():
     assert teacher.buffer.temperature == 0.3 and teacher.mutator.n_edits == 5
     assert make_teacher("plr", SPACE, preset="maze-plr", capacity=7).buffer.capacity == 7
     assert make_teacher("plr", SPACE, preset="maze-plr").score_function == "max_mc"
-    assert PRESETS["walker-robust-plr"]["staleness_coef"] == 0.5
-    with pytest.raises(ValueError, match=r"no preset 'maze-accel'.*maze-plr"):
+    assert TEACHER_PRESETS["walker-robust-plr"]["staleness_coef"] == 0.5
+    with pytest.raises(ValueError, match=r"unknown preset 'maze-accel'.*maze-plr"):
         make_teacher("plr", SPACE, preset="maze-accel")
     with pytest.raises(ValueError, match="replay_prob must be in"):
         make_teacher("plr", SPACE, replay_prob=1.5)

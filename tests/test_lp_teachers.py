@@ -340,7 +340,7 @@ def test_restored_teacher_samples_the_same_tasks_after_fits(name, hyperparameter
     drive(original, 437)  # mid-window: several fits / splits done, the next one pending
     save_teacher(original, tmp_path / "t")
     restored = load_teacher(tmp_path / "t")
-    assert restored.hyperparameters() == original.hyperparameters()
+    assert restored.get_params() == original.get_params()
     assert restored.diagnostics() == original.diagnostics()
     assert drive(original, 400, seed=5) == drive(restored, 400, seed=5)
     state_a, state_b = original.state_dict(), restored.state_dict()

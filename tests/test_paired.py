@@ -98,7 +98,7 @@ def test_paired_student_reports_regret_of_both_students(tmp_path):
     restored = PairedStudent(functools.partial(CountdownEnv), **settings, batch_size=32, n_epochs=1)
     assert restored.load(tmp_path / "s") is not None
     other = PairedStudent(functools.partial(CountdownEnv), **settings, batch_size=16, n_epochs=1)
-    with pytest.raises(ValueError, match=r"ppo_kwargs.batch_size: 32 -> 16"):
+    with pytest.raises(ValueError, match=r"other settings \(batch_size: 32 -> 16\)"):
         other.load(tmp_path / "s")
     observation = np.array([0.0, 0.5], dtype=np.float32)
     assert restored.act(observation) == student.act(observation)
@@ -106,6 +106,6 @@ def test_paired_student_reports_regret_of_both_students(tmp_path):
 
 
 def test_make_student_builds_the_paired_student():
-    assert "paired" in student_names()
-    student = make_student("paired", functools.partial(CountdownEnv), levels_per_round=3)
+    assert "paired-ppo" in student_names() and "paired" not in student_names()
+    student = make_student("paired-ppo", functools.partial(CountdownEnv), levels_per_round=3)
     assert isinstance(student, PairedStudent) and student.levels_per_round == 3

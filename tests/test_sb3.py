@@ -12,6 +12,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from teachgym.agents import SB3Student, make_student
 from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum
 from teachgym.envs import env_factory
+from teachgym.errors import UnknownParameterError
 from teachgym.evaluation import evaluate
 from teachgym.state_io import CorruptStateError
 from tests.test_curriculum import RecordingTeacher
@@ -117,7 +118,12 @@ def test_unknown_student_and_bad_hyperparameter():
     env_fn = env_factory("teachgym/LearnabilityGrid-v0")
     with pytest.raises(ValueError, match="unknown student 'ppo2'"):
         make_student("ppo2", env_fn)
-    student = make_student("ppo", env_fn, not_a_parameter=1)
+    with pytest.raises(UnknownParameterError, match="PPO has no hyperparameter 'not_a_p") as error:
+        make_student("ppo", env_fn, not_a_parameter=1)  # refused before anything is built
+    assert error.value.parameter == "not_a_parameter" and "n_steps" in str(error.value)
+    with pytest.raises(TypeError, match="n_envs must be an integer"):
+        make_student("ppo", env_fn, n_envs="4")
+    student = make_student("ppo", env_fn, policy_kwargs={"not_a_policy_argument": 1})
     with pytest.raises(ValueError, match="bad hyperparameter for SB3 PPO"):
         student.learn(Curriculum(RecordingTeacher(student.env_fn().unwrapped.task_space)), 10)
     sac = make_student("sac", functools.partial(CountdownEnv))

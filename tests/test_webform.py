@@ -10,7 +10,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from teachgym.envs.webform import (
-    PRESETS,
+    FORM_PRESETS,
     WEBFORM_TASK_SPACE,
     Action,
     FormSimulator,
@@ -48,7 +48,7 @@ def element(env: WebFormEnv, **match) -> Element:
 
 
 @pytest.mark.parametrize("mode", ["flat", "dict"])
-@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("preset", sorted(FORM_PRESETS))
 def test_check_env_in_both_action_modes(mode, preset):
     check_env(WebFormEnv(preset=preset, action_mode=mode), skip_render_check=True)
 

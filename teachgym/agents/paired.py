@@ -1,7 +1,7 @@
 """PAIRED's two students: a protagonist and an antagonist, trained on designed levels.
 
-:class:`PairedStudent` works with a teacher that learns from regret (declares
-``score_kind = "regret"``), such as the ``paired`` teacher
+:class:`PairedStudent` (student ``paired-ppo``) works with a teacher that learns from
+regret (declares ``score_kind = "regret"``), such as the ``paired`` teacher
 (:class:`teachgym.teachers.paired.PairedTeacher`, the adversary). Each round:
 
 1. the adversary designs ``levels_per_round`` levels (``curriculum.next_task()``);
@@ -27,6 +27,7 @@ import numpy as np
 from teachgym.agents.sb3_student import SB3Student
 from teachgym.agents.student import EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum
+from teachgym.params import get_params, json_ready
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers import Outcome, Teacher
 from teachgym.teachers.capabilities import REGRET
@@ -74,7 +75,7 @@ class PairedStudent(Student):
         **ppo_kwargs: passed to both :class:`SB3Student` (``n_envs``, ``n_steps``, ...).
     """
 
-    name = "paired"
+    name = "paired-ppo"
     score_kinds = frozenset({REGRET})
     required_teacher_score = REGRET
 
@@ -99,13 +100,10 @@ class PairedStudent(Student):
         self.antagonist = SB3Student(env_fn, algo="ppo", seed=seed + 1, **ppo_kwargs)
         self._cycles: dict[str, LevelCycle] = {}
 
-    def config(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "levels_per_round": self.levels_per_round,
-            "steps_per_round": self.steps_per_round,
-            "ppo_kwargs": self.ppo_kwargs,
-        }
+    def get_params(self) -> dict[str, Any]:
+        """Its own arguments and the PPO arguments (not ``callbacks``), JSON-ready."""
+        ppo = {k: v for k, v in self.ppo_kwargs.items() if k != "callbacks"}
+        return {**get_params(self, skip=("env_fn",)), **json_ready(ppo)}
 
     @property
     def step_granularity(self) -> int:

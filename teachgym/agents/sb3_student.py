@@ -30,11 +30,13 @@ import inspect
 import math
 import pickle
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 import cloudpickle
+import torch
 from gymnasium import spaces
 from stable_baselines3 import A2C, DDPG, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -49,7 +51,8 @@ from teachgym.agents.robust_ppo import RobustPPO
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum
-from teachgym.errors import TeachgymUsageError
+from teachgym.errors import TeachgymUsageError, UnknownParameterError
+from teachgym.params import constructor_defaults, get_params, json_ready
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers.capabilities import LEARNING_POTENTIAL
 
@@ -67,6 +70,27 @@ MODEL_CLASSES: dict[str, type[BaseAlgorithm]] = {cls.__name__: cls for cls in _S
 MODEL_FILE = "model.zip"
 REPLAY_BUFFER_FILE = "replay_buffer.pkl"
 TRAINING_STATE_FILE = "training_state.pkl"
+_SET_BY_STUDENT = ("policy", "env", "seed", "verbose")
+"""Algorithm arguments :class:`SB3Student` passes itself."""
+
+
+def algorithm_parameters(algo: str) -> dict[str, Any]:
+    """Constructor parameters of SB3 algorithm ``algo`` users may set, with defaults."""
+    params = constructor_defaults(ALGORITHMS[algo], skip=_SET_BY_STUDENT)
+    return {k: v for k, v in params.items() if not k.startswith("_")}
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Limit torch to ``n`` CPU threads inside the block, restoring the previous limit."""
+    before = torch.get_num_threads()
+    if before != n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if before != n:
+            torch.set_num_threads(before)
 
 
 class _ProgressCallback(BaseCallback):
@@ -111,9 +135,16 @@ class SB3Student(Student):
         seed: seed of the algorithm and the environments.
         policy: SB3 policy name or class (default from the observation space; MiniGrid
             observations also get the MiniGrid CNN unless ``policy_kwargs`` is given).
-        torch_threads: torch CPU threads; 1 is fastest for small nets on 2 cores.
+        torch_threads: torch CPU threads while learning and acting (restored after);
+            1 is fastest for small networks on few cores.
         callbacks: extra SB3 callbacks for every ``learn`` call.
-        **algo_kwargs: hyperparameters passed to the algorithm's constructor.
+        **algo_kwargs: hyperparameters passed to the algorithm's constructor; names the
+            algorithm does not take are refused here, before anything is built.
+
+    Raises:
+        TeachgymUsageError: for an unknown algorithm or algorithm hyperparameter, or a
+            bad value of ``n_envs``, ``vec_env`` or ``torch_threads``.
+        TypeError: for arguments of the wrong type.
     """
 
     name = "sb3"
@@ -131,9 +162,27 @@ class SB3Student(Student):
         **algo_kwargs: Any,
     ) -> None:
         super().__init__(env_fn, seed)
+        if not isinstance(algo, str):
+            raise TypeError(f"algo must be a string, got {type(algo).__name__}")
         key = algo.lower()
         if key not in ALGORITHMS:
-            raise ValueError(f"unknown SB3 algorithm {algo!r}; known: {sorted(ALGORITHMS)}")
+            raise TeachgymUsageError(f"unknown SB3 algorithm {algo!r}; known: {sorted(ALGORITHMS)}")
+        allowed = algorithm_parameters(key)
+        unknown = sorted(set(algo_kwargs) - set(allowed))
+        if unknown:
+            raise UnknownParameterError(
+                f"SB3 {key.upper()} has no hyperparameter {unknown[0]!r}; SB3Student takes "
+                f"{sorted(constructor_defaults(SB3Student, skip=('env_fn', 'algo')))} and "
+                f"{key.upper()} takes {sorted(allowed)}",
+                parameter=unknown[0],
+            )
+        for label, value in (("n_envs", n_envs), ("torch_threads", torch_threads)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise TypeError(f"{label} must be an integer, got {value!r}")
+            if value is not None and value < 1:
+                raise TeachgymUsageError(f"{label} must be >= 1, got {value}")
+        if vec_env not in ("dummy", "subproc"):
+            raise TeachgymUsageError(f"vec_env must be 'dummy' or 'subproc', got {vec_env!r}")
         self.algo = key
         self.on_policy = key in ("ppo", "a2c")
         self.score_kinds = frozenset({LEARNING_POTENTIAL}) if self.on_policy else frozenset()
@@ -156,15 +205,10 @@ class SB3Student(Student):
     def describe(self) -> str:
         return f"{self.algo!r} (SB3 {self.algo.upper()})"
 
-    def config(self) -> dict[str, Any]:
-        return {
-            "algo": self.algo,
-            "n_envs": self.n_envs,
-            "vec_env": self.vec_env,
-            "seed": self.seed,
-            "policy": self.policy,
-            "algo_kwargs": self.algo_kwargs,
-        }
+    def get_params(self) -> dict[str, Any]:
+        """The student's own arguments (not ``callbacks``) and the algorithm's, JSON-ready."""
+        own = get_params(self, skip=("env_fn", "callbacks"))
+        return {**own, **json_ready(self.algo_kwargs)}
 
     def _hyperparameter(self, name: str) -> Any:
         if name in self.algo_kwargs:
@@ -234,9 +278,13 @@ class SB3Student(Student):
             try:
                 self.model = algorithm(policy, self.venv, seed=self.seed, verbose=0, **kwargs)
             except TypeError as exc:
-                raise ValueError(f"bad hyperparameter for SB3 {self.algo.upper()}: {exc}") from None
+                raise TeachgymUsageError(
+                    f"bad hyperparameter for SB3 {self.algo.upper()}: {exc}"
+                ) from None
             except AssertionError as exc:  # SB3 asserts on unsupported spaces
-                raise ValueError(f"SB3 {self.algo.upper()} cannot be used here: {exc}") from None
+                raise TeachgymUsageError(
+                    f"SB3 {self.algo.upper()} cannot be used here: {exc}"
+                ) from None
             self._bound = True
         elif not self._bound:
             self.model.set_env(self.venv)
@@ -267,7 +315,8 @@ class SB3Student(Student):
     def act(self, observation: Any, deterministic: bool = True) -> Any:
         if self.model is None:
             raise RuntimeError("the student has no model yet: call learn() or load() first")
-        action, _ = self.model.predict(observation, deterministic=deterministic)
+        with torch_threads(self.torch_threads):
+            action, _ = self.model.predict(observation, deterministic=deterministic)
         return action
 
     def act_batch(self, observations: Sequence[Any], deterministic: bool = True) -> list[Any]:
@@ -316,7 +365,7 @@ class SB3Student(Student):
         trust); training continues from them at the next :meth:`learn`."""
         path = directory / MODEL_FILE
         if not path.exists():
-            raise FileNotFoundError(f"no SB3 model at {path}")
+            raise CorruptStateError(f"no SB3 model at {path}; the checkpoint is incomplete")
         model_class = self._model_class(directory)
         try:
             with isolated_global_random():  # SB3 seeds the global generators when loading

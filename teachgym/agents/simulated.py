@@ -27,6 +27,7 @@ import numpy as np
 from teachgym.agents.student import EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum, CurriculumWrapper
 from teachgym.envs.learnability_grid import MASTERED_ABOVE, MAX_COMPETENCE, LearnabilityGridEnv
+from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import load_state, save_state
 from teachgym.tasks import Task
 
@@ -77,7 +78,7 @@ class CompetenceTable:
 def _grid_of(env: gym.Env[Any, Any]) -> LearnabilityGridEnv:
     grid = env.unwrapped
     if not isinstance(grid, LearnabilityGridEnv):
-        raise ValueError(
+        raise TeachgymUsageError(
             f"the simulated student works on teachgym/LearnabilityGrid-v0 only, "
             f"not {type(grid).__name__}; use an SB3 student (e.g. 'ppo') instead"
         )
@@ -159,7 +160,7 @@ class SimulatedStudent(Student):
     def _load_model(self, directory: Path) -> None:
         competence = load_state(directory / "competence")["competence"]
         if competence.shape != self.table.values.shape:
-            raise ValueError(
+            raise TeachgymUsageError(
                 f"saved competence table has shape {competence.shape}, this grid has "
                 f"{self.table.values.shape}; build the student for the same grid"
             )

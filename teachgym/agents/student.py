@@ -17,14 +17,15 @@ from __future__ import annotations
 import json
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 
 from teachgym.curriculum import Curriculum
 from teachgym.errors import TeachgymUsageError
+from teachgym.params import get_params
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers import Teacher, load_teacher, save_teacher
 from teachgym.teachers.capabilities import LEARNING_POTENTIAL, REGRET
@@ -74,13 +75,17 @@ def load_curriculum_state(directory: str | os.PathLike[str]) -> dict[str, Any] |
 
 SCORE_SOURCES: dict[str, str] = {
     LEARNING_POTENTIAL: "train an on-policy SB3 algorithm: use 'ppo' or 'a2c'",
-    REGRET: "use the 'paired' student (a protagonist and an antagonist)",
+    REGRET: "use the 'paired-ppo' student (a protagonist and an antagonist)",
 }
 """The fix named when a student cannot give a kind of score: which students do."""
 
 
 class Student(ABC):
     """Base class of students.
+
+    Constructors take ``env_fn``, ``seed`` and parameters with real defaults, and
+    store each parameter in an attribute of the same name, so :meth:`get_params`
+    reads them back (scikit-learn style).
 
     Args:
         env_fn: builds one (unwrapped-by-curriculum) environment.
@@ -97,6 +102,8 @@ class Student(ABC):
     required_teacher_score: str | None = None
     """A score kind the teacher must learn from (PAIRED's students exist to measure
     regret), or ``None``."""
+    param_attributes: ClassVar[Mapping[str, str]] = {}
+    """Constructor argument -> attribute holding it, where the names differ."""
 
     def __init__(self, env_fn: EnvFn, seed: int = 0) -> None:
         self.env_fn = env_fn
@@ -135,9 +142,9 @@ class Student(ABC):
     def _load_model(self, directory: Path) -> None:
         """Read what :meth:`_save_model` wrote."""
 
-    def config(self) -> dict[str, Any]:
-        """JSON-ready constructor arguments (besides ``env_fn``)."""
-        return {"seed": self.seed}
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments other than ``env_fn``, ``seed`` included (JSON-ready)."""
+        return get_params(self, skip=("env_fn",), attributes=self.param_attributes)
 
     @property
     def step_granularity(self) -> int:
@@ -175,7 +182,7 @@ class Student(ABC):
         self._save_model(path)
         meta = {
             "student": self.name,
-            "config": self.config(),
+            "config": self.get_params(),
             "steps_done": self.steps_done,
             **self._checkpoint_meta(),
         }
@@ -191,14 +198,13 @@ class Student(ABC):
         """The validated ``student.json`` of a checkpoint of this kind of student.
 
         Raises:
-            FileNotFoundError: if ``directory`` holds no student.
-            CorruptStateError: if the file is not a student record.
+            CorruptStateError: if ``directory`` holds no student record or a broken one.
             TeachgymUsageError: if it holds another kind of student or other settings.
         """
         path = Path(directory)
         meta_path = path / STUDENT_META
         if not meta_path.exists():
-            raise FileNotFoundError(f"no saved student in {path} (missing {STUDENT_META})")
+            raise CorruptStateError(f"no saved student in {path} (missing {STUDENT_META})")
         try:
             meta = json.loads(meta_path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -221,7 +227,7 @@ class Student(ABC):
             raise TeachgymUsageError(
                 f"{path} holds a {meta.get('student')!r} student, not {self.name!r}"
             )
-        differences = config_differences(meta["config"], _json_ready(self.config()))
+        differences = config_differences(meta["config"], _json_ready(self.get_params()))
         if differences:
             raise TeachgymUsageError(
                 f"{path} was saved by a student with other settings ({'; '.join(differences)}); "
@@ -233,8 +239,7 @@ class Student(ABC):
         """Restore from :meth:`save`; returns the saved teacher, if one was saved.
 
         Raises:
-            FileNotFoundError: if ``directory`` holds no student.
-            CorruptStateError: if a file of the checkpoint is corrupted.
+            CorruptStateError: if ``directory`` holds no student or a corrupted file.
             TeachgymUsageError: if it holds a different kind of student or other settings.
         """
         path = Path(directory)

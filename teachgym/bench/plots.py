@@ -1,7 +1,8 @@
 """Figures of a benchmark: learning curves with confidence bands, final scores, heatmaps.
 
 Every function returns a matplotlib ``Figure``; :func:`save_figure` writes it as
-PNG and SVG. Matplotlib runs with the non-interactive Agg backend.
+PNG and SVG. Figures are built with matplotlib's object-oriented API, not
+``pyplot``, so the caller's backend and pyplot state are left untouched.
 """
 
 from __future__ import annotations
@@ -9,9 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -26,27 +24,25 @@ TIME_SLICES = 3
 
 
 def _colors(teachers: list[str]) -> dict[str, tuple[float, ...]]:
-    palette = plt.get_cmap("tab10")
+    palette = matplotlib.colormaps["tab10"]
     ordered = sorted(teachers, key=lambda t: (t != "random", t))
     return {t: palette(i % 10) for i, t in enumerate(ordered)}
 
 
 def save_figure(figure: Figure, stem: Path) -> list[Path]:
-    """Write ``<stem>.png`` (150 dpi) and ``<stem>.svg``; close the figure."""
+    """Write ``<stem>.png`` (150 dpi) and ``<stem>.svg``."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     figure.savefig(paths[0], dpi=150, bbox_inches="tight")
     figure.savefig(paths[1], bbox_inches="tight")
-    plt.close(figure)
     return paths
 
 
 def curves_figure(results: Results, board: pd.DataFrame, reps: int = 1000) -> Figure:
     """One row per (env, student): learning curves with 95 % bands | final mean and IQM."""
     groups = sorted({(r.env, r.student) for r in results.evaluations.itertuples()})
-    figure, axes = plt.subplots(
-        len(groups), 2, figsize=(11, 3.6 * len(groups)), squeeze=False, width_ratios=[1.7, 1]
-    )
+    figure = Figure(figsize=(11, 3.6 * len(groups)))
+    axes = figure.subplots(len(groups), 2, squeeze=False, width_ratios=[1.7, 1])
     for row, (env, student) in enumerate(groups):
         metric = results.metric(env)
         bands = curve_bands(results, env, student, reps=reps)
@@ -128,12 +124,8 @@ def heatmap_figure(results: Results, env: str, student: str) -> Figure | None:
     teachers = sorted(done["teacher"].unique(), key=lambda t: (t != "random", t))
     budget = int(results.runs.loc[done.index, "budget"].max())
     edges = np.linspace(0, budget, TIME_SLICES + 1)
-    figure, axes = plt.subplots(
-        len(teachers),
-        2 * TIME_SLICES,
-        figsize=(2.1 * 2 * TIME_SLICES, 2.2 * len(teachers)),
-        squeeze=False,
-    )
+    figure = Figure(figsize=(2.1 * 2 * TIME_SLICES, 2.2 * len(teachers)))
+    axes = figure.subplots(len(teachers), 2 * TIME_SLICES, squeeze=False)
     returns = results.task_returns.merge(done[["run_id", "teacher"]], on="run_id")
     low, high = float(returns["return"].min()), float(returns["return"].max())
     names = space.names

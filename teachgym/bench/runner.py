@@ -368,11 +368,14 @@ def _run_locked(
     jobs: list[Job] = [(run.to_dict(), str(directories[run.run_id].path)) for run in todo]
     total_steps = sum(run.budget for run in suite.runs)
     budgets = {run.run_id: run.budget for run in suite.runs}
-    tqdm.monitor_interval = 0  # no monitor thread in a process that forks workers
+    # No tqdm monitor thread in a process that forks workers: it starts with the first
+    # bar, so the setting is restored once the bars exist.
+    monitor_interval, tqdm.monitor_interval = tqdm.monitor_interval, 0
     run_bar = tqdm(total=len(suite.runs), desc="runs ", unit="run", disable=quiet, position=0)
     step_bar = tqdm(
         total=total_steps, desc="steps", unit="step", unit_scale=True, disable=quiet, position=1
     )
+    tqdm.monitor_interval = monitor_interval
 
     def poll() -> None:
         done = sum(d.is_done() or d.error_path.exists() for d in directories.values())

@@ -30,7 +30,6 @@ declared capabilities do not fit (e.g. ``plr`` needs scores ``simulated`` cannot
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from collections.abc import Mapping
@@ -40,12 +39,12 @@ from typing import Any
 
 import yaml
 
-from teachgym.agents import make_student, student_names
-from teachgym.agents.sb3_student import ALGORITHMS, SB3Student
+from teachgym.agents import make_student, student_class
 from teachgym.agents.student import incompatibility
+from teachgym.entry_points import is_entry_point
 from teachgym.envs import env_catalog, env_factory, env_info
-from teachgym.errors import TeachgymUsageError
-from teachgym.teachers import Teacher, make_teacher, teacher_class, teacher_names
+from teachgym.errors import TeachgymUsageError, UnknownParameterError
+from teachgym.teachers import Teacher, make_teacher, teacher_class
 
 SUITE_KEYS = {"name", "description", "grids"}
 GRID_KEYS = {"envs", "teachers", "students", "seeds", "budget", "evaluation", "tensorboard"}
@@ -180,6 +179,11 @@ def _label(value: Any, key: str) -> str:
     return value
 
 
+def _default_label(name: str) -> str:
+    """``"teachgym/Maze-v0"`` -> ``"Maze-v0"``; ``"package.module:Class"`` -> ``"Class"``."""
+    return name.rsplit(":", 1)[-1].split("/")[-1]
+
+
 def _params(value: Any, key: str) -> dict[str, Any]:
     if value is None:
         return {}
@@ -201,7 +205,9 @@ def _parse_env(value: Any, key: str) -> EnvSpec:
     env_id = entry["id"]
     try:
         env_id = env_info(env_id).env_id
-    except ValueError:
+    except TeachgymUsageError as exc:
+        if is_entry_point(env_id):  # a "module:Class" that cannot be imported or is no TaskEnv
+            raise SuiteError(f"{key}.id", str(exc)) from None
         raise SuiteError(
             f"{key}.id",
             f"environment {env_id!r} is not registered in this installation of teachgym; "
@@ -211,7 +217,7 @@ def _parse_env(value: Any, key: str) -> EnvSpec:
     test_set = entry.get("test_set")
     if test_set is not None and not isinstance(test_set, str):
         raise SuiteError(f"{key}.test_set", f"must be a test set name or null, got {test_set!r}")
-    default_label = env_id.split("/")[-1]
+    default_label = _default_label(env_id)
     label = _label(entry.get("label", default_label), f"{key}.label")
     return EnvSpec(env_id, _params(entry.get("kwargs"), f"{key}.kwargs"), test_set, label)
 
@@ -222,7 +228,7 @@ def _parse_agent(value: Any, key: str) -> AgentSpec:
     entry = _check_keys(value, AGENT_KEYS, key)
     if "name" not in entry or not isinstance(entry["name"], str):
         raise SuiteError(f"{key}.name", "needs a 'name' string")
-    label = _label(entry.get("label", entry["name"]), f"{key}.label")
+    label = _label(entry.get("label", _default_label(entry["name"])), f"{key}.label")
     return AgentSpec(entry["name"], _params(entry.get("params"), f"{key}.params"), label)
 
 
@@ -293,19 +299,6 @@ def teacher_params_on(env: Any, teacher_name: str, params: Mapping[str, Any]) ->
     return {**publish(), **params}
 
 
-def _sb3_allowed(algo: str) -> set[str]:
-    own = set(inspect.signature(SB3Student.__init__).parameters) - {
-        "self",
-        "env_fn",
-        "algo",
-        "seed",
-        "callbacks",
-        "algo_kwargs",
-    }
-    algo_params = set(inspect.signature(ALGORITHMS[algo].__init__).parameters)
-    return own | (algo_params - {"self", "policy", "env", "seed", "verbose"})
-
-
 def _check_buildable(
     prefix: str, envs: list[EnvSpec], teachers: list[AgentSpec], students: list[AgentSpec]
 ) -> list[type[Any]]:
@@ -333,12 +326,10 @@ def _check_buildable(
                 raise SuiteError(f"{env_key}.test_set", str(exc)) from None
             for t, teacher in enumerate(teachers):
                 key = f"{prefix}teachers[{t}]"
-                if teacher.name not in teacher_names():
-                    raise SuiteError(
-                        f"{key}.name",
-                        f"teacher {teacher.name!r} is not registered; registered: "
-                        f"{teacher_names()}",
-                    )
+                try:
+                    teacher_class(teacher.name)
+                except TeachgymUsageError as exc:
+                    raise SuiteError(f"{key}.name", str(exc)) from None
                 try:
                     built_teachers.append(
                         make_teacher(
@@ -354,21 +345,15 @@ def _check_buildable(
             probe.close()
         for s, student in enumerate(students):
             key = f"{prefix}students[{s}]"
-            name = student.name.lower()
-            if name not in student_names():
-                raise SuiteError(
-                    f"{key}.name", f"unknown student {student.name!r}; known: {student_names()}"
-                )
-            if name in ALGORITHMS:
-                unknown = sorted(set(student.params) - _sb3_allowed(name))
-                if unknown:
-                    raise SuiteError(
-                        f"{key}.params.{unknown[0]}",
-                        f"not a hyperparameter of SB3 {name.upper()} or SB3Student",
-                    )
+            try:
+                student_class(student.name)
+            except TeachgymUsageError as exc:
+                raise SuiteError(f"{key}.name", str(exc)) from None
             try:
                 built = make_student(student.name, env_fn, seed=0, **student.params)
                 built.close()
+            except UnknownParameterError as exc:
+                raise SuiteError(f"{key}.params.{exc.parameter}", str(exc)) from None
             except (ValueError, TypeError) as exc:
                 raise SuiteError(f"{key}", f"on {env.id}: {exc}") from None
             for t, teacher_spec in enumerate(teachers):

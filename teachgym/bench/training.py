@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from teachgym.agents import make_student
+from teachgym.agents import make_student, student_class, student_parameters
 from teachgym.agents.student import Student, load_curriculum_state
 from teachgym.bench.run_directory import RunDirectory
 from teachgym.bench.suite import RunSpec, teacher_params_on
@@ -31,6 +31,7 @@ from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.envs import env_factory
 from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate
+from teachgym.params import accepts_any_keyword
 from teachgym.state_io import CorruptStateError
 from teachgym.tasks import TaskSpace
 from teachgym.teachers import Teacher, make_teacher
@@ -87,7 +88,10 @@ class _StatusWriter:
 def _build(spec: RunSpec, run_dir: RunDirectory) -> tuple[Any, Student, Teacher]:
     env_fn = env_factory(spec.env.id, **spec.env.kwargs)
     student_params = dict(spec.student.params)
-    if spec.student.name.lower() != "simulated":
+    student_class_ = student_class(spec.student.name)
+    if "callbacks" in student_parameters(spec.student.name) or accepts_any_keyword(
+        student_class_
+    ):  # an SB3-based student: log the curriculum with SB3's logger
         from teachgym.agents.curriculum_logging import CurriculumLoggerCallback
 
         student_params["callbacks"] = [CurriculumLoggerCallback()]

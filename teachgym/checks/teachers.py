@@ -3,7 +3,7 @@
 The contract (``CONTRIBUTING.md``, "Add a teacher"; scikit-learn's estimator
 checks for the hyperparameter part): every sampled task is valid for the task
 space; a teacher is determined by its seed and the outcomes it is told;
-``hyperparameters()`` reports constructor arguments only, JSON-ready, and enough
+``get_params()`` reports constructor arguments only, JSON-ready, and enough
 of them that the registry rebuilds an equal teacher (same state, same tasks after
 the same outcomes); ``state_dict`` / ``load_state_dict``
 and ``save_teacher`` / ``load_teacher`` restore it exactly (the restored teacher
@@ -48,7 +48,7 @@ def check_teacher(
     Args:
         teacher: a registered name, a :class:`~teachgym.teachers.Teacher` subclass
             (built with its default hyperparameters), or a teacher instance (checked on a
-            deep copy, and rebuilt from its ``hyperparameters()``; it is not changed).
+            deep copy, and rebuilt from its ``get_params()``; it is not changed).
         task_space: the space to check on (default :data:`CHECK_TASK_SPACE`; an instance
             brings its own).
         episodes: sample/update rounds driven before the state is saved; as many again
@@ -77,7 +77,7 @@ def check_teacher(
         )
     if not same(_drive(rebuilt, episodes, np.random.default_rng(seed), label), first):
         raise ContractError(
-            f"{label} rebuilt from its hyperparameters() {hyperparameters} samples other tasks "
+            f"{label} rebuilt from its get_params() {hyperparameters} samples other tasks "
             "than the original after the same outcomes; report every setting that matters"
         )
     _check_restore(original, fresh, episodes, seed, label)
@@ -117,13 +117,13 @@ def _builder(
 
 
 def _check_hyperparameters(teacher: Teacher, label: str) -> dict[str, Any]:
-    hyperparameters = teacher.hyperparameters()
+    hyperparameters = teacher.get_params()
     if not isinstance(hyperparameters, dict):
-        raise ContractError(f"{label}.hyperparameters() returned {hyperparameters!r}, not a dict")
+        raise ContractError(f"{label}.get_params() returned {hyperparameters!r}, not a dict")
     try:
         json.dumps(hyperparameters)
     except (TypeError, ValueError) as exc:
-        raise ContractError(f"{label}.hyperparameters() is not JSON-ready: {exc}") from None
+        raise ContractError(f"{label}.get_params() is not JSON-ready: {exc}") from None
     parameters = inspect.signature(type(teacher).__init__).parameters.values()
     arguments = [
         p.name
@@ -133,7 +133,7 @@ def _check_hyperparameters(teacher: Teacher, label: str) -> dict[str, Any]:
     unknown = sorted(set(hyperparameters) - set(arguments))
     if unknown:
         raise ContractError(
-            f"{label}.hyperparameters() reports {unknown}, which the constructor does not take"
+            f"{label}.get_params() reports {unknown}, which the constructor does not take"
         )
     return hyperparameters
 
@@ -152,18 +152,18 @@ def _check_rebuild(teacher: Teacher, hyperparameters: dict[str, Any], label: str
     except (TypeError, ValueError) as exc:
         via = "the registry" if registered else cls.__name__
         raise ContractError(
-            f"{label} could not be rebuilt through {via} from its hyperparameters() "
+            f"{label} could not be rebuilt through {via} from its get_params() "
             f"{hyperparameters}: {exc}"
         ) from exc
-    if not same(rebuilt.hyperparameters(), hyperparameters):
+    if not same(rebuilt.get_params(), hyperparameters):
         raise ContractError(
-            f"{label} rebuilt from its hyperparameters() reports "
-            f"{rebuilt.hyperparameters()} instead of {hyperparameters}"
+            f"{label} rebuilt from its get_params() reports "
+            f"{rebuilt.get_params()} instead of {hyperparameters}"
         )
     where = first_difference(rebuilt.state_dict(), teacher.state_dict())
     if where is not None:
         raise ContractError(
-            f"{label} rebuilt from its hyperparameters() differs from the original in its "
+            f"{label} rebuilt from its get_params() differs from the original in its "
             f"state_dict at {where}; every setting must be a constructor argument"
         )
     return rebuilt

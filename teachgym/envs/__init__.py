@@ -1,12 +1,18 @@
 """teachgym environments: procedurally parameterized worlds with a task space.
 
-Importing this package registers every environment id with Gymnasium. This
-layer knows task spaces only: it never imports teachers, agents or benchmarks.
+Importing this package registers every environment id with Gymnasium, as
+``"module:Class"`` entry points: an environment's module (and Box2D, MiniGrid,
+pygame) is imported only when it is built. The classes below are imported on
+first use. This layer knows task spaces only: it never imports teachers, agents
+or benchmarks.
 """
 
-from importlib.util import find_spec
+from __future__ import annotations
 
-from teachgym.envs.learnability_grid import LearnabilityGridEnv
+import importlib
+from importlib.util import find_spec
+from typing import Any
+
 from teachgym.envs.registration import (
     EnvFactory,
     EnvInfo,
@@ -16,107 +22,111 @@ from teachgym.envs.registration import (
     register_env,
 )
 from teachgym.envs.task_env import TaskEnv, TestSet
-from teachgym.envs.walkers import (
-    HexagonTracksEnv,
-    StumpTracksEnv,
-    StumpTracksFeasibleEnv,
-    StumpTracksUnfeasibleEnv,
-    TerrainWalkerEasyEnv,
-    TerrainWalkerEnv,
-)
-from teachgym.envs.walkers.constants import EPISODE_STEPS
-from teachgym.envs.webform import WebFormEnv
+
+_LAZY = {
+    "LearnabilityGridEnv": "teachgym.envs.learnability_grid",
+    "HexagonTracksEnv": "teachgym.envs.walkers.hexagon_tracks",
+    "StumpTracksEnv": "teachgym.envs.walkers.stump_tracks",
+    "StumpTracksFeasibleEnv": "teachgym.envs.walkers.stump_tracks",
+    "StumpTracksUnfeasibleEnv": "teachgym.envs.walkers.stump_tracks",
+    "TerrainWalkerEasyEnv": "teachgym.envs.walkers.terrain_walker",
+    "TerrainWalkerEnv": "teachgym.envs.walkers.terrain_walker",
+    "WebFormEnv": "teachgym.envs.webform.env",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_GRIDWORLDS = "teachgym.envs.gridworlds"
+_WALKERS = "teachgym.envs.walkers"
+_WALKER_EPISODE_STEPS = 2000
+"""Episode limit of every walker (``teachgym.envs.walkers.constants.EPISODE_STEPS``)."""
 
 register_env(
     "teachgym/LearnabilityGrid-v0",
-    LearnabilityGridEnv,
+    "teachgym.envs.learnability_grid:LearnabilityGridEnv",
     "Toy testbed of the ALP-GMM paper: one-step episodes that read the cell "
     "competences of the simulated student (no neural network).",
 )
 if find_spec("minigrid") is not None:  # the MiniGrid family needs the [minigrid] extra
-    from teachgym.envs.gridworlds import (
-        DoorKeyEnv,
-        KeyCorridorEnv,
-        MazeEnv,
-        MiniGridWorldEnv,
-        MultiRoomEnv,
-        ObstructedMazeEnv,
-    )
-
     register_env(
         "teachgym/MiniGridWorld-v0",
-        MiniGridWorldEnv,
+        f"{_GRIDWORLDS}.world:MiniGridWorldEnv",
         "MiniGrid rooms in a row with locked doors, lava and distractors: one task space from "
         "trivial to out of reach, with an unsolvable region (info['solvable']).",
     )
     register_env(
         "teachgym/Maze-v0",
-        MazeEnv,
+        f"{_GRIDWORLDS}.maze:MazeEnv",
         "13 x 13 MiniGrid maze whose task is the layout (walls, agent, goal) for PLR/ACCEL/PAIRED.",
     )
     register_env(
         "teachgym/DoorKey-v0",
-        DoorKeyEnv,
+        f"{_GRIDWORLDS}.door_key:DoorKeyEnv",
         "MiniGrid DoorKey with its size as the task (key -> locked door -> goal).",
     )
     register_env(
         "teachgym/KeyCorridor-v0",
-        KeyCorridorEnv,
+        f"{_GRIDWORLDS}.key_corridor:KeyCorridorEnv",
         "MiniGrid KeyCorridor with rows and room size as the task (key -> locked door -> ball).",
     )
     register_env(
         "teachgym/MultiRoom-v0",
-        MultiRoomEnv,
+        f"{_GRIDWORLDS}.multi_room:MultiRoomEnv",
         "MiniGrid MultiRoom with number of rooms and max room size as the task.",
     )
     register_env(
         "teachgym/ObstructedMaze-v0",
-        ObstructedMazeEnv,
+        f"{_GRIDWORLDS}.obstructed_maze:ObstructedMazeEnv",
         "MiniGrid ObstructedMaze with its variant (1Dl .. 2Dlhb) as the task.",
     )
 
 _WALKER_NOTE = " Box2D walker, 2000-step episodes, body= bipedal/short_legs/long_legs/quadruped."
 register_env(
     "teachgym/StumpTracks-v0",
-    StumpTracksEnv,
+    f"{_WALKERS}.stump_tracks:StumpTracksEnv",
     "ALP-GMM's Stump Tracks: stump height mean in [0, 3], spacing in [0, 6]." + _WALKER_NOTE,
-    max_episode_steps=EPISODE_STEPS,
+    max_episode_steps=_WALKER_EPISODE_STEPS,
 )
 register_env(
     "teachgym/StumpTracksUnfeasible-v0",
-    StumpTracksUnfeasibleEnv,
+    f"{_WALKERS}.stump_tracks:StumpTracksUnfeasibleEnv",
     "Stump Tracks, 'mostly unfeasible' heights in [0, 9]." + _WALKER_NOTE,
-    max_episode_steps=EPISODE_STEPS,
+    max_episode_steps=_WALKER_EPISODE_STEPS,
 )
 register_env(
     "teachgym/StumpTracksFeasible-v0",
-    StumpTracksFeasibleEnv,
+    f"{_WALKERS}.stump_tracks:StumpTracksFeasibleEnv",
     "Stump Tracks, 'mostly feasible' heights in [-3, 3]." + _WALKER_NOTE,
-    max_episode_steps=EPISODE_STEPS,
+    max_episode_steps=_WALKER_EPISODE_STEPS,
 )
 register_env(
     "teachgym/HexagonTracks-v0",
-    HexagonTracksEnv,
+    f"{_WALKERS}.hexagon_tracks:HexagonTracksEnv",
     "ALP-GMM's Hexagon Tracks: 12 vertex offsets in [0, 4]." + _WALKER_NOTE,
-    max_episode_steps=EPISODE_STEPS,
+    max_episode_steps=_WALKER_EPISODE_STEPS,
 )
 register_env(
     "teachgym/TerrainWalker-v0",
-    TerrainWalkerEnv,
+    f"{_WALKERS}.terrain_walker:TerrainWalkerEnv",
     "ACCEL's 8-parameter terrain: roughness, pit gaps, stump and stair heights, stair "
     "steps; named held-out test terrains." + _WALKER_NOTE,
-    max_episode_steps=EPISODE_STEPS,
+    max_episode_steps=_WALKER_EPISODE_STEPS,
 )
 register_env(
     "teachgym/TerrainWalkerEasy-v0",
-    TerrainWalkerEasyEnv,
+    f"{_WALKERS}.terrain_walker:TerrainWalkerEasyEnv",
     "The 8-parameter terrain within ACCEL's easy ranges." + _WALKER_NOTE,
-    max_episode_steps=EPISODE_STEPS,
+    max_episode_steps=_WALKER_EPISODE_STEPS,
 )
 
 register_env(
     "teachgym/WebForm-v0",
-    WebFormEnv,
+    "teachgym.envs.webform.env:WebFormEnv",
     "Procedurally generated web forms filled from a key/value instruction, simulated in "
     "pure Python (presets: login, search, book_flight, profile); HTML + Chromium parity.",
 )

@@ -19,9 +19,9 @@ TeachMyAgent (Romac et al., ICML 2021) for the tuned values. See docs/references
 
 Work happens in the task space's normalised [0, 1] vectors, so any space of
 continuous and integer parameters works; categorical and array parameters are
-refused. Presets (``preset=``): ``paper`` (fit_rate 250, k = 2..10, random
-ratio 0.2) and ``teachmyagent`` (fit_rate 150, k = 2..9, random ratio 0.05);
-explicit arguments override the preset.
+refused. The defaults are the paper's (fit_rate 250, k = 2..10, random ratio
+0.2); :data:`TEACHER_PRESETS` also has ``teachmyagent`` (fit_rate 150, k = 2..9,
+random ratio 0.05): ``ALPGMMTeacher.from_preset("teachmyagent", space)``.
 """
 
 from __future__ import annotations
@@ -36,9 +36,8 @@ from teachgym.teachers.base import Outcome
 from teachgym.teachers.learning_progress import check_positive_int, rescale_return
 from teachgym.teachers.mixture import Mixture, MixtureTeacher
 from teachgym.teachers.nearest_alp import NearestNeighbourALP
-from teachgym.teachers.registry import register_teacher
 
-PRESETS: dict[str, dict[str, Any]] = {
+TEACHER_PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"fit_rate": 250, "potential_ks": tuple(range(2, 11)), "random_task_ratio": 0.2},
     "teachmyagent": {
         "fit_rate": 150,
@@ -48,14 +47,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-@register_teacher
 class ALPGMMTeacher(MixtureTeacher):
     """ALP-GMM (see the module docstring; sampling and saving the mixture: MixtureTeacher).
 
     Args:
         task_space: continuous and integer parameters only.
         seed: seed of the teacher's generator (task draws and the mixtures' k-means seed).
-        preset: ``"paper"`` or ``"teachmyagent"``: defaults of the next three arguments.
         fit_rate: episodes between two fits; also the bootstrap length and the fit window.
         potential_ks: numbers of components to try at each fit.
         random_task_ratio: probability of a uniform task after the bootstrap.
@@ -66,16 +63,15 @@ class ALPGMMTeacher(MixtureTeacher):
     """
 
     name = "alp-gmm"
-    PRESETS = PRESETS
+    presets = TEACHER_PRESETS
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None = None,
-        preset: str = "paper",
-        fit_rate: int | None = None,
-        potential_ks: Sequence[int] | None = None,
-        random_task_ratio: float | None = None,
+        fit_rate: int = 250,
+        potential_ks: Sequence[int] = tuple(range(2, 11)),
+        random_task_ratio: float = 0.2,
         criterion: str = "aic",
         n_init: int = 1,
         return_bounds: Sequence[float] | None = None,
@@ -83,7 +79,6 @@ class ALPGMMTeacher(MixtureTeacher):
         super().__init__(
             task_space,
             seed,
-            preset,
             fit_rate,
             potential_ks,
             random_task_ratio,
@@ -117,18 +112,6 @@ class ALPGMMTeacher(MixtureTeacher):
         return result
 
     # -- introspection -------------------------------------------------------------
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "preset": self.preset,
-            "fit_rate": self.fit_rate,
-            "potential_ks": list(self.potential_ks),
-            "random_task_ratio": self.random_task_ratio,
-            "criterion": self.criterion,
-            "n_init": self.n_init,
-            "return_bounds": None if self.return_bounds is None else list(self.return_bounds),
-        }
-
     def diagnostics(self) -> dict[str, Any]:
         """Scalars: those of MixtureTeacher and the mean ALP of the last window."""
         recent = self.history.alps[-self.fit_rate :]

@@ -12,13 +12,17 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from teachgym.errors import TeachgymUsageError
+from teachgym.params import get_params
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.capabilities import LEARNING_POTENTIAL, SCORE_KINDS, BufferedLevels
 from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss
+
+TeacherT = TypeVar("TeacherT", bound="Teacher")
 
 
 def _finite_number(name: str, value: Any) -> float:
@@ -82,10 +86,16 @@ class Teacher(ABC):
     extend :meth:`state_dict` / :meth:`load_state_dict` with their learned state.
     They declare what they need from a student with the capability attributes and
     hooks below (see :mod:`teachgym.teachers.capabilities`); students read only these.
+    Their constructors take the task space, ``seed`` and hyperparameters with real
+    defaults, and store each hyperparameter in an attribute of the same name, so
+    :meth:`get_params` reads them back (scikit-learn style) and a saved teacher is
+    rebuilt with exactly the same values.
 
     Args:
         task_space: the space tasks are drawn from.
-        seed: seed of the teacher's own ``numpy.random.Generator``.
+        seed: seed of the teacher's own ``numpy.random.Generator``; ``None`` draws
+            fresh entropy from the operating system (a different stream every run),
+            as everywhere in teachgym.
     """
 
     name: ClassVar[str] = ""
@@ -101,6 +111,10 @@ class Teacher(ABC):
     """True: the teacher edits levels and takes the environment's published edits
     (``TaskEnv.edit_operators()``) as its hyperparameters ``edit_sizes``,
     ``edit_weights`` and ``edit_groups``."""
+    presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    """Published configurations: preset name -> hyperparameter values (:meth:`from_preset`)."""
+    param_attributes: ClassVar[Mapping[str, str]] = {}
+    """Constructor argument -> attribute holding it, where the names differ."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -116,6 +130,35 @@ class Teacher(ABC):
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         self.n_updates = 0
+
+    @classmethod
+    def from_preset(
+        cls: type[TeacherT], preset: str, task_space: TaskSpace, **overrides: Any
+    ) -> TeacherT:
+        """The teacher built with the values of ``cls.presets[preset]``, then ``overrides``.
+
+        Raises:
+            TeachgymUsageError: for a preset this teacher does not have (the message
+                lists its presets).
+        """
+        if preset not in cls.presets:
+            raise TeachgymUsageError(
+                f"unknown preset {preset!r} for teacher {cls.name or cls.__name__!r}; its "
+                f"presets are {sorted(cls.presets)}"
+            )
+        return cls(task_space, **{**cls.presets[preset], **overrides})
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments other than the task space, ``seed`` included (JSON-ready)."""
+        return get_params(self, skip=("task_space",), attributes=self.param_attributes)
+
+    @classmethod
+    def state_name(cls) -> str:
+        """The name saved states carry: ``name`` if it is registered for this class,
+        else ``"package.module:Class"`` (so :func:`load_teacher` can rebuild it)."""
+        from teachgym.teachers.registry import registered_name  # the registry imports this
+
+        return registered_name(cls)
 
     # -- protocol -------------------------------------------------------------
     def sample(self) -> Task:
@@ -171,10 +214,6 @@ class Teacher(ABC):
         """Forget a handed-out task whose episode could not be evaluated (default: nothing)."""
         return None
 
-    def hyperparameters(self) -> dict[str, Any]:
-        """Constructor arguments other than the task space (JSON-ready)."""
-        return {"seed": self.seed}
-
     def diagnostics(self) -> dict[str, Any]:
         """Scalars worth logging (for example number of mixture components)."""
         return {"n_updates": self.n_updates}
@@ -183,8 +222,8 @@ class Teacher(ABC):
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue exactly as this teacher would."""
         return {
-            "teacher": self.name,
-            "hyperparameters": self.hyperparameters(),
+            "teacher": self.state_name(),
+            "hyperparameters": self.get_params(),
             "task_space": self.task_space.to_dict(),
             "rng": self.rng.bit_generator.state,
             "n_updates": self.n_updates,
@@ -192,11 +231,11 @@ class Teacher(ABC):
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore from :meth:`state_dict`; raises ``ValueError`` if it does not fit."""
-        if state.get("teacher") != self.name:
-            raise ValueError(
-                f"this state belongs to teacher {state.get('teacher')!r}, not {self.name!r}"
+        if state.get("teacher") != self.state_name():
+            raise TeachgymUsageError(
+                f"this state belongs to teacher {state.get('teacher')!r}, not {self.state_name()!r}"
             )
         if TaskSpace.from_dict(state["task_space"]) != self.task_space:
-            raise ValueError("this state was saved for a different task space")
+            raise TeachgymUsageError("this state was saved for a different task space")
         self.rng.bit_generator.state = state["rng"]
         self.n_updates = int(state["n_updates"])

@@ -34,24 +34,21 @@ from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.base import Outcome
 from teachgym.teachers.learning_progress import rescale_return
 from teachgym.teachers.mixture import Mixture, MixtureTeacher
-from teachgym.teachers.registry import register_teacher
 
 _DEFAULTS: dict[str, Any] = {
     "fit_rate": 250,
     "potential_ks": tuple(range(2, 11)),
     "random_task_ratio": 0.2,
 }
-PRESETS: dict[str, dict[str, Any]] = {"paper": _DEFAULTS, "teachmyagent": _DEFAULTS}
+TEACHER_PRESETS: dict[str, dict[str, Any]] = {"paper": _DEFAULTS, "teachmyagent": _DEFAULTS}
 
 
-@register_teacher
 class CovarGMMTeacher(MixtureTeacher):
     """Covar-GMM (see the module docstring; sampling and saving the mixture: MixtureTeacher).
 
     Args:
         task_space: continuous and integer parameters only.
         seed: seed of the teacher's generator (task draws and the mixtures' k-means seed).
-        preset: ``"paper"`` or ``"teachmyagent"``: defaults of the next three arguments.
         fit_rate: episodes between two fits; also the bootstrap length and the fit window.
         potential_ks: numbers of components to try at each fit.
         random_task_ratio: probability of a uniform task after the bootstrap.
@@ -61,16 +58,15 @@ class CovarGMMTeacher(MixtureTeacher):
     """
 
     name = "covar-gmm"
-    PRESETS = PRESETS
+    presets = TEACHER_PRESETS
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None = None,
-        preset: str = "paper",
-        fit_rate: int | None = None,
-        potential_ks: Sequence[int] | None = None,
-        random_task_ratio: float | None = None,
+        fit_rate: int = 250,
+        potential_ks: Sequence[int] = tuple(range(2, 11)),
+        random_task_ratio: float = 0.2,
         absolute_lp: bool = False,
         criterion: str = "aic",
         return_bounds: Sequence[float] | None = None,
@@ -78,7 +74,6 @@ class CovarGMMTeacher(MixtureTeacher):
         super().__init__(
             task_space,
             seed,
-            preset,
             fit_rate,
             potential_ks,
             random_task_ratio,
@@ -112,18 +107,6 @@ class CovarGMMTeacher(MixtureTeacher):
         return result
 
     # -- introspection -------------------------------------------------------------
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "preset": self.preset,
-            "fit_rate": self.fit_rate,
-            "potential_ks": list(self.potential_ks),
-            "random_task_ratio": self.random_task_ratio,
-            "absolute_lp": self.absolute_lp,
-            "criterion": self.criterion,
-            "return_bounds": None if self.return_bounds is None else list(self.return_bounds),
-        }
-
     def plot_data(self) -> dict[str, np.ndarray]:
         """Arrays for plots, in normalised task coordinates.
 

@@ -1,6 +1,5 @@
 """Pieces shared by the learning-progress teachers (ALP-GMM, Covar-GMM, RIAC).
 
-- :func:`resolve_preset`: named hyperparameter presets with per-argument overrides.
 - :func:`check_return_bounds` / :func:`rescale_return`: the optional rescaling of
   episode returns to [0, 1] from the environment's declared return bounds, as the
   2019 ALP-GMM code did for every teacher (walkers declare [-150, 350]). Teachers
@@ -12,32 +11,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from teachgym.errors import TeachgymUsageError
-
-
-def resolve_preset(
-    teacher: str,
-    presets: Mapping[str, Mapping[str, Any]],
-    preset: str,
-    overrides: Mapping[str, Any],
-) -> dict[str, Any]:
-    """The values of ``presets[preset]``, replaced by every override that is not ``None``.
-
-    Raises:
-        ValueError: for an unknown preset (the message lists the known ones).
-    """
-    if preset not in presets:
-        raise TeachgymUsageError(
-            f"{teacher}: unknown preset {preset!r}; known presets: {sorted(presets)}"
-        )
-    values = dict(presets[preset])
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return values
 
 
 def check_return_bounds(teacher: str, bounds: Any) -> tuple[float, float] | None:

@@ -19,14 +19,16 @@ of scored levels (docs/references.md [jiang2021plr], [jiang2021rplr], [parkerhol
    edits, :mod:`teachgym.teachers.mutations`) and scores the child as a new level;
    new levels may start easy (``easy_fraction``: e.g. an empty maze).
 
-The published configurations are named presets (:data:`PRESETS`): pass
-``preset="maze-accel"`` etc.; explicit hyperparameters override the preset.
+The published configurations are named presets (:data:`TEACHER_PRESETS`):
+``PLRTeacher.from_preset("maze-plr", space)`` or
+``make_teacher("plr", space, preset="maze-plr")``; explicit hyperparameters
+override the preset's values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import (
@@ -43,27 +45,8 @@ from teachgym.teachers.capabilities import BufferedLevels
 from teachgym.teachers.level_buffer import LevelBuffer
 from teachgym.teachers.level_scores import SCORE_FUNCTIONS, EpisodeTrace, episode_score
 from teachgym.teachers.mutations import EditSize, LevelMutator, new_level_seed
-from teachgym.teachers.registry import register_teacher
 
-DEFAULTS: dict[str, Any] = {
-    "score_function": "positive_value_loss",
-    "capacity": 1000,
-    "replay_prob": 0.5,
-    "min_fill": 0.5,
-    "staleness_coef": 0.3,
-    "temperature": 0.1,
-    "score_alpha": 1.0,
-    "new_level_density": None,
-    "n_edits": 3,
-    "edit_sizes": None,
-    "edit_weights": None,
-    "edit_groups": None,
-    "easy_fraction": None,
-    "easy_kinds": ["continuous", "integer", "int_array"],
-}
-"""Values used for hyperparameters neither given nor set by a preset."""
-
-PRESETS: dict[str, dict[str, Any]] = {
+TEACHER_PRESETS: dict[str, dict[str, Any]] = {
     # BipedalWalker, Robust PLR ([parkerholder2022]): positive value loss, replay 0.5,
     # min fill 0.5, buffer 1000, staleness 0.5, β 0.1.
     "walker-robust-plr": {
@@ -134,7 +117,6 @@ class LevelReplayTeacher(Teacher):
     Args:
         task_space: any task space (continuous, integer, categorical, arrays).
         seed: seed of the teacher's generator.
-        preset: a name from :data:`PRESETS` allowed for this teacher, or ``None``.
         score_function: how a student's episode trace becomes a score, one of
             ``positive_value_loss, max_mc, value_l1, return_proxy``.
         capacity: buffer size (levels).
@@ -149,70 +131,41 @@ class LevelReplayTeacher(Teacher):
     """
 
     requires_score = True
-    allowed_presets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None = None,
-        preset: str | None = None,
-        score_function: str | None = None,
-        capacity: int | None = None,
-        replay_prob: float | None = None,
-        min_fill: float | None = None,
-        staleness_coef: float | None = None,
-        temperature: float | None = None,
-        score_alpha: float | None = None,
+        score_function: str = "positive_value_loss",
+        capacity: int = 1000,
+        replay_prob: float = 0.5,
+        min_fill: float = 0.5,
+        staleness_coef: float = 0.3,
+        temperature: float = 0.1,
+        score_alpha: float = 1.0,
         new_level_density: float | None = None,
     ) -> None:
         super().__init__(task_space, seed)
-        if preset is not None and preset not in self.allowed_presets:
+        if score_function not in SCORE_FUNCTIONS:
             raise ValueError(
-                f"teacher {self.name!r} has no preset {preset!r}; its presets are "
-                f"{list(self.allowed_presets)}"
+                f"unknown score_function {score_function!r}; known: {list(SCORE_FUNCTIONS)}"
             )
-        self.preset = preset
-        given = {
-            "score_function": score_function,
-            "capacity": capacity,
-            "replay_prob": replay_prob,
-            "min_fill": min_fill,
-            "staleness_coef": staleness_coef,
-            "temperature": temperature,
-            "score_alpha": score_alpha,
-            "new_level_density": new_level_density,
-        }
-        self._explicit: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-        self.score_function: str = self._resolve("score_function")
-        if self.score_function not in SCORE_FUNCTIONS:
-            raise ValueError(
-                f"unknown score_function {self.score_function!r}; known: {list(SCORE_FUNCTIONS)}"
-            )
-        self.replay_prob = float(self._resolve("replay_prob"))
-        self.min_fill = float(self._resolve("min_fill"))
+        self.score_function = score_function
+        self.replay_prob = float(replay_prob)
+        self.min_fill = float(min_fill)
         for name, value in (("replay_prob", self.replay_prob), ("min_fill", self.min_fill)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
-        self.new_level_density = check_density(
-            self._resolve("new_level_density"), "new_level_density"
-        )
-        self.buffer = LevelBuffer(
-            self._resolve("capacity"),
-            float(self._resolve("temperature")),
-            float(self._resolve("staleness_coef")),
-            float(self._resolve("score_alpha")),
-        )
+        self.new_level_density = check_density(new_level_density, "new_level_density")
+        self.capacity = capacity
+        self.temperature = float(temperature)
+        self.staleness_coef = float(staleness_coef)
+        self.score_alpha = float(score_alpha)
+        self.buffer = LevelBuffer(capacity, self.temperature, self.staleness_coef, self.score_alpha)
         self.mean_return = 0.0
         self.n_returns = 0
         self.n_replays = 0
         self.n_new = 0
-
-    def _resolve(self, name: str) -> Any:
-        if name in self._explicit:
-            return self._explicit[name]
-        if self.preset is not None and name in PRESETS[self.preset]:
-            return PRESETS[self.preset][name]
-        return DEFAULTS[name]
 
     # -- sampling ----------------------------------------------------------------
     def _new_level(self) -> Task:
@@ -277,9 +230,6 @@ class LevelReplayTeacher(Teacher):
         """Hook run after a replayed level's episode was recorded (ACCEL mutates here)."""
 
     # -- bookkeeping ----------------------------------------------------------------
-    def hyperparameters(self) -> dict[str, Any]:
-        return {"seed": self.seed, "preset": self.preset, **self._explicit}
-
     def diagnostics(self) -> dict[str, Any]:
         n = len(self.buffer)
         scores = self.buffer.scores[:n]
@@ -314,24 +264,21 @@ class LevelReplayTeacher(Teacher):
             raise ValueError(f"saved {self.name!r} state lacks the entry {exc}") from None
 
 
-@register_teacher
 class PLRTeacher(LevelReplayTeacher):
     """Prioritized Level Replay (Jiang et al., 2021): trains on new and replayed levels."""
 
     name = "plr"
-    allowed_presets = ("maze-plr", "walker-robust-plr")
+    presets = {k: TEACHER_PRESETS[k] for k in ("maze-plr", "walker-robust-plr")}
 
 
-@register_teacher
 class RobustPLRTeacher(LevelReplayTeacher):
     """Robust PLR / PLR⊥ (Jiang et al., 2021): no gradient step on new levels."""
 
     name = "robust-plr"
     robust = True
-    allowed_presets = ("maze-plr", "walker-robust-plr")
+    presets = {k: TEACHER_PRESETS[k] for k in ("maze-plr", "walker-robust-plr")}
 
 
-@register_teacher
 class ACCELTeacher(LevelReplayTeacher):
     """ACCEL (Parker-Holder et al., 2022): Robust PLR plus mutation of replayed levels.
 
@@ -354,32 +301,49 @@ class ACCELTeacher(LevelReplayTeacher):
     name = "accel"
     robust = True
     mutates = True
-    allowed_presets = ("maze-accel", "walker-accel")
+    presets = {k: TEACHER_PRESETS[k] for k in ("maze-accel", "walker-accel")}
+
+    @classmethod
+    def from_preset(cls, preset: str, task_space: TaskSpace, **overrides: Any) -> ACCELTeacher:
+        """As :meth:`Teacher.from_preset`; the preset holds the algorithm's values only,
+        so the environment's edits must be among ``overrides``.
+
+        Raises:
+            TeachgymUsageError: if none of ``edit_sizes``, ``edit_weights``,
+                ``edit_groups`` is given.
+        """
+        if preset in cls.presets and not any(name in overrides for name in EDIT_ARGUMENTS):
+            raise TeachgymUsageError(
+                f"preset {preset!r} edits levels with the environment's own edits; pass "
+                f"them as {', '.join(EDIT_ARGUMENTS)} (e.g. **MazeEnv.edit_operators() or "
+                "**TerrainWalkerEnv.edit_operators()), as the benchmark suite and the CLI do"
+            )
+        teacher = super().from_preset(preset, task_space, **overrides)
+        assert isinstance(teacher, ACCELTeacher)
+        return teacher
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None = None,
-        preset: str | None = None,
-        score_function: str | None = None,
-        capacity: int | None = None,
-        replay_prob: float | None = None,
-        min_fill: float | None = None,
-        staleness_coef: float | None = None,
-        temperature: float | None = None,
-        score_alpha: float | None = None,
+        score_function: str = "positive_value_loss",
+        capacity: int = 1000,
+        replay_prob: float = 0.5,
+        min_fill: float = 0.5,
+        staleness_coef: float = 0.3,
+        temperature: float = 0.1,
+        score_alpha: float = 1.0,
         new_level_density: float | None = None,
-        n_edits: int | None = None,
+        n_edits: int = 3,
         edit_sizes: Mapping[str, EditSize] | None = None,
         edit_weights: Mapping[str, float] | None = None,
         edit_groups: Mapping[str, Sequence[str]] | None = None,
         easy_fraction: float | None = None,
-        easy_kinds: Sequence[str] | None = None,
+        easy_kinds: Sequence[str] = ("continuous", "integer", "int_array"),
     ) -> None:
         super().__init__(
             task_space,
             seed,
-            preset,
             score_function,
             capacity,
             replay_prob,
@@ -389,32 +353,17 @@ class ACCELTeacher(LevelReplayTeacher):
             score_alpha,
             new_level_density,
         )
-        extra = {
-            "n_edits": n_edits,
-            "edit_sizes": None if edit_sizes is None else dict(edit_sizes),
-            "edit_weights": None if edit_weights is None else dict(edit_weights),
-            "edit_groups": None if edit_groups is None else dict(edit_groups),
-            "easy_fraction": easy_fraction,
-            "easy_kinds": None if easy_kinds is None else list(easy_kinds),
-        }
-        self._explicit.update({k: v for k, v in extra.items() if v is not None})
-        if preset is not None and not any(name in self._explicit for name in EDIT_ARGUMENTS):
-            raise TeachgymUsageError(
-                f"preset {preset!r} edits levels with the environment's own edits; pass "
-                f"them as {', '.join(EDIT_ARGUMENTS)} (e.g. **MazeEnv.edit_operators() or "
-                "**TerrainWalkerEnv.edit_operators()), as the benchmark suite and the CLI do"
-            )
+        self.n_edits = n_edits
+        self.edit_sizes = None if edit_sizes is None else dict(edit_sizes)
+        self.edit_weights = None if edit_weights is None else dict(edit_weights)
+        self.edit_groups = None if edit_groups is None else dict(edit_groups)
         self.mutator = LevelMutator(
-            task_space,
-            self._resolve("n_edits"),
-            self._resolve("edit_sizes"),
-            self._resolve("edit_weights"),
-            self._resolve("edit_groups"),
+            task_space, n_edits, self.edit_sizes, self.edit_weights, self.edit_groups
         )
-        self.easy_fraction: float | None = self._resolve("easy_fraction")
+        self.easy_fraction = easy_fraction
         if self.easy_fraction is not None and not 0.0 <= self.easy_fraction <= 1.0:
             raise ValueError(f"easy_fraction must be in [0, 1] or None, got {self.easy_fraction}")
-        self.easy_kinds: list[str] = list(self._resolve("easy_kinds"))
+        self.easy_kinds = list(easy_kinds)
         known = {"continuous", "integer", "int_array"}
         if not set(self.easy_kinds) <= known:
             raise ValueError(f"easy_kinds must be among {sorted(known)}, got {self.easy_kinds}")

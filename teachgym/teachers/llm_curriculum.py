@@ -34,7 +34,6 @@ from teachgym.teachers.llm_subgoal.cache import AnswerCache
 from teachgym.teachers.llm_subgoal.factory import make_backend
 from teachgym.teachers.llm_subgoal.prompt import task_query
 from teachgym.teachers.llm_subgoal.task_summary import RegionStats, build_summary, task_schema
-from teachgym.teachers.registry import register_teacher
 from teachgym.validation import check_int, check_real
 
 MAX_REGIONS = 10_000
@@ -63,7 +62,6 @@ def parse_task_answer(text: str, task_space: TaskSpace) -> Task:
     return task
 
 
-@register_teacher
 class LLMCurriculumTeacher(Teacher):
     """Tasks proposed by an LLM backend from per-region result summaries (module docstring).
 
@@ -82,6 +80,7 @@ class LLMCurriculumTeacher(Teacher):
     """
 
     name = "llm-curriculum"
+    param_attributes = {"backend": "backend_name"}
 
     def __init__(
         self,
@@ -186,20 +185,6 @@ class LLMCurriculumTeacher(Teacher):
             self.proposal = None
 
     # -- bookkeeping ------------------------------------------------------------
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            **super().hyperparameters(),
-            "backend": self.backend_name,
-            "backend_options": dict(self.backend_options),
-            "n_regions": self.n_regions,
-            "window": self.window,
-            "query_every": self.query_every,
-            "random_task_ratio": self.random_task_ratio,
-            "proposal_noise": self.proposal_noise,
-            "cache_path": self.cache_path,
-            "cache_mode": self.cache_mode,
-        }
-
     def diagnostics(self) -> dict[str, Any]:
         return {**super().diagnostics(), **self.counts, "has_proposal": self.proposal is not None}
 

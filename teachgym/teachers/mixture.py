@@ -17,7 +17,7 @@ kept mixture precomputes everything sampling needs (the Cholesky factor of each
 component's task block, the component-choice table), so a draw is O(d^2).
 
 :class:`MixtureTeacher` is what ALP-GMM and Covar-GMM share: their hyperparameters
-(preset, fit_rate, potential_ks, random_task_ratio, criterion, return_bounds), the
+(fit_rate, potential_ks, random_task_ratio, criterion, return_bounds), the
 uniform bootstrap, sampling from the kept mixture, and saving it. Each subclass says
 what one data point is and how interesting each component is.
 """
@@ -29,7 +29,7 @@ import warnings
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -44,7 +44,6 @@ from teachgym.teachers.learning_progress import (
     check_positive_int,
     check_ratio,
     check_return_bounds,
-    resolve_preset,
 )
 
 CRITERIA = ("aic", "bic", "aicc")
@@ -192,42 +191,26 @@ class MixtureTeacher(Teacher):
     :meth:`component_interest` (uniform if all are 0), then a draw of its task block,
     clipped to the normalised bounds [0, 1].
 
-    Subclasses set ``PRESETS`` (defaults of ``fit_rate``, ``potential_ks`` and
+    Subclasses set ``presets`` (published values of ``fit_rate``, ``potential_ks`` and
     ``random_task_ratio``), implement :meth:`component_interest` and ``_update``, and
     call :meth:`_fit` on their data every ``fit_rate`` episodes.
     """
-
-    PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]]
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None,
-        preset: str,
-        fit_rate: int | None,
-        potential_ks: Sequence[int] | None,
-        random_task_ratio: float | None,
+        fit_rate: int,
+        potential_ks: Sequence[int],
+        random_task_ratio: float,
         criterion: str,
         return_bounds: Sequence[float] | None,
     ) -> None:
         super().__init__(task_space, seed)
         task_space.require_numeric(self.name)
-        values = resolve_preset(
-            self.name,
-            self.PRESETS,
-            preset,
-            {
-                "fit_rate": fit_rate,
-                "potential_ks": potential_ks,
-                "random_task_ratio": random_task_ratio,
-            },
-        )
-        self.preset = preset
-        self.fit_rate = check_positive_int(self.name, "fit_rate", values["fit_rate"])
-        self.potential_ks = check_potential_ks(self.name, values["potential_ks"], self.fit_rate)
-        self.random_task_ratio = check_ratio(
-            self.name, "random_task_ratio", values["random_task_ratio"]
-        )
+        self.fit_rate = check_positive_int(self.name, "fit_rate", fit_rate)
+        self.potential_ks = check_potential_ks(self.name, potential_ks, self.fit_rate)
+        self.random_task_ratio = check_ratio(self.name, "random_task_ratio", random_task_ratio)
         self.criterion = check_criterion(self.name, criterion)
         self.return_bounds = check_return_bounds(self.name, return_bounds)
 

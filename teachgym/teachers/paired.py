@@ -35,7 +35,6 @@ from teachgym.teachers.base import Outcome, Teacher
 from teachgym.teachers.capabilities import REGRET
 from teachgym.teachers.level_buffer import level_key
 from teachgym.teachers.mutations import new_level_seed
-from teachgym.teachers.registry import register_teacher
 from teachgym.validation import check_int, check_real
 
 
@@ -182,7 +181,6 @@ def _binary_arrays(task_space: TaskSpace) -> list[str]:
     ]
 
 
-@register_teacher
 class PairedTeacher(Teacher):
     """PAIRED's adversary as a teacher: designs levels, learns from their regret.
 
@@ -202,6 +200,7 @@ class PairedTeacher(Teacher):
     name = "paired"
     requires_score = True
     score_kind = REGRET
+    param_attributes = {"designer": "designer_kind"}
 
     def __init__(
         self,
@@ -269,15 +268,6 @@ class PairedTeacher(Teacher):
     def discard(self, task: Mapping[str, Any]) -> None:
         """Forget a designed level that could not be evaluated (no regret to learn from)."""
         self.designs.pop(level_key(self.task_space.validate(task)), None)
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "designer": self.designer_kind,
-            "n_walls": self.n_walls,
-            "learning_rate": self.learning_rate,
-            "batch_size": self.batch_size,
-        }
 
     def diagnostics(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,6 @@ from typing import Any
 
 from teachgym.tasks import Task, TaskSpace, check_density
 from teachgym.teachers.base import Outcome, Teacher
-from teachgym.teachers.registry import register_teacher
 
 Sampler = Callable[..., Task]
 """``sampler(rng, **sampler_params) -> task``: a distribution an environment publishes."""
@@ -34,7 +33,6 @@ def resolve_sampler(reference: str) -> Sampler:
     return function
 
 
-@register_teacher
 class RandomTeacher(Teacher):
     """Samples every task at random and learns nothing.
 
@@ -75,14 +73,6 @@ class RandomTeacher(Teacher):
         self.sampler = sampler
         self.sampler_params = dict(sampler_params or {})
         self._sampler: Sampler | None = None if sampler is None else resolve_sampler(sampler)
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            **super().hyperparameters(),
-            "binary_density": self.binary_density,
-            "sampler": self.sampler,
-            "sampler_params": self.sampler_params,
-        }
 
     def _sample(self) -> Task:
         if self._sampler is None:

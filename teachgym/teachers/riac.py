@@ -30,8 +30,9 @@ children of a split get the ALPs of the winning split (the code kept those of
 the last attempt); a split score is |ALP difference| exactly as the code
 computes it (its size factor is a constant); redrawing a threshold stops after
 100 tries (the attempt then counts as invalid) so a leaf whose tasks all
-coincide cannot loop forever. Presets: ``paper`` (max_region_size 200, 50 split
-attempts: the reference code's defaults) and ``teachmyagent`` (150, 75).
+coincide cannot loop forever. The defaults are ``paper``'s (max_region_size 200,
+50 split attempts: the reference code's); :data:`TEACHER_PRESETS` also has
+``teachmyagent`` (150, 75): ``RIACTeacher.from_preset("teachmyagent", space)``.
 """
 
 from __future__ import annotations
@@ -51,12 +52,10 @@ from teachgym.teachers.learning_progress import (
     check_ratio,
     check_return_bounds,
     rescale_return,
-    resolve_preset,
 )
-from teachgym.teachers.registry import register_teacher
 from teachgym.validation import check_real
 
-PRESETS: dict[str, dict[str, Any]] = {
+TEACHER_PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"max_region_size": 200, "split_attempts": 50},
     "teachmyagent": {"max_region_size": 150, "split_attempts": 75},
 }
@@ -104,14 +103,12 @@ class Region:
         return self.children[0 if vector[self.split_dim] <= self.split_threshold else 1]
 
 
-@register_teacher
 class RIACTeacher(Teacher):
     """RIAC / SAGG-RIAC region splitting (see the module docstring for the algorithm).
 
     Args:
         task_space: continuous and integer parameters only.
         seed: seed of the teacher's generator.
-        preset: ``"paper"`` or ``"teachmyagent"``: defaults of the next two arguments.
         max_region_size: a leaf holding more pairs than this is split.
         split_attempts: random splits tried per split.
         min_region_size: least pairs per child of a split (default max_region_size / 20).
@@ -125,14 +122,14 @@ class RIACTeacher(Teacher):
     """
 
     name = "riac"
+    presets = TEACHER_PRESETS
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None = None,
-        preset: str = "paper",
-        max_region_size: int | None = None,
-        split_attempts: int | None = None,
+        max_region_size: int = 200,
+        split_attempts: int = 50,
         min_region_size: float | None = None,
         min_dims_range_ratio: float = 1 / 6,
         discard_ratio: float = 1 / 4,
@@ -144,19 +141,10 @@ class RIACTeacher(Teacher):
     ) -> None:
         super().__init__(task_space, seed)
         task_space.require_numeric(self.name)
-        values = resolve_preset(
-            self.name,
-            PRESETS,
-            preset,
-            {"max_region_size": max_region_size, "split_attempts": split_attempts},
-        )
-        self.preset = preset
         self.max_region_size = check_positive_int(
-            self.name, "max_region_size", values["max_region_size"], minimum=2
+            self.name, "max_region_size", max_region_size, minimum=2
         )
-        self.split_attempts = check_positive_int(
-            self.name, "split_attempts", values["split_attempts"]
-        )
+        self.split_attempts = check_positive_int(self.name, "split_attempts", split_attempts)
         if min_region_size is None:
             min_region_size = self.max_region_size / 20
         if (
@@ -294,22 +282,6 @@ class RIACTeacher(Teacher):
         return True
 
     # -- introspection -------------------------------------------------------------
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "preset": self.preset,
-            "max_region_size": self.max_region_size,
-            "split_attempts": self.split_attempts,
-            "min_region_size": self.min_region_size,
-            "min_dims_range_ratio": self.min_dims_range_ratio,
-            "discard_ratio": self.discard_ratio,
-            "alp_window": self.alp_window,
-            "random_task_ratio": self.random_task_ratio,
-            "mutation_ratio": self.mutation_ratio,
-            "mutation_std": self.mutation_std,
-            "return_bounds": None if self.return_bounds is None else list(self.return_bounds),
-        }
-
     def diagnostics(self) -> dict[str, Any]:
         """Scalars: number of regions and splits, largest region ALP."""
         return {

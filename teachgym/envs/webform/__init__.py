@@ -2,14 +2,14 @@
 
 ``teachgym/WebForm-v0`` (:class:`WebFormEnv`) is the one id of the family; its task
 space (:data:`WEBFORM_TASK_SPACE`) holds the difficulty parameters and
-:data:`PRESETS` names classic tasks. :mod:`.browser` (needs ``teachgym[web]`` and
+:data:`FORM_PRESETS` names classic tasks. :mod:`.browser` (needs ``teachgym[web]`` and
 Chromium) replays action sequences in headless Chromium to check parity.
 """
 
 from teachgym.envs.webform.env import WebFormEnv
 from teachgym.envs.webform.form import Action, Form, FormSimulator
 from teachgym.envs.webform.generator import (
-    PRESETS,
+    FORM_PRESETS,
     WEBFORM_TASK_SPACE,
     generate_form,
     preset_task,
@@ -17,7 +17,7 @@ from teachgym.envs.webform.generator import (
 from teachgym.envs.webform.html import render_html
 
 __all__ = [
-    "PRESETS",
+    "FORM_PRESETS",
     "WEBFORM_TASK_SPACE",
     "Action",
     "Form",

@@ -28,8 +28,8 @@ from teachgym.envs.task_env import TaskEnv, TestSet
 from teachgym.envs.webform.encoding import ViewEncoder, WebFormCodec
 from teachgym.envs.webform.form import ACTION_KINDS, Action, Form, FormSimulator
 from teachgym.envs.webform.generator import (
+    FORM_PRESETS,
     MAX_PAGE_ELEMENTS,
-    PRESETS,
     WEBFORM_NUMERIC_TASK_SPACE,
     WEBFORM_TASK_SPACE,
     categorical_task,
@@ -82,7 +82,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
 
     metadata: dict[str, Any] = {"render_modes": ["html", "ansi"], "render_fps": 4}
     task_space = WEBFORM_TASK_SPACE
-    default_task: Task = PRESETS["login"]
+    default_task: Task = FORM_PRESETS["login"]
     return_bounds = (-1.0, 1.0)
     mastery_return = 0.0
 
@@ -106,7 +106,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         self.numeric_tasks = bool(numeric_tasks)
         if self.numeric_tasks:
             self.task_space = WEBFORM_NUMERIC_TASK_SPACE
-            self.default_task = numeric_task(PRESETS["login"])
+            self.default_task = numeric_task(FORM_PRESETS["login"])
         if preset is not None:
             if task is not None:
                 raise ValueError("give either task= or preset=, not both")
@@ -257,7 +257,9 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
     def test_sets(self) -> dict[str, TestSet]:
         """``presets-x10``: each preset with level seeds 0..9; ``uniform-50``: uniform tasks."""
         tasks = [
-            {**self._preset(name), "level_seed": seed} for name in PRESETS for seed in range(10)
+            {**self._preset(name), "level_seed": seed}
+            for name in FORM_PRESETS
+            for seed in range(10)
         ]
         return {
             "presets-x10": TestSet("presets-x10", 1, tasks),

@@ -133,7 +133,7 @@ _BASE: Task = {
     "required_fraction": 1.0,
 }
 
-PRESETS: dict[str, Task] = {
+FORM_PRESETS: dict[str, Task] = {
     "login": dict(_BASE),
     "search": {
         **_BASE,
@@ -184,9 +184,9 @@ distractors, the Next/Submit button and the two pop-up elements (= 253)."""
 
 def preset_task(name: str) -> Task:
     """A copy of preset ``name``; unknown names raise ``ValueError`` listing the presets."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown web-form preset {name!r}; known: {sorted(PRESETS)}")
-    return dict(PRESETS[name])
+    if name not in FORM_PRESETS:
+        raise ValueError(f"unknown web-form preset {name!r}; known: {sorted(FORM_PRESETS)}")
+    return dict(FORM_PRESETS[name])
 
 
 @dataclass(slots=True)

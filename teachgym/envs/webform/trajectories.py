@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from teachgym.envs.webform.form import ACTION_KINDS, Action, Form, FormSimulator
-from teachgym.envs.webform.generator import PRESETS, WEBFORM_TASK_SPACE, generate_form
+from teachgym.envs.webform.generator import FORM_PRESETS, WEBFORM_TASK_SPACE, generate_form
 from teachgym.tasks import Task
 
 TRAJECTORY_KINDS = ("oracle", "perturbed", "random")
@@ -102,7 +102,7 @@ def trajectory_suite(n: int, seed: int = 0) -> list[Trajectory]:
     """``n`` trajectories across the difficulty range: the presets first, then uniform
     random tasks; the kinds cycle through oracle, perturbed and random."""
     rng = np.random.default_rng(seed)
-    tasks = [dict(task) for task in PRESETS.values()]
+    tasks = [dict(task) for task in FORM_PRESETS.values()]
     while len(tasks) < n:
         tasks.append(WEBFORM_TASK_SPACE.sample(rng))
     out = []
