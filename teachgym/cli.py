@@ -166,9 +166,21 @@ def _identity_differences(saved: dict[str, Any], args: argparse.Namespace) -> li
         old, new = saved.get(key), getattr(args, key)
         if key.endswith("_param"):
             old, new = parse_params(old or [], option), parse_params(new, option)
+        elif key == "env":
+            old, new = _canonical_env(old), _canonical_env(new)
         if old != new:
             differences.append(f"{option} {_shown(new)} (the checkpoint has {_shown(old)})")
     return differences
+
+
+def _canonical_env(env_id: Any) -> Any:
+    """``"Maze-v0"`` and ``"teachgym/Maze-v0"`` name the same environment."""
+    from teachgym.envs import env_info
+
+    try:
+        return env_info(env_id).env_id
+    except (TeachgymUsageError, ValueError, TypeError):
+        return env_id
 
 
 def _shown(value: Any) -> str:
@@ -261,7 +273,12 @@ def cmd_train(args: argparse.Namespace) -> None:
         )
     resuming = args.resume and checkpoint.exists()
     if resuming and (out / RUN_FILE).exists():
-        saved = json.loads((out / RUN_FILE).read_text())
+        try:
+            saved = json.loads((out / RUN_FILE).read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise CorruptStateError(
+                f"{out / RUN_FILE} is corrupted ({exc}); restore it or train into another --out"
+            ) from None
         differences = _identity_differences(saved if isinstance(saved, dict) else {}, args)
         if differences:
             raise TeachgymUsageError(

@@ -245,3 +245,17 @@ def test_a_kill_between_the_two_renames_of_a_checkpoint_swap_is_recovered(small_
     assert sorted(p.name for p in out.iterdir() if p.name.startswith("checkpoint")) == [
         "checkpoint"
     ]
+
+
+def test_resume_accepts_the_short_env_id_and_refuses_a_corrupted_run_json(
+    small_run, tmp_path, capsys
+):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(small_run, out)
+    argv = ["train", "--steps", "60", "--quiet", "--out", str(out), "--resume"]
+    assert main([*argv, "--env", "LearnabilityGrid-v0"]) == 0
+    (out / "run.json").write_text("{half")
+    assert main([*argv, "--steps", "70"]) == 2
+    assert "run.json is corrupted" in capsys.readouterr().err
