@@ -22,13 +22,20 @@ from pathlib import Path
 from typing import Any
 
 import teachgym
-from teachgym.agents import make_student, student_names, student_parameters
+from teachgym.agents import (
+    SB3_ALGORITHMS,
+    make_student,
+    student_class,
+    student_names,
+    student_parameters,
+)
 from teachgym.agents.student import Student, load_curriculum_state
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_catalog, env_factory
 from teachgym.episode_log import EpisodeLog
 from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate
+from teachgym.params import accepts_any_keyword
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers import (
     Teacher,
@@ -80,7 +87,12 @@ def cmd_list(args: argparse.Namespace) -> None:
             print(f"    presets: {', '.join(sorted(presets))}")
     print("Students:")
     for name in student_names():
-        print(f"  {name}({format_params(student_parameters(name))})")
+        params = format_params(student_parameters(name))
+        if name in SB3_ALGORITHMS:  # SB3Student passes the rest to the algorithm
+            params += f", **{name.upper()} hyperparameters"
+        elif accepts_any_keyword(student_class(name)):
+            params += ", **kwargs"
+        print(f"  {name}({params.lstrip(', ')})")
 
 
 def env_task_space(env: Any) -> Any:

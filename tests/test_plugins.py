@@ -375,3 +375,21 @@ def test_catalog_entry_points_name_the_classes_gymnasium_builds():
             assert gym.spec(info.env_id).max_episode_steps == EPISODE_STEPS
     grid = env_factory("teachgym/LearnabilityGrid-v0")()
     assert np.asarray(grid.reset(seed=0)[0]).shape == (2,)
+
+
+def test_list_shows_real_defaults_and_presets(capsys):
+    from teachgym.cli import main
+
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    lines = out.split("Teachers:")[1].splitlines()
+    assert any(line.startswith("  alp-gmm(fit_rate=250, potential_ks=(2, 3,") for line in lines)
+    assert any(
+        line.startswith("  plr(score_function='positive_value_loss', capacity=1000,")
+        for line in lines
+    )
+    assert "    presets: maze-accel, walker-accel" in lines
+    assert any(line.startswith("  ppo(n_envs=4, vec_env='dummy'") for line in lines)
+    assert any(line.startswith("  sac(n_envs=1,") for line in lines)
+    assert "  simulated()" in lines
+    assert "preset=None" not in out and "capacity=None" not in out

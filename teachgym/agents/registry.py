@@ -34,10 +34,12 @@ _SB3 = "teachgym.agents.sb3_student:SB3Student"
 
 @dataclass
 class StudentEntry:
-    """A registered student: its entry point and the constructor arguments it fixes."""
+    """A registered student: its entry point, the constructor arguments it fixes, and
+    defaults it sets for this name (which the user may override)."""
 
     entry_point: str | type[Student]
     fixed: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
 
     def load(self) -> type[Student]:
         cls = load_entry_point(self.entry_point, Student, "student")
@@ -48,7 +50,10 @@ class StudentEntry:
 _REGISTRY: dict[str, StudentEntry] = {
     "simulated": StudentEntry("teachgym.agents.simulated:SimulatedStudent"),
     "paired-ppo": StudentEntry("teachgym.agents.paired:PairedStudent"),
-    **{algo: StudentEntry(_SB3, {"algo": algo}) for algo in SB3_ALGORITHMS},
+    **{
+        algo: StudentEntry(_SB3, {"algo": algo}, {"n_envs": 4 if algo in ("a2c", "ppo") else 1})
+        for algo in SB3_ALGORITHMS
+    },
 }
 _plugins_added = False
 
@@ -130,7 +135,7 @@ def student_parameters(name: str) -> dict[str, Any]:
     """
     entry = _entry(name)
     return {
-        k: v
+        k: entry.defaults.get(k, v)
         for k, v in constructor_defaults(entry.load(), skip=("env_fn",)).items()
         if k not in entry.fixed
     }
@@ -175,7 +180,7 @@ def make_student(
     if missing:
         raise TeachgymUsageError(f"student {name!r} needs the parameter {missing[0]!r}")
     try:
-        student = cls(env_fn, seed=seed, **entry.fixed, **params)
+        student = cls(env_fn, seed=seed, **entry.fixed, **{**entry.defaults, **params})
     except TeachgymUsageError:
         raise
     except ValueError as exc:  # a constructor refusing a parameter value
