@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from teachgym.bench.results import load_results
 from teachgym.checks import check_student
+from teachgym.cli import main
 from teachgym.curriculum import Curriculum, EpisodeRecord
 from teachgym.errors import TeachgymUsageError
 from teachgym.evaluation import evaluate
@@ -74,3 +78,36 @@ def test_keeps_the_student_contract(student_class, mode):
         return student_class(env_fn, num_envs=2, vectorization_mode=mode)
 
     check_student(build, functools.partial(CountdownEnv), total_steps=96)
+
+
+def test_a_yaml_suite_names_the_example_student_and_teachgym_bench_runs_it(
+    student_class, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(  # worker processes import the student by name too
+        "PYTHONPATH", os.pathsep.join([str(EXAMPLES), os.environ.get("PYTHONPATH", "")])
+    )
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: cleanrl\n"
+        "seeds: 1\n"
+        "envs: [teachgym/LearnabilityGrid-v0]\n"
+        "teachers: [random, riac]\n"
+        "students:\n"
+        "  - {name: 'cleanrl_student:CleanRLStudent', params: {num_envs: 2}}\n"
+        "budget: 200\n"
+        "evaluation: {every: 100}\n"
+    )
+    out = tmp_path / "runs"
+    assert main(["bench", str(suite), "--out", str(out), "--quiet", "--reps", "50"]) == 0
+    results = load_results(out)
+    assert set(results.runs["status"]) == {"done"} and len(results.runs) == 2
+    assert sorted(results.evaluations["step"].unique()) == [0, 100, 200]
+    for teacher in ("random", "riac"):
+        run = out / f"LearnabilityGrid-v0__{teacher}__CleanRLStudent__seed0"
+        spec = json.loads((run / "spec.json").read_text())
+        assert spec["student"]["name"] == "cleanrl_student:CleanRLStudent"
+        # one-step episodes, same-step resets: each of the 200 steps is an episode that
+        # reached the teacher, and the checkpointed teacher learned from each one
+        assert json.loads((run / "done.json").read_text())["episodes"] == 200
+        saved = json.loads((run / "checkpoints" / "step-0000000200" / "teacher.json").read_text())
+        assert saved["teacher"] == teacher and saved["n_updates"] == 200
