@@ -23,6 +23,7 @@ Use it by name wherever a student name is accepted once this directory is on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,21 @@ class CleanRLStudent(Student):
             return int(np.argmax(probs))
         return int(self.rng.choice(self.n_actions, p=probs))
 
+    def act_batch(self, observations: Sequence[Any], deterministic: bool = True) -> list[Any]:
+        probs = self.probabilities(self.features(np.asarray(observations)))
+        if deterministic:
+            return [int(a) for a in probs.argmax(axis=1)]
+        return [int(self.rng.choice(self.n_actions, p=p)) for p in probs]
+
     # -- training ---------------------------------------------------------------
+    @property
+    def step_granularity(self) -> int:
+        """One vector step: ``num_envs`` environment steps."""
+        return self.num_envs
+
+    def rounded_steps(self, steps: int) -> int:
+        return -(-steps // self.num_envs) * self.num_envs
+
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
@@ -121,7 +136,7 @@ class CleanRLStudent(Student):
             self._observations, _ = self.envs.reset(seed=self.seed)
             self._episodes = [[] for _ in range(self.num_envs)]
         envs = self.envs
-        for _ in range(-(-total_steps // self.num_envs)):  # ceil: whole vector steps
+        for _ in range(self.rounded_steps(total_steps) // self.num_envs):  # whole vector steps
             features = self.features(self._observations)
             probs = self.probabilities(features)
             actions = np.array([self.rng.choice(self.n_actions, p=p) for p in probs])
@@ -154,16 +169,6 @@ class CleanRLStudent(Student):
         self.episodes_done += 1
 
     # -- checkpoints ------------------------------------------------------------
-    def config(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "num_envs": self.num_envs,
-            "vectorization_mode": self.vectorization_mode,
-            "learning_rate": self.learning_rate,
-            "gamma": self.gamma,
-            "baseline_rate": self.baseline_rate,
-        }
-
     def _save_model(self, directory: Path) -> None:
         np.savez(directory / "policy.npz", weights=self.weights, baseline=self.baseline)
 

@@ -37,7 +37,15 @@ def test_trains_on_a_teacher_and_evaluates(student_class, tmp_path):
     start = student.probabilities(student.features(np.array([[0.0, 0.5]])))[0, 0]
     student.learn(curriculum, 300)
     student.learn(curriculum, 300)  # continues the same vector env and running episodes
-    assert student.steps_done == 600
+    assert student.steps_done == 600 and student.rounded_steps(301) == 303
+    assert student.get_params() == {
+        "seed": 0,
+        "num_envs": 3,
+        "vectorization_mode": "sync",
+        "learning_rate": 0.05,
+        "gamma": 0.99,
+        "baseline_rate": 0.05,
+    }
     # the teacher heard exactly the episodes the student learned from, with their tasks
     assert student.episodes_done == curriculum.episodes_reported == teacher.n_updates > 50
     assert {r.env_index for r in records} == {0, 1, 2}
