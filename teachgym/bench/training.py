@@ -88,10 +88,9 @@ class _StatusWriter:
 def _build(spec: RunSpec, run_dir: RunDirectory) -> tuple[Any, Student, Teacher]:
     env_fn = env_factory(spec.env.id, **spec.env.kwargs)
     student_params = dict(spec.student.params)
-    student_class_ = student_class(spec.student.name)
-    if "callbacks" in student_parameters(spec.student.name) or accepts_any_keyword(
-        student_class_
-    ):  # an SB3-based student: log the curriculum with SB3's logger
+    takes_callbacks = "callbacks" in student_parameters(spec.student.name)
+    if takes_callbacks or accepts_any_keyword(student_class(spec.student.name)):
+        # an SB3-based student: log the curriculum with SB3's logger
         from teachgym.agents.curriculum_logging import CurriculumLoggerCallback
 
         student_params["callbacks"] = [CurriculumLoggerCallback()]
