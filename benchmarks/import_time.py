@@ -45,10 +45,10 @@ def measure(statement: str, repeats: int) -> dict[str, object]:
     return {"median_seconds": statistics.median(times), "heavy_modules": heavy}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="fresh interpreters per statement")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
     for label, statement in STATEMENTS.items():

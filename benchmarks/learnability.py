@@ -42,7 +42,7 @@ class RunResult:
     cells: int
     seed: int
     scores: list[float]
-    """% mastered at episodes 0, SCORE_EVERY, 2 * SCORE_EVERY, ..."""
+    """% mastered at episodes 0, score_every, 2 * score_every, ..."""
     teacher_seconds: float
     episodes: int
 
@@ -51,7 +51,9 @@ class RunResult:
         return 1e3 * self.teacher_seconds / self.episodes
 
 
-def run_one(teacher_name: str, dims: int, cells: int, seed: int, episodes: int) -> RunResult:
+def run_one(
+    teacher_name: str, dims: int, cells: int, seed: int, episodes: int, score_every: int
+) -> RunResult:
     """One teacher training one fresh simulated student for ``episodes`` one-step episodes."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from teachgym.agents.simulated import CompetenceTable
@@ -78,14 +80,14 @@ def run_one(teacher_name: str, dims: int, cells: int, seed: int, episodes: int) 
         start = clock()
         teacher.update(task, Outcome(float(reward)))
         teacher_seconds += clock() - start
-        if episode % SCORE_EVERY == 0:
+        if episode % score_every == 0:
             scores.append(student.score())
     return RunResult(teacher_name, dims, cells, seed, scores, teacher_seconds, episodes)
 
 
-def run_all(episodes: int, seeds: int, workers: int) -> list[RunResult]:
+def run_all(episodes: int, seeds: int, workers: int, score_every: int) -> list[RunResult]:
     jobs = [
-        (teacher, dims, cells, seed, episodes)
+        (teacher, dims, cells, seed, episodes, score_every)
         for dims, cells in GRIDS
         for teacher in TEACHERS
         for seed in range(seeds)
@@ -106,12 +108,12 @@ def run_all(episodes: int, seeds: int, workers: int) -> list[RunResult]:
     return results
 
 
-def report(results: list[RunResult], episodes: int) -> None:
+def report(results: list[RunResult], episodes: int, score_every: int) -> None:
     for dims, cells in GRIDS:
         grid = [r for r in results if (r.dims, r.cells) == (dims, cells)]
         print(f"\n== {dims}-D grid, {cells} cells per dimension ({cells**dims} cells) ==")
-        checkpoints = list(range(0, episodes + 1, SCORE_EVERY))
-        print("% mastered (mean over seeds) every 1,000 episodes:")
+        checkpoints = list(range(0, episodes + 1, score_every))
+        print(f"% mastered (mean over seeds) every {score_every:,} episodes:")
         print(f"{'episodes':>9} " + " ".join(f"{t:>10}" for t in TEACHERS))
         means = {t: np.mean([r.scores for r in grid if r.teacher == t], axis=0) for t in TEACHERS}
         for i, episode in enumerate(checkpoints):
@@ -128,14 +130,14 @@ def report(results: list[RunResult], episodes: int) -> None:
             )
 
 
-def plot(results: list[RunResult], episodes: int, path: Path) -> None:
+def plot(results: list[RunResult], episodes: int, score_every: int, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, len(GRIDS), figsize=(11, 4.2))
-    x = np.arange(0, episodes + 1, SCORE_EVERY) / 1000
+    x = np.arange(0, episodes + 1, score_every) / 1000
     for axis, (dims, cells) in zip(axes, GRIDS, strict=True):
         for teacher in TEACHERS:
             runs = np.array(
@@ -165,18 +167,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--episodes", type=int, default=20_000)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument(
+        "--score-every",
+        type=int,
+        default=SCORE_EVERY,
+        help="episodes between two %% mastered figures",
+    )
     parser.add_argument("--out", type=Path, default=Path("learnability.png"), help="PNG path")
     args = parser.parse_args(argv)
     if (
-        args.episodes < SCORE_EVERY
-        or args.episodes % SCORE_EVERY
+        args.score_every < 1
+        or args.episodes < args.score_every
+        or args.episodes % args.score_every
         or min(args.seeds, args.workers) < 1
     ):
-        parser.error(f"need --episodes a multiple of {SCORE_EVERY}, --seeds >= 1, --workers >= 1")
+        parser.error(
+            "need --score-every >= 1, --episodes a multiple of --score-every, "
+            "--seeds >= 1, --workers >= 1"
+        )
     start = time.perf_counter()
-    results = run_all(args.episodes, args.seeds, args.workers)
-    report(results, args.episodes)
-    plot(results, args.episodes, args.out)
+    results = run_all(args.episodes, args.seeds, args.workers, args.score_every)
+    report(results, args.episodes, args.score_every)
+    plot(results, args.episodes, args.score_every, args.out)
     print(f"\nplot saved to {args.out}; wall time {time.perf_counter() - start:.0f} s")
 
 

@@ -14,8 +14,8 @@ Evaluation is the deployment setting: greedy policy, no teacher (sentinel, no
 bonus), on pinned layouts never seen in training. A run stops once the greedy
 success rate reaches 0.8 (the family's mastery threshold). The baseline of a seed
 runs up to 5 x the largest step count any subgoal condition needed on that seed
-(``--cap`` bounds everything). Target: teacher steps <= baseline steps / 5, or the
-baseline not reaching 0.8 within 5 x the teacher's steps.
+(``--cap`` bounds everything). Each teacher row prints the baseline's steps over the
+teacher's (a lower bound when the baseline did not reach 0.8).
 
     OMP_NUM_THREADS=1 python benchmarks/llm_subgoals.py
 
@@ -169,15 +169,15 @@ def _fmt(step: int | None, result: RunResult) -> str:
 
 
 def _verdict(teacher: int | None, baseline: RunResult, baseline_step: int | None) -> str:
-    """Whether ``teacher`` steps <= 1/5 of the baseline's (or the baseline missed 5x)."""
+    """The baseline's steps to ``SUCCESS`` over the teacher's (a lower bound if it missed)."""
     if teacher is None:
-        return "teacher did not reach 0.8: target missed"
+        return f"teacher did not reach {SUCCESS}"
     if baseline_step is not None:
-        ratio = baseline_step / teacher
-        return f"baseline/teacher {ratio:.1f}x: target {'met' if ratio >= 5 else 'missed'}"
-    if baseline.steps >= 5 * teacher:
-        return f"baseline not reached in {baseline.steps} >= 5x: target met"
-    return f"baseline not reached in {baseline.steps} < 5x: undecided (raise --cap)"
+        return f"baseline/teacher {baseline_step / teacher:.1f}x"
+    return (
+        f"baseline not reached in {baseline.steps} steps, "
+        f"baseline/teacher > {baseline.steps / teacher:.1f}x"
+    )
 
 
 def compare(name: str, seed: int, args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
         f"PPO + MiniGridCNN, {args.n_envs} envs, encoding {args.encoding!r}; "
         f"success = greedy policy without guidance on {args.eval_layouts} unseen layouts every "
         f"{args.eval_every} steps (deployment), and the last 100 training episodes (training); "
-        f"target {SUCCESS}. Curves: steps:deployment/training",
+        f"threshold {SUCCESS}. Curves: steps:deployment/training",
         flush=True,
     )
     jobs = [(name, seed) for name in args.tasks for seed in args.seeds]

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print(
             f"mastered (greedy success >= {MiniGridTaskEnv.mastery_success_rate} on "
-            f"{args.eval_layouts} layouts) at {reached} steps (target <= 30000); "
+            f"{args.eval_layouts} layouts) at {reached} steps; "
             f"{elapsed:.0f} s"
         )
 

@@ -29,11 +29,11 @@ def results_table(out: Path) -> pd.DataFrame:
     return evaluations.merge(returns, on=["run_id", "step"])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", default="demo", help="preset or YAML suite")
     parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     suite = load_suite(args.suite)
     with tempfile.TemporaryDirectory() as folder:
         tables = {}

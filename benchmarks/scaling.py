@@ -67,11 +67,11 @@ def control_ratio() -> float:
     return (time.monotonic() - started) / sequential
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=int, default=6000, help="episodes per run")
     parser.add_argument("--repeats", type=int, default=1, help="1-then-2-worker rounds")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     suite = equal_runs(args.budget)
     ratios = []
     for round_index in range(args.repeats):

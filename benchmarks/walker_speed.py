@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--resets", type=int, default=200, help="resets per reset figure")
     args = parser.parse_args(argv)
     configs = [(REFERENCE, False)] + [(w, r) for w in WALKERS for r in (False, True)]
     results: dict[tuple[str, bool], list[float]] = {c: [] for c in configs}
@@ -101,11 +102,11 @@ def main(argv: list[str] | None = None) -> None:
         tasks = "uniform" if random_tasks else "default"
         print(f"{env_id:34s} {tasks:8s} {speed:9.0f} {speed / reference:7.2f}")
     print()
-    print(f"reset of {REFERENCE}: {reference_reset_ms():.2f} ms")
-    print("terrain generation (200 uniform tasks) and whole reset, in ms:")
+    print(f"reset of {REFERENCE}: {reference_reset_ms(args.resets):.2f} ms")
+    print(f"terrain generation ({args.resets} uniform tasks) and whole reset, in ms:")
     print(f"{'environment':34s} {'mean':>6s} {'p99':>6s} {'max':>6s} {'reset':>6s}")
     for env_id in WALKERS:
-        mean, p99, worst, reset = terrain_times(env_id)
+        mean, p99, worst, reset = terrain_times(env_id, args.resets)
         print(f"{env_id:34s} {mean:6.2f} {p99:6.2f} {worst:6.2f} {reset:6.2f}")
 
 

@@ -147,8 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"task: 10 fields, 30 distractors, viewport 12 rows; {len(env.form.elements)} elements, "
         f"oracle plan {len(env.form.oracle)} actions, {env.codec.n_actions} flat actions; "
-        f"best and median of {args.repeats} repeats (the machine is shared: best is closest "
-        "to one free core)"
+        f"best and median of {args.repeats} repeats (best is the least disturbed by other "
+        "processes)"
     )
     randoms = [run_random(env, args.steps, args.seed + r) for r in range(args.repeats)]
     oracles = [run_oracle(env, args.steps, args.seed + r) for r in range(args.repeats)]

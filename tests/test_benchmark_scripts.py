@@ -1,0 +1,307 @@
+"""Every measurement script of ``benchmarks/`` runs at its tiniest arguments.
+
+The figures the scripts print are measurements for the docs and are not asserted
+here; what is tested is that each script still runs on the current library and
+prints (or writes) the structure it promises: a row per case, finite numbers, a
+PNG. Scripts that time things get no timing assertions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.bench_scripts import BENCHMARKS, load_script
+from tests.test_webform_browser import needs_chromium
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+SCRIPTS_TESTED_ELSEWHERE = {
+    "level_buffer_speed": "tests/test_level_buffer_speed.py",
+    "quickstart_minigrid": "tests/test_quickstart.py",
+    "regret_mazes": "tests/test_regret_mazes_benchmark.py",
+}
+HELPER_MODULES = {"machine"}  # imported by scripts, not a script itself
+
+
+@pytest.fixture(autouse=True)
+def _scripts_import_their_siblings(monkeypatch):
+    """Scripts import ``machine`` as ``python benchmarks/<script>.py`` lets them."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+
+
+def _is_png(path: Path) -> bool:
+    return path.is_file() and path.read_bytes()[:8] == PNG_MAGIC
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n.replace(",", "")) for n in re.findall(r"-?\d[\d,]*\.?\d*(?:e-?\d+)?", text)]
+
+
+def test_every_script_has_a_smoke_test():
+    scripts = {path.stem for path in BENCHMARKS.glob("*.py")} - HELPER_MODULES
+    here = Path(__file__).read_text()
+    untested = sorted(
+        name
+        for name in scripts
+        if name not in SCRIPTS_TESTED_ELSEWHERE and f'load_script("{name}")' not in here
+    )
+    assert not untested, f"benchmarks without a smoke test: {untested}"
+    for name, test_file in SCRIPTS_TESTED_ELSEWHERE.items():
+        assert f'load_script("{name}")' in (BENCHMARKS.parent / test_file).read_text()
+
+
+def test_no_script_prints_a_verdict_on_a_goal():
+    for path in BENCHMARKS.glob("*.py"):
+        text = path.read_text()
+        assert not re.search(r"\btarget (met|missed)\b|\(target [<>]", text, re.I), path.name
+
+
+def test_maze_gallery_writes_one_png_of_every_held_out_maze(tmp_path, capsys):
+    from teachgym.envs.gridworlds import HELD_OUT_MAZES
+
+    out = tmp_path / "sub" / "mazes.png"
+    load_script("maze_gallery").main(["--out", str(out), "--tile", "2"])
+    assert _is_png(out)
+    assert capsys.readouterr().out.strip() == f"wrote {out} ({len(HELD_OUT_MAZES)} mazes)"
+
+
+def test_minigrid_solvability_prints_a_rate_per_lava_density(capsys):
+    load_script("minigrid_solvability").main(["--layouts", "6"])
+    header, *rows = capsys.readouterr().out.strip().splitlines()
+    assert header.split() == ["lava_density", "solvable", "near", "goal", "far", "goal"]
+    table = [[float(value) for value in row.split()] for row in rows]
+    assert [row[0] for row in table] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    for _, solvable, near, far in table:
+        assert 0.0 <= solvable <= 1.0  # near or far may be empty (nan) at 6 layouts
+        assert all(math.isnan(rate) or 0.0 <= rate <= 1.0 for rate in (near, far))
+    assert table[0][1] == 1.0  # no lava: every layout is solvable
+
+
+def test_minigrid_speed_prints_a_ratio_per_case_and_the_reset_times(capsys):
+    script = load_script("minigrid_speed")
+    script.main(["--steps", "10", "--rounds", "1", "--resets", "3"])
+    out = capsys.readouterr().out
+    for name, _, _ in script.CASES:
+        (row,) = [line for line in out.splitlines() if line.startswith(name + " ")]
+        speed, reference, ratio = _numbers(row[len(name) :])
+        assert speed > 0 and reference > 0 and ratio == pytest.approx(speed / reference, rel=0.05)
+    reset = re.search(r"Maze-v0 reset: ([\d.]+) ms; .* reset: ([\d.]+) ms", out)
+    assert reset is not None and all(float(ms) > 0 for ms in reset.groups())
+
+
+def test_walker_pictures_writes_a_png(tmp_path, capsys):
+    out = tmp_path / "walkers.png"
+    load_script("walker_pictures").main(["--out", str(out), "--seed", "1"])
+    assert _is_png(out)
+    assert capsys.readouterr().out.strip() == f"wrote {out}"
+
+
+def test_walker_speed_prints_every_walker_with_and_without_random_tasks(capsys):
+    script = load_script("walker_speed")
+    script.main(["--steps", "5", "--rounds", "1", "--resets", "2"])
+    lines = capsys.readouterr().out.splitlines()
+    speeds = [line.split() for line in lines if line.split()[1:2] in (["uniform"], ["default"])]
+    configs = [(script.REFERENCE, "default")] + [
+        (walker, tasks) for walker in script.WALKERS for tasks in ("default", "uniform")
+    ]
+    assert [(row[0], row[1]) for row in speeds] == configs
+    assert all(float(row[2]) > 0 and math.isfinite(float(row[3])) for row in speeds)
+    assert float(speeds[0][3]) == 1.0  # the reference against itself
+    assert "terrain generation (2 uniform tasks)" in "\n".join(lines)
+    rows = [line.split() for line in lines]
+    terrain = [row for row in rows if len(row) == 5 and row[0] in script.WALKERS]
+    assert [row[0] for row in terrain] == script.WALKERS
+    assert all(float(value) >= 0 for row in terrain for value in row[1:])
+
+
+@pytest.mark.slow
+def test_import_time_prints_seconds_and_heavy_modules_per_statement(capsys):
+    script = load_script("import_time")
+    script.main(["--repeats", "1"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(script.STATEMENTS)
+    for line, label in zip(lines, script.STATEMENTS, strict=True):
+        match = re.fullmatch(rf"{re.escape(label)}: ([\d.]+) s \(median of 1\); heavy: (.+)", line)
+        assert match is not None, line
+        heavy = match.group(2).split(", ")
+        assert heavy == ["none"] or set(heavy) <= set(script.HEAVY)
+    with pytest.raises(SystemExit):
+        script.main(["--repeats", "0"])
+
+
+def test_vector_curriculum_speed_prints_a_row_per_env_and_mode(capsys):
+    script = load_script("vector_curriculum_speed")
+    grid = "teachgym/LearnabilityGrid-v0"
+    script.main(["--steps", "4", "--rounds", "1", "--num-envs", "2", "--envs", grid])
+    lines = capsys.readouterr().out.strip().splitlines()
+    rows = [line.split() for line in lines if line.startswith("teachgym/")]
+    assert [row[:2] for row in rows] == [
+        ["teachgym/LearnabilityGrid-v0", "sync"],
+        ["teachgym/LearnabilityGrid-v0", "async"],
+    ]
+    assert all(int(row[-1]) == 4 for row in rows)  # episodes reported to the teacher
+    assert re.fullmatch(r"1-min load average [\d.]+ on \d+ cores", lines[-1])
+
+
+@pytest.mark.slow
+def test_learnability_prints_a_row_per_teacher_and_grid_and_saves_the_plot(tmp_path, capsys):
+    script = load_script("learnability")
+    out = tmp_path / "curves.png"
+    tiny = ["--episodes", "40", "--score-every", "20", "--seeds", "1", "--workers", "1"]
+    script.main([*tiny, "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert _is_png(out)
+    for dims, cells in script.GRIDS:
+        section = printed.split(f"== {dims}-D grid, {cells} cells per dimension")[1]
+        header = re.search(r"episodes +(.*)\n", section)
+        assert header is not None and header.group(1).split() == list(script.TEACHERS)
+        curve = re.findall(r"^ +(\d+) +([\d. ]+)$", section, re.M)[:3]
+        assert [int(episodes) for episodes, _ in curve] == [0, 20, 40]
+        for teacher in script.TEACHERS:
+            pattern = rf"{teacher}: mean +([\d.]+) +seeds \[ *([\d.]+)\] +([\d.]+) ms"
+            row = re.search(pattern, section)
+            assert row is not None, teacher
+            assert 0.0 <= float(row.group(1)) <= 100.0 and float(row.group(3)) >= 0.0
+    with pytest.raises(SystemExit):
+        script.main(["--episodes", "30", "--score-every", "20"])  # not a multiple
+
+
+@pytest.mark.slow
+def test_soak_prints_a_row_per_teacher_and_window(capsys):
+    load_script("soak").main(
+        ["--episodes", "20", "--window", "10", "--workers", "1", "--teachers", "random", "riac"]
+    )
+    table = capsys.readouterr().out.split("| teacher |")[1].strip().splitlines()[2:]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table]
+    assert [(row[0], row[1]) for row in rows] == [("random", "20"), ("riac", "20")]
+    assert all(float(value) >= 0 and math.isfinite(float(value)) for r in rows for value in r[2:])
+
+
+def test_webform_speed_prints_random_oracle_and_reset_figures(capsys):
+    load_script("webform_speed").main(["--steps", "10", "--repeats", "1"])
+    out = capsys.readouterr().out
+    for label in ("random valid actions:", "oracle plan:", "reset alone:"):
+        (line,) = [line for line in out.splitlines() if line.startswith(label)]
+        assert _numbers(line[len(label) :])[0] > 0, line
+    assert "success 100%" in out  # the oracle plan fills the form
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_webform_parity_replays_trajectories_of_every_kind_in_chromium(capsys):
+    load_script("webform_parity").main(["--n", "3", "--seed", "1"])
+    out = capsys.readouterr().out
+    kinds = re.findall(r"^(\w+) +(\d+) / (\d+) +agree$", out, re.M)
+    assert sum(int(total) for _, _, total in kinds) == 3
+    overall = re.search(r"overall: (\d+) / 3 trajectories agree", out)
+    assert overall is not None
+    assert int(overall.group(1)) == sum(int(agreed) for _, agreed, _ in kinds)
+
+
+TINY_SUITE = """\
+name: tiny
+envs:
+  - id: teachgym/LearnabilityGrid-v0
+    kwargs: {dims: 2, cells_per_dim: 4}
+teachers: [random, riac]
+students: [simulated]
+seeds: 2
+budget: 20
+evaluation: {every: 10, episodes_per_task: 1}
+"""
+
+
+def test_ray_parity_compares_every_row_of_both_backends(tmp_path, capsys, monkeypatch):
+    """The comparison and the tables, with the local pool standing in for Ray."""
+    script = load_script("ray_parity")
+    backends = []
+
+    def run_suite(suite, out, *, backend, **kwargs):
+        backends.append(backend)
+        return original(suite, out, backend="local", **kwargs)
+
+    original = script.run_suite
+    monkeypatch.setattr(script, "run_suite", run_suite)
+    suite = tmp_path / "tiny.yaml"
+    suite.write_text(TINY_SUITE)
+    script.main(["--suite", str(suite), "--workers", "1"])
+    out = capsys.readouterr().out
+    assert backends == ["local", "ray"]
+    assert re.search(r"^local: 4 runs in [\d.]+ s wall$", out, re.M)
+    table = out.split("(local backend):\n")[1].splitlines()
+    assert [line.split()[0] for line in table[2:4]] == ["random", "riac"]
+    assert all(0.0 <= value <= 100.0 for line in table[2:4] for value in _numbers(line))
+    # 4 runs x 3 evaluations (0, 10, 20 episodes) x 16 test cells
+    assert "Ray against local for tiny: 192 rows" in out and "0 differ" in out
+
+
+@pytest.mark.slow
+def test_scaling_times_the_same_runs_with_one_and_two_workers(capsys):
+    load_script("scaling").main(["--budget", "8", "--repeats", "1"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    runs = [
+        re.match(r"round 1: (\d) worker\(s\): 8 runs in ([\d.]+) s wall", line) for line in lines
+    ]
+    assert [m.group(1) for m in runs if m] == ["1", "2"]
+    assert lines[2].startswith("round 1: control (2 pure-CPU loops, parallel / sequential): ")
+    ratio = re.fullmatch(
+        r"2 workers / 1 worker wall time: ratios ([\d.]+) \(best ([\d.]+)\)", lines[3]
+    )
+    assert ratio is not None and ratio.group(1) == ratio.group(2)
+
+
+@pytest.mark.slow
+def test_minigrid_learning_prints_its_held_out_curve_and_the_outcome(capsys):
+    load_script("minigrid_learning").main(["--steps", "32", "--n-envs", "1", "--eval-layouts", "1"])
+    out = capsys.readouterr().out
+    curve = re.findall(
+        r"^ +(\d+) steps +greedy success ([\d.]+) +mean return (-?[\d.]+)", out, re.M
+    )
+    assert curve and all(0.0 <= float(success) <= 1.0 for _, success, _ in curve)
+    assert re.search(r"^(NOT mastered within 32 steps|mastered .* at \d+ steps)", out, re.M)
+
+
+@pytest.mark.slow
+def test_walker_sanity_prints_returns_before_after_and_on_the_hard_tasks(capsys):
+    script = load_script("walker_sanity")
+    script.main(["--steps", "32", "--episodes", "1"])
+    out = capsys.readouterr().out
+    for moment in ("before", "after"):
+        match = re.search(rf"greedy return on flat, {moment}: +(-?[\d.]+)", out)
+        assert match is not None and math.isfinite(float(match.group(1)))
+    for name, _, _ in script.HARD:
+        assert re.search(
+            rf"^{re.escape(name)}: greedy return +-?[\d.]+, mastered [01]/1$", out, re.M
+        )
+
+
+@pytest.mark.slow
+def test_webform_learning_prints_the_curve_and_the_best_success(capsys):
+    load_script("webform_learning").main(
+        ["--steps", "64", "--n-envs", "1", "--eval-every", "32", "--eval-episodes", "2"]
+    )
+    out = capsys.readouterr().out
+    curve = re.findall(r"^ +(\d+) steps +success +([\d.]+)%", out, re.M)
+    assert [int(steps) for steps, _ in curve][:1] == [32]
+    assert all(0.0 <= float(success) <= 100.0 for _, success in curve)
+    assert re.search(r"best greedy success [\d.]+%; 90 % (first reached|not reached)", out)
+
+
+@pytest.mark.slow
+def test_llm_subgoals_prints_each_condition_against_the_baseline(capsys):
+    load_script("llm_subgoals").main(
+        [
+            *("--seeds", "0", "--tasks", "KeyCorridor", "--budget", "32", "--cap", "32"),
+            *("--n-envs", "1", "--n-steps", "16", "--eval-every", "16", "--eval-layouts", "1"),
+            *("--skip-noisy", "--workers", "1"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "== KeyCorridor: teachgym/KeyCorridor-v0" in out
+    rows = re.findall(r"^  seed 0 (\w+) +deployment +>? *\d+, training +>? *\d+", out, re.M)
+    assert rows == ["planner", "baseline"]
+    assert re.search(r"deployment: (teacher did not reach 0.8|baseline/teacher)", out)
