@@ -19,6 +19,7 @@ teacher time per episode, RIAC and Covar-GMM about 2 ms.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -56,32 +57,28 @@ def run_one(
 ) -> RunResult:
     """One teacher training one fresh simulated student for ``episodes`` one-step episodes."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from teachgym.agents.simulated import CompetenceTable
+    from teachgym.agents.simulated import SimulatedStudent
+    from teachgym.curriculum import Curriculum
     from teachgym.envs.learnability_grid import LearnabilityGridEnv
-    from teachgym.teachers import Outcome, make_teacher
+    from teachgym.teachers import make_teacher
+    from teachgym.teachers.timing import TeacherTimer
 
-    student = CompetenceTable(dims, cells)
-    env = LearnabilityGridEnv(dims=dims, cells_per_dim=cells, competence=student.values)
-    env.reset(seed=seed)
-    hyperparameters = {} if teacher_name == "random" else {"return_bounds": env.return_bounds}
-    teacher = make_teacher(teacher_name, env.task_space, seed=seed, **hyperparameters)
+    student = SimulatedStudent(
+        functools.partial(LearnabilityGridEnv, dims=dims, cells_per_dim=cells), seed=seed
+    )
+    hyperparameters = (
+        {} if teacher_name == "random" else {"return_bounds": student.grid.return_bounds}
+    )
+    teacher = make_teacher(teacher_name, student.grid.task_space, seed=seed, **hyperparameters)
     # CPU time of this thread: the teacher is single-threaded (fits run with one BLAS/OpenMP
     # thread), and other processes on a busy machine do not inflate it as wall time would.
-    clock = time.thread_time
-    teacher_seconds = 0.0
-    scores = [student.score()]
-    for episode in range(1, episodes + 1):
-        start = clock()
-        task = teacher.sample()
-        teacher_seconds += clock() - start
-        _, info = env.reset(options={"task": task})
-        student.practice(info["cell"])
-        _, reward, _, _, _ = env.step(0)
-        start = clock()
-        teacher.update(task, Outcome(float(reward)))
-        teacher_seconds += clock() - start
-        if episode % score_every == 0:
-            scores.append(student.score())
+    timer = TeacherTimer(teacher, clock=time.thread_time)
+    curriculum = Curriculum(teacher)
+    scores = [student.table.score()]
+    for _ in range(episodes // score_every):
+        student.learn(curriculum, score_every)
+        scores.append(student.table.score())
+    teacher_seconds = timer.seconds
     return RunResult(teacher_name, dims, cells, seed, scores, teacher_seconds, episodes)
 
 
