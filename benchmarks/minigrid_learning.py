@@ -1,8 +1,8 @@
 """SB3 PPO with the MiniGrid CNN extractor on the easiest corner of MiniGridWorld-v0.
 
-Target: the greedy policy masters the corner (success rate >= 0.8, the family's
-documented threshold, over pinned evaluation layouts) within 30k environment
-steps. Prints the evaluation after every rollout and the step at which the
+Measures the environment steps until the greedy policy masters the corner (success
+rate >= 0.8, the family's documented threshold, over pinned evaluation layouts) within
+a 30k-step budget. Prints the evaluation after every rollout and the step at which the
 corner was first mastered::
 
     OMP_NUM_THREADS=1 python benchmarks/minigrid_learning.py
