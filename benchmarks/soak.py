@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.episodes < 1 or args.window < 1 or args.workers < 1:
         parser.error("--episodes, --window and --workers must be >= 1")
-    with ProcessPoolExecutor(args.workers) as pool:
+    # One process per teacher, so resident memory is that teacher's alone.
+    with ProcessPoolExecutor(args.workers, max_tasks_per_child=1) as pool:
         futures = [
             pool.submit(soak, name, args.episodes, args.window, args.seed) for name in args.teachers
         ]
