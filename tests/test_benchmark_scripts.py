@@ -16,6 +16,7 @@ import pytest
 
 from tests.bench_scripts import BENCHMARKS, load_script
 from tests.test_webform_browser import needs_chromium
+from tests.test_webform_miniwob import REASON as MINIWOB_UNAVAILABLE
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -24,6 +25,9 @@ SCRIPTS_TESTED_ELSEWHERE = {
     "quickstart_minigrid": "tests/test_quickstart.py",
     "regret_mazes": "tests/test_regret_mazes_benchmark.py",
 }
+needs_miniwob = pytest.mark.skipif(
+    MINIWOB_UNAVAILABLE is not None, reason=f"MiniWoB++ cannot run here: {MINIWOB_UNAVAILABLE}"
+)
 HELPER_MODULES = {"machine"}  # imported by scripts, not a script itself
 
 
@@ -307,3 +311,26 @@ def test_llm_subgoals_prints_each_condition_against_the_baseline(capsys):
     rows = re.findall(r"^  seed 0 (\w+) +deployment +>? *\d+, training +>? *\d+", out, re.M)
     assert rows == ["planner", "baseline"]
     assert re.search(r"deployment: (teacher did not reach 0.8|baseline/teacher)", out)
+
+
+@pytest.mark.slow
+@needs_miniwob
+def test_webform_speed_compares_with_miniwob_in_chromium(capsys):
+    load_script("webform_speed").main(
+        ["--steps", "10", "--repeats", "1", "--miniwob", "--miniwob-steps", "3"]
+    )
+    out = capsys.readouterr().out
+    speed = re.search(r"MiniWoB\+\+ login-user \(Chromium, random clicks\): ([\d.]+) steps/s", out)
+    assert speed is not None and float(speed.group(1)) > 0
+    ratio = re.search(r"/ MiniWoB\+\+: ([\d,]+)x$", out, re.M)
+    assert ratio is not None and float(ratio.group(1).replace(",", "")) > 0
+
+
+@pytest.mark.slow
+@needs_miniwob
+def test_webform_learning_evaluates_zero_shot_on_miniwob(capsys):
+    tiny = ["--steps", "32", "--n-envs", "1", "--eval-every", "32", "--eval-episodes", "1"]
+    load_script("webform_learning").main([*tiny, "--miniwob-episodes", "1"])
+    out = capsys.readouterr().out
+    zero_shot = re.search(r"login-user \(Chromium\), 1 episodes: success ([\d.]+)%", out)
+    assert zero_shot is not None and float(zero_shot.group(1)) in (0.0, 100.0)
