@@ -393,3 +393,22 @@ def test_list_shows_real_defaults_and_presets(capsys):
     assert any(line.startswith("  sac(n_envs=1,") for line in lines)
     assert "  simulated()" in lines
     assert "preset=None" not in out and "capacity=None" not in out
+
+
+def test_a_state_that_names_a_preset_loads_with_the_preset_under_its_values(tmp_path):
+    from teachgym.state_io import load_state, save_state
+    from teachgym.teachers.level_replay import PLRTeacher
+
+    space = TaskSpace({"x": Continuous(0.0, 1.0)})
+    teacher = PLRTeacher.from_preset("maze-plr", space, seed=3, capacity=50)
+    for _ in range(30):
+        task = teacher.sample()
+        teacher.update(task, Outcome(1.0, score=float(task["x"])))
+    save_teacher(teacher, tmp_path / "t")
+    state = load_state(tmp_path / "t")
+    state["hyperparameters"] = {"seed": 3, "preset": "maze-plr", "capacity": 50}
+    save_state(state, tmp_path / "t")
+    restored = load_teacher(tmp_path / "t")
+    assert restored.get_params() == teacher.get_params()
+    assert restored.score_function == "max_mc" and restored.capacity == 50
+    assert [restored.sample() for _ in range(10)] == [teacher.sample() for _ in range(10)]
