@@ -9,7 +9,7 @@ included: total teacher CPU time / episodes, median over seeds), and saves a PNG
 of the curves.
 
     OMP_NUM_THREADS=1 python benchmarks/learnability.py [--episodes N]
-        [--seeds S] [--workers W] [--out learnability.png]
+        [--seeds S] [--workers W] [--score-every 1000] [--out learnability.png]
 
 Reference figures measured with the reference code (2-D, 20,000 episodes): random
 4.3, ALP-GMM 36.7, RIAC 49.7, Covar-GMM 70.7 % mastered; ALP-GMM about 22 ms of

@@ -7,7 +7,8 @@ resetting when an episode ends; rounds are interleaved so that Gymnasium's
 median round is reported with its ratio to Gymnasium's; so is the terrain generation
 time at reset.
 
-Options: ``--steps N`` per round (default 4000), ``--rounds R`` (default 3).
+Options: ``--steps N`` per round (default 4000), ``--rounds R`` (default 3), ``--resets K``
+resets per reset figure (default 200).
 """
 
 from __future__ import annotations
