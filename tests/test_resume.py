@@ -164,6 +164,19 @@ def test_a_robust_checkpoint_reloads_as_robust_ppo(ppo_checkpoint):
     student.close()
 
 
+def test_a_checkpoint_resumes_with_other_threads_but_not_other_hyperparameters(
+    ppo_checkpoint, tmp_path
+):
+    env_fn, kwargs = settings("ppo")
+    student = make_student("ppo", env_fn, seed=0, **{**kwargs, "torch_threads": 2})
+    assert student.load(corrupt_copy(ppo_checkpoint, tmp_path)) is not None
+    student.close()
+    other = make_student("ppo", env_fn, seed=0, **{**kwargs, "n_steps": 32})
+    with pytest.raises(TeachgymUsageError, match=r"n_steps: 16 -> 32"):
+        other.load(ppo_checkpoint)
+    other.close()
+
+
 @pytest.mark.parametrize(
     ("damage", "error", "message"),
     [

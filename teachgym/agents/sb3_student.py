@@ -148,6 +148,7 @@ class SB3Student(Student):
     """
 
     name = "sb3"
+    resumable_changes = frozenset({"torch_threads", "tensorboard_log", "verbose"})
 
     def __init__(
         self,

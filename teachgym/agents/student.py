@@ -104,6 +104,9 @@ class Student(ABC):
     regret), or ``None``."""
     param_attributes: ClassVar[Mapping[str, str]] = {}
     """Constructor argument -> attribute holding it, where the names differ."""
+    resumable_changes: ClassVar[frozenset[str]] = frozenset()
+    """Settings that do not change what the student learns (threads, log paths): a
+    checkpoint resumes with other values of them."""
 
     def __init__(self, env_fn: EnvFn, seed: int = 0) -> None:
         self.env_fn = env_fn
@@ -227,7 +230,8 @@ class Student(ABC):
             raise TeachgymUsageError(
                 f"{path} holds a {meta.get('student')!r} student, not {self.name!r}"
             )
-        differences = config_differences(meta["config"], _json_ready(self.get_params()))
+        saved = {k: v for k, v in meta["config"].items() if k not in self.resumable_changes}
+        differences = config_differences(saved, _json_ready(self.get_params()))
         if differences:
             raise TeachgymUsageError(
                 f"{path} was saved by a student with other settings ({'; '.join(differences)}); "
