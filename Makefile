@@ -18,8 +18,8 @@ demo: install
 	OMP_NUM_THREADS=1 $(PYTHON) -m teachgym.cli bench demo --out runs/demo --workers 2
 
 lint:
-	$(PYTHON) -m ruff check teachgym tests
-	$(PYTHON) -m ruff format --check teachgym tests
+	$(PYTHON) -m ruff check teachgym tests benchmarks examples
+	$(PYTHON) -m ruff format --check teachgym tests benchmarks examples
 	$(PYTHON) -m mypy
 
 # The tests also check the Ray backend against the local one and the packaged sentence
