@@ -124,6 +124,10 @@ def as_policy(agent: Any) -> Any:
     )
 
 
+GREEDY_SIDE_BY_SIDE = 16
+"""Environments a greedy evaluation plays side by side unless told otherwise."""
+
+
 def evaluate(
     agent: Policy | Any,
     tasks: TestSet | Sequence[Task],
@@ -151,7 +155,11 @@ def evaluate(
             while evaluating, for stochastic actions, and restored afterwards.
         deterministic: greedy (``True``) or sampled actions; ``None``: the
             environment's ``evaluation_deterministic``.
-        max_envs: environments played side by side (``None``: every episode at once).
+        max_envs: environments played side by side. ``None``: at most
+            :data:`GREEDY_SIDE_BY_SIDE` for greedy actions (each episode is seeded and
+            the policy deterministic, so the figures do not depend on it, and fewer
+            environments are built), every episode at once for sampled actions (so the
+            draws of the global generators are the same whatever the machine).
 
     Raises:
         ValueError: no tasks, or a count below 1.
@@ -181,6 +189,8 @@ def evaluate(
         raise TypeError(f"evaluate needs a teachgym TaskEnv, got {env_class.__name__}")
     episodes = env_class.mastery_episodes if episodes_per_task is None else episodes_per_task
     greedy = env_class.evaluation_deterministic if deterministic is None else deterministic
+    if max_envs is None and greedy:
+        max_envs = GREEDY_SIDE_BY_SIDE
     with seeded_global_rngs(seed):
         returns, judged = _play(
             policy, env_fn, first, env_class, task_list, episodes, seed, greedy, max_envs
