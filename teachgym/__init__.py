@@ -9,12 +9,10 @@ imported when one is built. ``make_student``, ``env_factory``, ``TaskEnv`` and
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from teachgym import envs, teachers
 from teachgym.curriculum import Curriculum, CurriculumWrapper, EpisodeRecord, TaskFeedWrapper
 from teachgym.errors import TeachgymUsageError
+from teachgym.lazy import lazy_getattr
 from teachgym.tasks import LEVEL_SEED, Categorical, Continuous, IntArray, Integer, Task, TaskSpace
 from teachgym.teachers import Outcome, Teacher, load_teacher, make_teacher, save_teacher
 from teachgym.vector_curriculum import CurriculumVectorWrapper, make_curriculum_vector_env
@@ -29,10 +27,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

@@ -15,28 +15,8 @@ from teachgym.curriculum import (
     TaskFeedController,
     TaskFeedWrapper,
 )
-from teachgym.teachers import Outcome, make_teacher
-from teachgym.teachers.base import Teacher
-from tests.toy_env import CountdownEnv
-
-
-class RecordingTeacher(Teacher):
-    """Random sampling that remembers every sample and update (test double)."""
-
-    name = "recording"
-
-    def __init__(self, task_space, seed=None):
-        super().__init__(task_space, seed)
-        self.sampled: list[dict] = []
-        self.updates: list[tuple[dict, Outcome]] = []
-
-    def _sample(self):
-        task = self.task_space.sample(self.rng)
-        self.sampled.append(task)
-        return task
-
-    def _update(self, task, outcome):
-        self.updates.append((task, outcome))
+from teachgym.teachers import make_teacher
+from tests.toy_env import CountdownEnv, RecordingTeacher
 
 
 def test_single_env_wrapper_samples_and_reports_each_episode():

@@ -15,8 +15,7 @@ from teachgym.envs import env_factory
 from teachgym.errors import UnknownParameterError
 from teachgym.evaluation import evaluate
 from teachgym.state_io import CorruptStateError
-from tests.test_curriculum import RecordingTeacher
-from tests.toy_env import CountdownEnv
+from tests.toy_env import CountdownEnv, RecordingTeacher
 
 
 class MonitorEpisodes(BaseCallback):

@@ -14,36 +14,16 @@ from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 from teachgym.curriculum import Curriculum, EpisodeRecord, TaskFeedWrapper
 from teachgym.errors import TeachgymUsageError
-from teachgym.teachers.base import Outcome, Teacher
 from teachgym.vector_curriculum import (
     CurriculumVectorWrapper,
     make_curriculum_vector_env,
     unbatch_info,
 )
 from tests.bench_scripts import BENCHMARKS, load_script
-from tests.toy_env import CountdownEnv
+from tests.toy_env import CountdownEnv, RecordingTeacher
 
 NUM_ENVS = 3
 EPISODES = 40
-
-
-class CountingTeacher(Teacher):
-    """Random tasks; remembers every sample and every update (test double)."""
-
-    name = "counting"
-
-    def __init__(self, task_space, seed=None):
-        super().__init__(task_space, seed)
-        self.sampled: list[dict] = []
-        self.updates: list[tuple[dict, Outcome]] = []
-
-    def _sample(self):
-        task = self.task_space.sample(self.rng)
-        self.sampled.append(task)
-        return task
-
-    def _update(self, task, outcome):
-        self.updates.append((dict(task), outcome))
 
 
 def key(task: dict) -> tuple:
@@ -72,7 +52,7 @@ def run_episodes(envs: CurriculumVectorWrapper, mode: AutoresetMode, episodes: i
 @pytest.mark.parametrize("vectorization_mode", ["sync", "async"])
 @pytest.mark.parametrize("mode", list(AutoresetMode))
 def test_every_finished_episode_reaches_the_teacher_exactly_once(vectorization_mode, mode):
-    teacher = CountingTeacher(CountdownEnv.task_space, seed=3)
+    teacher = RecordingTeacher(CountdownEnv.task_space, seed=3)
     records: list[EpisodeRecord] = []
     envs = make_curriculum_vector_env(
         functools.partial(CountdownEnv),
@@ -106,7 +86,7 @@ def test_every_finished_episode_reaches_the_teacher_exactly_once(vectorization_m
 
 
 def test_next_step_mode_feeds_the_task_at_the_reset_step_not_before():
-    teacher = CountingTeacher(CountdownEnv.task_space, seed=0)
+    teacher = RecordingTeacher(CountdownEnv.task_space, seed=0)
     envs = make_curriculum_vector_env(functools.partial(CountdownEnv), teacher, num_envs=1)
     envs.reset(seed=0)
     first, waiting = teacher.sampled
@@ -122,7 +102,7 @@ def test_next_step_mode_feeds_the_task_at_the_reset_step_not_before():
 
 
 def test_explicit_task_runs_everywhere_and_keeps_the_next_tasks():
-    teacher = CountingTeacher(CountdownEnv.task_space, seed=0)
+    teacher = RecordingTeacher(CountdownEnv.task_space, seed=0)
     envs = make_curriculum_vector_env(
         functools.partial(CountdownEnv), teacher, num_envs=2, autoreset_mode="Disabled"
     )
@@ -140,7 +120,7 @@ def test_explicit_task_runs_everywhere_and_keeps_the_next_tasks():
     envs.close()
 
 
-class ScoreTeacher(CountingTeacher):
+class ScoreTeacher(RecordingTeacher):
     """Needs a student's score with every episode."""
 
     name = "score-counting"
@@ -177,7 +157,7 @@ class SilentCountdown(CountdownEnv):
 
 
 def test_batched_infos_keep_unknown_success_unknown():
-    teacher = CountingTeacher(CountdownEnv.task_space, seed=0)
+    teacher = RecordingTeacher(CountdownEnv.task_space, seed=0)
     envs = CurriculumVectorWrapper(
         SyncVectorEnv(
             [lambda: TaskFeedWrapper(SilentCountdown(), require_task=True)] * 4,
@@ -210,9 +190,9 @@ def test_unbatch_info_respects_masks_and_nesting():
 def test_sub_environments_without_a_task_feed_are_a_clear_error():
     plain = SyncVectorEnv([lambda: CountdownEnv()] * 2)
     with pytest.raises(TypeError, match="TaskFeedWrapper"):
-        CurriculumVectorWrapper(plain, CountingTeacher(CountdownEnv.task_space))
+        CurriculumVectorWrapper(plain, RecordingTeacher(CountdownEnv.task_space))
     with pytest.raises(TypeError, match="VectorEnv"):
-        CurriculumVectorWrapper(gym.make("CartPole-v1"), CountingTeacher(CountdownEnv.task_space))
+        CurriculumVectorWrapper(gym.make("CartPole-v1"), RecordingTeacher(CountdownEnv.task_space))
 
 
 @pytest.mark.parametrize(
@@ -226,7 +206,7 @@ def test_sub_environments_without_a_task_feed_are_a_clear_error():
 def test_bad_arguments_name_the_argument(kwargs, message):
     with pytest.raises(TeachgymUsageError, match=message):
         make_curriculum_vector_env(
-            functools.partial(CountdownEnv), CountingTeacher(CountdownEnv.task_space), **kwargs
+            functools.partial(CountdownEnv), RecordingTeacher(CountdownEnv.task_space), **kwargs
         )
 
 

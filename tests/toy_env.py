@@ -9,6 +9,7 @@ from gymnasium import spaces
 
 from teachgym.envs.task_env import TaskEnv
 from teachgym.tasks import Continuous, Integer, Task, TaskSpace
+from teachgym.teachers.base import Outcome, Teacher
 
 
 class CountdownEnv(TaskEnv[np.ndarray, np.int64]):
@@ -49,3 +50,22 @@ class CountdownEnv(TaskEnv[np.ndarray, np.int64]):
         stop = float(np.asarray(action).ravel()[0]) > 0.9 if self.continuous else int(action) == 1
         done = self.t >= self.task["length"] or stop
         return self._obs(), reward, done, False, {"is_success": done and not stop}
+
+
+class RecordingTeacher(Teacher):
+    """Random sampling that remembers every sample and update (test double)."""
+
+    name = "recording"
+
+    def __init__(self, task_space: TaskSpace, seed: int | None = None) -> None:
+        super().__init__(task_space, seed)
+        self.sampled: list[dict[str, Any]] = []
+        self.updates: list[tuple[dict[str, Any], Outcome]] = []
+
+    def _sample(self) -> Task:
+        task = self.task_space.sample(self.rng)
+        self.sampled.append(task)
+        return task
+
+    def _update(self, task: Task, outcome: Outcome) -> None:
+        self.updates.append((dict(task), outcome))

@@ -10,9 +10,6 @@ importing this package does not import torch or Stable-Baselines3.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from teachgym.agents.registry import (
     SB3_ALGORITHMS,
     make_student,
@@ -22,6 +19,7 @@ from teachgym.agents.registry import (
     student_parameters,
 )
 from teachgym.agents.student import EnvFn, Student
+from teachgym.lazy import lazy_getattr
 
 _LAZY = {
     "PairedStudent": "teachgym.agents.paired",
@@ -31,10 +29,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

@@ -9,9 +9,7 @@ or benchmarks.
 
 from __future__ import annotations
 
-import importlib
 from importlib.util import find_spec
-from typing import Any
 
 from teachgym.envs.registration import (
     EnvFactory,
@@ -22,6 +20,7 @@ from teachgym.envs.registration import (
     register_env,
 )
 from teachgym.envs.task_env import TaskEnv, TestSet
+from teachgym.lazy import lazy_getattr
 
 _LAZY = {
     "LearnabilityGridEnv": "teachgym.envs.learnability_grid",
@@ -35,10 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 _GRIDWORLDS = "teachgym.envs.gridworlds"
