@@ -5,8 +5,7 @@ behaviour from ``script`` (the last one repeats): ``"planner"`` answers with the
 offline planner, ``"malformed"`` with text that is not JSON, ``"out-of-bounds"``
 with a subgoal outside the grid, ``"500"`` with an HTTP 500 error that echoes the
 request headers (to check that the API key never leaks), ``"400-format"`` with an
-HTTP 400 when ``response_format`` is sent, ``"slow"`` replying after
-``slow_seconds``, ``"garbage"`` with a body that is not a chat completion,
+HTTP 400 when ``response_format`` is sent, ``"garbage"`` with a body that is not a chat completion,
 ``"task-bad"`` with an out-of-range task.
 """
 
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,9 +20,8 @@ from teachgym.teachers.llm_subgoal import PlannerBackend, Query
 
 
 class ChatServer:
-    def __init__(self, script: list[str], slow_seconds: float = 1.0) -> None:
+    def __init__(self, script: list[str]) -> None:
         self.script = list(script)
-        self.slow_seconds = slow_seconds
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         server = self
@@ -74,8 +71,6 @@ class ChatServer:
         if behaviour == "garbage":
             self._send(handler, 200, b"<html>not json</html>")
             return
-        if behaviour == "slow":
-            time.sleep(self.slow_seconds)
         user = body["messages"][1]["content"]
         content = self.answer(behaviour, user)
         reply = {"choices": [{"message": {"role": "assistant", "content": content}}]}

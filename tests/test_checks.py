@@ -251,10 +251,10 @@ class ScriptedStudent(Student):
         return 0
 
     def _save_model(self, directory):
-        pass
+        """This double has no model to save."""
 
     def _load_model(self, directory):
-        pass
+        """This double has no model to load."""
 
 
 class _Silent(Teacher):
@@ -264,7 +264,7 @@ class _Silent(Teacher):
         return self.task_space.sample(self.rng)
 
     def _update(self, task, outcome):
-        pass
+        """This test teacher ignores outcomes."""
 
 
 class LosingWrapper(CurriculumWrapper):

@@ -168,15 +168,15 @@ def test_replies_that_always_time_out_give_up_after_exponential_backoff():
 
 def test_a_slow_reply_within_the_timeout_is_awaited_not_retried():
     description, oracle = layout(4)
-    with ChatServer(["slow", "planner"], slow_seconds=0.5) as server:
-        client = backend(server.url, timeout=60.0)
-        proposal = SubgoalTeacher(client).propose(description, oracle)
+    server = SimulatedServer([(50.0, "planner")])
+    client = simulated(server, timeout=60.0)
+    proposal = SubgoalTeacher(client).propose(description, oracle)
     assert proposal.source == "backend" and proposal.subgoals == oracle
-    assert client.attempts == 1 and len(server.requests) == 1
+    assert client.attempts == 1 and server.sleeps == [] and server.now == 50.0
 
 
 def test_unreachable_server_is_a_clear_backend_error():
-    client = OpenAIBackend("http://127.0.0.1:9/v1", "m", timeout=0.5, max_retries=0)
+    client = OpenAIBackend("http://127.0.0.1:9/v1", "m", timeout=30.0, max_retries=0)
     with pytest.raises(BackendError, match=r"no reply from http://127\.0\.0\.1:9/v1"):
         client.complete(subgoal_query(layout()[0]))
 

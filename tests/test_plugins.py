@@ -123,11 +123,14 @@ PLUGIN = textwrap.dedent(
             return self.task_space.from_vector(vector)
 
         def _update(self, task, outcome):
-            pass
+
+            """This test teacher ignores outcomes."""
 
 
     class NotAStudent:
-        pass
+
+
+        """Not a Student subclass: the entry point must be refused."""
     '''
 )
 
@@ -266,7 +269,7 @@ class SpreadTeacher(Teacher):
         return self.task_space.from_vector(self.rng.random(self.task_space.dim) * self.spread)
 
     def _update(self, task, outcome):
-        pass
+        """This test teacher ignores outcomes."""
 
 
 def test_a_registered_teacher_is_saved_and_loaded_with_its_hyperparameters(tmp_path):
