@@ -7,6 +7,17 @@ with a subgoal outside the grid, ``"500"`` with an HTTP 500 error that echoes th
 request headers (to check that the API key never leaks), ``"400-format"`` with an
 HTTP 400 when ``response_format`` is sent, ``"garbage"`` with a body that is not a chat completion,
 ``"task-bad"`` with an out-of-range task.
+
+Behaviours seen on real servers (the reply bodies are theirs, shortened):
+
+- ``"llama-cpp-server"``: llama-cpp-python's ``python -m llama_cpp.server`` (0.3):
+  ``response_format`` of type ``json_schema`` is answered with HTTP 500 and a pydantic
+  validation error; ``json_object`` (with or without ``schema``) and plain text are
+  answered (from the planner);
+- ``"json-object-only"``: a server that knows ``json_object`` but neither
+  ``json_schema`` nor a ``schema`` field (HTTP 400, "extra inputs are not permitted");
+- ``"422"``: a server that refuses every request as invalid (HTTP 422);
+- ``"401"``: a server that wants another API key.
 """
 
 from __future__ import annotations
@@ -17,6 +28,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from teachgym.teachers.llm_subgoal import PlannerBackend, Query
+
+LLAMA_CPP_SERVER_500 = json.dumps(
+    {
+        "error": {
+            "message": "1 validation error for ChatCompletionRequestResponseFormat\ntype\n  "
+            "Input should be 'text' or 'json_object' [type=literal_error, "
+            "input_value='json_schema', input_type=str]",
+            "type": "internal_server_error",
+        }
+    }
+).encode()
+"""The reply of llama-cpp-python's server to ``response_format`` ``json_schema``."""
 
 
 class ChatServer:
@@ -65,8 +88,26 @@ class ChatServer:
             echo = json.dumps({"error": "internal", "headers": dict(handler.headers)})
             self._send(handler, 500, echo.encode())
             return
-        if behaviour == "400-format" and "response_format" in body:
+        form = body.get("response_format")
+        if behaviour == "400-format" and form is not None:
             self._send(handler, 400, b'{"error": "response_format is not supported"}')
+            return
+        if behaviour == "llama-cpp-server" and form is not None and form["type"] == "json_schema":
+            self._send(handler, 500, LLAMA_CPP_SERVER_500)
+            return
+        if behaviour == "json-object-only" and form is not None and set(form) != {"type"}:
+            self._send(
+                handler, 400, b'{"error": "response_format: extra inputs are not permitted"}'
+            )
+            return
+        if behaviour == "json-object-only" and form is not None and form["type"] != "json_object":
+            self._send(handler, 400, b'{"error": "response_format: json_schema is not supported"}')
+            return
+        if behaviour == "422":
+            self._send(handler, 422, b'{"detail": "invalid request"}')
+            return
+        if behaviour == "401":
+            self._send(handler, 401, b'{"error": "invalid API key"}')
             return
         if behaviour == "garbage":
             self._send(handler, 200, b"<html>not json</html>")

@@ -12,9 +12,11 @@ and that the API key never leaks. A test against a real model runs only when
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
+import urllib.error
 
 import gymnasium as gym
 import numpy as np
@@ -29,6 +31,7 @@ from teachgym.teachers.llm_subgoal import (
     CacheMissError,
     OpenAIBackend,
     SubgoalTeacher,
+    openai_backend,
     subgoal_query,
 )
 from tests.llm_server import ChatServer
@@ -46,13 +49,24 @@ def layout(seed: int = 0, env_id: str = "teachgym/KeyCorridor-v0", task=None):
 
 
 def backend(url: str, **kwargs) -> OpenAIBackend:
-    options = {"api_key_env": KEY_ENV, "timeout": 2.0, "max_retries": 2, "backoff": 0.01}
-    return OpenAIBackend(url, "test-model", **{**options, **kwargs})
+    """A backend for the loopback server; waits between attempts are skipped, not slept."""
+    options = {"api_key_env": KEY_ENV, "timeout": 30.0, "max_retries": 2, "backoff": 1.0}
+    return OpenAIBackend(url, "test-model", **{**options, "sleep": skip_wait, **kwargs})
+
+
+def skip_wait(seconds: float) -> None:
+    """The backoff between attempts, not waited (the loopback server is not busy)."""
 
 
 @pytest.fixture(autouse=True)
 def api_key(monkeypatch):
     monkeypatch.setenv(KEY_ENV, KEY)
+
+
+@pytest.fixture(autouse=True)
+def fresh_negotiation(monkeypatch):
+    """Each test meets its servers for the first time (ports may be reused)."""
+    monkeypatch.setattr(openai_backend, "NEGOTIATED", {})
 
 
 def test_planner_answers_pass_and_requests_follow_the_protocol():
@@ -114,13 +128,20 @@ class SimulatedServer:
     has passed (as ``urlopen`` does); waits between attempts advance the same clock.
     """
 
-    def __init__(self, script: list[tuple[float, str]]) -> None:
+    def __init__(self, script: list[tuple[float, str]], errors: list[int] = ()) -> None:
         self.script = list(script)
+        self.errors = list(errors)
         self.now = 0.0
         self.timeouts: list[float] = []
         self.sleeps: list[float] = []
+        self.formats: list[str] = []
 
     def __call__(self, request, timeout: float) -> bytes:
+        self.formats += formats([json.loads(request.data)])
+        if self.errors:
+            status = self.errors.pop(0)
+            body = io.BytesIO(b'{"error": "busy"}')
+            raise urllib.error.HTTPError(request.full_url, status, "error", {}, body)
         delay, behaviour = self.script.pop(0) if len(self.script) > 1 else self.script[0]
         self.timeouts.append(timeout)
         if delay > timeout:
@@ -181,13 +202,101 @@ def test_unreachable_server_is_a_clear_backend_error():
         client.complete(subgoal_query(layout()[0]))
 
 
-def test_servers_without_json_schema_support_are_asked_again_without_it():
+def formats(requests: list[dict]) -> list[str]:
+    """The response format of each request, named as in ``RESPONSE_FORMATS``."""
+    names = []
+    for body in requests:
+        form = body.get("response_format")
+        if form is None:
+            names.append("text")
+        elif form["type"] == "json_object":
+            names.append("json_object+schema" if "schema" in form else "json_object")
+        else:
+            names.append(form["type"])
+    return names
+
+
+def test_a_llama_cpp_server_500_on_json_schema_steps_down_to_json_object_with_schema():
     description, oracle = layout(5)
-    with ChatServer(["400-format", "planner"]) as server:
+    with ChatServer(["llama-cpp-server"]) as server:
         client = backend(server.url, max_retries=0)  # the plainer question is not a retry
+        teacher = SubgoalTeacher(client)
+        proposal = teacher.propose(description, oracle)
+        assert proposal.source == "backend" and proposal.subgoals == oracle
+        assert formats(server.requests) == ["json_schema", "json_object+schema"]
+        assert server.requests[1]["response_format"]["schema"]["required"] == ["subgoals"]
+        assert client.response_format == "json_object+schema" and client.rejections == 1
+        teacher.propose(*layout(6))  # remembered: the next question goes straight through
+        other = backend(server.url)  # so does another backend for the same server
+        other.complete(subgoal_query(layout(7)[0]))
+        assert formats(server.requests)[2:] == ["json_object+schema"] * 2
+
+
+def test_a_server_without_the_schema_field_is_asked_with_json_object():
+    description, oracle = layout(5)
+    with ChatServer(["json-object-only"]) as server:
+        client = backend(server.url, max_retries=0)
         assert SubgoalTeacher(client).propose(description, oracle).subgoals == oracle
-    assert "response_format" in server.requests[0]
-    assert "response_format" not in server.requests[1]
+    assert formats(server.requests) == ["json_schema", "json_object+schema", "json_object"]
+    assert "JSON schema" in server.requests[-1]["messages"][0]["content"]
+
+
+def test_a_server_refusing_every_response_format_is_asked_in_plain_text():
+    description, oracle = layout(5)
+    with ChatServer(["400-format"]) as server:
+        client = backend(server.url, max_retries=0)
+        assert SubgoalTeacher(client).propose(description, oracle).subgoals == oracle
+    assert formats(server.requests) == ["json_schema", "json_object+schema", "json_object", "text"]
+    assert client.rejections == 3 and client.response_format == "text"
+    assert '"subgoals"' in server.requests[-1]["messages"][0]["content"]  # the schema
+
+
+def test_a_refused_request_is_never_sent_again():
+    query = subgoal_query(layout(5)[0])
+    with ChatServer(["422"]) as server:
+        client = backend(server.url, max_retries=3)
+        with pytest.raises(BackendError, match=r"HTTP 422 .*refused in every form"):
+            client.complete(query)
+        assert len(server.requests) == 4  # each form once, none repeated, no retries
+        bodies = [json.dumps(b, sort_keys=True) for b in server.requests]
+        assert len(set(bodies)) == 4
+        with pytest.raises(BackendError, match="refused this exact request before"):
+            client.complete(query)
+        assert len(server.requests) == 4
+
+
+def test_a_wrong_api_key_fails_at_once_without_trying_other_forms():
+    with ChatServer(["401"]) as server:
+        client = backend(server.url, max_retries=3)
+        with pytest.raises(BackendError, match="HTTP 401"):
+            client.complete(subgoal_query(layout()[0]))
+        assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "rejected"),
+    [
+        (400, "bad request", True),
+        (422, "", True),
+        (408, "", False),
+        (429, "slow down", False),
+        (500, "CUDA out of memory", False),
+        (503, "loading model", False),
+        (500, "1 validation error for ChatCompletionRequest", True),
+        (500, "Input should be 'text' or 'json_object'", True),
+    ],
+)
+def test_rejections_are_told_from_transient_failures(status, body, rejected):
+    assert openai_backend.is_rejection(status, body) is rejected
+
+
+def test_a_transient_500_is_retried_on_the_same_form_after_a_backoff():
+    description, oracle = layout(2)
+    server = SimulatedServer([(0.0, "planner")], errors=[500, 503])
+    client = simulated(server, max_retries=2, backoff=3.0)
+    proposal = SubgoalTeacher(client).propose(description, oracle)
+    assert proposal.source == "backend" and client.attempts == 3 and client.rejections == 0
+    assert server.sleeps == [3.0, 6.0] and server.formats == ["json_schema"] * 3
 
 
 def test_a_reply_that_is_not_a_chat_completion_falls_back():
