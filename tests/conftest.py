@@ -7,10 +7,22 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from typing import Any
+
 import hypothesis.strategies as st
 import pytest
 
 from teachgym.tasks import Categorical, Continuous, IntArray, Integer, TaskSpace
+from teachgym.teachers import Teacher, make_teacher
+
+EXPERT_KNOWLEDGE: dict[str, dict[str, Any]] = {"adr": {"initial_task": "random"}}
+"""Hyperparameters without which a registered teacher refuses to start (its expert
+knowledge), as generic tests over every teacher give them."""
+
+
+def build_teacher(name: str, space: TaskSpace, seed: int | None = 0) -> Teacher:
+    """``make_teacher(name, space, seed=seed)`` plus the teacher's required expert knowledge."""
+    return make_teacher(name, space, seed=seed, **EXPERT_KNOWLEDGE.get(name, {}))
 
 
 @st.composite

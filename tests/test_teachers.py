@@ -15,7 +15,7 @@ from teachgym.teachers import (
     save_teacher,
     teacher_names,
 )
-from tests.conftest import task_spaces
+from tests.conftest import build_teacher, task_spaces
 
 SPACE = TaskSpace({"h": Continuous(0.0, 3.0), "s": Continuous(0.0, 6.0), "k": Integer(1, 9)})
 
@@ -77,7 +77,7 @@ def test_random_teacher_draws_sparse_binary_maps_and_keeps_the_density(tmp_path)
 @pytest.mark.parametrize("name", teacher_names())
 def test_restored_teacher_continues_exactly(name, tmp_path):
     rng = np.random.default_rng(0)
-    original = make_teacher(name, SPACE, seed=5)
+    original = build_teacher(name, SPACE, seed=5)
     drive(original, 300, rng)
     save_teacher(original, tmp_path / "t")
     restored = load_teacher(tmp_path / "t")
@@ -101,7 +101,7 @@ def test_state_for_another_teacher_or_space_is_refused():
 @given(space=task_spaces(), name=st.sampled_from(teacher_names()), seed=st.integers(0, 1000))
 def test_every_sampled_task_is_valid(space, name, seed):
     try:
-        teacher = make_teacher(name, space, seed=seed)
+        teacher = build_teacher(name, space, seed=seed)
     except ValueError as exc:  # teachers that only model numeric spaces refuse the others
         assume("works on continuous and integer parameters only" not in str(exc))
         raise

@@ -37,6 +37,7 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "accel": "teachgym.teachers.level_replay:ACCELTeacher",
     "paired": "teachgym.teachers.paired:PairedTeacher",
     "llm-curriculum": "teachgym.teachers.llm_curriculum:LLMCurriculumTeacher",
+    "adr": "teachgym.teachers.adr:ADRTeacher",
 }
 _plugins_added = False
 
