@@ -78,7 +78,7 @@ if find_spec("minigrid") is not None:  # the MiniGrid family needs the [minigrid
     register_env(
         "teachgym/ObstructedMaze-v0",
         f"{_GRIDWORLDS}.obstructed_maze:ObstructedMazeEnv",
-        "MiniGrid ObstructedMaze with its variant (1Dl .. 2Dlhb) as the task.",
+        "MiniGrid ObstructedMaze with its variant (1Dl .. 2Dlhb, 1Q, 2Q, Full) as the task.",
     )
 
 _WALKER_NOTE = " Box2D walker, 2000-step episodes, body= bipedal/short_legs/long_legs/quadruped."
