@@ -193,8 +193,8 @@ def compare(name: str, seed: int, args: argparse.Namespace) -> list[tuple[str, s
             f"seed {seed} {r.condition:11s} deployment {_fmt(r.reached_at, r)}, "
             f"training {_fmt(r.train_reached_at, r)} ({r.seconds:4.0f} s)"
         )
-        if r.teacher.get("mean_accuracy") is not None:
-            line += f", accuracy {r.teacher['mean_accuracy']:.3f}"
+        if r.teacher.get("model_accuracy") is not None:
+            line += f", model accuracy {r.teacher['model_accuracy']:.3f}"
         line += f", fallbacks {r.teacher.get('fallbacks', 0)}"
         verdict = (
             f"deployment: {_verdict(r.reached_at, baseline, baseline.reached_at)}; "

@@ -27,15 +27,19 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from teachgym.teachers.llm_subgoal import PlannerBackend, Query
+from teachgym.teachers.llm_subgoal import GROUNDED_TEMPLATE_VERSION, PlannerBackend, Query
 
 LLAMA_CPP_SERVER_500 = json.dumps(
     {
         "error": {
-            "message": "1 validation error for ChatCompletionRequestResponseFormat\ntype\n  "
-            "Input should be 'text' or 'json_object' [type=literal_error, "
-            "input_value='json_schema', input_type=str]",
+            "message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+            "'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", "
+            "'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n"
+            '  File "llama_cpp/server/app.py", line 376, in create_chat_completion\n'
+            "    POST /v1/chat/completions",
             "type": "internal_server_error",
+            "param": None,
+            "code": None,
         }
     }
 ).encode()
@@ -122,7 +126,8 @@ class ChatServer:
         if behaviour == "malformed":
             return '{"subgoals": [{"kind": "open", '
         if user.startswith("Layout:\n"):
-            description = user[len("Layout:\n") :].split("\n\nList, in order")[0]
+            description = user[len("Layout:\n") :].split("\n\n")[0]
+            template = GROUNDED_TEMPLATE_VERSION if "\n\nObject ids:\n" in user else "test"
             if behaviour == "out-of-bounds":
                 return json.dumps(
                     {
@@ -131,7 +136,7 @@ class ChatServer:
                         ]
                     }
                 )
-            query = Query("subgoals", "test", "", "", {}, description)
+            query = Query("subgoals", template, "", "", {}, description)
             return PlannerBackend().complete(query)
         summary = user.split("\n\nPropose the next task.")[0]
         if behaviour == "task-bad":

@@ -13,6 +13,7 @@ and that the API key never leaks. A test against a real model runs only when
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import os
@@ -338,12 +339,16 @@ def test_llm_curriculum_through_the_server_validates_proposals_and_keeps_the_key
             query_every=5,
             random_task_ratio=0.0,
         )
+        ticks = itertools.count(step=5.0)  # each clock reading 5 s after the previous one
+        teacher.clock = lambda: next(ticks)
         for i in range(10):
             task = teacher.sample()
             teacher.update(task, Outcome(float(i % 2), success=bool(i % 2)))
         assert len(server.requests) == 2
     diagnostics = teacher.diagnostics()
     assert diagnostics["queries"] == 2 and diagnostics["invalid_answers"] == 1
+    assert diagnostics["model_answers"] == 2 and diagnostics["valid_answers"] == 1
+    assert diagnostics["valid_share"] == 0.5 and diagnostics["seconds_per_query"] == 5.0
     assert teacher.proposal is None  # the out-of-range answer left uniform sampling
     save_teacher(teacher, tmp_path / "t")
     for suffix in (".json", ".npz"):

@@ -22,6 +22,7 @@ from teachgym.tasks import Continuous, Integer, TaskSpace
 from teachgym.teachers import Outcome, make_teacher
 from teachgym.teachers.llm_curriculum import parse_task_answer
 from teachgym.teachers.llm_subgoal import (
+    GROUNDED_TEMPLATE_VERSION,
     AnswerCache,
     BackendError,
     BackendUnavailableError,
@@ -32,10 +33,13 @@ from teachgym.teachers.llm_subgoal import (
     LayoutParseError,
     LlamaCppBackend,
     NoisyOracleBackend,
+    PlannerBackend,
     SubgoalTeacher,
     chain_accuracy,
+    enumerate_objects,
     make_backend,
     make_embedder,
+    parse_grounded_answer,
     parse_layout,
     parse_subgoal_answer,
     plan_subgoals,
@@ -219,9 +223,87 @@ def test_teacher_falls_back_and_counts_each_failure():
     assert [r.subgoals for r in results] == [o for _, o in layouts]
     counts = teacher.diagnostics()
     assert counts["invalid_answers"] == 2 and counts["backend_errors"] == 1
-    assert counts["fallbacks"] == 3 and counts["mean_accuracy"] == 1.0
+    assert counts["fallbacks"] == 3 and counts["fallback_share"] == 1.0
+    assert counts["model_answers"] == 2 and counts["valid_answers"] == 0
+    assert counts["model_accuracy"] == 0.0 and counts["delivered_accuracy"] == 1.0
     with pytest.raises(ValueError, match="only used when the backend is given by name"):
         SubgoalTeacher(_Scripted(), accuracy=1.0)
+
+
+def test_a_model_that_never_answers_does_not_look_perfect():
+    teacher = SubgoalTeacher(_Scripted(None, None, None, None))
+    proposals = [teacher.propose(*layout(seed=s)) for s in range(4)]
+    assert all(p.source == "fallback" and p.accuracy == 1.0 for p in proposals)
+    assert all(p.model_accuracy is None for p in proposals)
+    d = teacher.diagnostics()
+    assert d["model_answers"] == 0 and d["valid_answers"] == 0 and d["backend_errors"] == 4
+    assert d["model_accuracy"] is None and d["fallback_share"] == 1.0
+    assert d["delivered_accuracy"] == 1.0  # the planner's chains, not the model's
+    assert "model answered 0 (0 valid" in teacher.summary()
+    assert "model accuracy n/a" in teacher.summary()
+
+
+def test_model_accuracy_is_measured_before_the_fallback_and_queries_are_timed():
+    (d0, o0), (d1, o1) = layout(seed=0), layout(seed=1)
+    wrong = {**{k: o0[0][k] for k in ("obj_type", "color", "pos")}, "kind": "go to"}
+    first_only = answer_text(o1[:1])
+    ticks = iter([0.0, 4.0, 10.0, 12.0])
+    teacher = SubgoalTeacher(_Scripted(answer(wrong), first_only), clock=lambda: next(ticks))
+    assert teacher.propose(d0, o0).model_accuracy == 0.0  # valid, but every step wrong
+    second = teacher.propose(d1, o1)
+    assert second.source == "backend" and second.model_accuracy == pytest.approx(1 / len(o1))
+    d = teacher.diagnostics()
+    assert d["valid_answers"] == 2 and d["fallbacks"] == 0
+    assert d["model_accuracy"] == pytest.approx((0 + 1 / len(o1)) / 2)
+    assert d["seconds_per_query"] == pytest.approx(3.0)  # (4 + 2) s over two calls
+
+
+@pytest.mark.parametrize(("env_id", "task"), FAMILY[:8])
+def test_grounded_template_names_every_oracle_step_by_an_enumerated_id(env_id, task):
+    for seed in range(3):
+        description, oracle = layout(env_id, task, seed)
+        parsed = parse_layout(description)
+        query = subgoal_query(description, oracle, GROUNDED_TEMPLATE_VERSION)
+        ids = query.schema["properties"]["subgoals"]["items"]["properties"]["object"]["enum"]
+        assert ids == [n.id for n in enumerate_objects(parsed)]
+        for named in enumerate_objects(parsed):
+            assert f"{named.id} = {named.obj.obj_type} {named.obj.color}" in query.user
+        text = PlannerBackend().complete(query)
+        assert all(item["object"] in ids for item in json.loads(text)["subgoals"])
+        assert parse_grounded_answer(text, parsed) == oracle
+        noisy = NoisyOracleBackend(accuracy=0.5, seed=seed).complete(query)
+        assert len(parse_grounded_answer(noisy, parsed)) == len(oracle)
+
+
+def test_grounded_parser_rejects_unknown_ids_and_kinds_that_do_not_fit():
+    description, _ = layout("teachgym/ObstructedMaze-v0", {"variant": "1Dlh"})
+    parsed = parse_layout(description)
+    named = enumerate_objects(parsed)
+    hidden = next(n for n in named if n.box is not None)
+    assert (
+        f"{hidden.id} = key {hidden.obj.color} inside box {hidden.box}"
+        in subgoal_query(description, template=GROUNDED_TEMPLATE_VERSION).user
+    )
+    chain = parse_grounded_answer(answer({"kind": "pick up", "object": hidden.id}), parsed)
+    assert chain[0]["obj_type"] == "key" and tuple(chain[0]["pos"]) == hidden.obj.pos
+    door = next(n for n in named if n.obj.obj_type == "door")
+    bad = [
+        ('{"subgoals": []}', "list of 1 to"),
+        (answer({"kind": "open", "object": "o99"}), "not one of the ids"),
+        (answer({"kind": "pick up", "object": door.id}), "cannot 'pick up' a door"),
+        (answer({"kind": "open", "obj": door.id}), "must be {'kind', 'object'}"),
+        (answer({"kind": "fly", "object": door.id}), "is not one of"),
+    ]
+    for text, message in bad:
+        with pytest.raises(InvalidAnswerError, match=message):
+            parse_grounded_answer(text, parsed)
+    with pytest.raises(ValueError, match="subgoal template must be one of"):
+        SubgoalTeacher("planner", template="subgoals-v9")
+    teacher = SubgoalTeacher(
+        _Scripted(answer({"kind": "open", "object": "o99"})), template=GROUNDED_TEMPLATE_VERSION
+    )
+    assert teacher.propose(description).source == "fallback"
+    assert teacher.diagnostics()["invalid_answers"] == 1
 
 
 def test_cache_modes(tmp_path):

@@ -132,7 +132,7 @@ def test_teacher_counts_layouts_and_bad_configuration_is_refused():
     for seed in range(5):
         wrapper.reset(seed=seed)
     assert teacher.diagnostics()["layouts"] == 5
-    assert teacher.diagnostics()["mean_accuracy"] is not None
+    assert teacher.diagnostics()["model_accuracy"] is not None
     with pytest.raises(ValueError, match="encoding must be one of"):
         wrapped(teacher, encoding="pixels")
     with pytest.raises(ValueError, match="alpha must be"):

@@ -21,6 +21,7 @@ read from the environment; it is never part of the hyperparameters or the state.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -121,7 +122,17 @@ class LLMCurriculumTeacher(Teacher):
         self.successes: list[float] = []
         self.returns: list[float] = []
         self.proposal: Task | None = None
-        self.counts = {"queries": 0, "invalid_answers": 0, "backend_errors": 0}
+        self.counts = {
+            "queries": 0,
+            "cache_hits": 0,
+            "model_answers": 0,
+            "valid_answers": 0,
+            "invalid_answers": 0,
+            "backend_errors": 0,
+        }
+        self.query_seconds = 0.0
+        """Wall time spent waiting for the backend (seconds, summed)."""
+        self.clock = time.perf_counter
 
     # -- protocol ---------------------------------------------------------------
     def _sample(self) -> Task:
@@ -169,6 +180,7 @@ class LLMCurriculumTeacher(Teacher):
         answer = self.cache.get(*key, summary)
         self.counts["queries"] += 1
         if answer is None:
+            start = self.clock()
             try:
                 answer = self.backend.complete(query)
             except BackendError as exc:
@@ -176,17 +188,35 @@ class LLMCurriculumTeacher(Teacher):
                 logger.info("llm-curriculum: backend failed (%s); sampling uniformly", exc)
                 self.proposal = None
                 return
+            finally:
+                self.query_seconds += self.clock() - start
             self.cache.put(*key, summary, answer)
+        else:
+            self.counts["cache_hits"] += 1
+        self.counts["model_answers"] += 1
         try:
             self.proposal = parse_task_answer(answer, self.task_space)
         except InvalidAnswerError as exc:
             self.counts["invalid_answers"] += 1
             logger.info("llm-curriculum: %s; sampling uniformly", exc)
             self.proposal = None
+        else:
+            self.counts["valid_answers"] += 1
 
     # -- bookkeeping ------------------------------------------------------------
     def diagnostics(self) -> dict[str, Any]:
-        return {**super().diagnostics(), **self.counts, "has_proposal": self.proposal is not None}
+        """Counts of questions, answers (``model_answers``: received or cached), valid
+        and invalid answers and backend errors; ``valid_share`` (valid answers over
+        questions, ``None`` before any), ``seconds_per_query`` (backend wall time per
+        question sent; ``None`` before any) and whether a proposal is in use."""
+        queries, sent = self.counts["queries"], self.counts["queries"] - self.counts["cache_hits"]
+        return {
+            **super().diagnostics(),
+            **self.counts,
+            "valid_share": self.counts["valid_answers"] / queries if queries else None,
+            "seconds_per_query": self.query_seconds / sent if sent else None,
+            "has_proposal": self.proposal is not None,
+        }
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -196,6 +226,7 @@ class LLMCurriculumTeacher(Teacher):
             "returns": np.asarray(self.returns, dtype=np.float64),
             "proposal": self.proposal,
             "counts": dict(self.counts),
+            "query_seconds": self.query_seconds,
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -206,6 +237,7 @@ class LLMCurriculumTeacher(Teacher):
             self.returns = [float(v) for v in np.asarray(state["returns"])]
             proposal = state["proposal"]
             self.counts = {k: int(state["counts"][k]) for k in self.counts}
+            self.query_seconds = float(state["query_seconds"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"llm-curriculum state is incomplete or damaged: {exc!r}") from None
         if not len(self.regions) == len(self.successes) == len(self.returns):

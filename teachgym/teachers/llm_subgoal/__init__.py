@@ -33,11 +33,17 @@ from teachgym.teachers.llm_subgoal.cache import (
 )
 from teachgym.teachers.llm_subgoal.embedding import HashingEmbedder, MiniLMEmbedder, make_embedder
 from teachgym.teachers.llm_subgoal.factory import BACKENDS, make_backend
+from teachgym.teachers.llm_subgoal.grounded import (
+    GROUNDED_TEMPLATE_VERSION,
+    enumerate_objects,
+    parse_grounded_answer,
+)
 from teachgym.teachers.llm_subgoal.layout_text import LayoutParseError, parse_layout
 from teachgym.teachers.llm_subgoal.openai_backend import OpenAIBackend
 from teachgym.teachers.llm_subgoal.planner import plan_subgoals
 from teachgym.teachers.llm_subgoal.prompt import (
     SUBGOAL_TEMPLATE_VERSION,
+    SUBGOAL_TEMPLATES,
     TASK_TEMPLATE_VERSION,
     Query,
     subgoal_query,
@@ -49,7 +55,9 @@ __all__ = [
     "ANSWER_SCHEMA_VERSION",
     "BACKENDS",
     "CACHE_MODES",
+    "GROUNDED_TEMPLATE_VERSION",
     "SUBGOAL_SCHEMA",
+    "SUBGOAL_TEMPLATES",
     "SUBGOAL_TEMPLATE_VERSION",
     "TASK_TEMPLATE_VERSION",
     "AnswerCache",
@@ -70,8 +78,10 @@ __all__ = [
     "Query",
     "SubgoalTeacher",
     "chain_accuracy",
+    "enumerate_objects",
     "make_backend",
     "make_embedder",
+    "parse_grounded_answer",
     "parse_layout",
     "parse_subgoal_answer",
     "plan_subgoals",

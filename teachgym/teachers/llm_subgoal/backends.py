@@ -24,10 +24,18 @@ import numpy as np
 
 from teachgym.subgoals import KIND_OBJECTS
 from teachgym.teachers.llm_subgoal.answer import answer_text
+from teachgym.teachers.llm_subgoal.grounded import GROUNDED_TEMPLATE_VERSION, grounded_answer_text
 from teachgym.teachers.llm_subgoal.layout_text import parse_layout
 from teachgym.teachers.llm_subgoal.planner import plan_subgoals
 from teachgym.teachers.llm_subgoal.prompt import Query
 from teachgym.teachers.llm_subgoal.task_summary import plan_task
+
+
+def chain_answer(subgoals: list[dict[str, Any]], query: Query) -> str:
+    """The answer text of a chain in the form ``query``'s template asks for."""
+    if query.template_version == GROUNDED_TEMPLATE_VERSION:
+        return grounded_answer_text(subgoals, parse_layout(query.source_text))
+    return answer_text(subgoals)
 
 
 class BackendError(RuntimeError):
@@ -61,7 +69,7 @@ class PlannerBackend:
 
     def complete(self, query: Query) -> str:
         if query.kind == "subgoals":
-            return answer_text(plan_subgoals(parse_layout(query.source_text)))
+            return chain_answer(plan_subgoals(parse_layout(query.source_text)), query)
         return json.dumps({"task": plan_task(query.source_text)})
 
     def __repr__(self) -> str:
@@ -123,7 +131,7 @@ class NoisyOracleBackend:
             chain.append(
                 {"kind": kind, "obj_type": obj.obj_type, "color": obj.color, "pos": list(obj.pos)}
             )
-        return answer_text(chain)
+        return chain_answer(chain, query)
 
     def __repr__(self) -> str:
         return f"NoisyOracleBackend(accuracy={self.accuracy:g}, seed={self.seed})"

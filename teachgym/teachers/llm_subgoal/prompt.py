@@ -14,8 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from teachgym.subgoals import SUBGOAL_KINDS, SUBGOAL_SCHEMA
+from teachgym.teachers.llm_subgoal.grounded import (
+    GROUNDED_TEMPLATE_VERSION,
+    grounded_schema,
+    object_table,
+)
+from teachgym.teachers.llm_subgoal.layout_text import parse_layout
 
 SUBGOAL_TEMPLATE_VERSION = "subgoals-v1"
+"""Subgoals as (kind, object type, colour, cell [x, y])."""
+SUBGOAL_TEMPLATES: tuple[str, ...] = (SUBGOAL_TEMPLATE_VERSION, GROUNDED_TEMPLATE_VERSION)
+"""Subgoal templates: coordinates (``subgoals-v1``), or enumerated object ids
+(``subgoals-grounded-v1``, :mod:`.grounded`)."""
 TASK_TEMPLATE_VERSION = "task-v1"
 
 QueryKind = Literal["subgoals", "task"]
@@ -51,22 +61,52 @@ _SUBGOAL_SYSTEM = (
 )
 
 
-def subgoal_query(description: str, reference: list[dict[str, Any]] | None = None) -> Query:
-    """The subgoal question for a layout's canonical ``description``."""
-    user = (
-        "Layout:\n"
-        f"{description}\n\n"
-        "List, in order, the subgoals the agent should reach to accomplish the mission. "
-        f"Each subgoal names one object listed above: kind (one of {', '.join(SUBGOAL_KINDS)}), "
-        "obj_type, color and pos [x, y]. A key hidden in a box is named at the box's cell. "
-        'Answer as {"subgoals": [...]}.'
-    )
+def subgoal_query(
+    description: str,
+    reference: list[dict[str, Any]] | None = None,
+    template: str = SUBGOAL_TEMPLATE_VERSION,
+) -> Query:
+    """The subgoal question for a layout's canonical ``description``.
+
+    Args:
+        description: the environment's canonical layout text.
+        reference: the oracle chain (for the ``noisy-oracle`` backend; never shown).
+        template: one of :data:`SUBGOAL_TEMPLATES`.
+
+    Raises:
+        ValueError: for an unknown template.
+    """
+    kinds = ", ".join(SUBGOAL_KINDS)
+    if template == SUBGOAL_TEMPLATE_VERSION:
+        schema = SUBGOAL_SCHEMA
+        user = (
+            "Layout:\n"
+            f"{description}\n\n"
+            "List, in order, the subgoals the agent should reach to accomplish the mission. "
+            f"Each subgoal names one object listed above: kind (one of {kinds}), "
+            "obj_type, color and pos [x, y]. A key hidden in a box is named at the box's cell. "
+            'Answer as {"subgoals": [...]}.'
+        )
+    elif template == GROUNDED_TEMPLATE_VERSION:
+        layout = parse_layout(description)
+        schema = grounded_schema(layout)
+        user = (
+            "Layout:\n"
+            f"{description}\n\n"
+            f"{object_table(layout)}\n\n"
+            "List, in order, the subgoals the agent should reach to accomplish the mission. "
+            f"Each subgoal is a kind (one of {kinds}) and the id of one object above. A key "
+            "inside a box is picked up after the box is opened. "
+            'Answer as {"subgoals": [{"kind": ..., "object": ...}, ...]}.'
+        )
+    else:
+        raise ValueError(f"subgoal template must be one of {SUBGOAL_TEMPLATES}, got {template!r}")
     return Query(
         kind="subgoals",
-        template_version=SUBGOAL_TEMPLATE_VERSION,
-        system=_SUBGOAL_SYSTEM + json.dumps(SUBGOAL_SCHEMA),
+        template_version=template,
+        system=_SUBGOAL_SYSTEM + json.dumps(schema),
         user=user,
-        schema=SUBGOAL_SCHEMA,
+        schema=schema,
         source_text=description,
         reference=None if reference is None else tuple(reference),
     )
