@@ -38,6 +38,7 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "paired": "teachgym.teachers.paired:PairedTeacher",
     "llm-curriculum": "teachgym.teachers.llm_curriculum:LLMCurriculumTeacher",
     "adr": "teachgym.teachers.adr:ADRTeacher",
+    "tscl": "teachgym.teachers.bandits.tscl:TSCLTeacher",
 }
 _plugins_added = False
 
