@@ -29,18 +29,54 @@ CASES = [
     for body in ("bipedal", "short_legs", "long_legs", "quadruped")
 ]
 PINNED = {
-    ('teachgym/StumpTracks-v0', 'bipedal'): '865cdbd010a860df13ae2cf0e9c15b832353d15be60982dfedc8dab533aa1b39',
-    ('teachgym/StumpTracks-v0', 'short_legs'): '6df284d1dced1c42457af20a10e631fd7a1983156823d2f3088857f5f7165637',
-    ('teachgym/StumpTracks-v0', 'long_legs'): '08436b1da08780f96d6f47a7fee3a6237600441f47cb7f4df01392fc7378d12a',
-    ('teachgym/StumpTracks-v0', 'quadruped'): '0d1490b08efb7c6750cb772929ad47e94a4dd8a62151f0bb9bf297d1cf77b343',
-    ('teachgym/HexagonTracks-v0', 'bipedal'): 'a1d43feadeb7a892bfe61d0cd7fb68a0fab5b92433574cfa3a12a07fd85f8b9a',
-    ('teachgym/HexagonTracks-v0', 'short_legs'): '33aaad79cb6204784eba62e1495bfd0d1259da347f07b4809d63bb83fbabd027',
-    ('teachgym/HexagonTracks-v0', 'long_legs'): '6cf65b8100a00ea566c5354270ef1f146dae8c26b3e7435f3106f5cf31a6f6ed',
-    ('teachgym/HexagonTracks-v0', 'quadruped'): '7b186748804f6a51f471cf79835776c12f599ce3330bc45fcbe7595089ad80e0',
-    ('teachgym/TerrainWalker-v0', 'bipedal'): 'a82c05f37ba86f86f6f8b8b32a2917a60e526275461812dd5bb481f115a294b3',
-    ('teachgym/TerrainWalker-v0', 'short_legs'): '6e0891084a304643ab8e71bf4d7b2db943312d43addbad2d329bd907e7bd792b',
-    ('teachgym/TerrainWalker-v0', 'long_legs'): '6a79048cf6e71f93e9498d51473fa0a4a59f6664461f2575e73781f69faed40d',
-    ('teachgym/TerrainWalker-v0', 'quadruped'): '50de6d9bee3ec748a4e9f366d7b7c7983d9f97a2012e2e38b588fcb5441d86da',
+    (
+        "teachgym/StumpTracks-v0",
+        "bipedal",
+    ): "865cdbd010a860df13ae2cf0e9c15b832353d15be60982dfedc8dab533aa1b39",
+    (
+        "teachgym/StumpTracks-v0",
+        "short_legs",
+    ): "6df284d1dced1c42457af20a10e631fd7a1983156823d2f3088857f5f7165637",
+    (
+        "teachgym/StumpTracks-v0",
+        "long_legs",
+    ): "08436b1da08780f96d6f47a7fee3a6237600441f47cb7f4df01392fc7378d12a",
+    (
+        "teachgym/StumpTracks-v0",
+        "quadruped",
+    ): "0d1490b08efb7c6750cb772929ad47e94a4dd8a62151f0bb9bf297d1cf77b343",
+    (
+        "teachgym/HexagonTracks-v0",
+        "bipedal",
+    ): "a1d43feadeb7a892bfe61d0cd7fb68a0fab5b92433574cfa3a12a07fd85f8b9a",
+    (
+        "teachgym/HexagonTracks-v0",
+        "short_legs",
+    ): "33aaad79cb6204784eba62e1495bfd0d1259da347f07b4809d63bb83fbabd027",
+    (
+        "teachgym/HexagonTracks-v0",
+        "long_legs",
+    ): "6cf65b8100a00ea566c5354270ef1f146dae8c26b3e7435f3106f5cf31a6f6ed",
+    (
+        "teachgym/HexagonTracks-v0",
+        "quadruped",
+    ): "7b186748804f6a51f471cf79835776c12f599ce3330bc45fcbe7595089ad80e0",
+    (
+        "teachgym/TerrainWalker-v0",
+        "bipedal",
+    ): "a82c05f37ba86f86f6f8b8b32a2917a60e526275461812dd5bb481f115a294b3",
+    (
+        "teachgym/TerrainWalker-v0",
+        "short_legs",
+    ): "6e0891084a304643ab8e71bf4d7b2db943312d43addbad2d329bd907e7bd792b",
+    (
+        "teachgym/TerrainWalker-v0",
+        "long_legs",
+    ): "6a79048cf6e71f93e9498d51473fa0a4a59f6664461f2575e73781f69faed40d",
+    (
+        "teachgym/TerrainWalker-v0",
+        "quadruped",
+    ): "50de6d9bee3ec748a4e9f366d7b7c7983d9f97a2012e2e38b588fcb5441d86da",
 }
 
 

@@ -2,7 +2,8 @@
 
 The camera follows the hull like Gymnasium's BipedalWalker: the hull stays at
 one fifth of the 600 x 400 frame. Sky, parallax clouds, the ground, obstacles
-(white with grey outlines), the lidar sweep and the walker.
+(white with grey outlines), the lidar sweep and the body (every part in its
+spec's colours; grasp sensors red, green when attached).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from teachgym.envs.walkers.constants import (
 )
 
 if TYPE_CHECKING:
+    from teachgym.envs.walkers.bodies.build import BuiltBody
     from teachgym.envs.walkers.walker_env import WalkerEnv
 
 SKY = (215, 215, 255)
@@ -31,8 +33,8 @@ GROUND_FILL = (102, 153, 76)
 GROUND_LINE = (76, 230, 76)
 OBSTACLE_FILL = (255, 255, 255)
 OBSTACLE_LINE = (153, 153, 153)
-HULL_COLORS = ((127, 51, 229), (76, 76, 127))
-LEG_COLORS = {-1: ((178, 101, 152), (127, 76, 101)), 1: ((128, 51, 102), (77, 26, 51))}
+SENSOR_FREE = (255, 0, 0)
+SENSOR_ATTACHED = (0, 200, 0)
 
 
 def clouds(seed: int) -> list[list[tuple[float, float]]]:
@@ -113,12 +115,7 @@ class WalkerRenderer:
         if self.frame < len(sim.lidar):
             ray = sim.lidar[self.frame]
             pygame.draw.line(surface, (255, 0, 0), *to_px([ray.start, ray.end]), 1)
-        legs = list(zip(sim.upper_legs, sim.lower_legs, strict=True))
-        for index, (upper, lower) in enumerate(legs):
-            side = -1 if index % 2 == 0 else 1
-            for part in (upper, lower):
-                self._draw_body(part, LEG_COLORS[side], to_px)
-        self._draw_body(sim.hull, HULL_COLORS, to_px)
+        self.draw_body(sim.body, to_px)
         flag_x, flag_y = TERRAIN_STEP * 3, TERRAIN_HEIGHT
         pygame.draw.line(
             surface, (0, 0, 0), *to_px([(flag_x, flag_y), (flag_x, flag_y + 50 / SCALE)])
@@ -142,12 +139,20 @@ class WalkerRenderer:
             return None
         return np.transpose(np.array(pygame.surfarray.pixels3d(surface)), axes=(1, 0, 2))
 
-    def _draw_body(self, body: Any, colors: tuple[tuple[int, int, int], ...], to_px: Any) -> None:
-        transform = body.transform
-        for fixture in body.fixtures:
-            points = to_px([transform * v for v in fixture.shape.vertices])
-            self.pygame.draw.polygon(self.surface, colors[0], points)
-            self.pygame.draw.polygon(self.surface, colors[1], points, 1)
+    def draw_body(self, body: BuiltBody, to_px: Any) -> None:
+        """Draw every part (last declared first, so the head ends on top) and grasp sensor."""
+        pygame = self.pygame
+        for spec, part in reversed(list(zip(body.spec.parts, body.parts, strict=True))):
+            transform = part.transform
+            for fixture in part.fixtures:
+                points = to_px([transform * v for v in fixture.shape.vertices])
+                pygame.draw.polygon(self.surface, spec.colors[0], points)
+                pygame.draw.polygon(self.surface, spec.colors[1], points, 1)
+        for sensor, tag in zip(body.sensors, body.sensor_tags, strict=True):
+            center = to_px([sensor.position])[0]
+            radius = max(2, round(sensor.fixtures[0].shape.radius * SCALE))
+            color = SENSOR_ATTACHED if tag.attached else SENSOR_FREE
+            pygame.draw.circle(self.surface, color, center, radius)
 
     def close(self) -> None:
         if self.window is not None:

@@ -25,7 +25,7 @@ import numpy as np
 from gymnasium import spaces
 
 from teachgym.envs.task_env import TaskEnv
-from teachgym.envs.walkers.bodies import BodySpec, body_spec
+from teachgym.envs.walkers.bodies import BodySpec, body_spec, joint_observation_bounds
 from teachgym.envs.walkers.constants import (
     EPISODE_STEPS,
     FALL_REWARD,
@@ -34,12 +34,11 @@ from teachgym.envs.walkers.constants import (
     INITIAL_RANDOM,
     LIDAR_RAYS,
     SCALE,
-    SPEED_HIP,
-    SPEED_KNEE,
     VIEWPORT_H,
     VIEWPORT_W,
 )
 from teachgym.envs.walkers.terrain import Terrain
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task
 
 RETURN_BOUNDS = (-150.0, 350.0)
@@ -93,21 +92,14 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
             )
         _physics()  # fail at construction, not at the first reset, without Box2D
         super().__init__(task)
-        self.body: BodySpec = body_spec(body)
+        self.body: BodySpec = self._check_body(body_spec(body))
         self.render_mode = render_mode
         self.action_space = spaces.Box(-1.0, 1.0, shape=(self.body.action_dim,), dtype=np.float32)
-        high = np.array(
-            [math.pi, 5.0, 5.0, 5.0]
-            + [math.pi, 5.0, math.pi, 5.0, 5.0] * self.body.legs
-            + [1.0] * LIDAR_RAYS,
-            dtype=np.float32,
-        )
-        low = -high
-        low[4 + 4 : 4 + 5 * self.body.legs : 5] = 0.0  # ground contacts are 0 or 1
+        joints_low, joints_high = joint_observation_bounds(self.body)
+        high = np.array([math.pi, 5.0, 5.0, 5.0, *joints_high] + [1.0] * LIDAR_RAYS, np.float32)
+        low = np.array([-math.pi, -5.0, -5.0, -5.0, *joints_low] + [-1.0] * LIDAR_RAYS, np.float32)
         self.observation_space = spaces.Box(low, high, dtype=np.float32)
-        self._speeds = [SPEED_HIP, SPEED_KNEE] * self.body.legs
-        self._torque = float(self.body.motors_torque)
-        self._torque_cost = self.body.torque_penalty * self.body.motors_torque
+        self._torque_cost = self.body.action_cost
         self.terrain = Terrain()
         self.sim: Any = None
         self._prev_shaping: float | None = None
@@ -115,6 +107,15 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
         self._return = 0.0
         self.cloud_seed = 0
         self._renderer: Any = None
+
+    def _check_body(self, body: BodySpec) -> BodySpec:
+        """Walker tracks have no water and no ceiling: walkers and amphibians only."""
+        if body.kind not in ("walker", "amphibian"):
+            raise TeachgymUsageError(
+                f"body {body.name!r} is a {body.kind} and needs water or a ceiling: "
+                "use it with teachgym/Parkour-v0"
+            )
+        return body
 
     # -- terrain ------------------------------------------------------------------
     @abstractmethod
@@ -155,19 +156,13 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
     def _advance(self, action: Any) -> tuple[np.ndarray, float, bool]:
         """Apply ``action``, step the physics once, observe; (observation, reward, terminated)."""
         values = np.asarray(action, dtype=np.float64).reshape(-1).tolist()
-        if len(values) != len(self._speeds) or not all(math.isfinite(v) for v in values):
+        if len(values) != self.body.action_dim or not all(math.isfinite(v) for v in values):
             raise ValueError(
-                f"action must be {len(self._speeds)} finite numbers in [-1, 1] for the "
+                f"action must be {self.body.action_dim} finite numbers in [-1, 1] for the "
                 f"{self.body.name!r} body, got {action!r}"
             )
         sim = self.sim
-        torque = self._torque
-        cost = 0.0
-        for joint, speed, value in zip(sim.joints, self._speeds, values, strict=True):
-            joint.motorSpeed = speed if value > 0 else (-speed if value < 0 else 0.0)
-            magnitude = min(abs(value), 1.0)
-            joint.maxMotorTorque = torque * magnitude
-            cost += magnitude
+        cost = sim.body.apply_action(values)
         sim.world.Step(1.0 / FPS, 6 * 30, 2 * 30)
         hull = sim.hull
         x = hull.position[0]
@@ -179,23 +174,16 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
             0.3 * velocity[0] * (VIEWPORT_W / SCALE) / FPS,
             0.3 * velocity[1] * (VIEWPORT_H / SCALE) / FPS,
         ]
-        joints = sim.joints
-        for leg, contact in enumerate(sim.leg_contacts):
-            hip, knee = joints[2 * leg], joints[2 * leg + 1]
-            state += [
-                hip.angle,
-                hip.speed / SPEED_HIP,
-                knee.angle + 1.0,
-                knee.speed / SPEED_KNEE,
-                1.0 if contact.touching else 0.0,
-            ]
+        state += sim.body.joint_state()
         state += sim.cast_lidar()
-        shaping = 130 * x / SCALE - 5.0 * abs(angle)
+        shaping = 130 * x / SCALE
+        if self.body.head_angle_reward:
+            shaping -= 5.0 * abs(angle)
         reward = 0.0 if self._prev_shaping is None else shaping - self._prev_shaping
         self._prev_shaping = shaping
         reward -= self._torque_cost * cost
         terminated = False
-        if sim.contacts.hull_touched or x < 0:
+        if sim.contacts.critical_contact or x < 0:
             reward = FALL_REWARD
             terminated = True
         if x > FINISH_X:
