@@ -9,6 +9,13 @@ Teachers that work on vectors use :meth:`TaskSpace.to_vector` and
 :meth:`TaskSpace.from_vector`: every dimension is normalised to [0, 1] in a
 ``float32`` vector. Integers and categoricals are rounded back exactly;
 continuous values come back to float32 precision (about 1e-7 of the range).
+
+A space may be *conditional*: a parameter declared with :class:`When` applies only
+when a categorical parameter before it (its switch) takes one of some values, e.g.
+``size`` only when ``family`` is ``"DoorKey"``. A canonical task holds exactly the
+parameters that apply to it; validation drops the others if they are given. Every
+parameter keeps its place in the vector, and a parameter that does not apply reads
+0.5 in each of its dimensions.
 """
 
 from __future__ import annotations
@@ -312,6 +319,33 @@ class IntArray(Parameter):
         return {"kind": self.kind, "shape": list(self.shape), "low": self.low, "high": self.high}
 
 
+@dataclass(frozen=True)
+class When:
+    """The condition under which a parameter applies: the categorical parameter
+    ``switch`` (declared before it) takes one of ``values``."""
+
+    switch: str
+    values: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        values = (self.values,) if isinstance(self.values, str) else tuple(self.values)
+        object.__setattr__(self, "values", values)
+
+    def holds(self, task: Mapping[str, Any]) -> bool:
+        """Whether ``task`` sets the switch to one of the values."""
+        if self.switch not in task:
+            return False
+        value = task[self.switch]
+        return any(type(v) is type(value) and v == value for v in self.values)
+
+    def describe(self) -> str:
+        shown = repr(self.values[0]) if len(self.values) == 1 else f"one of {list(self.values)!r}"
+        return f"{self.switch!r} is {shown}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"switch": self.switch, "values": list(self.values)}
+
+
 _KINDS: dict[str, type[Parameter]] = {
     cls.kind: cls for cls in (Continuous, Integer, Categorical, IntArray)
 }
@@ -337,9 +371,14 @@ class TaskSpace:
         parameters: ordered mapping from parameter name to its kind
             (:class:`Continuous`, :class:`Integer`, :class:`Categorical`,
             :class:`IntArray`). The order fixes the vector layout.
+        conditions: parameter name -> :class:`When` it applies (module docstring); a
+            parameter without one always applies. A switch is a categorical parameter
+            declared before the parameters it conditions (it may itself be conditional).
     """
 
-    def __init__(self, parameters: Mapping[str, Parameter]) -> None:
+    def __init__(
+        self, parameters: Mapping[str, Parameter], conditions: Mapping[str, When] | None = None
+    ) -> None:
         if not parameters:
             raise ValueError("a TaskSpace needs at least one parameter")
         for name, parameter in parameters.items():
@@ -355,6 +394,29 @@ class TaskSpace:
             start += parameter.width
         self.dim: int = start
         """Length of the normalised vector."""
+        self.conditions: dict[str, When] = self._check_conditions(conditions or {})
+        """Parameter name -> the :class:`When` under which it applies."""
+
+    def _check_conditions(self, conditions: Mapping[str, When]) -> dict[str, When]:
+        order = self.names
+        for name, when in conditions.items():
+            if name not in self.parameters:
+                raise ValueError(f"condition on unknown parameter {name!r}; parameters: {order}")
+            if not isinstance(when, When):
+                raise TypeError(f"the condition of {name!r} must be a When, got {when!r}")
+            switch = self.parameters.get(when.switch)
+            if not isinstance(switch, Categorical) or order.index(when.switch) >= order.index(name):
+                raise ValueError(
+                    f"parameter {name!r} is conditioned on {when.switch!r}, which must be a "
+                    "categorical parameter declared before it"
+                )
+            wrong = [v for v in when.values if switch._index(v) is None]
+            if not when.values or wrong:
+                raise ValueError(
+                    f"the condition of {name!r} needs values among {list(switch.choices)!r}, "
+                    f"got {list(when.values)!r}"
+                )
+        return {name: conditions[name] for name in order if name in conditions}
 
     # -- basics ---------------------------------------------------------------
     @property
@@ -366,18 +428,49 @@ class TaskSpace:
         return f"TaskSpace({inner})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TaskSpace) and self.parameters == other.parameters
+        return (
+            isinstance(other, TaskSpace)
+            and self.parameters == other.parameters
+            and self.conditions == other.conditions
+        )
 
     def __hash__(self) -> int:
-        return hash(tuple(self.parameters.items()))
+        return hash((tuple(self.parameters.items()), tuple(self.conditions.items())))
 
     def describe(self) -> list[str]:
         """One human-readable line per parameter."""
-        return [f"{name}: {p.allowed}" for name, p in self.parameters.items()]
+        return [
+            f"{name}: {p.allowed}"
+            + (f" (when {self.conditions[name].describe()})" if name in self.conditions else "")
+            for name, p in self.parameters.items()
+        ]
+
+    # -- conditions -----------------------------------------------------------
+    def applies(self, name: str, task: Mapping[str, Any]) -> bool:
+        """Whether parameter ``name`` applies to ``task`` (its switches' values in ``task``)."""
+        when = self.conditions.get(name)
+        return when is None or (when.holds(task) and self.applies(when.switch, task))
+
+    def active_names(self, task: Mapping[str, Any]) -> list[str]:
+        """The parameters that apply to ``task``, in order."""
+        return [name for name in self.parameters if self.applies(name, task)]
+
+    def conform(self, task: Mapping[str, Any], rng: np.random.Generator) -> Task:
+        """``task`` with the parameters that do not apply removed and those that apply
+        but are missing drawn uniformly from ``rng`` (e.g. after its switch was edited);
+        values are not checked and ``level_seed`` is kept."""
+        out: Task = {}
+        for name, parameter in self.parameters.items():
+            if self.applies(name, out):
+                out[name] = task[name] if name in task else parameter.sample(rng)
+        if LEVEL_SEED in task:
+            out[LEVEL_SEED] = task[LEVEL_SEED]
+        return out
 
     # -- validation -----------------------------------------------------------
     def validate(self, task: Mapping[str, Any]) -> Task:
-        """Check ``task`` and return its canonical copy.
+        """Check ``task`` and return its canonical copy (parameters that do not apply to
+        it, in a conditional space, are dropped unchecked).
 
         Raises:
             ValueError: naming the parameter, its allowed range and the value,
@@ -392,13 +485,17 @@ class TaskSpace:
                 f"unknown task parameter {unknown[0]!r}; this task space has {self.names}"
                 f" (plus the optional {LEVEL_SEED!r})"
             )
-        missing = [n for n in self.parameters if n not in task]
-        if missing:
-            raise TeachgymUsageError(
-                f"task parameter {missing[0]!r} is missing; it must be "
-                f"{self.parameters[missing[0]].allowed}"
-            )
-        canonical: Task = {n: p.validate(n, task[n]) for n, p in self.parameters.items()}
+        canonical: Task = {}
+        for name, parameter in self.parameters.items():
+            if not self.applies(name, canonical):
+                continue  # a parameter of another branch: ignored
+            if name not in task:
+                when = self.conditions.get(name)
+                raise TeachgymUsageError(
+                    f"task parameter {name!r} is missing; it must be {parameter.allowed}"
+                    + (f" (it applies when {when.describe()})" if when else "")
+                )
+            canonical[name] = parameter.validate(name, task[name])
         if LEVEL_SEED in task:
             seed = task[LEVEL_SEED]
             if seed is not None:
@@ -427,6 +524,8 @@ class TaskSpace:
         check_density(binary_density, "binary_density")
         task: Task = {}
         for name, parameter in self.parameters.items():
+            if not self.applies(name, task):
+                continue
             binary = isinstance(parameter, IntArray) and (parameter.low, parameter.high) == (0, 1)
             if binary and binary_density is not None:
                 cells = np.less(rng.random(parameter.shape), binary_density)  # type: ignore[attr-defined]
@@ -437,10 +536,14 @@ class TaskSpace:
 
     # -- vectors --------------------------------------------------------------
     def to_vector(self, task: Mapping[str, Any]) -> np.ndarray:
-        """Canonical task -> float32 vector of shape ``(dim,)`` in [0, 1] (no ``level_seed``)."""
+        """Canonical task -> float32 vector of shape ``(dim,)`` in [0, 1] (no ``level_seed``);
+        the dimensions of a parameter that does not apply to the task are 0.5."""
         out = np.empty(self.dim, dtype=np.float32)
         for name, parameter in self.parameters.items():
-            out[self._slices[name]] = parameter.to_unit(task[name])
+            if self.applies(name, task):
+                out[self._slices[name]] = parameter.to_unit(task[name])
+            else:
+                out[self._slices[name]] = 0.5
         return out
 
     def from_vector(self, vector: np.ndarray | Sequence[float]) -> Task:
@@ -450,7 +553,11 @@ class TaskSpace:
             raise TeachgymUsageError(f"expected a vector of shape ({self.dim},), got {array.shape}")
         if not np.all(np.isfinite(array)):
             raise TeachgymUsageError(f"a task vector must be finite, got {array.tolist()}")
-        return {n: p.from_unit(array[self._slices[n]]) for n, p in self.parameters.items()}
+        task: Task = {}
+        for name, parameter in self.parameters.items():
+            if self.applies(name, task):
+                task[name] = parameter.from_unit(array[self._slices[name]])
+        return task
 
     def slice_of(self, name: str) -> slice:
         """The vector positions of parameter ``name``."""
@@ -460,11 +567,24 @@ class TaskSpace:
     def grid(self, n: int) -> list[Task]:
         """Full grid: ``n`` evenly spaced values per continuous/integer parameter
         (endpoints included; deduplicated for small integer ranges), every choice of a
-        categorical. Row-major in parameter order."""
+        categorical. Row-major in parameter order; in a conditional space, each choice of
+        a switch is crossed with the parameters that apply under it only."""
         if n < 1:
             raise ValueError(f"grid needs n >= 1, got {n}")
-        axes = [p.grid(n) for p in self.parameters.values()]
-        return [dict(zip(self.names, combo, strict=True)) for combo in itertools.product(*axes)]
+        if not self.conditions:
+            axes = [p.grid(n) for p in self.parameters.values()]
+            return [dict(zip(self.names, combo, strict=True)) for combo in itertools.product(*axes)]
+        tasks: list[Task] = [{}]
+        for name, parameter in self.parameters.items():
+            values = parameter.grid(n)
+            expanded: list[Task] = []
+            for task in tasks:
+                if self.applies(name, task):
+                    expanded.extend({**task, name: value} for value in values)
+                else:
+                    expanded.append(task)
+            tasks = expanded
+        return tasks
 
     def uniform_set(self, n: int, seed: int) -> list[Task]:
         """``n`` uniform tasks drawn from a generator seeded with ``seed``."""
@@ -473,18 +593,26 @@ class TaskSpace:
 
     # -- other views ----------------------------------------------------------
     def gym_space(self) -> spaces.Dict:
-        """A ``gymnasium.spaces.Dict`` view (categoricals as their choice index)."""
+        """A ``gymnasium.spaces.Dict`` view (categoricals as their choice index; every
+        parameter of a conditional space, whether it applies or not)."""
         return spaces.Dict({n: p.gym_space() for n, p in self.parameters.items()})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description; :meth:`from_dict` inverts it."""
-        return {name: p.to_dict() for name, p in self.parameters.items()}
+        out = {name: p.to_dict() for name, p in self.parameters.items()}
+        for name, when in self.conditions.items():
+            out[name]["when"] = when.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Mapping[str, Any]]) -> TaskSpace:
         parameters: dict[str, Parameter] = {}
+        conditions: dict[str, When] = {}
         for name, spec in data.items():
             spec = dict(spec)
+            when = spec.pop("when", None)
+            if when is not None:
+                conditions[name] = When(when["switch"], tuple(when["values"]))
             kind = spec.pop("kind", None)
             if kind not in _KINDS:
                 raise ValueError(
@@ -496,7 +624,7 @@ class TaskSpace:
                 parameters[name] = IntArray(tuple(spec["shape"]), spec["low"], spec["high"])
             else:
                 parameters[name] = _KINDS[kind](spec["low"], spec["high"])  # type: ignore[call-arg]
-        return cls(parameters)
+        return cls(parameters, conditions)
 
     def require_numeric(self, who: str) -> None:
         """Raise ``ValueError`` if any parameter is categorical or an array.

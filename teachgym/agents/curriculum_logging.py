@@ -94,7 +94,9 @@ class CurriculumLoggerCallback(BaseCallback):
         space = curriculum.teacher.task_space
         for name, parameter in space.parameters.items():
             if isinstance(parameter, Continuous | Integer):
-                column = np.array([float(r.task[name]) for r in self.recent])
+                column = np.array([float(r.task[name]) for r in self.recent if name in r.task])
+                if column.size == 0:  # applies to none of them (a conditional space)
+                    continue
                 values[f"task/{name}_mean"] = float(column.mean())
                 values[f"task/{name}_std"] = float(column.std())
         values["episode_return_mean"] = float(

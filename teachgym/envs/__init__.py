@@ -80,6 +80,12 @@ if find_spec("minigrid") is not None:  # the MiniGrid family needs the [minigrid
         f"{_GRIDWORLDS}.obstructed_maze:ObstructedMazeEnv",
         "MiniGrid ObstructedMaze with its variant (1Dl .. 2Dlhb, 1Q, 2Q, Full) as the task.",
     )
+    register_env(
+        "teachgym/MiniGridFamily-v0",
+        f"{_GRIDWORLDS}.family:MiniGridFamilyEnv",
+        "DoorKey, KeyCorridor, MultiRoom, ObstructedMaze and Maze in one conditional task "
+        "space: the family, then its own parameters.",
+    )
 
 _WALKER_NOTE = " Box2D walker, 2000-step episodes, body= bipedal/short_legs/long_legs/quadruped."
 register_env(

@@ -375,7 +375,7 @@ class ACCELTeacher(LevelReplayTeacher):
         if self.easy_fraction is None:
             return task
         for name, parameter in self.task_space.parameters.items():
-            if parameter.kind not in self.easy_kinds:
+            if parameter.kind not in self.easy_kinds or name not in task:
                 continue
             if isinstance(parameter, Continuous):
                 top = parameter.low + self.easy_fraction * (parameter.high - parameter.low)

@@ -22,6 +22,10 @@ One edit picks a parameter (uniformly, or by ``weights``) and changes it:
 - ``NO_EDIT``: the edit does nothing (the public maze mutator draws it one time in
   three, so a mutation of ``n`` edits makes ``n`` or fewer changes).
 
+In a conditional task space an edit of a parameter that does not apply to the level
+changes nothing, and when an edited switch turns parameters on, they are drawn
+uniformly (``TaskSpace.conform``).
+
 Every mutated level gets a fresh ``level_seed`` (ACCEL: "new terrain seed").
 """
 
@@ -150,13 +154,14 @@ class LevelMutator:
         """One edit of one parameter (``level_seed`` untouched; values stay in range)."""
         work = self._working_copy(task)
         self._edit_in_place(work, rng)
-        return self._plain(work)
+        plain = self._plain(work)
+        return self.task_space.conform(plain, rng) if self.task_space.conditions else plain
 
     def _working_copy(self, task: Mapping[str, Any]) -> dict[str, Any]:
         """A copy of ``task`` whose array parameters are numpy arrays (edited in place)."""
         work = dict(task)
         for name, parameter in self.task_space.parameters.items():
-            if isinstance(parameter, IntArray):
+            if isinstance(parameter, IntArray) and name in work:
                 work[name] = np.array(work[name], dtype=np.int64)
         return work
 
@@ -172,6 +177,8 @@ class LevelMutator:
         if name in self.groups:
             for member in self.groups[name]:
                 work[member] = self.task_space.parameters[member].sample(rng)
+            return
+        if name not in work:  # a parameter that does not apply to this level
             return
         parameter = self.task_space.parameters[name]
         value = work[name]
@@ -198,6 +205,8 @@ class LevelMutator:
         work = self._working_copy({k: v for k, v in task.items() if k != LEVEL_SEED})
         for _ in range(self.n_edits):
             self._edit_in_place(work, rng)
+            if self.task_space.conditions:
+                work = self._working_copy(self.task_space.conform(work, rng))
         child = self._plain(work)
         child[LEVEL_SEED] = new_level_seed(rng)
         return self.task_space.validate(child)

@@ -10,6 +10,7 @@ egocentric view, direction, mission code), describes its layout as canonical tex
 from teachgym.envs.gridworlds.base import MiniGridTaskEnv, observation_space
 from teachgym.envs.gridworlds.describe import describe_layout
 from teachgym.envs.gridworlds.door_key import DoorKeyEnv
+from teachgym.envs.gridworlds.family import FAMILIES, MiniGridFamilyEnv
 from teachgym.envs.gridworlds.key_corridor import KeyCorridorEnv
 from teachgym.envs.gridworlds.level import Level
 from teachgym.envs.gridworlds.maze import MazeEnv, empty_maze_task, random_maze_task
@@ -22,11 +23,13 @@ from teachgym.envs.gridworlds.world import EASIEST_TASK, MiniGridWorldEnv
 
 __all__ = [
     "EASIEST_TASK",
+    "FAMILIES",
     "HELD_OUT_MAZES",
     "DoorKeyEnv",
     "KeyCorridorEnv",
     "Level",
     "MazeEnv",
+    "MiniGridFamilyEnv",
     "MiniGridTaskEnv",
     "MiniGridWorldEnv",
     "Mission",
