@@ -17,6 +17,7 @@ from teachgym.tasks import (
     TaskSpace,
     When,
 )
+from teachgym.teachers.bandits.arms import GridArms
 from teachgym.teachers.mutations import LevelMutator
 
 
@@ -169,3 +170,14 @@ def test_mutations_edit_what_applies_and_switch_families():
     assert any(child.get("size") != 2 for child in children if child["family"] == "a")
     edited = mutator.edit({"family": "b", "mode": "p"}, rng)
     assert space.validate(edited) == edited
+
+
+def test_grid_arms_cross_each_switch_value_with_its_own_parameters(space):
+    arms = GridArms(space, cells=2)
+    assert arms.n_arms == 5 + 1 + 2  # a: size 0..4; b: mode p, or mode q x 2 speed cells
+    rng = np.random.default_rng(0)
+    for arm in range(arms.n_arms):
+        for _ in range(5):
+            task = arms.sample(arm, rng)
+            assert space.validate(task) == task and arms.arm_of(task) == arm
+    assert arms.labels()[-1] == "family='b' mode='q' speed=[1, 2]"

@@ -81,7 +81,7 @@ def test_named_test_set_pins_solvable_layouts_of_every_family():
     assert len({task[LEVEL_SEED] for task in uniform}) == 50
 
 
-@pytest.mark.parametrize("name", ["random", "plr", "robust-plr", "accel"])
+@pytest.mark.parametrize("name", ["random", "plr", "robust-plr", "accel", "tscl"])
 def test_teachers_on_categorical_spaces_pick_across_and_within_families(name):
     teacher = teachgym.make_teacher(name, FAMILY_TASK_SPACE, seed=0)
     check_teacher(teacher)
@@ -97,3 +97,16 @@ def test_teachers_on_categorical_spaces_pick_across_and_within_families(name):
     assert set(families) == set(FAMILIES)
     assert len({task["size"] for task in tasks if task["family"] == "DoorKey"}) > 3
     assert len({task["variant"] for task in tasks if task["family"] == "ObstructedMaze"}) > 3
+
+
+def test_bandit_arms_are_each_familys_own_values_or_the_families():
+    per_value = teachgym.make_teacher("tscl", FAMILY_TASK_SPACE, seed=0)
+    assert per_value.arms.n_arms == 12 + 3 * 4 + 6 * 7 + 9 + 61  # a sum over families
+    subspaces = {family: {"family": family} for family in FAMILIES}
+    per_family = teachgym.make_teacher("tscl", FAMILY_TASK_SPACE, seed=0, subspaces=subspaces)
+    check_teacher(per_family)
+    rng = np.random.default_rng(0)
+    for arm, family in enumerate(FAMILIES):
+        task = per_family.arms.sample(arm, rng)
+        assert task["family"] == family and FAMILY_TASK_SPACE.validate(task) == task
+        assert per_family.arms.arm_of(task) == arm

@@ -12,7 +12,8 @@ Two ways to cut it, both with the same interface (:class:`Arms`):
 
 Inside an arm a task is drawn uniformly: uniform in the arm's range of each
 continuous parameter, uniform over its values of each integer or categorical
-parameter, and as :meth:`TaskSpace.sample` for what the arm leaves free. A task
+parameter, and as :meth:`TaskSpace.sample` for what the arm leaves free; in a
+conditional task space, only the parameters that apply to the task drawn so far. A task
 belongs to exactly one arm (:meth:`Arms.arm_of`); continuous cells are half-open,
 ``[low, high)``, except the last, which holds the upper bound.
 """
@@ -87,7 +88,9 @@ def _check_count(n_arms: int, how: str) -> int:
 
 class GridArms(Arms):
     """Every value of each integer and categorical parameter x ``cells`` cells of each
-    continuous one.
+    continuous one. In a conditional task space, each value of a switch is crossed only
+    with the parameters that apply under it (so the arms of ``family`` x its own
+    parameters number the sum over families, not the product).
 
     Args:
         task_space: any task space.
@@ -119,7 +122,38 @@ class GridArms(Arms):
             self._axes.append(name)
         self.shape: tuple[int, ...] = tuple(sizes)
         """Arms per cut parameter, in task-space order (arm = row-major index)."""
-        self._n_arms = _check_count(math.prod(self.shape), f"cutting {task_space!r} this way")
+        self._branches: list[dict[str, int]] | None = None
+        """Conditional spaces: the index of every arm (row-major over what applies)."""
+        self._branch_of: dict[tuple[tuple[str, int], ...], int] = {}
+        how = f"cutting {task_space!r} this way"
+        if task_space.conditions:
+            self._branches = self._enumerate_branches(how)
+            self._branch_of = {tuple(b.items()): arm for arm, b in enumerate(self._branches)}
+            self._n_arms = len(self._branches)
+        else:
+            self._n_arms = _check_count(math.prod(self.shape), how)
+
+    def _values(self, index: Mapping[str, int]) -> Task:
+        """The categorical values an index fixes (what conditions read)."""
+        values: Task = {}
+        for name, k in index.items():
+            parameter = self.task_space.parameters[name]
+            if isinstance(parameter, Categorical):
+                values[name] = parameter.choices[k]
+        return values
+
+    def _enumerate_branches(self, how: str) -> list[dict[str, int]]:
+        branches: list[dict[str, int]] = [{}]
+        for name, size in zip(self._axes, self.shape, strict=True):
+            grown: list[dict[str, int]] = []
+            for index in branches:
+                if self.task_space.applies(name, self._values(index)):
+                    grown.extend({**index, name: k} for k in range(size))
+                else:
+                    grown.append(index)
+                _check_count(len(grown), how)
+            branches = grown
+        return branches
 
     @property
     def n_arms(self) -> int:
@@ -128,6 +162,8 @@ class GridArms(Arms):
     def _index(self, arm: int) -> dict[str, int]:
         if not 0 <= arm < self._n_arms:
             raise IndexError(f"arm {arm} out of range [0, {self._n_arms})")
+        if self._branches is not None:
+            return self._branches[arm]
         if not self._axes:
             return {}
         position = np.unravel_index(arm, self.shape)
@@ -137,6 +173,8 @@ class GridArms(Arms):
         index = self._index(arm)
         task: Task = {}
         for name, parameter in self.task_space.parameters.items():
+            if not self.task_space.applies(name, task):
+                continue
             if isinstance(parameter, Continuous):
                 edges = self._edges[name]
                 k = index[name]
@@ -153,7 +191,8 @@ class GridArms(Arms):
         if not self._axes:
             return 0
         position = []
-        for name in self._axes:
+        axes = [n for n in self._axes if n in task] if self._branches is not None else self._axes
+        for name in axes:
             parameter = self.task_space.parameters[name]
             value = task[name]
             if isinstance(parameter, Continuous):
@@ -165,12 +204,14 @@ class GridArms(Arms):
             else:
                 assert isinstance(parameter, Categorical)
                 position.append(_choice_index(parameter, value))
+        if self._branches is not None:
+            return self._branch_of[tuple(zip(axes, position, strict=True))]
         return int(np.ravel_multi_index(tuple(position), self.shape))
 
     def label(self, arm: int) -> str:
         index = self._index(arm)
         parts = []
-        for name in self._axes:
+        for name in index:
             parameter = self.task_space.parameters[name]
             k = index[name]
             if isinstance(parameter, Continuous):
@@ -326,6 +367,8 @@ class SubspaceArms(Arms):
         restrictions = self._restrictions[arm]
         task: Task = {}
         for name, parameter in self.task_space.parameters.items():
+            if not self.task_space.applies(name, task):
+                continue
             restriction = restrictions.get(name)
             if restriction is None:
                 task[name] = parameter.sample(rng)
@@ -339,7 +382,7 @@ class SubspaceArms(Arms):
 
     def arm_of(self, task: Task) -> int:
         for arm, restrictions in enumerate(self._restrictions):
-            if all(r.contains(task[n]) for n, r in restrictions.items()):
+            if all(n in task and r.contains(task[n]) for n, r in restrictions.items()):
                 return arm
         raise TeachgymUsageError(f"task {task} lies in none of the sub-spaces {self.names}")
 
