@@ -38,6 +38,18 @@ def check_int(
     return number
 
 
+def check_setting(
+    owner: str, name: str, value: Any, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """:func:`check_int` whose wrong types are also :class:`TeachgymUsageError`: for the
+    arguments of environments and students, which come from ``--env-param`` and suites
+    and whose factories turn only ``ValueError`` into a one-line message."""
+    try:
+        return check_int(owner, name, value, minimum, maximum)
+    except TypeError as exc:
+        raise TeachgymUsageError(str(exc)) from None
+
+
 def check_real(
     owner: str,
     name: str,

@@ -98,7 +98,11 @@ def test_quick_preset_builds_every_teacher_on_its_environment():
             "random_task_ratio",
         ),
         ({"envs": ["teachgym/NoSuchEnv-v0"]}, "envs[0].id", "'teachgym/NoSuchEnv-v0' is not"),
-        ({"envs": [{"id": GRID, "kwargs": {"dims": 0}}]}, "envs[0].kwargs", "dims >= 1"),
+        (
+            {"envs": [{"id": GRID, "kwargs": {"dims": 0}}]},
+            "envs[0].kwargs",
+            "dims must be an integer >= 1",
+        ),
         ({"envs": [{"id": GRID, "test_set": "nope"}]}, "envs[0].test_set", "no test set"),
         ({"students": ["nope"]}, "students[0].name", "unknown student"),
         (

@@ -43,7 +43,10 @@ def test_train_writes_model_teacher_log_and_evaluation(tmp_path, capsys):
         (["train", "--student", "nope"], "unknown student 'nope'"),
         (["train", "--teacher-param", "fit_rate=3"], "no hyperparameter 'fit_rate'"),
         (["train", "--teacher-param", "oops"], "key=value"),
-        (["train", "--env-param", "dims=0"], "dims >= 1"),
+        (["train", "--env-param", "dims=0"], "dims must be an integer >= 1"),
+        (["train", "--env-param", "dims=2.5"], "dims must be an integer >= 1, got 2.5"),
+        (["train", "--env-param", "task_kind=set"], "task_kind must be one of"),
+        (["train", "--student-param", "forget_every=2.5"], "forget_every must be an integer"),
         (["train", "--steps", "-1"], "--steps must be >= 0"),
         (["train", "--teacher", "plr", "--student", "simulated"], "use 'ppo' or 'a2c'"),
         (

@@ -30,6 +30,7 @@ from teachgym.envs.learnability_grid import MASTERED_ABOVE, MAX_COMPETENCE, Lear
 from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import load_state, save_state
 from teachgym.tasks import Task
+from teachgym.validation import check_setting
 
 UNLOCKS_AT = 75
 """A neighbour with competence >= 75 unlocks learning. Summaries of the paper say
@@ -43,19 +44,38 @@ class CompetenceTable:
     Args:
         dims: number of task dimensions ``d``.
         cells_per_dim: cells per dimension ``n``.
+        feasible: bool array of shape ``(n,) * d``, the cells that can ever be learned;
+            default: every cell.
+        open_cells: bool array of shape ``(n,) * d``, the cells learnable without a
+            mastered neighbour; default: the origin only (the reference grid).
 
     Attributes:
         values: int64 array of shape ``(n,) * d``; environments observe this array.
     """
 
-    def __init__(self, dims: int, cells_per_dim: int) -> None:
-        self.values = np.zeros((cells_per_dim,) * dims, dtype=np.int64)
+    def __init__(
+        self,
+        dims: int,
+        cells_per_dim: int,
+        feasible: np.ndarray | None = None,
+        open_cells: np.ndarray | None = None,
+    ) -> None:
+        shape = (cells_per_dim,) * dims
+        self.values = np.zeros(shape, dtype=np.int64)
+        self.feasible = np.ones(shape, dtype=bool) if feasible is None else feasible.copy()
+        if open_cells is None:
+            open_cells = np.zeros(shape, dtype=bool)
+            open_cells[(0,) * dims] = True
+        self.open_cells = open_cells.copy()
         offsets = itertools.product((0, -1), repeat=dims)
         self._previous = np.array([o for o in offsets if any(o)], dtype=np.int64).reshape(-1, dims)
 
     def unlocked(self, cell: tuple[int, ...]) -> bool:
-        """Whether practising ``cell`` raises its competence (origin, or a neighbour >= 75)."""
-        if not any(cell):
+        """Whether practising ``cell`` raises its competence: it is feasible, and open
+        (the origin, a trivial cell) or has a "previous" neighbour at >= 75."""
+        if not self.feasible[cell]:
+            return False
+        if self.open_cells[cell]:
             return True
         neighbours = np.asarray(cell) + self._previous
         neighbours = neighbours[(neighbours >= 0).all(axis=1)]
@@ -67,12 +87,16 @@ class CompetenceTable:
             self.values[cell] += 1
 
     def score(self) -> float:
-        """Percentage of mastered cells (competence > 75), in [0, 100]."""
-        return 100.0 * float((self.values > MASTERED_ABOVE).mean())
+        """Percentage of mastered cells (competence > 75) among the feasible ones, in [0, 100]."""
+        return 100.0 * float((self.values[self.feasible] > MASTERED_ABOVE).mean())
 
     def forget(self) -> None:
         """All competences back to 0."""
         self.values[...] = 0
+
+    def decay(self) -> None:
+        """Every competence above 0 loses one point."""
+        np.subtract(self.values, 1, out=self.values, where=self.values > 0)
 
 
 def _grid_of(env: gym.Env[Any, Any]) -> LearnabilityGridEnv:
@@ -111,19 +135,44 @@ class SimulatedStudent(Student):
     student. One environment step is one episode (the grid's episodes last one
     step), so ``learn(curriculum, 20_000)`` runs 20,000 episodes: each resets the
     grid on the teacher's task, practises the task's cell, and steps, so the
-    teacher is told the competence after practice.
+    teacher is told the competence after practice. The grid's rules (which cells
+    can be learned, which are open from the start) come from the grid.
+
+    A forgetting student (TeachMyAgent's forgetting-student test, docs/references.md
+    [romac2021], re-initialises the student's networks at 7M and 14M of 20M steps):
+    ``forget_every=N`` sets every competence back to 0 after each N-th training
+    episode; ``decay_every=K`` takes one point from every competence after each K-th.
+    Both count the student's own episodes (``steps_done``), so a resumed run forgets
+    at the same episodes.
 
     Args:
         env_fn: builds a learnability grid; its size fixes the table's shape.
         seed: kept for the protocol (the student is deterministic).
+        forget_every: episodes between two resets of the whole table; ``None``: never.
+        decay_every: episodes between two one-point losses of every cell; ``None``: never.
     """
 
     name = "simulated"
 
-    def __init__(self, env_fn: EnvFn, seed: int = 0) -> None:
+    def __init__(
+        self,
+        env_fn: EnvFn,
+        seed: int = 0,
+        forget_every: int | None = None,
+        decay_every: int | None = None,
+    ) -> None:
+        owner = "student 'simulated'"
+        self.forget_every = (
+            None if forget_every is None else check_setting(owner, "forget_every", forget_every, 1)
+        )
+        self.decay_every = (
+            None if decay_every is None else check_setting(owner, "decay_every", decay_every, 1)
+        )
         env = env_fn()
         grid = _grid_of(env)
-        self.table = CompetenceTable(grid.dims, grid.cells_per_dim)
+        self.table = CompetenceTable(
+            grid.dims, grid.cells_per_dim, grid.feasible_cells(), grid.open_cells()
+        )
         grid.observe(self.table.values)
         super().__init__(ObservingEnvFn(env_fn, self.table), seed)
         self.env = env
@@ -149,6 +198,10 @@ class SimulatedStudent(Student):
         self.table.practice(info["cell"])
         _, reward, *_ = env.step(0)
         self.steps_done += 1
+        if self.forget_every is not None and self.steps_done % self.forget_every == 0:
+            self.table.forget()
+        if self.decay_every is not None and self.steps_done % self.decay_every == 0:
+            self.table.decay()
         return float(reward)
 
     def act(self, observation: Any, deterministic: bool = True) -> int:

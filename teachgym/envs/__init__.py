@@ -37,6 +37,7 @@ _LAZY = {
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
 
+_GRID = "teachgym.envs.learnability_grid:LearnabilityGridEnv"
 _GRIDWORLDS = "teachgym.envs.gridworlds"
 _WALKERS = "teachgym.envs.walkers"
 _WALKER_EPISODE_STEPS = 2000
@@ -44,9 +45,45 @@ _WALKER_EPISODE_STEPS = 2000
 
 register_env(
     "teachgym/LearnabilityGrid-v0",
-    "teachgym.envs.learnability_grid:LearnabilityGridEnv",
+    _GRID,
     "Toy testbed of the ALP-GMM paper: one-step episodes that read the cell "
     "competences of the simulated student (no neural network).",
+)
+_SKILL = " Skill variant of the learnability grid (TeachMyAgent's challenges):"
+register_env(
+    "teachgym/LearnabilityGridUnfeasible-v0",
+    _GRID,
+    _SKILL + " mostly unfeasible, 20 x 20 cells of which the 10 x 10 lower ones can be "
+    "learned (75 % never can).",
+    cells_per_dim=20,
+    feasible_per_dim=10,
+)
+register_env(
+    "teachgym/LearnabilityGridTrivial-v0",
+    _GRID,
+    _SKILL + " mostly trivial, the cells of the first 6 of 10 layers along x0 learnable "
+    "from the start.",
+    trivial_layers=6,
+)
+register_env(
+    "teachgym/LearnabilityGridRugged-v0",
+    _GRID,
+    _SKILL + " rugged difficulty, each dimension cut into 4 intervals shuffled (seeded) "
+    "and mapped piecewise-linearly.",
+    rugged_intervals=4,
+)
+register_env(
+    "teachgym/LearnabilityGridDistractors-v0",
+    _GRID,
+    _SKILL + " 8 distractor dimensions z0..z7 that no cell depends on (a 10-D task space).",
+    distractors=8,
+)
+register_env(
+    "teachgym/LearnabilityGridDiscrete-v0",
+    _GRID,
+    _SKILL + " a discrete task set, one categorical parameter 'cell' with the 100 cells "
+    "as choices, for bandit teachers.",
+    task_kind="categorical",
 )
 if find_spec("minigrid") is not None:  # the MiniGrid family needs the [minigrid] extra
     register_env(
