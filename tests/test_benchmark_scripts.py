@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.bench_scripts import BENCHMARKS, load_script
+from tests.llm_server import ChatServer
 from tests.test_webform_browser import needs_chromium
 from tests.test_webform_miniwob import REASON as MINIWOB_UNAVAILABLE
 
@@ -350,3 +351,52 @@ def test_webform_learning_evaluates_zero_shot_on_miniwob(capsys):
     out = capsys.readouterr().out
     zero_shot = re.search(r"login-user \(Chromium\), 1 episodes: success ([\d.]+)%", out)
     assert zero_shot is not None and float(zero_shot.group(1)) in (0.0, 100.0)
+
+
+def test_llm_local_prints_a_row_per_family_and_template_against_a_server(tmp_path, capsys):
+    """The queries part against the loopback server that behaves like llama_cpp.server."""
+    with ChatServer(["llama-cpp-server"]) as server:
+        load_script("llm_local").main(
+            [
+                *("--url", server.url, "--model", "m", "--families", "DoorKey", "MultiRoom"),
+                *("--layouts", "2", "--train-episodes", "5"),
+                *("--cache", str(tmp_path / "a.sqlite")),
+            ]
+        )
+    out = capsys.readouterr().out
+    rows = re.findall(
+        r"^(\w+) +(subgoals-[\w-]+) +([\d.]+) +([\d.]+) +([\d.]+) +[\d.]+ +([\d.]+) +([\d.]+)$",
+        out,
+        re.M,
+    )
+    assert [(r[0], r[1]) for r in rows] == [
+        (f, t) for f in ("DoorKey", "MultiRoom") for t in ("subgoals-v1", "subgoals-grounded-v1")
+    ]
+    # the planner behind the loopback server answers every layout validly and exactly
+    assert all(r[2:6] == ("1.00", "1.00", "1.000", "0.00") for r in rows)
+    assert all(0.0 <= float(r[6]) <= 1.0 for r in rows)
+
+
+def test_llm_local_curriculum_counts_the_models_proposals(capsys):
+    with ChatServer(["planner"]) as server:
+        load_script("llm_local").main(
+            [
+                *("--part", "curriculum", "--url", server.url, "--model", "m"),
+                *("--episodes", "20", "--score-every", "10", "--query-every", "5", "--seeds", "1"),
+            ]
+        )
+    out = capsys.readouterr().out
+    finals = re.findall(r"^(.+?) +final % mastered: mean ([\d.]+)$", out, re.M)
+    assert [label for label, _ in finals] == [
+        "random",
+        "alp-gmm",
+        "llm-curriculum (planner)",
+        "llm-curriculum (model)",
+    ]
+    model = re.search(
+        r"llm-curriculum \(model\) +seed 0: .*; (\d+) questions, (\d+) answers, "
+        r"valid share ([\d.]+), 0 backend errors",
+        out,
+    )
+    assert model is not None and model.group(1) == model.group(2) == "4"
+    assert model.group(3) == "1.00"
