@@ -221,3 +221,24 @@ def test_masked_rollout_buffer_yields_exactly_the_kept_transitions():
     buffer.keep[...] = keep
     seen = {(int(o[0]), int(o[1])) for batch in buffer.get(2) for o in batch.observations.numpy()}
     assert seen == {(t, e) for t in range(n_steps) for e in range(n_envs) if keep[t, e]}
+
+
+def test_ppo_reports_each_episode_with_its_mean_absolute_advantage_for_dump():
+    teacher = make_teacher("dump", CountdownEnv.task_space, seed=0, cells=2)
+    traces: list[EpisodeTrace] = []
+    score = teacher.episode_score
+
+    def recording_score(task, trace: EpisodeTrace) -> float:
+        traces.append(trace)
+        return score(task, trace)
+
+    teacher.episode_score = recording_score  # type: ignore[method-assign]
+    student = SB3Student(functools.partial(CountdownEnv), n_envs=2, seed=0, **PPO_KWARGS)
+    outcomes: list[Outcome] = []
+    student.learn(Curriculum(teacher, listeners=[lambda r: outcomes.append(r.outcome)]), 200)
+    assert len(outcomes) == len(traces) > 10
+    for outcome, trace in zip(outcomes, traces, strict=True):
+        assert trace.advantages is not None
+        assert outcome.score == pytest.approx(float(np.mean(np.abs(trace.advantages))))
+    assert teacher.pulls.sum() == len(outcomes)
+    student.close()

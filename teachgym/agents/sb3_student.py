@@ -54,7 +54,7 @@ from teachgym.curriculum import Curriculum
 from teachgym.errors import TeachgymUsageError, UnknownParameterError
 from teachgym.params import constructor_defaults, get_params, json_ready
 from teachgym.state_io import CorruptStateError
-from teachgym.teachers.capabilities import LEARNING_POTENTIAL
+from teachgym.teachers.capabilities import ADVANTAGE, LEARNING_POTENTIAL
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "a2c": A2C,
@@ -186,7 +186,9 @@ class SB3Student(Student):
             raise TeachgymUsageError(f"vec_env must be 'dummy' or 'subproc', got {vec_env!r}")
         self.algo = key
         self.on_policy = key in ("ppo", "a2c")
-        self.score_kinds = frozenset({LEARNING_POTENTIAL}) if self.on_policy else frozenset()
+        self.score_kinds = (
+            frozenset({LEARNING_POTENTIAL, ADVANTAGE}) if self.on_policy else frozenset()
+        )
         self.supports_robust_updates = key == "ppo"  # as RobustPPO
         self.n_envs = n_envs if n_envs is not None else (4 if self.on_policy else 1)
         self.vec_env = vec_env

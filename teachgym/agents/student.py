@@ -28,7 +28,7 @@ from teachgym.errors import TeachgymUsageError
 from teachgym.params import get_params
 from teachgym.state_io import CorruptStateError
 from teachgym.teachers import Teacher, load_teacher, save_teacher
-from teachgym.teachers.capabilities import LEARNING_POTENTIAL, REGRET
+from teachgym.teachers.capabilities import ADVANTAGE, LEARNING_POTENTIAL, REGRET
 
 EnvFn = Callable[[], gym.Env[Any, Any]]
 ProgressFn = Callable[[int], object]
@@ -76,6 +76,8 @@ def load_curriculum_state(directory: str | os.PathLike[str]) -> dict[str, Any] |
 SCORE_SOURCES: dict[str, str] = {
     LEARNING_POTENTIAL: "train an on-policy SB3 algorithm: use 'ppo' or 'a2c'",
     REGRET: "use the 'paired-ppo' student (a protagonist and an antagonist)",
+    ADVANTAGE: "train an on-policy SB3 algorithm ('ppo' or 'a2c'), or give the teacher "
+    "signal='return' to learn from returns",
 }
 """The fix named when a student cannot give a kind of score: which students do."""
 

@@ -32,7 +32,7 @@ from teachgym.checks.errors import ContractError
 from teachgym.curriculum import Curriculum
 from teachgym.tasks import LEVEL_SEED, Task, TaskSpace
 from teachgym.teachers import Outcome, Teacher
-from teachgym.teachers.capabilities import LEARNING_POTENTIAL, REGRET
+from teachgym.teachers.capabilities import ADVANTAGE, LEARNING_POTENTIAL, REGRET
 
 EnvFn = Callable[[], gym.Env[Any, Any]]
 StudentFn = Callable[[EnvFn], Any]
@@ -121,6 +121,14 @@ class ScoredCountingTeacher(CountingTeacher):
     name = "counting-scored"
     requires_score = True
     score_kind = LEARNING_POTENTIAL
+
+
+class AdvantageCountingTeacher(CountingTeacher):
+    """A counting teacher that needs each episode's mean absolute advantage (DUMP, SEC)."""
+
+    name = "counting-advantage"
+    requires_score = True
+    score_kind = ADVANTAGE
 
 
 class RegretCountingTeacher(CountingTeacher):
@@ -213,6 +221,8 @@ def _teachers_for(student: Any, env_fn: EnvFn, seed: int) -> list[CountingTeache
         teachers.append(CountingTeacher(space, seed=seed))
     if LEARNING_POTENTIAL in kinds or required == LEARNING_POTENTIAL:
         teachers.append(ScoredCountingTeacher(space, seed=seed))
+    if ADVANTAGE in kinds or required == ADVANTAGE:
+        teachers.append(AdvantageCountingTeacher(space, seed=seed))
     if REGRET in kinds or required == REGRET:
         teachers.append(RegretCountingTeacher(space, seed=seed))
     return teachers

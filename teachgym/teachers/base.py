@@ -19,8 +19,13 @@ import numpy as np
 from teachgym.errors import TeachgymUsageError
 from teachgym.params import get_params
 from teachgym.tasks import Task, TaskSpace
-from teachgym.teachers.capabilities import LEARNING_POTENTIAL, SCORE_KINDS, BufferedLevels
-from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss
+from teachgym.teachers.capabilities import (
+    ADVANTAGE,
+    LEARNING_POTENTIAL,
+    SCORE_KINDS,
+    BufferedLevels,
+)
+from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss, value_l1
 
 TeacherT = TypeVar("TeacherT", bound="Teacher")
 
@@ -99,8 +104,9 @@ class Teacher(ABC):
     """
 
     name: ClassVar[str] = ""
-    requires_score: ClassVar[bool] = False
-    """True if :meth:`update` needs ``Outcome.score``, of the kind ``score_kind``."""
+    requires_score: bool = False
+    """True if :meth:`update` needs ``Outcome.score``, of the kind ``score_kind`` (a class
+    attribute, or set per instance when a hyperparameter decides it)."""
     score_kind: ClassVar[str] = LEARNING_POTENTIAL
     """Which score ``requires_score`` asks for: one of
     :data:`~teachgym.teachers.capabilities.SCORE_KINDS`."""
@@ -189,16 +195,19 @@ class Teacher(ABC):
     def episode_score(self, task: Mapping[str, Any], trace: EpisodeTrace) -> float:
         """This teacher's learning-potential score of one episode on ``task``.
 
-        Called by students that compute scores, before :meth:`update`. The default is
-        positive value loss (the mean of ``max(A_t, 0)`` over the episode's GAE
-        advantages; Robust PLR, Jiang et al., NeurIPS 2021; docs/references.md
+        Called by students that compute scores, before :meth:`update`. For a teacher of
+        ``score_kind`` ``"mean-absolute-advantage"`` it is the mean of ``|A_t|``; otherwise
+        the default is positive value loss (the mean of ``max(A_t, 0)`` over the episode's
+        GAE advantages; Robust PLR, Jiang et al., NeurIPS 2021; docs/references.md
         [jiang2021rplr]).
         """
         if trace.advantages is None:
             raise ValueError(
-                f"teacher {self.name!r} scores episodes by positive value loss, which needs "
-                "the student's advantages; this student gave only the return"
+                f"teacher {self.name!r} scores episodes from the student's advantages; "
+                "this student gave only the return"
             )
+        if self.score_kind == ADVANTAGE:
+            return value_l1(trace.advantages)
         return positive_value_loss(trace.advantages)
 
     def is_exploratory(self, task: Mapping[str, Any]) -> bool:

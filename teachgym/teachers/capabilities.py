@@ -7,9 +7,12 @@ works with any student that uses the same capability:
 - ``requires_score`` and ``score_kind``: every reported episode must carry a
   score of this kind (:data:`SCORE_KINDS`): a *learning-potential* score computed
   from one student's value estimates (PLR, Robust PLR, ACCEL; docs/references.md
-  [jiang2021plr], [jiang2021rplr], [parkerholder2022]), or a *regret* measured by
-  a protagonist and an antagonist (PAIRED; [dennis2020]). In the vector path the
-  student that computes the score also reports the episode, once it knows the score.
+  [jiang2021plr], [jiang2021rplr], [parkerholder2022]), a *regret* measured by
+  a protagonist and an antagonist (PAIRED; [dennis2020]), or an episode's mean
+  absolute *advantage* (DUMP, SEC; [wang2025dump], [chen2025sec]). A teacher whose
+  hyperparameters decide whether it needs a score sets ``requires_score`` per
+  instance. In the vector path the student that computes the score also reports the
+  episode, once it knows the score.
 - ``episode_score(task, trace)``: how the teacher turns a student's episode trace
   into its learning-potential score.
 - ``robust`` and ``is_exploratory(task)``: the student must take no gradient step
@@ -37,7 +40,11 @@ LEARNING_POTENTIAL = "learning-potential"
 REGRET = "regret"
 """A level's regret: antagonist return minus protagonist return (PAIRED)."""
 
-SCORE_KINDS: tuple[str, ...] = (LEARNING_POTENTIAL, REGRET)
+ADVANTAGE = "mean-absolute-advantage"
+"""The mean absolute GAE advantage of one episode, mean of ``|A_t|`` over its steps: the
+learnability of DUMP and SEC (docs/references.md [wang2025dump], [chen2025sec])."""
+
+SCORE_KINDS: tuple[str, ...] = (LEARNING_POTENTIAL, REGRET, ADVANTAGE)
 
 
 @dataclass(frozen=True)

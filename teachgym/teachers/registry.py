@@ -39,6 +39,9 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "llm-curriculum": "teachgym.teachers.llm_curriculum:LLMCurriculumTeacher",
     "adr": "teachgym.teachers.adr:ADRTeacher",
     "tscl": "teachgym.teachers.bandits.tscl:TSCLTeacher",
+    "exp3s": "teachgym.teachers.bandits.exp3s:Exp3STeacher",
+    "dump": "teachgym.teachers.bandits.dump:DUMPTeacher",
+    "sec": "teachgym.teachers.bandits.sec:SECTeacher",
 }
 _plugins_added = False
 
