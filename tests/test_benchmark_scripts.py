@@ -400,3 +400,14 @@ def test_llm_local_curriculum_counts_the_models_proposals(capsys):
     )
     assert model is not None and model.group(1) == model.group(2) == "4"
     assert model.group(3) == "1.00"
+
+
+def test_torch_teacher_cost_prints_a_row_per_configuration_beside_alp_gmm(capsys):
+    script = load_script("torch_teacher_cost")
+    script.main(["--episodes", "60", "--teachers", "goal-gan/skills"])
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split()[0] for row in rows] == ["alp-gmm", "goal-gan/skills"]
+    for row in rows:
+        ms, trainings, per_training, ratio = row.split()[1:]
+        assert float(ms) >= 0 and int(trainings) >= 0 and float(ratio) >= 0
+        assert (per_training == "nan") == (int(trainings) == 0)

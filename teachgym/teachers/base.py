@@ -110,6 +110,12 @@ class Teacher(ABC):
     score_kind: ClassVar[str] = LEARNING_POTENTIAL
     """Which score ``requires_score`` asks for: one of
     :data:`~teachgym.teachers.capabilities.SCORE_KINDS`."""
+    requires_success: ClassVar[bool] = False
+    """True if :meth:`update` needs ``Outcome.success`` (the environment's
+    ``info["is_success"]``; GoalGAN and Setter-Solver learn from success only)."""
+    extras: ClassVar[tuple[str, ...]] = ()
+    """Optional dependency groups of teachgym the teacher needs (``pip install
+    'teachgym[<extra>]'``), for example ``("torch",)``."""
     robust: ClassVar[bool] = False
     """True: the student must take no gradient step on episodes whose task
     :meth:`is_exploratory` (it only scores them)."""
@@ -179,6 +185,11 @@ class Teacher(ABC):
             raise ValueError(
                 f"teacher {self.name!r} needs a {self.score_kind} score in each Outcome; "
                 "use a student that provides one (for example SB3 PPO with the scoring callback)"
+            )
+        if self.requires_success and outcome.success is None:
+            raise ValueError(
+                f"teacher {self.name!r} learns from success, and this Outcome has none; use "
+                "an environment that reports info['is_success'] at the end of each episode"
             )
         self._update(self.task_space.validate(task), outcome)
         self.n_updates += 1

@@ -13,6 +13,11 @@ works with any student that uses the same capability:
   hyperparameters decide whether it needs a score sets ``requires_score`` per
   instance. In the vector path the student that computes the score also reports the
   episode, once it knows the score.
+- ``requires_success``: every reported episode must say whether it succeeded
+  (``Outcome.success``, from the environment's ``info["is_success"]``); GoalGAN
+  and Setter-Solver label goals by success ([florensa2018], [racaniere2020]).
+- ``extras``: the optional dependency groups the teacher needs (``("torch",)``
+  for the torch teachers), imported only when the teacher is built.
 - ``episode_score(task, trace)``: how the teacher turns a student's episode trace
   into its learning-potential score.
 - ``robust`` and ``is_exploratory(task)``: the student must take no gradient step

@@ -42,6 +42,7 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "exp3s": "teachgym.teachers.bandits.exp3s:Exp3STeacher",
     "dump": "teachgym.teachers.bandits.dump:DUMPTeacher",
     "sec": "teachgym.teachers.bandits.sec:SECTeacher",
+    "goal-gan": "teachgym.teachers.goal_gan:GoalGANTeacher",
 }
 _plugins_added = False
 
