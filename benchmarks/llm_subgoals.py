@@ -6,7 +6,14 @@ Conditions (the same PPO + MiniGrid CNN, the same seeds):
 - ``baseline``: no subgoals (sparse reward);
 - ``planner``: the subgoal teacher with the offline planner backend;
 - ``noisy-<a>``: the noisy-oracle backend at accuracy ``a`` ([ruizgonzalez2024]'s measured LLM
-  accuracies: 0.985 on KeyCorridorS3R3, 0.18 to 0.55 on MultiRoom-N4-S5).
+  accuracies: 0.985 on KeyCorridorS3R3, 0.18 to 0.55 on MultiRoom-N4-S5; ``--accuracies``
+  replaces them, e.g. with a local model's measured accuracy);
+- ``model``: a language model's recorded answers (``--model-cache``, a read-only answer
+  cache written by ``benchmarks/llm_local.py``; ``--model-name`` and ``--template`` name
+  them), with the planner where an answer is invalid.
+
+``--pool N`` trains every condition on the same N layouts (level seeds 0 .. N-1, drawn
+uniformly at each reset), so that a model asked once per layout covers the whole run.
 
 Training envs carry a :class:`~teachgym.subgoal_wrapper.SubgoalWrapper`
 (teacher ``None`` for the baseline, so the observation space is the same).
@@ -35,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import DummyVecEnv
@@ -44,7 +52,13 @@ from teachgym.agents.minigrid_cnn import MINIGRID_PPO_KWARGS, minigrid_policy_kw
 from teachgym.evaluation.periodic import EvaluationPoint, PeriodicEvaluator
 from teachgym.subgoal_wrapper import SubgoalWrapper
 from teachgym.tasks import LEVEL_SEED
-from teachgym.teachers.llm_subgoal import SubgoalTeacher
+from teachgym.teachers.llm_subgoal import (
+    SUBGOAL_TEMPLATE_VERSION,
+    SUBGOAL_TEMPLATES,
+    AnswerCache,
+    OpenAIBackend,
+    SubgoalTeacher,
+)
 
 SUCCESS = 0.8
 """Greedy success rate that counts as reached (the family's mastery threshold)."""
@@ -75,20 +89,48 @@ class RunResult:
     teacher: dict[str, Any]
 
 
-def make_teacher(condition: str, seed: int) -> SubgoalTeacher | None:
+def make_teacher(condition: str, seed: int, args: argparse.Namespace) -> SubgoalTeacher | None:
     if condition == "baseline":
         return None
     if condition == "planner":
         return SubgoalTeacher("planner")
+    if condition == "model":
+        # Read-only: every answer comes from the recording; the server is never contacted.
+        recorded = OpenAIBackend("http://127.0.0.1:9/v1", args.model_name)
+        cache = AnswerCache(args.model_cache, "read-only")
+        return SubgoalTeacher(recorded, cache, template=args.template)
     accuracy = float(condition.removeprefix("noisy-"))
     return SubgoalTeacher("noisy-oracle", accuracy=accuracy, seed=seed)
 
 
+class LayoutPool(gym.Wrapper[Any, Any, Any, Any]):
+    """Each reset plays one of the layouts with level seeds ``0 .. size-1``, drawn uniformly."""
+
+    def __init__(self, env: gym.Env[Any, Any], task: dict[str, Any], size: int) -> None:
+        super().__init__(env)
+        self.task, self.size = dict(task), size
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
+        if seed is not None:
+            self._pool_rng = np.random.default_rng(seed)
+        elif not hasattr(self, "_pool_rng"):
+            self._pool_rng = np.random.default_rng(0)
+        level = int(self._pool_rng.integers(self.size))
+        return self.env.reset(seed=seed, options={"task": {**self.task, LEVEL_SEED: level}})
+
+
 def env_maker(
-    env_id: str, task: dict[str, Any], teacher: SubgoalTeacher | None, encoding: str, hide: float
+    env_id: str,
+    task: dict[str, Any],
+    teacher: SubgoalTeacher | None,
+    encoding: str,
+    hide: float,
+    pool: int = 0,
 ) -> Callable[[], gym.Env[Any, Any]]:
     def make() -> gym.Env[Any, Any]:
         env = gym.make(env_id, task=dict(task))
+        if pool:
+            env = LayoutPool(env, task, pool)
         return SubgoalWrapper(env, teacher, encoding=encoding, hide_probability=hide)
 
     return make
@@ -130,9 +172,11 @@ class DeploymentCurve:
 
 def run(name: str, condition: str, seed: int, budget: int, args: argparse.Namespace) -> RunResult:
     env_id, task, _, hide = TASKS[name]
-    teacher = make_teacher(condition, seed)
+    teacher = make_teacher(condition, seed, args)
     hide = 0.0 if teacher is None else hide
-    makers = [env_maker(env_id, task, teacher, args.encoding, hide) for _ in range(args.n_envs)]
+    makers = [
+        env_maker(env_id, task, teacher, args.encoding, hide, args.pool) for _ in range(args.n_envs)
+    ]
     venv = DummyVecEnv(makers)
     venv.seed(seed)
     model = PPO(
@@ -183,7 +227,9 @@ def _verdict(teacher: int | None, baseline: RunResult, baseline_step: int | None
 def compare(name: str, seed: int, args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     """Run every condition of one task and seed; rows (task, condition, seed line, verdict)."""
     _, _, accuracies, _ = TASKS[name]
+    accuracies = tuple(args.accuracies) if args.accuracies else accuracies
     conditions = ["planner"] + ([] if args.skip_noisy else [f"noisy-{a:g}" for a in accuracies])
+    conditions += ["model"] if args.model_cache else []
     results = [run(name, c, seed, min(args.budget, args.cap), args) for c in conditions]
     slowest = max(r.steps for r in results)
     baseline = run(name, "baseline", seed, min(5 * slowest, args.cap), args)
@@ -196,6 +242,8 @@ def compare(name: str, seed: int, args: argparse.Namespace) -> list[tuple[str, s
         if r.teacher.get("model_accuracy") is not None:
             line += f", model accuracy {r.teacher['model_accuracy']:.3f}"
         line += f", fallbacks {r.teacher.get('fallbacks', 0)}"
+        if r.condition == "model":
+            line += f" of {r.teacher['layouts']} layouts"
         verdict = (
             f"deployment: {_verdict(r.reached_at, baseline, baseline.reached_at)}; "
             f"training: {_verdict(r.train_reached_at, baseline, baseline.train_reached_at)}"
@@ -223,6 +271,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--eval-layouts", type=int, default=10)
     parser.add_argument("--encoding", default="relative", choices=["relative", "object", "none"])
     parser.add_argument("--skip-noisy", action="store_true")
+    parser.add_argument("--accuracies", type=float, nargs="+", help="noisy-oracle accuracies")
+    parser.add_argument("--pool", type=int, default=0, help="train on N layouts (0: all)")
+    parser.add_argument("--model-cache", help="recorded answers of a model (read-only)")
+    parser.add_argument("--model-name", default="SmolLM2-135M-Instruct.Q4_1.gguf")
+    parser.add_argument("--template", default=SUBGOAL_TEMPLATE_VERSION, choices=SUBGOAL_TEMPLATES)
     parser.add_argument("--workers", type=int, default=3, help="parallel (task, seed) jobs")
     args = parser.parse_args(argv)
     print(
@@ -239,7 +292,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = [row for output in outputs for row in output]
     for name in args.tasks:
         env_id, task, _, hide = TASKS[name]
-        print(f"== {name}: {env_id} {task}, hide {hide}")
+        layouts = f"{args.pool} training layouts" if args.pool else "all layouts"
+        print(f"== {name}: {env_id} {task}, hide {hide}, {layouts}")
         for n, _, line, verdict in rows:
             if n == name:
                 print(f"  {line}" + (f"\n      {verdict}" if verdict else ""))

@@ -411,3 +411,43 @@ def test_torch_teacher_cost_prints_a_row_per_configuration_beside_alp_gmm(capsys
         ms, trainings, per_training, ratio = row.split()[1:]
         assert float(ms) >= 0 and int(trainings) >= 0 and float(ratio) >= 0
         assert (per_training == "nan") == (int(trainings) == 0)
+
+
+@pytest.mark.slow
+def test_llm_subgoals_trains_on_a_layout_pool_with_a_models_recorded_answers(tmp_path, capsys):
+    import gymnasium as gym
+
+    from teachgym.tasks import LEVEL_SEED
+    from teachgym.teachers.llm_subgoal import (
+        GROUNDED_TEMPLATE_VERSION,
+        AnswerCache,
+        OpenAIBackend,
+        SubgoalTeacher,
+    )
+
+    path = tmp_path / "recorded.sqlite"
+    env = gym.make("teachgym/KeyCorridor-v0")
+    with ChatServer(["llama-cpp-server"]) as server:
+        recorder = SubgoalTeacher(
+            OpenAIBackend(server.url, "m"),
+            AnswerCache(path, "read-write"),
+            template=GROUNDED_TEMPLATE_VERSION,
+        )
+        for level in range(2):
+            env.reset(options={"task": {"num_rows": 2, "room_size": 3, LEVEL_SEED: level}})
+            recorder.propose(env.unwrapped.describe())
+    load_script("llm_subgoals").main(
+        [
+            *("--seeds", "0", "--tasks", "KeyCorridor", "--budget", "32", "--cap", "32"),
+            *("--n-envs", "1", "--n-steps", "16", "--eval-every", "16", "--eval-layouts", "1"),
+            *("--accuracies", "0.4", "--workers", "1", "--pool", "2"),
+            *("--model-cache", str(path), "--model-name", "m"),
+            *("--template", GROUNDED_TEMPLATE_VERSION),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "hide 0.5, 2 training layouts" in out
+    rows = re.findall(r"^  seed 0 ([\w.-]+) +deployment", out, re.M)
+    assert rows == ["planner", "noisy-0.4", "model", "baseline"]
+    model = re.search(r"seed 0 model .*, fallbacks (\d+) of (\d+) layouts", out)
+    assert model is not None and model.group(1) == "0" and int(model.group(2)) >= 1
