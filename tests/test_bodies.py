@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import Box2D
+import gymnasium as gym
 import numpy as np
 import pytest
+from gymnasium.utils.env_checker import check_env
 
+import teachgym.envs  # noqa: F401  (registers the ids)
 from teachgym.envs.walkers.bodies import BODIES, BodySpec, JointSpec, PartSpec, body_spec
 from teachgym.envs.walkers.bodies.build import (
     BodyContacts,
@@ -124,3 +127,199 @@ def test_grasp_sensor_tracks_graspable_terrain_only():
     built.apply_action([0.0])
     assert not tag.ready
     assert built.joint_state() == [1.0, 0.0]
+
+
+PARKOUR_SIZES = {
+    "old_classic_bipedal": (36, 4),
+    "classic_bipedal": (36, 4),
+    "small_bipedal": (36, 4),
+    "big_quadru": (46, 8),
+    "spider": (54, 12),
+    "millipede": (66, 16),
+    "wheel": (46, 8),
+    "profile_chimpanzee": (62, 14),
+    "climbing_profile_chimpanzee": (54, 12),
+    "climbing_chest_profile_chimpanzee": (44, 8),
+    "fish": (38, 4),
+    "amphibious_bipedal": (36, 4),
+}
+"""TeachMyAgent's Parkour observation / action sizes: 6 head values + joints + 20 lidar."""
+TORQUES = {
+    "classic_bipedal": (80, 0.00035),
+    "old_classic_bipedal": (80, 0.00035),
+    "small_bipedal": (80, 0.00035),
+    "big_quadru": (300, 0.00035 / 2),
+    "spider": (100, 0.00035 / 2),
+    "millipede": (200, 0.00035 / 4),
+    "wheel": (500, 0.00035 / 2),
+    "profile_chimpanzee": (100, 0.00035 / 5),
+    "climbing_profile_chimpanzee": (100, 0.00035 / 5),
+    "climbing_chest_profile_chimpanzee": (100, 0.00035 / 5),
+    "fish": (80, 0.00035),
+    "amphibious_bipedal": (80, 0.00035),
+}
+WALKING = sorted(name for name, spec in BODIES.items() if spec.kind in ("walker", "amphibian"))
+
+
+@pytest.mark.parametrize("name", sorted(PARKOUR_SIZES))
+def test_teachmyagent_bodies_have_the_reference_sizes_and_torques(name):
+    spec = BODIES[name]
+    assert (6 + spec.joint_observation_dim + 20, spec.action_dim) == PARKOUR_SIZES[name]
+    assert (spec.motors_torque, spec.torque_penalty) == pytest.approx(TORQUES[name])
+    assert spec.penalty_torque == 80
+    assert spec.reference == name
+
+
+def test_every_body_is_registered_with_a_kind_and_lidar_fan():
+    assert len(BODIES) == 16
+    kinds = {name: spec.kind for name, spec in BODIES.items()}
+    assert [n for n, k in kinds.items() if k == "climber"] == [
+        "climbing_profile_chimpanzee",
+        "climbing_chest_profile_chimpanzee",
+    ]
+    assert [n for n, k in kinds.items() if k == "swimmer"] == ["fish"]
+    assert [n for n, k in kinds.items() if k == "amphibian"] == ["amphibious_bipedal"]
+    assert BODIES["fish"].lidar == "full" and BODIES["climbing_profile_chimpanzee"].lidar == "up"
+    assert BODIES["spider"].lidar == "down"
+    no_angle = {n for n, s in BODIES.items() if not s.head_angle_reward}
+    assert no_angle == {
+        "wheel",
+        "profile_chimpanzee",
+        "climbing_profile_chimpanzee",
+        "climbing_chest_profile_chimpanzee",
+        "fish",
+    }
+    assert BODIES["fish"].survival_steps == 600
+    assert BODIES["amphibious_bipedal"].survival_steps is None
+
+
+def test_critical_parts_follow_the_reference():
+    assert BODIES["climbing_profile_chimpanzee"].critical_parts == (
+        "head",
+        "chest",
+        "lower_leg0",
+        "lower_leg1",
+    )
+    assert BODIES["climbing_chest_profile_chimpanzee"].critical_parts == ("head", "chest")
+    assert BODIES["profile_chimpanzee"].critical_parts == ("head", "chest")
+    for name in ("classic_bipedal", "old_classic_bipedal", "big_quadru", "spider", "wheel"):
+        assert BODIES[name].critical_parts == ()
+        assert BODIES[name].fall_critical_parts == (BODIES[name].head,)
+    for name in ("millipede", "fish", "amphibious_bipedal"):
+        assert BODIES[name].fall_critical_parts == ()
+    assert BODIES["millipede"].head == "body3"  # the rightmost segment
+
+
+def test_swimmer_and_amphibian_densities():
+    world = new_world(BodyContacts())
+    fish = build_body(world, BODIES["fish"], (0.0, 0.0), 0.0, falls_critical=False)
+    assert [part.fixtures[0].density for part in fish.parts] == pytest.approx([0.99] * 5)
+    frog = build_body(world, BODIES["amphibious_bipedal"], (5.0, 0.0), 0.0, falls_critical=False)
+    densities = {part.userData.name: part.fixtures[0].density for part in frog.parts}
+    assert densities.pop("hull") == pytest.approx(1.25)
+    assert list(densities.values()) == pytest.approx([0.25] * 4)
+    walker = build_body(world, BODIES["classic_bipedal"], (10.0, 0.0), 0.0, falls_critical=False)
+    assert walker.head.fixtures[0].density == 5.0
+
+
+@pytest.mark.parametrize(
+    "name", ["climbing_profile_chimpanzee", "climbing_chest_profile_chimpanzee"]
+)
+def test_climbers_end_each_hand_in_a_grasp_sensor(name):
+    spec = BODIES[name]
+    assert [s.part for s in spec.sensors] == ["hand0_0", "hand1_0"]
+    assert spec.action_dim == len(spec.motors) + 2
+    world = new_world(BodyContacts(), gravity=(0, 0))
+    built = build_body(world, spec, (0.0, 3.0), 0.0, falls_critical=False)
+    assert len(built.sensors) == 2
+    for sensor, hand_name in zip(built.sensors, ("hand0_0", "hand1_0"), strict=True):
+        fixture = sensor.fixtures[0]
+        assert fixture.sensor and fixture.shape.radius == pytest.approx(0.05)
+        hand = built.part(hand_name)
+        top = max((hand.transform * v)[1] for v in hand.fixtures[0].shape.vertices)
+        assert sensor.position[1] == pytest.approx(top)  # at the hand's end
+    values = [0.0] * len(spec.motors) + [1.0, -1.0]
+    built.apply_action(values)
+    assert [t.ready for t in built.sensor_tags] == [True, False]
+    assert built.joint_state()[-4:] == [0.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_every_body_builds_and_steps_without_nan(name):
+    spec = BODIES[name]
+    world, _ = world_with_ground()
+    built = build_body(world, spec, (0.0, spec.center_height), 3.0, falls_critical=True)
+    assert len(built.motors) == len(spec.motors)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        cost = built.apply_action(rng.uniform(-1, 1, spec.action_dim).tolist())
+        assert 0 <= cost <= spec.action_dim
+        world.Step(1 / 50, 180, 60)
+        state = built.joint_state()
+        assert len(state) == spec.joint_observation_dim and np.all(np.isfinite(state))
+    assert np.isfinite(built.head.position).all()
+
+
+@pytest.mark.parametrize("name", WALKING)
+def test_walking_bodies_pass_check_env_on_stump_tracks(name):
+    env = gym.make("teachgym/StumpTracks-v0", body=name)
+    spec = BODIES[name]
+    assert env.action_space.shape == (spec.action_dim,)
+    assert env.observation_space.shape == (4 + spec.joint_observation_dim + 10,)
+    check_env(env.unwrapped)
+    env.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "needs"),
+    [
+        ("fish", "water"),
+        ("climbing_profile_chimpanzee", "a ceiling"),
+        ("climbing_chest_profile_chimpanzee", "a ceiling"),
+    ],
+)
+def test_climbers_and_swimmers_are_refused_on_walker_tracks(name, needs):
+    for env_id in ("teachgym/StumpTracks-v0", "teachgym/HexagonTracks-v0"):
+        with pytest.raises(TeachgymUsageError, match=f"needs {needs}.*Parkour-v0"):
+            gym.make(env_id, body=name)
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_the_renderer_draws_every_part_and_sensor(name):
+    from teachgym.envs.walkers.rendering import WalkerRenderer
+
+    spec = BODIES[name]
+    world = new_world(BodyContacts(), gravity=(0, 0))
+    built = build_body(world, spec, (5.0, 5.0), 0.0, falls_critical=False)
+    renderer = WalkerRenderer("rgb_array", 50)
+    background = (255, 255, 255)
+    renderer.surface.fill(background)
+
+    def to_px(points):
+        return [((x - 5.0) * 30 + 300, 400 - (y - 5.0) * 30 - 200) for x, y in points]
+
+    renderer.draw_body(built, to_px)
+    frame = renderer.pygame.surfarray.array3d(renderer.surface)  # (x, y, rgb)
+    colors = {tuple(int(v) for v in c) for c in frame.reshape(-1, 3)}
+    assert spec.part(spec.head).colors[1] in colors
+    for part in built.parts:
+        x, y = to_px([part.worldCenter])[0]
+        assert tuple(frame[int(x), int(y)]) != background, part.userData.name  # covered
+    for sensor in built.sensors:
+        x, y = to_px([sensor.position])[0]
+        assert tuple(frame[int(x), int(y)]) == (255, 0, 0)
+    renderer.close()
+
+
+def test_built_critical_parts_depend_on_the_world():
+    world = new_world(BodyContacts())
+    climber = build_body(
+        world, BODIES["climbing_profile_chimpanzee"], (0.0, 0.0), 0.0, falls_critical=False
+    )
+    names = [part.userData.name for part in climber.critical_parts]
+    assert names == ["head", "chest", "lower_leg0", "lower_leg1"]
+    walker = build_body(world, BODIES["classic_bipedal"], (5.0, 0.0), 0.0, falls_critical=False)
+    assert walker.critical_parts == []
+    falls = build_body(world, BODIES["classic_bipedal"], (9.0, 0.0), 0.0, falls_critical=True)
+    assert falls.critical_parts == [falls.head]
+    assert (falls.action_dim, falls.joint_observation_dim) == (4, 10)

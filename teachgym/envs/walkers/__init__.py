@@ -1,7 +1,8 @@
 """The Box2D walker family: Stump Tracks, Hexagon Tracks and the 8-parameter TerrainWalker.
 
-Every id takes ``body=`` (``bipedal``, ``short_legs``, ``long_legs``, ``quadruped``) and
-``render_mode=`` at ``gymnasium.make``. Box2D is imported only when an environment is
+Every id takes ``body=`` (``bipedal``, ``short_legs``, ``long_legs``, ``quadruped``, or
+any TeachMyAgent walker or amphibian of :data:`BODIES`) and ``render_mode=`` at
+``gymnasium.make``. Box2D is imported only when an environment is
 built, so this package imports without the ``walker`` extra.
 """
 

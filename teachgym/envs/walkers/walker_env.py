@@ -4,11 +4,12 @@ Physics, observation, action and reward are those of Gymnasium's
 ``BipedalWalker-v3`` (and of the ALP-GMM / TeachMyAgent / ACCEL walkers built on
 it): ``world.Step(1/50, 180, 60)``; each action value sets a joint's motor speed
 to ``±speed`` by its sign and its torque limit to ``torque * min(|a|, 1)``; the
-reward is the change of ``130 * x / 30 - 5 * |hull angle|`` minus
-``torque_penalty * torque * min(|a|, 1)`` per joint; touching the ground with
-the hull (or leaving the track to the left) gives -100 and terminates; passing
-``FINISH_X`` terminates. Episodes last at most 2000 steps (Portelas et al., CoRL 2019;
-docs/references.md [portelas2019]).
+reward is the change of ``130 * x / 30 - 5 * |head angle|`` minus
+``body.action_cost * min(|a|, 1)`` per action dimension; touching the ground with
+a critical part (a walker's hull) or leaving the track to the left gives -100 and
+terminates; passing ``FINISH_X`` terminates. Episodes last at most 2000 steps
+(Portelas et al., CoRL 2019; docs/references.md [portelas2019]; TeachMyAgent's
+Stump Tracks for the TeachMyAgent bodies, Romac et al., ICML 2021, [romac2021]).
 
 Subclasses implement :meth:`WalkerEnv._generate_terrain` from a task and
 ``self.level_rng`` (seeded by the task's ``level_seed`` when given).
@@ -60,16 +61,23 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
     """A walker on a procedurally generated track.
 
     Args:
-        body: ``"bipedal"`` (default), ``"short_legs"``, ``"long_legs"`` or ``"quadruped"``.
+        body: any walker or amphibian of :data:`~teachgym.envs.walkers.bodies.BODIES`:
+            ``"bipedal"`` (default), ``"short_legs"``, ``"long_legs"``, ``"quadruped"``
+            or a TeachMyAgent body (``"classic_bipedal"``, ``"spider"``, ``"millipede"``,
+            ...). Climbers and the fish need Parkour's ceiling and water.
         render_mode: ``None``, ``"rgb_array"`` (400 x 600 x 3 uint8 frames) or ``"human"``.
         task: a task fixed for every episode.
 
-    Observation: float32 vector of ``4 + 10 * pairs + 10`` values (24 for bipeds, 34 for
-    the quadruped): hull angle, angular speed, horizontal and vertical speed; per leg
-    hip angle and speed, knee angle and speed, ground contact; 10 lidar fractions.
-    Action: float32 torques in [-1, 1], hip and knee per leg (4 for bipeds, 8 for the
-    quadruped). The declared observation bounds are Gymnasium's (angles within pi, speeds
-    within 5, lidar within 1); like there, fast joints can exceed them.
+    Observation: float32 vector of ``4 + joints + 10`` values (24 for bipeds, 34 for the
+    quadrupeds): head angle, angular speed, horizontal and vertical speed; per motor its
+    angle and speed, plus ground contact where the segment checks it (for bipeds: hip
+    angle and speed, knee angle and speed, contact, per leg); 10 downward lidar fractions.
+    Action: float32 torques in [-1, 1], one per motor in the body's order (hip and knee
+    per leg for bipeds). The declared observation bounds are Gymnasium's (angles within
+    pi, speeds within 5, lidar within 1); like there, fast joints can exceed them.
+    Reward as TeachMyAgent's Stump Tracks: bodies without a head-angle term (wheel,
+    chimpanzee) only gain forward progress; the episode ends with -100 when a critical
+    part or a walker's hull touches the ground.
     ``info["is_success"]`` at the end of an episode: return > 230.
     """
 
@@ -110,9 +118,10 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
 
     def _check_body(self, body: BodySpec) -> BodySpec:
         """Walker tracks have no water and no ceiling: walkers and amphibians only."""
-        if body.kind not in ("walker", "amphibian"):
+        needs = {"climber": "a ceiling to hang from", "swimmer": "water"}
+        if body.kind in needs:
             raise TeachgymUsageError(
-                f"body {body.name!r} is a {body.kind} and needs water or a ceiling: "
+                f"body {body.name!r} is a {body.kind} and needs {needs[body.kind]}: "
                 "use it with teachgym/Parkour-v0"
             )
         return body

@@ -7,6 +7,8 @@ imported only when a world is built) makes it live. :data:`BODIES` lists them al
 
 from __future__ import annotations
 
+from teachgym.envs.walkers.bodies.amphibians import AMPHIBIAN_BODIES
+from teachgym.envs.walkers.bodies.chimpanzees import CHIMPANZEE_BODIES
 from teachgym.envs.walkers.bodies.classic import CLASSIC_BODIES
 from teachgym.envs.walkers.bodies.spec import (
     LIDAR_FANS,
@@ -18,10 +20,20 @@ from teachgym.envs.walkers.bodies.spec import (
     joint_observation_bounds,
     lidar_ray_ends,
 )
+from teachgym.envs.walkers.bodies.swimmers import SWIMMER_BODIES
+from teachgym.envs.walkers.bodies.walkers import WALKER_BODIES
 from teachgym.errors import TeachgymUsageError
 
-BODIES: dict[str, BodySpec] = {spec.name: spec for spec in CLASSIC_BODIES}
-"""Every body by name; ``bipedal`` is Gymnasium's BipedalWalker."""
+BODIES: dict[str, BodySpec] = {
+    spec.name: spec
+    for spec in CLASSIC_BODIES
+    + WALKER_BODIES
+    + CHIMPANZEE_BODIES
+    + SWIMMER_BODIES
+    + AMPHIBIAN_BODIES
+}
+"""Every body by name: teachgym's first four (``bipedal`` is Gymnasium's BipedalWalker)
+and TeachMyAgent's twelve under their TeachMyAgent names."""
 
 
 def body_spec(name: str) -> BodySpec:

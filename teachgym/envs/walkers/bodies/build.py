@@ -154,6 +154,19 @@ class BuiltBody:
         return self.parts[self.spec.parts.index(self.spec.part(name))]
 
     @property
+    def critical_parts(self) -> list[Any]:
+        """The Box2D bodies whose terrain contact ends the episode in this world."""
+        return [part for part in self.parts if part.userData.critical]
+
+    @property
+    def action_dim(self) -> int:
+        return self.spec.action_dim
+
+    @property
+    def joint_observation_dim(self) -> int:
+        return self.spec.joint_observation_dim
+
+    @property
     def bodies(self) -> list[Any]:
         """Every Box2D body of this body (parts, then sensors)."""
         return self.parts + self.sensors

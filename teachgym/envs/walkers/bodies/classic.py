@@ -57,6 +57,9 @@ def leg_pair_walker(
     motors_torque: float,
     torque_penalty: float,
     reference: str,
+    center_height: float | None = None,
+    penalty_torque: float | None = None,
+    mask_bits: int = GROUND_MASK,
 ) -> BodySpec:
     """A hull with pairs of two-segment legs hanging below it.
 
@@ -64,6 +67,9 @@ def leg_pair_walker(
         hull: hull polygon in pixels.
         leg_width, leg_height: upper-leg size in pixels.
         pairs_x: x offset (m, hull frame) of each pair of hips.
+        center_height: spawn height of the hull centre (m); default twice the leg length.
+        penalty_torque: the torque the penalty is scaled by; default ``motors_torque``.
+        mask_bits: what the parts collide with.
     """
     leg_w, leg_h = leg_width / SCALE, leg_height / SCALE
     parts = [
@@ -73,7 +79,7 @@ def leg_pair_walker(
             vertices=pixels(hull, SCALE),
             density=5.0,
             friction=0.1,
-            mask_bits=GROUND_MASK,
+            mask_bits=mask_bits,
             fall_critical=True,
             pushed=True,
             colors=HULL_COLORS,
@@ -91,7 +97,7 @@ def leg_pair_walker(
                     half_size=(leg_w / 2, leg_h / 2),
                     angle=side * 0.05,
                     density=1.0,
-                    mask_bits=GROUND_MASK,
+                    mask_bits=mask_bits,
                     colors=LEG_COLORS[side],
                 ),
                 PartSpec(
@@ -100,7 +106,7 @@ def leg_pair_walker(
                     half_size=(0.8 * leg_w / 2, leg_h / 2),
                     angle=side * 0.05,
                     density=1.0,
-                    mask_bits=GROUND_MASK,
+                    mask_bits=mask_bits,
                     checks_contact=True,
                     colors=LEG_COLORS[side],
                 ),
@@ -133,11 +139,11 @@ def leg_pair_walker(
         parts=tuple(parts),
         joints=tuple(joints),
         head="hull",
-        center_height=2 * leg_h,
+        center_height=2 * leg_h if center_height is None else center_height,
         width=(max(xs) - min(xs)) / SCALE,
         motors_torque=motors_torque,
         torque_penalty=torque_penalty,
-        penalty_torque=motors_torque,
+        penalty_torque=motors_torque if penalty_torque is None else penalty_torque,
         reference=reference,
     )
 

@@ -37,6 +37,9 @@ LIDAR_FANS: dict[str, tuple[float, float]] = {
 """Lidar fan per kind: (angular span, angular offset) in radians from straight down.
 Ray ``i`` of 10 points along ``offset + span * i / 10`` (TeachMyAgent's Parkour)."""
 
+WATER_DENSITY = 1.0
+"""Density of Parkour's water; swimmers and amphibians are built relative to it."""
+
 HULL_COLORS: tuple[Color, Color] = ((127, 51, 229), (76, 76, 127))
 LEG_COLORS: dict[int, tuple[Color, Color]] = {
     -1: ((178, 101, 152), (127, 76, 101)),
@@ -250,6 +253,11 @@ class BodySpec:
     def fall_critical_parts(self) -> tuple[str, ...]:
         """Parts whose terrain contact ends the episode where falls are terminal."""
         return tuple(p.name for p in self.parts if p.critical or p.fall_critical)
+
+
+def rgb(red: float, green: float, blue: float) -> Color:
+    """A colour given with components in [0, 1] (TeachMyAgent's convention), as 0..255 ints."""
+    return (round(red * 255), round(green * 255), round(blue * 255))
 
 
 def box(half_width: float, half_height: float) -> tuple[Point, ...]:
