@@ -323,3 +323,34 @@ def test_built_critical_parts_depend_on_the_world():
     falls = build_body(world, BODIES["classic_bipedal"], (9.0, 0.0), 0.0, falls_critical=True)
     assert falls.critical_parts == [falls.head]
     assert (falls.action_dim, falls.joint_observation_dim) == (4, 10)
+
+
+REFERENCE_BUILDS = {
+    "small_bipedal": (5, 4, 5.966223, 2.019010, (0.0, 1.233333)),
+    "classic_bipedal": (5, 4, 6.510223, 2.123617, (0.0, 2.366667)),
+    "big_quadru": (9, 8, 16.435556, 11.633626, (0.0, 3.5)),
+    "spider": (13, 12, 3.715556, 0.224384, (0.0, 0.8)),
+    "millipede": (20, 19, 9.528889, 0.665159, (0.666667, 0.766667)),
+    "wheel": (9, 8, 2.542222, 0.167970, (0.0, 1.0)),
+    "old_classic_bipedal": (5, 4, 6.510223, 2.123617, (0.0, 2.5)),
+    "profile_chimpanzee": (16, 15, 8.116445, 1.398508, (0.0, 3.55)),
+    "fish": (5, 4, 1.54, 0.175304, (0.0, 1.3)),
+    "climbing_profile_chimpanzee": (14, 13, 7.989930, 1.397474, (0.0, 3.55)),
+    "climbing_chest_profile_chimpanzee": (10, 9, 7.093930, 1.327971, (0.0, 3.55)),
+    "amphibious_bipedal": (5, 4, 1.627556, 0.530904, (0.0, 2.366667)),
+}
+"""What TeachMyAgent's own body classes (commit ce15344, water density 1) create at
+``(0, AGENT_CENTER_HEIGHT)``: Box2D bodies, joints, total mass (kg), summed rotational
+inertia (kg m^2) and head position (m)."""
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE_BUILDS))
+def test_bodies_weigh_and_sit_as_the_reference_builds_them(name):
+    spec = BODIES[name]
+    world = new_world(BodyContacts())
+    built = build_body(world, spec, (0.0, spec.center_height), 0.0, falls_critical=False)
+    bodies, joints, mass, inertia, head = REFERENCE_BUILDS[name]
+    assert (len(world.bodies), len(world.joints)) == (bodies, joints)
+    assert sum(b.mass for b in world.bodies) == pytest.approx(mass, abs=2e-6)
+    assert sum(b.inertia for b in world.bodies) == pytest.approx(inertia, abs=2e-6)
+    assert tuple(built.head.position) == pytest.approx(head, abs=2e-6)

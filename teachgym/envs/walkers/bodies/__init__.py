@@ -3,6 +3,20 @@
 A body is a :class:`BodySpec` (plain data: parts, joints, sensors, head, kind,
 torques, lidar fan); ``teachgym.envs.walkers.bodies.build`` (the Box2D side,
 imported only when a world is built) makes it live. :data:`BODIES` lists them all.
+
+Using a body in an environment (what the walker tracks do, and what Parkour needs):
+
+* give the world a :class:`~teachgym.envs.walkers.bodies.build.BodyContacts` listener
+  (subclass it to handle water first), with ``climber`` set for climbers;
+* ``build_body(world, spec, origin, push, falls_critical)`` with the origin at
+  ``(start x, ground height + spec.center_height)``; it returns a ``BuiltBody``;
+* each step: ``body.apply_action(values)`` (returns the summed ``min(|a|, 1)``, times
+  ``spec.action_cost`` for the reward), ``world.Step``, then ``body.joint_state()``
+  and the head's angle and velocities; ``listener.critical_contact`` says -100;
+* climbers: put a :class:`~teachgym.envs.walkers.bodies.build.Graspable` user data on
+  ceilings and creepers; each ``body.sensor_tags[i]`` tells ``ready`` and ``touching``,
+  and the environment sets (or destroys and clears) its ``joint``;
+* detach the listener before destroying bodies.
 """
 
 from __future__ import annotations
