@@ -122,7 +122,8 @@ class Curriculum:
     ) -> EpisodeRecord | None:
         """Report the episode a :class:`TaskFeedWrapper` put in ``info``, if there is one.
 
-        ``score`` is the student's learning-potential score of that episode, if any.
+        ``score`` is the student's learning-potential score of that episode, if any; the
+        student's value of its initial state is read from the record's ``"value"``.
         """
         episode = info.get(EPISODE_INFO_KEY)
         if episode is None:
@@ -132,6 +133,7 @@ class Curriculum:
             length=episode["length"],
             success=episode.get("success"),
             score=score,
+            value=episode.get("value"),
         )
         return self.report(episode["task"], outcome, env_index)
 
@@ -148,13 +150,25 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
     (bool) when the environment reports one (``info["is_success"]`` or
     ``info["success"]`` at the last step).
     Non-finite rewards raise ``ValueError`` at the step that produced them.
+
+    For teachers that need the student's value of an episode's initial state
+    (``requires_value``): a student that acts on this environment sets
+    :attr:`initial_value` after ``reset()`` and the record carries it as ``"value"``;
+    with :attr:`record_initial_observation` the record carries the reset observation
+    as ``"initial_observation"`` instead, for a student in another process to value.
     """
 
     def __init__(self, env: gym.Env[Any, Any], require_task: bool = False) -> None:
         super().__init__(env)
         self.require_task = require_task
         self.next_task: Task | None = None
+        self.initial_value: float | None = None
+        """The student's value of this episode's initial state (cleared at every reset)."""
+        self.record_initial_observation = False
+        """True: put the episode's reset observation in its record
+        (:meth:`set_record_initial_observation` sets it through a vector env)."""
         self._task: Task | None = None
+        self._initial_observation: Any = None
         self._return = 0.0
         self._length = 0
 
@@ -162,6 +176,10 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
     def current_task(self) -> Task | None:
         """The task of the episode in progress (``None`` before the first reset)."""
         return self._task
+
+    def set_record_initial_observation(self, enabled: bool) -> None:
+        """Whether the records of episodes reset from now on carry their reset observation."""
+        self.record_initial_observation = bool(enabled)
 
     def set_next_task(self, task: Mapping[str, Any]) -> None:
         """The task the next ``reset()`` without an explicit task will use."""
@@ -184,6 +202,8 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
         observation, info = self.env.reset(seed=seed, options=options)
         self._task = info.get("task", options.get("task"))
         self._return, self._length = 0.0, 0
+        self.initial_value = None
+        self._initial_observation = observation if self.record_initial_observation else None
         return observation, info
 
     def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
@@ -206,6 +226,10 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
             }
             if success is not None:
                 episode["success"] = bool(success)
+            if self.initial_value is not None:
+                episode["value"] = float(self.initial_value)
+            if self._initial_observation is not None:
+                episode["initial_observation"] = self._initial_observation
             info[EPISODE_INFO_KEY] = episode
         return observation, reward, terminated, truncated, info
 

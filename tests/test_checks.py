@@ -312,3 +312,14 @@ def test_check_student_catches_lost_episodes_and_needs_finished_ones():
         check_student(
             ScriptedStudent, functools.partial(CountdownEnv, task={"length": 12, "bonus": 0.5}), 1
         )
+
+
+class ClaimsValues(ScriptedStudent):
+    """Declares values it never gives."""
+
+    provides_values = True
+
+
+def test_check_student_catches_a_student_that_declares_values_it_does_not_give():
+    with pytest.raises(ContractError, match="declares provides_values, but a report had no value"):
+        check_student(ClaimsValues, COUNTDOWN, 40)

@@ -28,7 +28,7 @@ def drive(teacher, episodes: int, rng: np.random.Generator) -> list[dict]:
         tasks.append(task)
         vector = teacher.task_space.to_vector(task)
         ret = float(vector.sum() + rng.normal(0, 0.1))
-        teacher.update(task, Outcome(ret, length=5, success=ret > 1, score=abs(ret)))
+        teacher.update(task, Outcome(ret, length=5, success=ret > 1, score=abs(ret), value=ret))
     return tasks
 
 

@@ -48,6 +48,7 @@ from teachgym.agents.global_random import OwnedGlobalRandom, isolated_global_ran
 from teachgym.agents.level_replay import LevelScoringCallback
 from teachgym.agents.policy import SB3Policy
 from teachgym.agents.robust_ppo import RobustPPO
+from teachgym.agents.sb3_values import value_function
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
 from teachgym.curriculum import Curriculum
@@ -148,6 +149,7 @@ class SB3Student(Student):
     """
 
     name = "sb3"
+    provides_values = True
     resumable_changes = frozenset({"torch_threads", "tensorboard_log", "verbose"})
 
     def __init__(
@@ -298,6 +300,8 @@ class SB3Student(Student):
                 f"this student's model is a {type(self.model).__name__} (it was built or saved "
                 "for another teacher); start a new run for this teacher"
             )
+        wants_values = curriculum.teacher.requires_value
+        self.venv.provide_values(value_function(self.model) if wants_values else None)
         return self.model
 
     def learn(

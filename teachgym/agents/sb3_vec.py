@@ -6,6 +6,10 @@ inside ``step()`` never waits on the teacher and never runs a default level.
 Works with ``DummyVecEnv`` and ``SubprocVecEnv``. Gymnasium's own vector envs have
 their adapter in :mod:`teachgym.vector_curriculum`.
 
+For a teacher that ``requires_value``, :meth:`CurriculumVecEnv.provide_values`
+makes the sub-environments put each episode's reset observation in its record and
+values it with the student's model, in the main process, when the episode ends.
+
 For checkpoints, :meth:`CurriculumVecEnv.snapshot` pickles the in-process
 sub-environments (episodes in progress, partial returns, held tasks, random
 generators), and :meth:`CurriculumVecEnv.held_tasks` /
@@ -26,7 +30,8 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepReturn
 
-from teachgym.curriculum import Curriculum, TaskFeedController, TaskFeedWrapper
+from teachgym.agents.sb3_values import ValueFn
+from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum, TaskFeedController, TaskFeedWrapper
 from teachgym.tasks import Task
 
 HeldTasks = list[tuple[Task | None, Task | None]]
@@ -41,6 +46,15 @@ class CurriculumVecEnv(VecEnvWrapper):
         super().__init__(venv)
         self.controller = TaskFeedController(curriculum, venv.num_envs, self._send)
         self._restart_on: HeldTasks | None = None
+        self.value_fn: ValueFn | None = None
+        """Values the reset observation of every finished episode (``None``: no values)."""
+
+    def provide_values(self, value_fn: ValueFn | None) -> None:
+        """Report with every episode ``value_fn`` of its reset observation (the
+        ``"value"`` of its record), or stop doing so with ``None``. Episodes already
+        running when values are first asked for have no reset observation recorded."""
+        self.value_fn = value_fn
+        self.venv.env_method("set_record_initial_observation", value_fn is not None)
 
     @property
     def curriculum(self) -> Curriculum:
@@ -105,8 +119,23 @@ class CurriculumVecEnv(VecEnvWrapper):
 
     def step_wait(self) -> VecEnvStepReturn:
         observation, rewards, dones, infos = self.venv.step_wait()
+        if self.value_fn is not None:
+            self._attach_values(infos)
         self.controller.after_step(infos)
         return observation, rewards, dones, infos
+
+    def _attach_values(self, infos: Sequence[dict[str, Any]]) -> None:
+        """Replace the reset observation in each finished episode's record by its value."""
+        assert self.value_fn is not None
+        episodes = [
+            info[EPISODE_INFO_KEY]
+            for info in infos
+            if "initial_observation" in info.get(EPISODE_INFO_KEY, {})
+        ]
+        if episodes:
+            observations = [episode.pop("initial_observation") for episode in episodes]
+            for episode, value in zip(episodes, self.value_fn(observations), strict=True):
+                episode["value"] = float(value)
 
 
 def _fed_env(env_fn: Callable[[], gym.Env[Any, Any]]) -> Callable[[], gym.Env[Any, Any]]:

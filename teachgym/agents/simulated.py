@@ -25,7 +25,7 @@ import gymnasium as gym
 import numpy as np
 
 from teachgym.agents.student import EnvFn, ProgressFn, Student
-from teachgym.curriculum import Curriculum, CurriculumWrapper
+from teachgym.curriculum import Curriculum, CurriculumWrapper, TaskFeedWrapper
 from teachgym.envs.learnability_grid import MASTERED_ABOVE, MAX_COMPETENCE, LearnabilityGridEnv
 from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import load_state, save_state
@@ -135,7 +135,10 @@ class SimulatedStudent(Student):
     student. One environment step is one episode (the grid's episodes last one
     step), so ``learn(curriculum, 20_000)`` runs 20,000 episodes: each resets the
     grid on the teacher's task, practises the task's cell, and steps, so the
-    teacher is told the competence after practice. The grid's rules (which cells
+    teacher is told the competence after practice. The value it reports for an
+    episode's initial state (teachers that ``requires_value``) is the cell's
+    competence / 100 before the practice: its return without this episode's practice.
+    The grid's rules (which cells
     can be learned, which are open from the start) come from the grid.
 
     A forgetting student (TeachMyAgent's forgetting-student test, docs/references.md
@@ -153,6 +156,7 @@ class SimulatedStudent(Student):
     """
 
     name = "simulated"
+    provides_values = True
 
     def __init__(
         self,
@@ -195,6 +199,8 @@ class SimulatedStudent(Student):
 
     def _episode(self, env: gym.Env[Any, Any], task: Task | None) -> float:
         _, info = env.reset(options=None if task is None else {"task": task})
+        if isinstance(env, TaskFeedWrapper):  # its value: the return before this practice
+            env.initial_value = float(self.table.values[info["cell"]]) / MAX_COMPETENCE
         self.table.practice(info["cell"])
         _, reward, *_ = env.step(0)
         self.steps_done += 1

@@ -5,7 +5,7 @@ for a number of environment steps with a :class:`~teachgym.curriculum.Curriculum
 acts, and saves/loads itself (with the teacher's state beside it, so training can
 resume). :func:`teachgym.evaluation.evaluate` evaluates any student on a test set.
 
-A student declares what it can give a teacher (``score_kinds``,
+A student declares what it can give a teacher (``score_kinds``, ``provides_values``,
 ``supports_robust_updates``, ``required_teacher_score``); :func:`incompatibility`
 compares that with the teacher's declared capabilities
 (:mod:`teachgym.teachers.capabilities`), and every student refuses an incompatible
@@ -98,6 +98,9 @@ class Student(ABC):
     score_kinds: frozenset[str] = frozenset()
     """Kinds of score (:data:`~teachgym.teachers.capabilities.SCORE_KINDS`) this student
     attaches to every episode it reports."""
+    provides_values: bool = False
+    """True if every episode it reports carries its value of the episode's initial state
+    (``Outcome.value``), for teachers that ``requires_value``."""
     supports_robust_updates: bool = False
     """True if it can skip the gradient step on episodes a ``robust`` teacher marks
     exploratory."""
@@ -263,11 +266,17 @@ class Student(ABC):
 def incompatibility(teacher: Teacher, student: Student) -> str | None:
     """Why ``student`` cannot train with ``teacher`` (with the fix), or ``None`` if it can.
 
-    Reads only declared capabilities: the teacher's ``requires_score``, ``score_kind``
-    and ``robust``, the student's ``score_kinds``, ``supports_robust_updates`` and
-    ``required_teacher_score``.
+    Reads only declared capabilities: the teacher's ``requires_score``, ``score_kind``,
+    ``requires_value`` and ``robust``, the student's ``score_kinds``, ``provides_values``,
+    ``supports_robust_updates`` and ``required_teacher_score``.
     """
     who = f"student {student.describe()}"
+    if teacher.requires_value and not student.provides_values:
+        return (
+            f"teacher {teacher.name!r} needs the student's value of each episode's initial "
+            f"state, which {who} cannot give; use an SB3 student (e.g. 'ppo' or 'sac') or "
+            "'simulated' (for SPDL, 'spdl-returns' estimates values by returns instead)"
+        )
     if teacher.requires_score and teacher.score_kind not in student.score_kinds:
         return (
             f"teacher {teacher.name!r} needs a {teacher.score_kind} score per episode, which "

@@ -139,6 +139,13 @@ class RegretCountingTeacher(CountingTeacher):
     score_kind = REGRET
 
 
+class ValuedCountingTeacher(CountingTeacher):
+    """A counting teacher that needs the student's value of each episode's initial state."""
+
+    name = "counting-valued"
+    requires_value = True
+
+
 def _task_id(task: Mapping[str, Any], what: str) -> int:
     task_id = task.get(LEVEL_SEED)
     if not isinstance(task_id, int):
@@ -172,7 +179,8 @@ def check_student(
 
     The student learns with a :class:`CountingTeacher`, and once more with a teacher
     that needs each score kind the student declares it gives (``score_kinds``), so
-    deferred reports are checked too.
+    deferred reports are checked too, and with one that needs values if the student
+    declares ``provides_values``.
 
     Raises:
         ContractError: naming what was lost, reported twice or reported wrongly.
@@ -225,6 +233,8 @@ def _teachers_for(student: Any, env_fn: EnvFn, seed: int) -> list[CountingTeache
         teachers.append(AdvantageCountingTeacher(space, seed=seed))
     if REGRET in kinds or required == REGRET:
         teachers.append(RegretCountingTeacher(space, seed=seed))
+    if getattr(student, "provides_values", False) and required is None:
+        teachers.append(ValuedCountingTeacher(space, seed=seed))
     return teachers
 
 
@@ -243,13 +253,23 @@ def _check_one(
     label: str,
 ) -> None:
     how = f"{label} with a teacher that " + (
-        f"needs a {teacher.score_kind} score" if teacher.requires_score else "needs no score"
+        f"needs a {teacher.score_kind} score"
+        if teacher.requires_score
+        else "needs values"
+        if teacher.requires_value
+        else "needs no score"
     )
     with tempfile.TemporaryDirectory() as directory:
         ledger_path = Path(directory) / "episodes.jsonl"
         learner = build(_LedgerEnvFn(env_fn, str(ledger_path)))
         try:
             learner.learn(Curriculum(teacher), total_steps)
+        except ValueError as exc:
+            if teacher.requires_value and "value" in str(exc):
+                raise ContractError(
+                    f"{how}: it declares provides_values, but a report had no value ({exc})"
+                ) from exc
+            raise
         finally:
             learner.close()
         ledger = _read_ledger(ledger_path)

@@ -8,8 +8,9 @@ of them that the registry rebuilds an equal teacher (same state, same tasks afte
 the same outcomes); ``state_dict`` / ``load_state_dict``
 and ``save_teacher`` / ``load_teacher`` restore it exactly (the restored teacher
 samples the same next tasks after the same updates); invalid tasks, a missing score
-(for a teacher that declares ``requires_score``) and another teacher's state are
-refused with ``ValueError``.
+(for a teacher that declares ``requires_score``), a missing value (for one that
+declares ``requires_value``) and another teacher's state are refused with
+``ValueError``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def check_teacher(
         seed: the teacher's seed (for names and classes) and the fake outcomes' seed.
 
     The outcomes come from a fake student whose return grows with the task vector;
-    they carry a score when the teacher declares ``requires_score``.
+    they carry a score when the teacher declares ``requires_score`` and a value (the
+    return's noiseless part) when it declares ``requires_value``.
 
     Raises:
         ContractError: naming the teacher, the broken contract and what was seen.
@@ -175,7 +177,11 @@ def _outcome(teacher: Teacher, task: Task, rng: np.random.Generator) -> Outcome:
     episode_return = value + float(rng.normal(0.0, 0.05))
     score = abs(episode_return) if teacher.requires_score else None
     return Outcome(
-        episode_return, length=int(rng.integers(1, 20)), success=value > 0.5, score=score
+        episode_return,
+        length=int(rng.integers(1, 20)),
+        success=value > 0.5,
+        score=score,
+        value=value if teacher.requires_value else None,
     )
 
 
@@ -253,13 +259,18 @@ def _check_refusals(teacher: Teacher, space: TaskSpace, label: str) -> None:
     task = teacher.sample()
     bad = {**task, space.names[0]: "nonsense"}
     _expect_value_error(
-        lambda: teacher.update(bad, Outcome(0.0, score=0.0)),
+        lambda: teacher.update(bad, Outcome(0.0, score=0.0, value=0.0)),
         f"{label}.update() accepted the invalid task {bad}",
     )
     if teacher.requires_score:
         _expect_value_error(
             lambda: teacher.update(task, Outcome(0.0)),
             f"{label} declares requires_score but update() accepted an outcome without a score",
+        )
+    if teacher.requires_value:
+        _expect_value_error(
+            lambda: teacher.update(task, Outcome(0.0, score=0.0)),
+            f"{label} declares requires_value but update() accepted an outcome without a value",
         )
     state = {**teacher.state_dict(), "teacher": "another-teacher"}
     _expect_value_error(

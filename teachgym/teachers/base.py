@@ -52,12 +52,15 @@ class Outcome:
         success: whether the environment reported success (``None`` if it defines none).
         score: a learning-potential score from the student (for example PLR's
             positive value loss); ``None`` when the student cannot give one.
+        value: the student's value estimate of the episode's initial state, V(s0, task)
+            (discounted return units); ``None`` when the student cannot give one.
     """
 
     episode_return: float
     length: int = 1
     success: bool | None = None
     score: float | None = None
+    value: float | None = None
 
     def __post_init__(self) -> None:
         episode_return = _finite_number("episode_return", self.episode_return)
@@ -79,6 +82,10 @@ class Outcome:
             score = _finite_number("score", self.score)
             if not math.isfinite(score):
                 raise ValueError(f"score is {score}: the student produced a non-finite score")
+        if self.value is not None:
+            value = _finite_number("value", self.value)
+            if not math.isfinite(value):
+                raise ValueError(f"value is {value}: the student produced a non-finite value")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +123,9 @@ class Teacher(ABC):
     extras: ClassVar[tuple[str, ...]] = ()
     """Optional dependency groups of teachgym the teacher needs (``pip install
     'teachgym[<extra>]'``), for example ``("torch",)``."""
+    requires_value: ClassVar[bool] = False
+    """True if :meth:`update` needs ``Outcome.value``, the student's value of the
+    episode's initial state."""
     robust: ClassVar[bool] = False
     """True: the student must take no gradient step on episodes whose task
     :meth:`is_exploratory` (it only scores them)."""
@@ -190,6 +200,12 @@ class Teacher(ABC):
             raise ValueError(
                 f"teacher {self.name!r} learns from success, and this Outcome has none; use "
                 "an environment that reports info['is_success'] at the end of each episode"
+            )
+        if self.requires_value and outcome.value is None:
+            raise ValueError(
+                f"teacher {self.name!r} needs the student's value of each episode's initial "
+                "state in its Outcome; use a student that provides values (an SB3 student, "
+                "the simulated student)"
             )
         self._update(self.task_space.validate(task), outcome)
         self.n_updates += 1

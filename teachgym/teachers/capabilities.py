@@ -18,6 +18,12 @@ works with any student that uses the same capability:
   and Setter-Solver label goals by success ([florensa2018], [racaniere2020]).
 - ``extras``: the optional dependency groups the teacher needs (``("torch",)``
   for the torch teachers), imported only when the teacher is built.
+- ``requires_value``: every reported episode must carry the student's value
+  estimate of its initial state, V(s0, task), in ``Outcome.value`` (SPDL;
+  [klink2020]). A student that can give it declares ``provides_values``; SB3
+  students compute it on the reset observation when the episode ends (the value
+  network of PPO and A2C, the smaller critic of SAC, TD3 and DDPG at the actor's
+  action, the largest Q-value of DQN), the simulated student gives its competence.
 - ``episode_score(task, trace)``: how the teacher turns a student's episode trace
   into its learning-potential score.
 - ``robust`` and ``is_exploratory(task)``: the student must take no gradient step

@@ -43,6 +43,8 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "dump": "teachgym.teachers.bandits.dump:DUMPTeacher",
     "sec": "teachgym.teachers.bandits.sec:SECTeacher",
     "goal-gan": "teachgym.teachers.goal_gan:GoalGANTeacher",
+    "spdl": "teachgym.teachers.spdl:SPDLTeacher",
+    "spdl-returns": "teachgym.teachers.spdl:SPDLReturnsTeacher",
 }
 _plugins_added = False
 
