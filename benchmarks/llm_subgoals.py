@@ -10,7 +10,7 @@ Conditions (the same PPO + MiniGrid CNN, the same seeds):
   replaces them, e.g. with a local model's measured accuracy);
 - ``model``: a language model's recorded answers (``--model-cache``, a read-only answer
   cache written by ``benchmarks/llm_local.py``; ``--model-name`` and ``--template`` name
-  them), with the planner where an answer is invalid.
+  them); an invalid answer gives no guidance on its layout (no planner fallback).
 
 ``--pool N`` trains every condition on the same N layouts (level seeds 0 .. N-1, drawn
 uniformly at each reset), so that a model asked once per layout covers the whole run.
@@ -98,7 +98,7 @@ def make_teacher(condition: str, seed: int, args: argparse.Namespace) -> Subgoal
         # Read-only: every answer comes from the recording; the server is never contacted.
         recorded = OpenAIBackend("http://127.0.0.1:9/v1", args.model_name)
         cache = AnswerCache(args.model_cache, "read-only")
-        return SubgoalTeacher(recorded, cache, template=args.template)
+        return SubgoalTeacher(recorded, cache, template=args.template, fallback="none")
     accuracy = float(condition.removeprefix("noisy-"))
     return SubgoalTeacher("noisy-oracle", accuracy=accuracy, seed=seed)
 

@@ -241,6 +241,11 @@ def test_a_model_that_never_answers_does_not_look_perfect():
     assert d["delivered_accuracy"] == 1.0  # the planner's chains, not the model's
     assert "model answered 0 (0 valid" in teacher.summary()
     assert "model accuracy n/a" in teacher.summary()
+    alone = SubgoalTeacher(_Scripted(None, "nonsense"), fallback="none")
+    assert [alone.propose(*layout(seed=s)).subgoals for s in range(2)] == [[], []]
+    assert alone.diagnostics()["delivered_accuracy"] == 0.0
+    with pytest.raises(ValueError, match="fallback must be one of"):
+        SubgoalTeacher("planner", fallback="oracle")
 
 
 def test_model_accuracy_is_measured_before_the_fallback_and_queries_are_timed():

@@ -45,6 +45,9 @@ from teachgym.teachers.llm_subgoal.prompt import (
 
 logger = logging.getLogger(__name__)
 
+FALLBACKS: tuple[str, ...] = ("planner", "none")
+"""What may replace an invalid answer: the planner's chain, or no chain."""
+
 SUMMARY_EVERY = 100
 """Layouts between two diagnostics lines in the log (INFO)."""
 
@@ -55,7 +58,7 @@ class Proposal:
 
     Attributes:
         subgoals: env subgoal dicts (kind, obj_type, color, pos, state), in order.
-        source: ``"backend"``, ``"cache"`` or ``"fallback"`` (the planner replaced the answer).
+        source: ``"backend"``, ``"cache"`` or ``"fallback"`` (the answer was replaced).
         problem: why the answer was replaced (``None`` unless ``source == "fallback"``).
         accuracy: agreement of :attr:`subgoals` (what the student gets, fallback
             included) with the oracle chain when one was given (see
@@ -80,6 +83,9 @@ class SubgoalTeacher:
         cache: an :class:`~.cache.AnswerCache` (default: in-memory only).
         template: the question's form, one of :data:`~.prompt.SUBGOAL_TEMPLATES`:
             coordinates (``"subgoals-v1"``) or object ids (``"subgoals-grounded-v1"``).
+        fallback: what replaces an invalid answer or a failed backend: ``"planner"``
+            (its chain) or ``"none"`` (an empty chain: no guidance on that layout, so a
+            study of the model sees only the model's answers).
         clock: seconds for timing the backend (default ``time.perf_counter``).
         backend_options: constructor options when ``backend`` is a name.
     """
@@ -89,9 +95,12 @@ class SubgoalTeacher:
         backend: Backend | str = "planner",
         cache: AnswerCache | None = None,
         template: str = SUBGOAL_TEMPLATE_VERSION,
+        fallback: str = "planner",
         clock: Callable[[], float] = time.perf_counter,
         **backend_options: Any,
     ) -> None:
+        if fallback not in FALLBACKS:
+            raise ValueError(f"fallback must be one of {FALLBACKS}, got {fallback!r}")
         if template not in SUBGOAL_TEMPLATES:
             raise ValueError(
                 f"subgoal template must be one of {SUBGOAL_TEMPLATES}, got {template!r}"
@@ -103,6 +112,7 @@ class SubgoalTeacher:
             raise ValueError("backend_options are only used when the backend is given by name")
         self.cache = cache if cache is not None else AnswerCache(mode="off")
         self.template = template
+        self.fallback = fallback
         self._parse = (
             parse_grounded_answer if template == GROUNDED_TEMPLATE_VERSION else parse_subgoal_answer
         )
@@ -169,8 +179,9 @@ class SubgoalTeacher:
                 if reference is not None:
                     model_accuracy = chain_accuracy(subgoals, reference)
         if problem is not None:
-            logger.info("subgoal answer replaced by the planner's: %s", problem)
-            subgoals, source = plan_subgoals(layout), "fallback"
+            logger.info("subgoal answer replaced (fallback %r): %s", self.fallback, problem)
+            subgoals = plan_subgoals(layout) if self.fallback == "planner" else []
+            source = "fallback"
         accuracy = None if reference is None else chain_accuracy(subgoals, reference)
         for key, value in (("accuracy", accuracy), ("model_accuracy", model_accuracy)):
             if value is not None:
@@ -182,7 +193,7 @@ class SubgoalTeacher:
 
     @property
     def fallbacks(self) -> int:
-        """Answers replaced by the planner (invalid answers + backend errors)."""
+        """Answers replaced by the fallback (invalid answers + backend errors)."""
         return self.counts["invalid_answers"] + self.counts["backend_errors"]
 
     def diagnostics(self) -> dict[str, Any]:
