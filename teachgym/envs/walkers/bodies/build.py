@@ -88,16 +88,25 @@ class BodyContacts(contactListener):
         self.critical_contact = False
         self.climber = False
 
+    @staticmethod
+    def _grasps(contact: Any) -> list[tuple[GraspSensor, Any]]:
+        """(sensor data, other Box2D body) for each grasp sensor in the contact."""
+        body_a, body_b = contact.fixtureA.body, contact.fixtureB.body
+        return [
+            (body.userData, other)
+            for body, other in ((body_a, body_b), (body_b, body_a))
+            if isinstance(body.userData, GraspSensor)
+        ]
+
     def BeginContact(self, contact: Any) -> None:
+        grasps = self._grasps(contact)
+        for sensor, other in grasps:
+            if isinstance(other.userData, Graspable):
+                sensor.touching.append(other)
         fixture_a, fixture_b = contact.fixtureA, contact.fixtureB
+        if grasps or fixture_a.sensor or fixture_b.sensor:
+            return
         tag_a, tag_b = fixture_a.body.userData, fixture_b.body.userData
-        if isinstance(tag_a, GraspSensor) or isinstance(tag_b, GraspSensor):
-            for tag, other in ((tag_a, fixture_b.body), (tag_b, fixture_a.body)):
-                if isinstance(tag, GraspSensor) and isinstance(other.userData, Graspable):
-                    tag.touching.append(other)
-            return
-        if fixture_a.sensor or fixture_b.sensor:
-            return
         for tag, other in ((tag_a, tag_b), (tag_b, tag_a)):
             if isinstance(tag, PartTag):
                 if tag.checks_contact:
@@ -106,16 +115,14 @@ class BodyContacts(contactListener):
                     self.critical_contact = True
 
     def EndContact(self, contact: Any) -> None:
+        grasps = self._grasps(contact)
+        for sensor, other in grasps:
+            if other in sensor.touching:
+                sensor.touching.remove(other)
         fixture_a, fixture_b = contact.fixtureA, contact.fixtureB
-        tag_a, tag_b = fixture_a.body.userData, fixture_b.body.userData
-        if isinstance(tag_a, GraspSensor) or isinstance(tag_b, GraspSensor):
-            for tag, other in ((tag_a, fixture_b.body), (tag_b, fixture_a.body)):
-                if isinstance(tag, GraspSensor) and other in tag.touching:
-                    tag.touching.remove(other)
+        if grasps or fixture_a.sensor or fixture_b.sensor:
             return
-        if fixture_a.sensor or fixture_b.sensor:
-            return
-        for tag in (tag_a, tag_b):
+        for tag in (fixture_a.body.userData, fixture_b.body.userData):
             if isinstance(tag, PartTag) and tag.checks_contact:
                 tag.touching = False
 

@@ -16,6 +16,7 @@ data the contact detector reads, so no contact ever ends its episode).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -41,6 +42,17 @@ SQUARE_WIDTH = 20 / SCALE
 HIP_LIMITS = (-0.8, 1.1)
 KNEE_LIMITS = (-1.6, -0.1)
 PENALTY = 0.00035
+
+
+def trunk(
+    name: str, outline: tuple[Point, ...], colors: tuple[Color, Color], fall_critical: bool = True
+) -> PartSpec:
+    """A hull or main body (outline in px, density 5, friction 0.1) that reports contact,
+    receives the start push and, by default, is critical where falls are terminal."""
+    return PartSpec(
+        name, position=(0.0, 0.0), vertices=pixels(outline, SCALE), density=5.0, friction=0.1,
+        checks_contact=True, fall_critical=fall_critical, pushed=True, colors=colors,
+    )  # fmt: skip
 
 
 def leg_colors(side: int) -> tuple[Color, Color]:
@@ -120,12 +132,7 @@ def straight_leg_walker(
     leg_down = 3 / SCALE
     leg_w, leg_h = leg_size[0] / SCALE, leg_size[1] / SCALE
     half = bottom_width / 2 / SCALE
-    parts = [
-        PartSpec(
-            "hull", position=(0.0, 0.0), vertices=pixels(hull, SCALE), density=5.0,
-            friction=0.1, checks_contact=True, fall_critical=True, pushed=True, colors=HULL,
-        )
-    ]  # fmt: skip
+    parts = [trunk("hull", hull, HULL)]
     joints: list[JointSpec] = []
     for pair, anchor in enumerate(pairs_x):
         x = float(np.interp(anchor, [-1, 1], [-half, half]))
@@ -150,12 +157,7 @@ def straight_leg_walker(
 def spider(pairs: int = 2, motors_torque: float = 100) -> BodySpec:
     """A square body with ``pairs`` pairs of three-segment legs that splay outwards."""
     leg_down, leg_w, leg_h = 4 / SCALE, 6 / SCALE, 20 / SCALE
-    parts = [
-        PartSpec(
-            "body", position=(0.0, 0.0), vertices=pixels(SQUARE, SCALE), density=5.0,
-            friction=0.1, checks_contact=True, fall_critical=True, pushed=True, colors=SPIDER_BODY,
-        )
-    ]  # fmt: skip
+    parts = [trunk("body", SQUARE, SPIDER_BODY)]
     joints: list[JointSpec] = []
     for leg, side in enumerate([+1, -1] * pairs):
         hip_x = -side * SQUARE_WIDTH / 2
@@ -228,12 +230,7 @@ def millipede(segments: int = 4, motors_torque: float = 200) -> BodySpec:
     for segment in range(segments):
         x = start + segment * SQUARE_WIDTH
         name = f"body{segment}"
-        parts.append(
-            PartSpec(
-                name, position=(x, 0.0), vertices=pixels(SQUARE, SCALE), density=5.0,
-                friction=0.1, checks_contact=True, pushed=True, colors=HULL,
-            )
-        )  # fmt: skip
+        parts.append(replace(trunk(name, SQUARE, HULL, fall_critical=False), position=(x, 0.0)))
         legs, leg_joints = straight_legs(f"body{segment}_", name, x, leg_down, leg_w, leg_h, 1.0)
         parts += legs
         joints += leg_joints
@@ -261,12 +258,7 @@ def millipede(segments: int = 4, motors_torque: float = 200) -> BodySpec:
 def wheel(motors_torque: float = 500) -> BodySpec:
     """A square body with a two-segment leg on each of its four sides; no head-angle reward."""
     leg_w, leg_h = 4 / SCALE, 10 / SCALE
-    parts = [
-        PartSpec(
-            "body", position=(0.0, 0.0), vertices=pixels(SQUARE, SCALE), density=5.0,
-            friction=0.1, checks_contact=True, fall_critical=True, pushed=True, colors=SPIDER_BODY,
-        )
-    ]  # fmt: skip
+    parts = [trunk("body", SQUARE, SPIDER_BODY)]
     joints: list[JointSpec] = []
     for leg, (dx, dy, angle) in enumerate(
         ((0, -1, 0.0), (0, 1, 0.0), (-1, 0, math.pi / 2), (1, 0, math.pi / 2))
