@@ -13,7 +13,16 @@ from teachgym import envs, teachers
 from teachgym.curriculum import Curriculum, CurriculumWrapper, EpisodeRecord, TaskFeedWrapper
 from teachgym.errors import TeachgymUsageError
 from teachgym.lazy import lazy_getattr
-from teachgym.tasks import LEVEL_SEED, Categorical, Continuous, IntArray, Integer, Task, TaskSpace
+from teachgym.tasks import (
+    LEVEL_SEED,
+    Categorical,
+    Continuous,
+    Fixed,
+    IntArray,
+    Integer,
+    Task,
+    TaskSpace,
+)
 from teachgym.teachers import Outcome, Teacher, load_teacher, make_teacher, save_teacher
 from teachgym.vector_curriculum import CurriculumVectorWrapper, make_curriculum_vector_env
 
@@ -38,6 +47,7 @@ __all__ = [
     "CurriculumVectorWrapper",
     "CurriculumWrapper",
     "EpisodeRecord",
+    "Fixed",
     "IntArray",
     "Integer",
     "Outcome",

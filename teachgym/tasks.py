@@ -57,6 +57,19 @@ def _is_real(value: Any) -> bool:
     return _is_int(value) or isinstance(value, float | np.floating)
 
 
+def _real_in(name: str, value: Any, low: float, high: float, allowed: str) -> float:
+    """``value`` as a float in [low, high], else the one-line error naming ``name``."""
+    if not _is_real(value):
+        raise _fail(name, allowed, value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range, e.g. 10**400
+        raise _fail(name, allowed, value) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise _fail(name, allowed, value)
+    return number
+
+
 @dataclass(frozen=True)
 class Parameter(ABC):
     """Base of the parameter kinds. ``width`` is the number of vector dimensions."""
@@ -114,17 +127,7 @@ class Continuous(Parameter):
         return f"a real number in [{self.low}, {self.high}]"
 
     def validate(self, name: str, value: Any) -> float:
-        if not _is_real(value):
-            raise _fail(name, self.allowed, value)
-        try:
-            number = float(value)
-        except OverflowError:  # an int beyond float range, e.g. 10**400
-            raise _fail(name, self.allowed, value) from None
-        if not math.isfinite(number):
-            raise _fail(name, self.allowed, value)
-        if not self.low <= number <= self.high:
-            raise _fail(name, self.allowed, value)
-        return number
+        return _real_in(name, value, self.low, self.high, self.allowed)
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
@@ -146,6 +149,56 @@ class Continuous(Parameter):
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "low": self.low, "high": self.high}
+
+
+@dataclass(frozen=True)
+class Fixed(Parameter):
+    """A real number teachers hold at ``value`` but a task may set anywhere in [low, high].
+
+    It takes no room in the task vector (``width`` 0), so vector-based teachers never vary
+    it and sample ``value``; tasks written by hand (test sets) may use other values in
+    the range. For benchmarks that fix a dimension of the space they evaluate beyond it
+    (TeachMyAgent's Parkour trains at one terrain scale and tests at two).
+    """
+
+    value: float
+    low: float
+    high: float
+    kind: ClassVar[str] = "fixed"
+
+    def __post_init__(self) -> None:
+        bounds = (self.value, self.low, self.high)
+        if not all(math.isfinite(v) for v in bounds) or not self.low <= self.value <= self.high:
+            raise ValueError(f"Fixed needs finite low <= value <= high, got {bounds}")
+
+    @property
+    def width(self) -> int:
+        return 0
+
+    @property
+    def allowed(self) -> str:
+        return f"a real number in [{self.low}, {self.high}] (teachers use {self.value})"
+
+    def validate(self, name: str, value: Any) -> float:
+        return _real_in(name, value, self.low, self.high, self.allowed)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(self.value)
+
+    def to_unit(self, value: Any) -> np.ndarray:
+        return np.zeros(0)
+
+    def from_unit(self, unit: np.ndarray) -> float:
+        return float(self.value)
+
+    def grid(self, n: int) -> list[Any]:
+        return [float(self.value)]
+
+    def gym_space(self) -> spaces.Box:
+        return spaces.Box(self.low, self.high, shape=(), dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "low": self.low, "high": self.high}
 
 
 @dataclass(frozen=True)
@@ -347,7 +400,7 @@ class When:
 
 
 _KINDS: dict[str, type[Parameter]] = {
-    cls.kind: cls for cls in (Continuous, Integer, Categorical, IntArray)
+    cls.kind: cls for cls in (Continuous, Fixed, Integer, Categorical, IntArray)
 }
 
 
@@ -622,17 +675,19 @@ class TaskSpace:
                 parameters[name] = Categorical(tuple(spec["choices"]))
             elif kind == IntArray.kind:
                 parameters[name] = IntArray(tuple(spec["shape"]), spec["low"], spec["high"])
+            elif kind == Fixed.kind:
+                parameters[name] = Fixed(spec["value"], spec["low"], spec["high"])
             else:
                 parameters[name] = _KINDS[kind](spec["low"], spec["high"])  # type: ignore[call-arg]
         return cls(parameters, conditions)
 
     def require_numeric(self, who: str) -> None:
-        """Raise ``ValueError`` if any parameter is categorical or an array.
+        """Raise ``ValueError`` if any parameter is categorical or an array (fixed ones are fine).
 
         For teachers that model the task space as a continuous box (ALP-GMM, RIAC, ...).
         """
         for name, parameter in self.parameters.items():
-            if not isinstance(parameter, Continuous | Integer):
+            if not isinstance(parameter, Continuous | Fixed | Integer):
                 raise ValueError(
                     f"{who} works on continuous and integer parameters only; parameter "
                     f"{name!r} is {parameter.kind} ({parameter.allowed})"

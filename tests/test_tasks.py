@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from teachgym.tasks import LEVEL_SEED, Categorical, Continuous, IntArray, Integer, TaskSpace
+from teachgym.errors import TeachgymUsageError
+from teachgym.tasks import (
+    LEVEL_SEED,
+    Categorical,
+    Continuous,
+    Fixed,
+    IntArray,
+    Integer,
+    TaskSpace,
+)
 from tests.conftest import task_spaces
 
 
@@ -174,3 +183,25 @@ def test_vector_round_trips_are_exact_on_grid_points(space, n):
             else:
                 span = parameter.high - parameter.low
                 assert math.isclose(back[name], task[name], abs_tol=1e-6 * span)
+
+
+def test_fixed_parameter_is_held_by_teachers_but_accepts_its_range():
+    space = TaskSpace(
+        {"free": Continuous(0.0, 1.0), "held": Fixed(0.25, 0.0, 0.5), "other": Integer(1, 3)}
+    )
+    assert space.dim == 2  # the fixed parameter takes no room in the vector
+    task = space.from_vector(np.array([0.5, 1.0]))
+    assert task["held"] == 0.25 and task["other"] == 3
+    assert space.sample(np.random.default_rng(0))["held"] == 0.25
+    assert space.validate({"free": 0.1, "held": 0.4, "other": 2})["held"] == 0.4
+    assert space.to_vector({"free": 0.1, "held": 0.4, "other": 2}).shape == (2,)
+    with pytest.raises(TeachgymUsageError, match="'held'"):
+        space.validate({"free": 0.1, "held": 0.6, "other": 2})
+    assert TaskSpace.from_dict(space.to_dict()) == space
+    assert [t["held"] for t in space.grid(2)] == [0.25] * 4
+    space.require_numeric("a box teacher")
+
+
+def test_fixed_parameter_refuses_a_value_outside_its_range():
+    with pytest.raises(ValueError, match="low <= value <= high"):
+        Fixed(2.0, 0.0, 1.0)

@@ -24,6 +24,7 @@ from teachgym.lazy import lazy_getattr
 
 _LAZY = {
     "LearnabilityGridEnv": "teachgym.envs.learnability_grid",
+    "ParkourEnv": "teachgym.envs.walkers.parkour",
     "HexagonTracksEnv": "teachgym.envs.walkers.hexagon_tracks",
     "StumpTracksEnv": "teachgym.envs.walkers.stump_tracks",
     "StumpTracksFeasibleEnv": "teachgym.envs.walkers.stump_tracks",
@@ -164,6 +165,14 @@ register_env(
 )
 
 register_env(
+    "teachgym/Parkour-v0",
+    f"{_WALKERS}.parkour:ParkourEnv",
+    "TeachMyAgent's Parkour: CPPN ground and graspable ceiling, water and creepers; 8 task "
+    "values (6 free); walking, climbing and swimming test sets; body=, cppn_space=.",
+    max_episode_steps=_WALKER_EPISODE_STEPS,
+)
+
+register_env(
     "teachgym/WebForm-v0",
     "teachgym.envs.webform.env:WebFormEnv",
     "Procedurally generated web forms filled from a key/value instruction, simulated in "
@@ -181,6 +190,7 @@ __all__ = [
     "TerrainWalkerEnv",
     "env_factory",
     "LearnabilityGridEnv",
+    "ParkourEnv",
     "TaskEnv",
     "TestSet",
     "WebFormEnv",

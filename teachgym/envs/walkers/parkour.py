@@ -1,0 +1,387 @@
+"""Parkour: TeachMyAgent's CPPN terrain with water and creepers, for walkers, climbers and swimmers.
+
+Source: Romac et al., "TeachMyAgent: a Benchmark for Automatic Curriculum Learning in
+Deep RL" (ICML 2021) and its ``parametric_continuous_parkour.py``; docs/references.md
+[romac2021]. Track geometry: :mod:`teachgym.envs.walkers.parkour_track`; CPPN:
+:mod:`teachgym.envs.walkers.cppn`; water: :mod:`teachgym.envs.walkers.water`.
+
+Task (8 values): ``v1``, ``v2``, ``v3`` (the CPPN input), ``water_level`` (0 none .. 1
+full), ``creepers_width``, ``creepers_height``, ``creepers_spacing`` (m) and
+``terrain_cppn_scale`` (divides the CPPN output). Teachers see the benchmark's 6 free
+dimensions: the CPPN box (``cppn_space``: ``"medium"`` [-0.35, 0.05] x [0.6, 1] x
+[-0.1, 0.3], the benchmark's default; ``"easy"`` [-0.25, -0.05] x [0.8, 1] x [0, 0.2];
+``"full"`` [-1, 1]^3), water in [0, 1], creepers height in [0, 4] and spacing in [0, 5];
+creepers width is held at 0.25 and the scale at 10 (:class:`~teachgym.tasks.Fixed`: test
+tasks may set widths in [0, 0.5] and scales in [10, 20]).
+
+Step: the action drives the motors (and the grasp commands of a climber); the world
+steps once (``Step(1/50, 180, 60)``). Observation: head angle, angular speed, vx, vy,
+under-water flag, dead flag; the body's joint values (and per grasp sensor: touching,
+attached); 10 lidar fractions and 10 surface flags (-1 water, +1 creeper, 0 else).
+Reward: the change of ``130 x / 30 - 5 |head angle|`` (no angle term for the bodies
+that drop it) minus ``penalty * 80 * min(|a|, 1)`` per action dimension; -100 and
+``terminated`` when a critical part touches the terrain or the head goes behind x = 0;
+``terminated`` past the finish. Success: return > 230; episodes last at most 2000 steps.
+
+Drowning: walkers and climbers whose head stays under water for more than 600
+consecutive steps die, swimmers out of it; amphibians never. As in the reference, a
+dead agent's actions are zeroed and the ``dead`` flag set while the episode runs on;
+``terminate_on_death=True`` ends it instead (a deviation offered as an option).
+Climbers start hanging from the start pad's ceiling by their sensors.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+from gymnasium import spaces
+
+from teachgym.envs.task_env import TaskEnv, TestSet
+from teachgym.envs.walkers.bodies import BodySpec, body_spec
+from teachgym.envs.walkers.constants import (
+    EPISODE_STEPS,
+    FALL_REWARD,
+    FPS,
+    INITIAL_RANDOM,
+    LIDAR_RAYS,
+    SCALE,
+    TERRAIN_STARTPAD,
+    TERRAIN_STEP,
+    VIEWPORT_H,
+    VIEWPORT_W,
+)
+from teachgym.envs.walkers.parkour_track import ParkourTrack, build_track
+from teachgym.envs.walkers.walker_env import MASTERY_RETURN
+from teachgym.errors import TeachgymUsageError
+from teachgym.tasks import Continuous, Fixed, Task, TaskSpace
+from teachgym.validation import check_bool
+
+CPPN_SPACES: dict[str, tuple[tuple[float, float], ...]] = {
+    "easy": ((-0.25, -0.05), (0.8, 1.0), (0.0, 0.2)),
+    "medium": ((-0.35, 0.05), (0.6, 1.0), (-0.1, 0.3)),
+    "full": ((-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0)),
+}
+"""The benchmark's boxes of CPPN inputs (``medium`` is its default)."""
+RETURN_BOUNDS = (-150.0, 360.0)
+"""The reference's return bounds for Parkour (used to rescale returns to [0, 1])."""
+SURVIVAL_STEPS = 600
+TEST_SET_SEED = 2021
+"""Seed of the draws of the three test sets."""
+HANG_STEPS = 5
+"""A climber is placed on the ceiling and held by its sensors this many steps (plus the
+first) before the episode starts."""
+_HEAD_VALUES = 6
+
+
+def parkour_space(cppn_space: str = "medium") -> TaskSpace:
+    """The task space with the CPPN box ``cppn_space`` (``"easy"``, ``"medium"``, ``"full"``)."""
+    if cppn_space not in CPPN_SPACES:
+        raise TeachgymUsageError(
+            f"cppn_space must be one of {sorted(CPPN_SPACES)}, got {cppn_space!r}"
+        )
+    (l1, h1), (l2, h2), (l3, h3) = CPPN_SPACES[cppn_space]
+    return TaskSpace(
+        {
+            "v1": Continuous(l1, h1),
+            "v2": Continuous(l2, h2),
+            "v3": Continuous(l3, h3),
+            "water_level": Continuous(0.0, 1.0),
+            "creepers_width": Fixed(0.25, 0.0, 0.5),
+            "creepers_height": Continuous(0.0, 4.0),
+            "creepers_spacing": Continuous(0.0, 5.0),
+            "terrain_cppn_scale": Fixed(10.0, 10.0, 20.0),
+        }
+    )
+
+
+def _physics() -> Any:
+    try:
+        from teachgym.envs.walkers import parkour_physics
+    except ImportError as exc:
+        raise ImportError(
+            f'Parkour needs Box2D ({exc}); install it with `pip install "teachgym[walker]"` '
+            '(or `pip install "gymnasium[box2d]"`)'
+        ) from None
+    return parkour_physics
+
+
+class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
+    """TeachMyAgent's Parkour (module docstring).
+
+    Args:
+        body: the agent (``teachgym.envs.walkers.bodies``; default ``"bipedal"``).
+        cppn_space: the box of CPPN inputs teachers see: ``"medium"``, ``"easy"`` or ``"full"``.
+        terminate_on_death: end the episode when the agent drowns (or dries out) instead of
+            letting it run on dead.
+        vectorised_water: compute the water forces with numpy over all polygons (default);
+            ``False`` uses the per-polygon Python loop (same forces, slower).
+        render_mode: ``None``, ``"rgb_array"`` (400 x 600 x 3 frames) or ``"human"``.
+        task: a task fixed for every episode.
+
+    Test sets (100 tasks each, version 1, drawn with seed :data:`TEST_SET_SEED` inside
+    this instance's CPPN box): ``walking`` (no water, creepers 0, scale 20),
+    ``climbing`` (water in [0, 0.8], creepers width in [0, 0.5], height in [0, 4],
+    spacing in [0, 5], scale 10) and ``swimming`` (water 1, creepers 0, scale 10). The
+    default is the body's own: walking for walkers, climbing for climbers, swimming for
+    swimmers and amphibians.
+    """
+
+    metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": FPS}
+    return_bounds: ClassVar[tuple[float, float] | None] = RETURN_BOUNDS
+    mastery_return: ClassVar[float | None] = MASTERY_RETURN
+    start_noise: ClassVar[bool] = True
+    """The agent's initial push comes from ``np_random``, as in the reference."""
+    task_space = parkour_space("medium")
+    """The default box; an instance made with another ``cppn_space`` has its own."""
+    default_task: Task = {
+        "v1": -0.15,
+        "v2": 0.8,
+        "v3": 0.1,
+        "water_level": 0.0,
+        "creepers_width": 0.25,
+        "creepers_height": 0.0,
+        "creepers_spacing": 0.0,
+        "terrain_cppn_scale": 10.0,
+    }
+
+    def __init__(
+        self,
+        body: str = "bipedal",
+        cppn_space: str = "medium",
+        terminate_on_death: bool = False,
+        vectorised_water: bool = True,
+        render_mode: str | None = None,
+        task: Mapping[str, Any] | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise TeachgymUsageError(
+                f"render_mode must be None or one of {self.metadata['render_modes']}, "
+                f"got {render_mode!r}"
+            )
+        _physics()
+        self.task_space = parkour_space(cppn_space)
+        self.cppn_space = cppn_space
+        self.terminate_on_death = check_bool("ParkourEnv", "terminate_on_death", terminate_on_death)
+        self.vectorised_water = check_bool("ParkourEnv", "vectorised_water", vectorised_water)
+        self.spec_of_body: BodySpec = body_spec(body)
+        super().__init__(task)
+        self.render_mode = render_mode
+        self.body_name = body
+        probe = _physics().body_layout(self.spec_of_body)
+        self.body_kind: str = probe.kind
+        self._action_dim = probe.action_dim
+        self._action_cost = probe.action_cost
+        self._head_angle_reward = probe.head_angle_reward
+        self._survival_steps = probe.survival_steps
+        self.startpad = max(TERRAIN_STARTPAD, math.ceil(probe.width / TERRAIN_STEP + 5))
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(self._action_dim,), dtype=np.float32)
+        size = _HEAD_VALUES + probe.joint_observation_dim + 2 * LIDAR_RAYS
+        low = np.full(size, -np.inf, dtype=np.float32)
+        high = np.full(size, np.inf, dtype=np.float32)
+        low[4:6], high[4:6] = 0.0, 1.0
+        low[size - 2 * LIDAR_RAYS : size - LIDAR_RAYS] = 0.0
+        high[size - 2 * LIDAR_RAYS : size - LIDAR_RAYS] = 1.0
+        low[size - LIDAR_RAYS :], high[size - LIDAR_RAYS :] = -1.0, 1.0
+        self.observation_space = spaces.Box(low, high, dtype=np.float32)
+        self.track: ParkourTrack | None = None
+        self.sim: Any = None
+        self.cloud_seed = 0
+        self._renderer: Any = None
+        self._prev_shaping: float | None = None
+        self._steps = 0
+        self._return = 0.0
+        self.steps_under_water = 0
+        self.steps_out_of_water = 0
+        self.dead = False
+
+    # -- test sets ---------------------------------------------------------------------
+    def test_sets(self) -> dict[str, TestSet]:
+        sets = parkour_test_sets(self.task_space)
+        first = {"walker": "walking", "climber": "climbing"}.get(self.body_kind, "swimming")
+        return {first: sets[first], **{k: v for k, v in sets.items() if k != first}}
+
+    # -- gymnasium API -----------------------------------------------------------------
+    def _reset_task(self, task: Task) -> tuple[np.ndarray, dict[str, Any]]:
+        rng = self.level_rng
+        self.track = build_track(
+            (task["v1"], task["v2"], task["v3"]),
+            task["water_level"],
+            task["creepers_width"],
+            task["creepers_height"],
+            task["creepers_spacing"],
+            task["terrain_cppn_scale"],
+            self.startpad,
+            rng,
+        )
+        self.cloud_seed = int(rng.integers(2**31))
+        if self.sim is not None:
+            self.sim.close()
+        push = float(self.np_random.uniform(-INITIAL_RANDOM, INITIAL_RANDOM))
+        self.sim = _physics().ParkourWorld(
+            self.track, self.spec_of_body, push, self.startpad, self.vectorised_water
+        )
+        self._prev_shaping = None
+        self.steps_under_water = self.steps_out_of_water = 0
+        self.dead = False
+        action = np.zeros(self._action_dim)
+        if self.body_kind == "climber":
+            self.sim.hang_from_ceiling()
+            action[self._action_dim - len(self.sim.agent.sensors) :] = 1.0
+            for _ in range(HANG_STEPS):
+                self._advance(action)
+        observation = self._advance(action)[0]
+        self.steps_under_water = self.steps_out_of_water = 0
+        self._steps = 0
+        self._return = 0.0
+        if self.render_mode == "human":
+            self.render()
+        return observation, {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        if self.sim is None:
+            raise RuntimeError("call reset() before step()")
+        observation, reward, terminated = self._advance(action)
+        self._steps += 1
+        self._return += reward
+        truncated = not terminated and self._steps >= EPISODE_STEPS
+        info: dict[str, Any] = {}
+        if terminated or truncated:
+            info["is_success"] = self._return > MASTERY_RETURN
+        if self.render_mode == "human":
+            self.render()
+        return observation, reward, terminated, truncated, info
+
+    @property
+    def drowning_fraction(self) -> float:
+        """How far the agent is towards dying, 0..1 (consecutive steps in the wrong medium
+        over the steps it survives there)."""
+        limit = self._survival_steps
+        if limit is None:
+            return 0.0
+        steps = self.steps_out_of_water if self.body_kind == "swimmer" else self.steps_under_water
+        return min(1.0, steps / limit)
+
+    def _is_dead(self) -> bool:
+        limit = self._survival_steps
+        if limit is None:
+            return False
+        if self.body_kind == "swimmer":
+            return self.steps_out_of_water > limit
+        return self.steps_under_water > limit
+
+    def _advance(self, action: Any) -> tuple[np.ndarray, float, bool]:
+        values = np.asarray(action, dtype=np.float64).reshape(-1).tolist()
+        if len(values) != self._action_dim or not all(math.isfinite(v) for v in values):
+            raise ValueError(
+                f"action must be {self._action_dim} finite numbers in [-1, 1] for the "
+                f"{self.body_name!r} body, got {action!r}"
+            )
+        died_now = False
+        if self._is_dead():
+            died_now = not self.dead
+            self.dead = True
+            values = [0.0] * self._action_dim
+        sim = self.sim
+        cost = sim.step(values, FPS)
+        head = sim.agent.head
+        x, y = head.position
+        velocity = head.linearVelocity
+        under_water = y <= sim.track.water_y
+        if not self.dead:
+            if under_water:
+                self.steps_under_water += 1
+                self.steps_out_of_water = 0
+            else:
+                self.steps_out_of_water += 1
+                self.steps_under_water = 0
+        angle = head.angle
+        state = [
+            angle,
+            2.0 * head.angularVelocity / FPS,
+            0.3 * velocity[0] * (VIEWPORT_W / SCALE) / FPS,
+            0.3 * velocity[1] * (VIEWPORT_H / SCALE) / FPS,
+            1.0 if under_water else 0.0,
+            1.0 if self.dead else 0.0,
+        ]
+        state += sim.agent.joint_state()
+        fractions, surfaces = sim.cast_lidar()
+        state += fractions
+        state += surfaces
+        shaping = 130 * x / SCALE
+        if self._head_angle_reward:
+            shaping -= 5.0 * abs(angle)
+        reward = 0.0 if self._prev_shaping is None else shaping - self._prev_shaping
+        self._prev_shaping = shaping
+        reward -= self._action_cost * cost
+        terminated = False
+        if sim.contacts.critical_contact or x < 0:
+            reward = FALL_REWARD
+            terminated = True
+        if x > sim.track.finish_x:
+            terminated = True
+        if died_now and self.terminate_on_death:
+            terminated = True
+        return np.array(state, dtype=np.float32), reward, terminated
+
+    # -- rendering ---------------------------------------------------------------------
+    def render(self) -> np.ndarray | None:
+        """An RGB frame (``rgb_array``) or a window update (``human``); ``None`` without a mode."""
+        if self.render_mode is None:
+            return None
+        if self.sim is None:
+            raise RuntimeError("call reset() before render()")
+        if self._renderer is None:
+            from teachgym.envs.walkers.parkour_rendering import ParkourRenderer
+
+            self._renderer = ParkourRenderer(self.render_mode, self.metadata["render_fps"])
+        frame: np.ndarray | None = self._renderer.draw(self)
+        return frame
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+        if self.sim is not None:
+            self.sim.close()
+            self.sim = None
+
+
+def parkour_test_sets(space: TaskSpace) -> dict[str, TestSet]:
+    """The ``walking``, ``climbing`` and ``swimming`` sets (100 tasks each) in ``space``'s
+    CPPN box (see :class:`ParkourEnv`)."""
+    rng = np.random.default_rng(TEST_SET_SEED)
+    boxes = [space.parameters[name] for name in ("v1", "v2", "v3")]
+
+    def cppn() -> dict[str, float]:
+        return {
+            name: float(rng.uniform(p.low, p.high))  # type: ignore[attr-defined]
+            for name, p in zip(("v1", "v2", "v3"), boxes, strict=True)
+        }
+
+    no_creepers = {"creepers_width": 0.0, "creepers_height": 0.0, "creepers_spacing": 0.0}
+    walking = [
+        {**cppn(), "water_level": 0.0, **no_creepers, "terrain_cppn_scale": 20.0}
+        for _ in range(100)
+    ]
+    climbing = [
+        {
+            **cppn(),
+            "water_level": float(rng.uniform(0.0, 0.8)),
+            "creepers_width": float(rng.uniform(0.0, 0.5)),
+            "creepers_height": float(rng.uniform(0.0, 4.0)),
+            "creepers_spacing": float(rng.uniform(0.0, 5.0)),
+            "terrain_cppn_scale": 10.0,
+        }
+        for _ in range(100)
+    ]
+    swimming = [
+        {**cppn(), "water_level": 1.0, **no_creepers, "terrain_cppn_scale": 10.0}
+        for _ in range(100)
+    ]
+    return {
+        name: TestSet(name, 1, [space.validate(t) for t in tasks])
+        for name, tasks in (("walking", walking), ("climbing", climbing), ("swimming", swimming))
+    }
