@@ -170,15 +170,15 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
         super().__init__(task)
         self.render_mode = render_mode
         self.body_name = body
-        probe = _physics().body_layout(self.spec_of_body)
-        self.body_kind: str = probe.kind
-        self._action_dim = probe.action_dim
-        self._action_cost = probe.action_cost
-        self._head_angle_reward = probe.head_angle_reward
-        self._survival_steps = probe.survival_steps
-        self.startpad = max(TERRAIN_STARTPAD, math.ceil(probe.width / TERRAIN_STEP + 5))
+        spec = self.spec_of_body
+        self.body_kind: str = spec.kind
+        self._action_dim = spec.action_dim
+        self._action_cost = spec.action_cost
+        self._head_angle_reward = spec.head_angle_reward
+        self._survival_steps = spec.survival_steps
+        self.startpad = max(TERRAIN_STARTPAD, math.ceil(spec.width / TERRAIN_STEP + 5))
         self.action_space = spaces.Box(-1.0, 1.0, shape=(self._action_dim,), dtype=np.float32)
-        size = _HEAD_VALUES + probe.joint_observation_dim + 2 * LIDAR_RAYS
+        size = _HEAD_VALUES + spec.joint_observation_dim + 2 * LIDAR_RAYS
         low = np.full(size, -np.inf, dtype=np.float32)
         high = np.full(size, np.inf, dtype=np.float32)
         low[4:6], high[4:6] = 0.0, 1.0

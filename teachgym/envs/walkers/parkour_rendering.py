@@ -24,8 +24,8 @@ ROCK_FILL = (128, 128, 128)
 ROCK_LINE = (0, 64, 64)
 CREEPER = (111, 128, 96)
 ATTACHED = (255, 255, 0)
-PART_COLORS = ((127, 51, 229), (76, 76, 127))
-"""Fill and outline of a part that declares no colours."""
+SENSOR = (255, 0, 0)
+"""A grasp sensor not attached (the reference's red)."""
 
 
 class ParkourRenderer:
@@ -116,8 +116,8 @@ class ParkourRenderer:
                     int(c + drowning * (t - c)) for c, t in zip(fill, (255, 0, 0), strict=True)
                 )
             self._draw_body(part, fill, line, to_px)
-        for sensor, state in zip(sim.agent.sensors, sim.sensor_states, strict=True):
-            color = ATTACHED if state.joint is not None else PART_COLORS[1]
+        for sensor, tag in zip(sim.agent.sensors, sim.agent.sensor_tags, strict=True):
+            color = ATTACHED if tag.joint is not None else SENSOR
             self._draw_body(sensor, color, color, to_px)
         if self.mode == "human":
             self.window.blit(surface, (0, 0))
