@@ -142,7 +142,9 @@ class ParkourWorld:
         self._build_track(track)
         origin = (TERRAIN_STEP * startpad / 2, TERRAIN_HEIGHT + body.center_height)
         self.agent = build_body(self.world, body, origin, push, falls_critical=False)
-        self._colors = {part: spec.colors for part, spec in zip(self.agent.parts, body.parts, strict=True)}
+        self._colors = {
+            part: spec.colors for part, spec in zip(self.agent.parts, body.parts, strict=True)
+        }
         self.water = WaterBox(
             left=float(track.x[0]),
             right=float(track.x[-1]),
