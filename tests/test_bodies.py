@@ -354,3 +354,37 @@ def test_bodies_weigh_and_sit_as_the_reference_builds_them(name):
     assert sum(b.mass for b in world.bodies) == pytest.approx(mass, abs=2e-6)
     assert sum(b.inertia for b in world.bodies) == pytest.approx(inertia, abs=2e-6)
     assert tuple(built.head.position) == pytest.approx(head, abs=2e-6)
+
+
+@pytest.mark.parametrize(("name", "angle_term"), [("wheel", False), ("classic_bipedal", True)])
+def test_walker_track_reward_has_the_head_angle_term_only_where_declared(name, angle_term):
+    env = gym.make("teachgym/StumpTracks-v0", body=name).unwrapped
+    env.reset(seed=1)
+    head = env.sim.hull
+    x, angle = head.position[0], head.angle
+    zero = np.zeros(env.action_space.shape, dtype=np.float32)
+    turned = 0.0
+    for _ in range(20):
+        _, reward, terminated, _, _ = env.step(zero)
+        assert not terminated
+        expected = 130 * (head.position[0] - x) / 30
+        if angle_term:
+            expected -= 5.0 * (abs(head.angle) - abs(angle))
+        assert reward == pytest.approx(expected, abs=1e-9)
+        turned += abs(abs(head.angle) - abs(angle))
+        x, angle = head.position[0], head.angle
+    assert 5.0 * turned > 1e-3  # the angle term would have shown
+    env.close()
+
+
+@pytest.mark.parametrize(("surface", "critical"), [(None, True), (Graspable("rock"), False)])
+def test_a_climber_may_touch_graspable_terrain_but_not_the_ground(surface, critical):
+    contacts = BodyContacts()
+    contacts.climber = True
+    world = new_world(contacts)
+    floor = world.CreateStaticBody(userData=surface)
+    floor.CreateEdgeFixture(vertices=[(-50, 0), (50, 0)], categoryBits=0x1)
+    spec = BODIES["climbing_chest_profile_chimpanzee"]
+    build_body(world, spec, (0.0, 1.0), 0.0, falls_critical=False)
+    settle(world, 50)
+    assert contacts.critical_contact is critical
