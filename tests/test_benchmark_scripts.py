@@ -451,3 +451,24 @@ def test_llm_subgoals_trains_on_a_layout_pool_with_a_models_recorded_answers(tmp
     assert rows == ["planner", "noisy-0.4", "model", "baseline"]
     model = re.search(r"seed 0 model .*, fallbacks (\d+) of (\d+) layouts", out)
     assert model is not None and model.group(1) == "0" and int(model.group(2)) >= 1
+
+
+def test_bandit_teachers_prints_mean_and_iqm_intervals_per_teacher(capsys):
+    script = load_script("bandit_teachers")
+    labels = ["random", "tscl-sampling", "dump"]
+    tiny = ["--episodes", "60", "--seeds", "2", "--workers", "1", "--reps", "50"]
+    script.main([*tiny, "--teachers", *labels])
+    printed = capsys.readouterr().out
+    assert "60 episodes, 2 seeds" in printed
+    for label in labels:
+        number = r"([\d.]+)"
+        row = re.search(
+            rf"{label}: mean +{number} \[ *{number}, *{number}\] +IQM +{number} "
+            rf"\[ *{number}, *{number}\] +{number} ms",
+            printed,
+        )
+        assert row is not None, label
+        mean, low, high = (float(row.group(i)) for i in (1, 2, 3))
+        assert 0.0 <= low <= mean <= high <= 100.0
+    with pytest.raises(SystemExit):
+        script.main(["--seeds", "0"])
