@@ -269,6 +269,14 @@ class Categorical(Parameter):
                 return i
         return None
 
+    def index_of(self, value: Any) -> int:
+        """The position of ``value`` among the choices (of the same type: ``True`` is not
+        ``1``); ``TeachgymUsageError`` if it is none of them."""
+        index = self._index(value)
+        if index is None:
+            raise TeachgymUsageError(f"{value!r} is not one of {list(self.choices)!r}")
+        return index
+
     def validate(self, name: str, value: Any) -> Any:
         if isinstance(value, np.generic):
             value = value.item()

@@ -18,10 +18,12 @@ TeachMyAgent (Romac et al., ICML 2021) for the tuned values. See docs/references
    0), a draw of its Gaussian without the ALP dimension, clipped to the bounds.
 
 Work happens in the task space's normalised [0, 1] vectors, so any space of
-continuous and integer parameters works; categorical and array parameters are
-refused. The defaults are the paper's (fit_rate 250, k = 2..10, random ratio
-0.2); :data:`TEACHER_PRESETS` also has ``teachmyagent`` (fit_rate 150, k = 2..9,
-random ratio 0.05): ``ALPGMMTeacher.from_preset("teachmyagent", space)``.
+continuous and integer parameters works; categorical parameters need an explicit
+``categorical_encoding`` (``"one-hot"`` or ``"ordinal"``;
+:mod:`teachgym.teachers.encoding`), and array parameters are refused. The defaults
+are the paper's (fit_rate 250, k = 2..10, random ratio 0.2); :data:`TEACHER_PRESETS`
+also has ``teachmyagent`` (fit_rate 150, k = 2..9, random ratio 0.05):
+``ALPGMMTeacher.from_preset("teachmyagent", space)``.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class ALPGMMTeacher(MixtureTeacher):
     """ALP-GMM (see the module docstring; sampling and saving the mixture: MixtureTeacher).
 
     Args:
-        task_space: continuous and integer parameters only.
+        task_space: continuous and integer parameters (categorical ones with
+            ``categorical_encoding``).
         seed: seed of the teacher's generator (task draws and the mixtures' k-means seed).
         fit_rate: episodes between two fits; also the bootstrap length and the fit window.
         potential_ks: numbers of components to try at each fit.
@@ -60,6 +63,8 @@ class ALPGMMTeacher(MixtureTeacher):
         n_init: EM initialisations per fit (paper: 1).
         return_bounds: ``(low, high)`` to rescale returns to [0, 1] before computing ALP,
             e.g. ``env.unwrapped.return_bounds``; ``None`` uses raw returns.
+        categorical_encoding: ``None`` (categorical parameters refused), ``"one-hot"`` or
+            ``"ordinal"`` (:mod:`teachgym.teachers.encoding`).
     """
 
     name = "alp-gmm"
@@ -75,6 +80,7 @@ class ALPGMMTeacher(MixtureTeacher):
         criterion: str = "aic",
         n_init: int = 1,
         return_bounds: Sequence[float] | None = None,
+        categorical_encoding: str | None = None,
     ) -> None:
         super().__init__(
             task_space,
@@ -84,13 +90,14 @@ class ALPGMMTeacher(MixtureTeacher):
             random_task_ratio,
             criterion,
             return_bounds,
+            categorical_encoding,
         )
         self.n_init = check_positive_int(self.name, "n_init", n_init)
-        self.history = NearestNeighbourALP(task_space.dim)
+        self.history = NearestNeighbourALP(self.encoding.dim)
 
     # -- protocol ----------------------------------------------------------------
     def _update(self, task: Task, outcome: Outcome) -> None:
-        vector = self.task_space.to_vector(task).astype(np.float64)
+        vector = self.encoding.encode(task)
         self.history.add(vector, rescale_return(outcome.episode_return, self.return_bounds))
         if self.history.n_added % self.fit_rate == 0:
             self._fit_window()

@@ -47,7 +47,8 @@ class CovarGMMTeacher(MixtureTeacher):
     """Covar-GMM (see the module docstring; sampling and saving the mixture: MixtureTeacher).
 
     Args:
-        task_space: continuous and integer parameters only.
+        task_space: continuous and integer parameters (categorical ones with
+            ``categorical_encoding``).
         seed: seed of the teacher's generator (task draws and the mixtures' k-means seed).
         fit_rate: episodes between two fits; also the bootstrap length and the fit window.
         potential_ks: numbers of components to try at each fit.
@@ -55,6 +56,8 @@ class CovarGMMTeacher(MixtureTeacher):
         absolute_lp: weight components by |covariance| instead of its positive part.
         criterion: ``"aic"`` (reference), ``"bic"`` or ``"aicc"``.
         return_bounds: ``(low, high)`` to rescale returns to [0, 1]; ``None``: raw returns.
+        categorical_encoding: ``None`` (categorical parameters refused), ``"one-hot"`` or
+            ``"ordinal"`` (:mod:`teachgym.teachers.encoding`).
     """
 
     name = "covar-gmm"
@@ -70,6 +73,7 @@ class CovarGMMTeacher(MixtureTeacher):
         absolute_lp: bool = False,
         criterion: str = "aic",
         return_bounds: Sequence[float] | None = None,
+        categorical_encoding: str | None = None,
     ) -> None:
         super().__init__(
             task_space,
@@ -79,18 +83,19 @@ class CovarGMMTeacher(MixtureTeacher):
             random_task_ratio,
             criterion,
             return_bounds,
+            categorical_encoding,
         )
         if not isinstance(absolute_lp, bool):
             raise ValueError(f"{self.name}: absolute_lp must be true or false, got {absolute_lp!r}")
         self.absolute_lp = absolute_lp
         # One row per episode of the current window: [task vector, time, competence].
-        self.window = np.zeros((self.fit_rate, task_space.dim + 2))
+        self.window = np.zeros((self.fit_rate, self.encoding.dim + 2))
 
     # -- protocol ----------------------------------------------------------------
     def _update(self, task: Task, outcome: Outcome) -> None:
         position = self.n_updates % self.fit_rate
         row = self.window[position]
-        row[:-2] = self.task_space.to_vector(task)
+        row[:-2] = self.encoding.encode(task)
         row[-2] = position / self.fit_rate
         row[-1] = rescale_return(outcome.episode_return, self.return_bounds)
         if position == self.fit_rate - 1:
@@ -114,7 +119,7 @@ class CovarGMMTeacher(MixtureTeacher):
         of the current window; ``means`` ``(k, d)``, ``covariances`` ``(k, d, d)``,
         ``weights`` ``(k,)`` and ``component_progress`` ``(k,)`` of the current mixture.
         """
-        d = self.task_space.dim
+        d = self.encoding.dim
         n = self.n_updates % self.fit_rate or min(self.n_updates, self.fit_rate)
         return {
             "tasks": self.window[:n, :d].copy(),

@@ -39,6 +39,7 @@ from threadpoolctl import threadpool_limits
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.base import Teacher
+from teachgym.teachers.encoding import TaskEncoding
 from teachgym.teachers.learning_progress import (
     ProportionalChoice,
     check_positive_int,
@@ -191,6 +192,9 @@ class MixtureTeacher(Teacher):
     :meth:`component_interest` (uniform if all are 0), then a draw of its task block,
     clipped to the normalised bounds [0, 1].
 
+    Tasks are points of the unit box of :class:`~teachgym.teachers.encoding.TaskEncoding`
+    (categorical parameters only with an explicit ``categorical_encoding``).
+
     Subclasses set ``presets`` (published values of ``fit_rate``, ``potential_ks`` and
     ``random_task_ratio``), implement :meth:`component_interest` and ``_update``, and
     call :meth:`_fit` on their data every ``fit_rate`` episodes.
@@ -205,9 +209,11 @@ class MixtureTeacher(Teacher):
         random_task_ratio: float,
         criterion: str,
         return_bounds: Sequence[float] | None,
+        categorical_encoding: str | None = None,
     ) -> None:
         super().__init__(task_space, seed)
-        task_space.require_numeric(self.name)
+        self.encoding = TaskEncoding(task_space, categorical_encoding, self.name)
+        self.categorical_encoding = categorical_encoding
         self.fit_rate = check_positive_int(self.name, "fit_rate", fit_rate)
         self.potential_ks = check_potential_ks(self.name, potential_ks, self.fit_rate)
         self.random_task_ratio = check_ratio(self.name, "random_task_ratio", random_task_ratio)
@@ -234,7 +240,7 @@ class MixtureTeacher(Teacher):
         assert self.mixture is not None and self._component_choice is not None
         component = self._component_choice.draw(self.rng)
         vector = self.mixture.sample_task_vector(component, self.rng)
-        return self.task_space.from_vector(np.clip(vector, 0.0, 1.0))
+        return self.encoding.decode(vector)
 
     def _fit(self, data: np.ndarray, n_init: int = 1) -> None:
         """Fit the mixtures on ``data`` (``(fit_rate, n_features)``, task first); keep the best."""
@@ -244,7 +250,7 @@ class MixtureTeacher(Teacher):
                 self.potential_ks,
                 self.criterion,
                 self._mixture_seed,
-                self.task_space.dim,
+                self.encoding.dim,
                 n_init,
             )
         )
@@ -268,7 +274,7 @@ class MixtureTeacher(Teacher):
         """``means`` ``(k, d)``, ``covariances`` ``(k, d, d)`` (task block), ``weights`` ``(k,)``
         and ``interest_key`` ``(k,)`` of the current mixture (``k = 0`` before the first fit).
         """
-        d = self.task_space.dim
+        d = self.encoding.dim
         if self.mixture is None:
             return {
                 "means": np.empty((0, d)),

@@ -46,6 +46,7 @@ import numpy as np
 
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.encoding import TaskEncoding
 from teachgym.teachers.learning_progress import (
     ProportionalChoice,
     check_positive_int,
@@ -107,7 +108,8 @@ class RIACTeacher(Teacher):
     """RIAC / SAGG-RIAC region splitting (see the module docstring for the algorithm).
 
     Args:
-        task_space: continuous and integer parameters only.
+        task_space: continuous and integer parameters (categorical ones with
+            ``categorical_encoding``).
         seed: seed of the teacher's generator.
         max_region_size: a leaf holding more pairs than this is split.
         split_attempts: random splits tried per split.
@@ -119,6 +121,8 @@ class RIACTeacher(Teacher):
         mutation_ratio: probability of mutating a region's lowest-return task (0.1).
         mutation_std: standard deviation of that mutation in normalised units (0.1).
         return_bounds: ``(low, high)`` to rescale returns to [0, 1]; ``None``: raw returns.
+        categorical_encoding: ``None`` (categorical parameters refused), ``"one-hot"`` or
+            ``"ordinal"`` (:mod:`teachgym.teachers.encoding`).
     """
 
     name = "riac"
@@ -138,9 +142,11 @@ class RIACTeacher(Teacher):
         mutation_ratio: float = 0.1,
         mutation_std: float = 0.1,
         return_bounds: Sequence[float] | None = None,
+        categorical_encoding: str | None = None,
     ) -> None:
         super().__init__(task_space, seed)
-        task_space.require_numeric(self.name)
+        self.encoding = TaskEncoding(task_space, categorical_encoding, self.name)
+        self.categorical_encoding = categorical_encoding
         self.max_region_size = check_positive_int(
             self.name, "max_region_size", max_region_size, minimum=2
         )
@@ -176,7 +182,7 @@ class RIACTeacher(Teacher):
         self.mutation_std = check_real(self.name, "mutation_std", mutation_std, minimum=0.0)
         self.return_bounds = check_return_bounds(self.name, return_bounds)
 
-        dim = task_space.dim
+        dim = self.encoding.dim
         self.regions: list[Region] = [self._new_region(np.zeros(dim), np.ones(dim), -1)]
         self._region_choice = ProportionalChoice([0.0])
         self.n_splits = 0
@@ -212,10 +218,10 @@ class RIACTeacher(Teacher):
             vector = np.clip(vector, region.low + _MUTATION_MARGIN, region.high - _MUTATION_MARGIN)
         else:
             vector = self.rng.uniform(region.low, region.high)
-        return self.task_space.from_vector(np.clip(vector, 0.0, 1.0))
+        return self.encoding.decode(vector)
 
     def _update(self, task: Task, outcome: Outcome) -> None:
-        vector = self.task_space.to_vector(task).astype(np.float64)
+        vector = self.encoding.encode(task)
         episode_return = rescale_return(outcome.episode_return, self.return_bounds)
         path = [0]
         while self.regions[path[-1]].children is not None:
@@ -305,13 +311,13 @@ class RIACTeacher(Teacher):
             "alp": np.array([r.alp for r in self.regions]),
             "parent": np.array([r.parent for r in self.regions]),
             "is_leaf": np.array([r.children is None for r in self.regions]),
-            "tasks": np.array(root.tasks).reshape(-1, self.task_space.dim),
+            "tasks": np.array(root.tasks).reshape(-1, self.encoding.dim),
             "returns": np.array(root.returns, dtype=np.float64),
         }
 
     # -- state ---------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        dim = self.task_space.dim
+        dim = self.encoding.dim
         return {
             **super().state_dict(),
             "n_splits": self.n_splits,
@@ -340,7 +346,7 @@ class RIACTeacher(Teacher):
         try:
             saved = state["regions"]
             counts = np.asarray(saved["count"], dtype=np.int64)
-            tasks = np.asarray(saved["tasks"], dtype=np.float64).reshape(-1, self.task_space.dim)
+            tasks = np.asarray(saved["tasks"], dtype=np.float64).reshape(-1, self.encoding.dim)
             returns = np.asarray(saved["returns"], dtype=np.float64)
             if counts.sum() != len(returns) or len(returns) != len(tasks):
                 raise ValueError(

@@ -40,13 +40,6 @@ def _same_choice(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _choice_index(parameter: Categorical, value: Any) -> int:
-    for i, choice in enumerate(parameter.choices):
-        if _same_choice(choice, value):
-            return i
-    raise TeachgymUsageError(f"{value!r} is not one of {list(parameter.choices)!r}")
-
-
 class Arms(ABC):
     """A finite set of parts of a task space, each a set of tasks drawn uniformly."""
 
@@ -203,7 +196,7 @@ class GridArms(Arms):
                 position.append(int(value) - parameter.low)
             else:
                 assert isinstance(parameter, Categorical)
-                position.append(_choice_index(parameter, value))
+                position.append(parameter.index_of(value))
         if self._branches is not None:
             return self._branch_of[tuple(zip(axes, position, strict=True))]
         return int(np.ravel_multi_index(tuple(position), self.shape))
@@ -300,7 +293,7 @@ def _restriction(arm: str, name: str, parameter: Parameter, spec: Any) -> _Restr
     if isinstance(parameter, Categorical):
         chosen = list(spec) if isinstance(spec, list | tuple) else [spec]
         values = tuple(parameter.validate(name, v) for v in chosen)
-        if not values or len({_choice_index(parameter, v) for v in values}) != len(values):
+        if not values or len({parameter.index_of(v) for v in values}) != len(values):
             raise TeachgymUsageError(f"{where}: give distinct choices, got {spec!r}")
         return _Restriction(values=values)
     raise TeachgymUsageError(f"{where}: a {parameter.kind} parameter cannot be restricted")
