@@ -60,7 +60,7 @@ def test_categorical_parameters_are_refused_without_an_explicit_encoding(name):
     with pytest.raises(ValueError, match="categorical_encoding must be None, 'one-hot' or"):
         make_teacher(name, MIXED, categorical_encoding="binary")
     arrays = TaskSpace({"walls": IntArray((2, 2)), "color": Categorical(("a", "b"))})
-    with pytest.raises(ValueError, match="parameter 'walls' is int_array .* cannot encode"):
+    with pytest.raises(ValueError, match=r"parameter 'walls' is int_array .* cannot encode"):
         make_teacher(name, arrays, categorical_encoding="one-hot")
 
 
