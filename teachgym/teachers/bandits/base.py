@@ -23,6 +23,7 @@ from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.bandits.arms import Arms, make_arms
 from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.capabilities import ADVANTAGE
 
 ADVANTAGE_SIGNAL = "advantage"
 RETURN_SIGNAL = "return"
@@ -157,3 +158,41 @@ class BanditTeacher(Teacher):
                 f"{self.n_arms} arms needs {shape}"
             )
         return array
+
+
+class SignalBanditTeacher(BanditTeacher):
+    """A bandit teacher that learns from each episode's mean absolute advantage (DUMP, SEC),
+    or, with ``signal="return"``, from the absolute change of the arm's return.
+
+    With the advantage signal it declares ``requires_score`` (score kind
+    ``"mean-absolute-advantage"``); with the return signal it needs nothing of the student.
+    Subclasses implement :meth:`probabilities`; the arm is drawn from them.
+    """
+
+    score_kind = ADVANTAGE
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        seed: int | None,
+        signal: str,
+        cells: int | Mapping[str, int],
+        subspaces: Mapping[str, Mapping[str, Any]] | None,
+    ) -> None:
+        super().__init__(task_space, seed, cells, subspaces)
+        self.signal = check_signal(f"teacher {self.name!r}", signal)
+        self.requires_score = self.signal == ADVANTAGE_SIGNAL
+
+    @abstractmethod
+    def probabilities(self) -> np.ndarray:
+        """Choice probabilities of the arms, shape ``(n_arms,)``."""
+
+    def choose_arm(self) -> int:
+        return draw(self.probabilities(), self.rng)
+
+    def episode_value(self, arm: int, outcome: Outcome) -> float:
+        """``|score|`` (the mean absolute advantage) or ``|return change|`` of the episode."""
+        if self.signal == ADVANTAGE_SIGNAL:
+            assert outcome.score is not None  # required: Teacher.update checked it
+            return abs(outcome.score)
+        return abs(self.return_change(arm, outcome))

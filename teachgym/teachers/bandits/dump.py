@@ -37,19 +37,12 @@ from typing import Any
 import numpy as np
 
 from teachgym.tasks import TaskSpace
-from teachgym.teachers.bandits.base import (
-    ADVANTAGE_SIGNAL,
-    BanditTeacher,
-    check_signal,
-    draw,
-    softmax,
-)
+from teachgym.teachers.bandits.base import ADVANTAGE_SIGNAL, SignalBanditTeacher, softmax
 from teachgym.teachers.base import Outcome
-from teachgym.teachers.capabilities import ADVANTAGE
 from teachgym.validation import check_int, check_real
 
 
-class DUMPTeacher(BanditTeacher):
+class DUMPTeacher(SignalBanditTeacher):
     """DUMP (module docstring).
 
     Args:
@@ -65,7 +58,6 @@ class DUMPTeacher(BanditTeacher):
     """
 
     name = "dump"
-    score_kind = ADVANTAGE
 
     def __init__(
         self,
@@ -78,13 +70,11 @@ class DUMPTeacher(BanditTeacher):
         cells: int | Mapping[str, int] = 10,
         subspaces: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        super().__init__(task_space, seed, cells, subspaces)
+        super().__init__(task_space, seed, signal, cells, subspaces)
         owner = f"teacher {self.name!r}"
         self.window = check_int(owner, "window", window, minimum=1, maximum=10**6)
         self.c = check_real(owner, "c", c, minimum=0.0)
         self.temperature = check_real(owner, "temperature", temperature, above=0.0)
-        self.signal = check_signal(owner, signal)
-        self.requires_score = self.signal == ADVANTAGE_SIGNAL
         self.learnability = np.zeros(self.n_arms)
         """``L_j``: the mean of each arm's window (0 before its first episode)."""
         self.recent: dict[int, np.ndarray] = {}
@@ -101,15 +91,8 @@ class DUMPTeacher(BanditTeacher):
     def probabilities(self) -> np.ndarray:
         return softmax(self.scores(), self.temperature)
 
-    def choose_arm(self) -> int:
-        return draw(self.probabilities(), self.rng)
-
     def _learn(self, arm: int, outcome: Outcome) -> None:
-        if self.signal == ADVANTAGE_SIGNAL:
-            assert outcome.score is not None  # required: Teacher.update checked it
-            value = abs(outcome.score)
-        else:
-            value = abs(self.return_change(arm, outcome))
+        value = self.episode_value(arm, outcome)
         ring = self.recent.setdefault(arm, np.zeros(self.window))
         ring[int(self.pulls[arm]) % self.window] = value
         kept = min(int(self.pulls[arm]) + 1, self.window)

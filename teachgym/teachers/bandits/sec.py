@@ -34,15 +34,8 @@ from typing import Any
 import numpy as np
 
 from teachgym.tasks import TaskSpace
-from teachgym.teachers.bandits.base import (
-    ADVANTAGE_SIGNAL,
-    BanditTeacher,
-    check_signal,
-    draw,
-    softmax,
-)
+from teachgym.teachers.bandits.base import ADVANTAGE_SIGNAL, SignalBanditTeacher, softmax
 from teachgym.teachers.base import Outcome
-from teachgym.teachers.capabilities import ADVANTAGE
 from teachgym.validation import check_int, check_real
 
 TEACHER_PRESETS: dict[str, dict[str, Any]] = {
@@ -52,7 +45,7 @@ TEACHER_PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-class SECTeacher(BanditTeacher):
+class SECTeacher(SignalBanditTeacher):
     """SEC (module docstring).
 
     Args:
@@ -68,7 +61,6 @@ class SECTeacher(BanditTeacher):
     """
 
     name = "sec"
-    score_kind = ADVANTAGE
     presets = TEACHER_PRESETS
 
     def __init__(
@@ -82,13 +74,11 @@ class SECTeacher(BanditTeacher):
         cells: int | Mapping[str, int] = 10,
         subspaces: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        super().__init__(task_space, seed, cells, subspaces)
+        super().__init__(task_space, seed, signal, cells, subspaces)
         owner = f"teacher {self.name!r}"
         self.alpha = check_real(owner, "alpha", alpha, above=0.0, maximum=1.0)
         self.temperature = check_real(owner, "temperature", temperature, above=0.0)
-        self.signal = check_signal(owner, signal)
         self.batch_size = check_int(owner, "batch_size", batch_size, minimum=1, maximum=10**6)
-        self.requires_score = self.signal == ADVANTAGE_SIGNAL
         self.q = np.zeros(self.n_arms)
         self.batch_arms: list[int] = []
         self.batch_values: list[float] = []
@@ -97,15 +87,8 @@ class SECTeacher(BanditTeacher):
     def probabilities(self) -> np.ndarray:
         return softmax(self.q, self.temperature)
 
-    def choose_arm(self) -> int:
-        return draw(self.probabilities(), self.rng)
-
     def _learn(self, arm: int, outcome: Outcome) -> None:
-        if self.signal == ADVANTAGE_SIGNAL:
-            assert outcome.score is not None  # required: Teacher.update checked it
-            value = abs(outcome.score)
-        else:
-            value = abs(self.return_change(arm, outcome))
+        value = self.episode_value(arm, outcome)
         self.batch_arms.append(arm)
         self.batch_values.append(value)
         if len(self.batch_arms) < self.batch_size:
