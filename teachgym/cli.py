@@ -511,7 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(func=cmd_train)
     bench = sub.add_parser("bench", help="run a benchmark suite (preset or YAML file)")
-    bench.add_argument("suite", help="preset (demo, quick, standard, paper) or a YAML file")
+    bench.add_argument(
+        "suite", help="preset (demo, quick, parkour-quick, standard, paper) or a YAML file"
+    )
     bench.add_argument("--out", required=True, help="benchmark directory (re-run to resume)")
     bench.add_argument("--workers", type=int, default=1, help="runs at a time")
     bench.add_argument("--backend", choices=["local", "ray"], default="local")

@@ -234,10 +234,15 @@ def test_task_space_is_the_benchmark_box_with_width_and_scale_held():
 def test_test_sets_follow_the_reference_conventions():
     env = gym.make(PARKOUR)
     sets = env.unwrapped.test_sets()
-    assert list(sets) == ["walking", "climbing", "swimming"]  # a walker's own set first
+    assert list(sets) == ["walking", "climbing", "swimming", "easy"]  # a walker's set first
     for test_set in sets.values():
-        assert len(test_set) == 100 and test_set.version == 1
+        assert len(test_set) == (10 if test_set.name == "easy" else 100)
+        assert test_set.version == 1
         assert all(env.unwrapped.task_space.contains(t) for t in test_set.tasks)
+    easy_box = CPPN_SPACES["easy"]
+    for task in sets["easy"].tasks:
+        assert task["water_level"] == 0.0 and task["terrain_cppn_scale"] == 20.0
+        assert all(lo <= task[v] <= hi for v, (lo, hi) in zip(("v1", "v2", "v3"), easy_box))
     walking, climbing, swimming = (sets[k].tasks for k in ("walking", "climbing", "swimming"))
     assert {t["terrain_cppn_scale"] for t in walking} == {20.0}
     assert {t["water_level"] for t in walking} == {0.0}
@@ -340,3 +345,34 @@ def test_vectorised_water_forces_equal_the_per_polygon_loop():
     np.testing.assert_allclose(forces, expected[:, :2], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(torques, expected[:, 2], rtol=1e-9, atol=1e-9)
     assert np.abs(forces).max() > 1.0  # the situation exerts real forces
+
+
+@pytest.mark.parametrize(
+    ("body", "first", "water"),
+    [("fish", "swimming", 1.0), ("climbing_profile_chimpanzee", "climbing", 0.0)],
+)
+def test_the_default_test_set_is_the_bodys_own(body, first, water):
+    sets = gym.make(PARKOUR, body=body).unwrapped.test_sets()
+    assert next(iter(sets)) == first
+    assert {t["water_level"] for t in sets["easy"].tasks} == {water}
+
+
+def test_ranges_narrow_or_hold_what_teachers_see():
+    env = gym.make(PARKOUR, body="fish", ranges={"water_level": 1.0, "creepers_height": [0, 1]})
+    space = env.unwrapped.task_space
+    assert space.dim == 5
+    rng = np.random.default_rng(0)
+    tasks = [space.sample(rng) for _ in range(20)]
+    assert {t["water_level"] for t in tasks} == {1.0}
+    assert max(t["creepers_height"] for t in tasks) <= 1.0
+    sets = env.unwrapped.test_sets()  # still valid: clipped into the narrower ranges
+    assert max(t["creepers_height"] for t in sets["climbing"].tasks) == 1.0
+    env.reset(seed=0, options={"task": {**DRY, "water_level": 0.0}})  # a held value may vary
+    for bad, fragment in (
+        ({"depth": 1.0}, "unknown Parkour parameter 'depth'"),
+        ({"water_level": 2.0}, "water_level must be in"),
+        ({"creepers_height": [3, 1]}, "creepers_height must be one number or"),
+    ):
+        with pytest.raises(TeachgymUsageError, match=fragment):
+            gym.make(PARKOUR, ranges=bad)
+    env.close()

@@ -443,7 +443,8 @@ def parse_suite(data: Any, default_name: str = "suite") -> Suite:
 
 
 def load_suite(source: str | Path) -> Suite:
-    """A preset name (``demo``, ``quick``, ``standard``, ``paper``) or a YAML file path."""
+    """A preset name (``demo``, ``quick``, ``parkour-quick``, ``standard``, ``paper``) or a
+    YAML file path."""
     from teachgym.bench.suites import SUITES
 
     text = str(source)

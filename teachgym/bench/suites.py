@@ -1,4 +1,4 @@
-"""Built-in suites: ``demo``, ``quick``, ``standard`` and ``paper``.
+"""Built-in suites: ``demo``, ``quick``, ``parkour-quick``, ``standard`` and ``paper``.
 
 Each preset is the plain data a YAML suite would hold (see
 :mod:`teachgym.bench.suite`) and is validated the same way, so a preset
@@ -14,11 +14,15 @@ runs, with the key and the missing id in the message.
   are 90 % of their cost); everything else is the paper's defaults.
 - ``quick``: MiniGrid worlds, mazes and the two walkers with small budgets, about
   an hour on 2 cores; a smoke test of the full pipeline, not a result.
-- ``standard``: the published budgets (20M steps on Stump Tracks with SAC as in
+- ``parkour-quick``: Parkour's three kinds of body (TeachMyAgent's walker, climber and
+  fish) with PPO for 150k steps each on the easy CPPN box in their own medium, evaluated
+  on their 10 ``easy`` tasks: a sanity check that every kind of body learns, not a result.
+- ``standard``: the published budgets (20M steps on Stump Tracks and Parkour with SAC as in
   TeachMyAgent, 20M on the terrain walker with PPO as in the ACCEL work) with
   5 seeds; for clusters (``--backend ray``).
-- ``paper``: ``standard`` with the published numbers of seeds (16 on Stump Tracks,
-  10 on the terrain walker and the mazes) and the published evaluation schedule
+- ``paper``: ``standard`` with the published numbers of seeds (16 on Stump Tracks and
+  on each Parkour body, 10 on the terrain walker and the mazes) and the published
+  evaluation schedule
   (every 500k steps, TeachMyAgent); the maze budget is scaled down from the
   published 250M steps to 50M (the published value is impractical for PPO in SB3).
 
@@ -53,10 +57,35 @@ STUMP_TRACKS = "teachgym/StumpTracks-v0"
 TERRAIN_WALKER = "teachgym/TerrainWalker-v0"
 MINIGRID_WORLD = "teachgym/MiniGridWorld-v0"
 MAZE = "teachgym/Maze-v0"
+PARKOUR = "teachgym/Parkour-v0"
+
+PARKOUR_BODIES = {
+    "old_classic_bipedal": "walking",
+    "climbing_profile_chimpanzee": "climbing",
+    "fish": "swimming",
+}
+"""TeachMyAgent's Parkour bodies and each one's test set (docs/references.md [romac2021])."""
+PARKOUR_ENVS: list[Any] = [
+    {"id": PARKOUR, "kwargs": {"body": body}, "test_set": test_set, "label": f"parkour-{body}"}
+    for body, test_set in PARKOUR_BODIES.items()
+]
+_QUICK_WATER = {"old_classic_bipedal": 0.0, "climbing_profile_chimpanzee": 0.0, "fish": 1.0}
+PARKOUR_QUICK_ENVS: list[Any] = [
+    {
+        "id": PARKOUR,
+        "kwargs": {"body": body, "cppn_space": "easy", "ranges": {"water_level": water}},
+        "test_set": "easy",
+        "label": f"parkour-{body}-easy",
+    }
+    for body, water in _QUICK_WATER.items()
+]
+"""Each Parkour body on the easy CPPN box, in its own medium (no water for the walker and
+the climber, full water for the fish), evaluated on its 10 ``easy`` tasks."""
 
 _PPO_MINIGRID = {"name": "ppo", "params": {"n_envs": 8, "n_steps": 256, "batch_size": 256}}
 _PPO_WALKER = {"name": "ppo", "params": {"n_envs": 8, "n_steps": 2048, "batch_size": 512}}
 _SAC_WALKER = {"name": "sac", "params": {"learning_starts": 10_000}}
+_PPO_PARKOUR_QUICK = {"name": "ppo", "params": {"n_envs": 8, "n_steps": 512, "batch_size": 256}}
 
 DEMO: dict[str, Any] = {
     "name": "demo",
@@ -125,6 +154,12 @@ STANDARD: dict[str, Any] = {
             "evaluation": {"every": 500_000},
         },
         {
+            "envs": PARKOUR_ENVS,
+            "students": [_SAC_WALKER],
+            "budget": 20_000_000,
+            "evaluation": {"every": 500_000},
+        },
+        {
             "envs": [MINIGRID_WORLD],
             "students": [_PPO_MINIGRID],
             "budget": 20_000_000,
@@ -161,6 +196,13 @@ PAPER: dict[str, Any] = {
             "evaluation": {"every": 500_000},
         },
         {
+            "envs": PARKOUR_ENVS,
+            "students": [_SAC_WALKER],
+            "seeds": 16,
+            "budget": 20_000_000,
+            "evaluation": {"every": 500_000},
+        },
+        {
             "envs": [MINIGRID_WORLD],
             "students": [_PPO_MINIGRID],
             "seeds": 10,
@@ -178,9 +220,24 @@ PAPER: dict[str, Any] = {
     ],
 }
 
+PARKOUR_QUICK: dict[str, Any] = {
+    "name": "parkour-quick",
+    "description": (
+        "Parkour's walker, climber and fish on their easiest tasks, PPO, 150k steps each: "
+        "a sanity check that the pipeline trains every kind of body, about half an hour"
+    ),
+    "teachers": ["random"],
+    "seeds": 1,
+    "envs": PARKOUR_QUICK_ENVS,
+    "students": [_PPO_PARKOUR_QUICK],
+    "budget": 150_000,
+    "evaluation": {"every": 50_000},
+}
+
 SUITES: dict[str, dict[str, Any]] = {
     "demo": DEMO,
     "quick": QUICK,
+    "parkour-quick": PARKOUR_QUICK,
     "standard": STANDARD,
     "paper": PAPER,
 }

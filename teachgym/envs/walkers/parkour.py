@@ -76,25 +76,71 @@ first) before the episode starts."""
 _HEAD_VALUES = 6
 
 
-def parkour_space(cppn_space: str = "medium") -> TaskSpace:
-    """The task space with the CPPN box ``cppn_space`` (``"easy"``, ``"medium"``, ``"full"``)."""
+LIMITS: dict[str, tuple[float, float]] = {
+    "v1": (-1.0, 1.0),
+    "v2": (-1.0, 1.0),
+    "v3": (-1.0, 1.0),
+    "water_level": (0.0, 1.0),
+    "creepers_width": (0.0, 0.5),
+    "creepers_height": (0.0, 4.0),
+    "creepers_spacing": (0.0, 5.0),
+    "terrain_cppn_scale": (10.0, 20.0),
+}
+"""The values a task may take: the reference's full CPPN box, its training ranges for
+water, creeper height and spacing, and the widths and scales of its test sets."""
+BENCHMARK_RANGES: dict[str, float | tuple[float, float]] = {
+    "water_level": (0.0, 1.0),
+    "creepers_width": 0.25,
+    "creepers_height": (0.0, 4.0),
+    "creepers_spacing": (0.0, 5.0),
+    "terrain_cppn_scale": 10.0,
+}
+"""The benchmark's training ranges besides the CPPN box; a single number is held fixed."""
+
+
+def parkour_space(cppn_space: str = "medium", ranges: Mapping[str, Any] | None = None) -> TaskSpace:
+    """The task space teachers see.
+
+    Args:
+        cppn_space: the box of ``v1``, ``v2``, ``v3``: ``"easy"``, ``"medium"`` or ``"full"``.
+        ranges: per parameter, a ``[low, high]`` range or one value teachers hold (a
+            :class:`~teachgym.tasks.Fixed` parameter, which tasks may still set anywhere in
+            :data:`LIMITS`); unnamed parameters keep the box and :data:`BENCHMARK_RANGES`.
+    """
     if cppn_space not in CPPN_SPACES:
         raise TeachgymUsageError(
             f"cppn_space must be one of {sorted(CPPN_SPACES)}, got {cppn_space!r}"
         )
-    (l1, h1), (l2, h2), (l3, h3) = CPPN_SPACES[cppn_space]
-    return TaskSpace(
-        {
-            "v1": Continuous(l1, h1),
-            "v2": Continuous(l2, h2),
-            "v3": Continuous(l3, h3),
-            "water_level": Continuous(0.0, 1.0),
-            "creepers_width": Fixed(0.25, 0.0, 0.5),
-            "creepers_height": Continuous(0.0, 4.0),
-            "creepers_spacing": Continuous(0.0, 5.0),
-            "terrain_cppn_scale": Fixed(10.0, 10.0, 20.0),
-        }
-    )
+    chosen: dict[str, Any] = dict(zip(("v1", "v2", "v3"), CPPN_SPACES[cppn_space], strict=True))
+    chosen.update(BENCHMARK_RANGES)
+    unknown = sorted(set(ranges or {}) - set(LIMITS))
+    if unknown:
+        raise TeachgymUsageError(
+            f"ranges: unknown Parkour parameter {unknown[0]!r}; the parameters are {list(LIMITS)}"
+        )
+    chosen.update(ranges or {})
+    parameters: dict[str, Any] = {}
+    for name, (low, high) in LIMITS.items():
+        value = chosen[name]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if not low <= value <= high:
+                raise TeachgymUsageError(
+                    f"ranges: {name} must be in [{low}, {high}], got {value!r}"
+                )
+            parameters[name] = Fixed(float(value), low, high)
+            continue
+        pair = tuple(value) if isinstance(value, list | tuple) else ()
+        if (
+            len(pair) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in pair)
+            or not low <= pair[0] < pair[1] <= high
+        ):
+            raise TeachgymUsageError(
+                f"ranges: {name} must be one number or [low, high] with "
+                f"{low} <= low < high <= {high}, got {value!r}"
+            )
+        parameters[name] = Continuous(float(pair[0]), float(pair[1]))
+    return TaskSpace(parameters)
 
 
 def _physics() -> Any:
@@ -114,6 +160,8 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
     Args:
         body: the agent (``teachgym.envs.walkers.bodies``; default ``"bipedal"``).
         cppn_space: the box of CPPN inputs teachers see: ``"medium"``, ``"easy"`` or ``"full"``.
+        ranges: other ranges teachers see, per parameter ``[low, high]`` or one held value
+            (:func:`parkour_space`), e.g. ``{"water_level": 1.0}`` for swimmers only.
         terminate_on_death: end the episode when the agent drowns (or dries out) instead of
             letting it run on dead.
         vectorised_water: compute the water forces with numpy over all polygons (default);
@@ -121,12 +169,14 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
         render_mode: ``None``, ``"rgb_array"`` (400 x 600 x 3 frames) or ``"human"``.
         task: a task fixed for every episode.
 
-    Test sets (100 tasks each, version 1, drawn with seed :data:`TEST_SET_SEED` inside
-    this instance's CPPN box): ``walking`` (no water, creepers 0, scale 20),
-    ``climbing`` (water in [0, 0.8], creepers width in [0, 0.5], height in [0, 4],
-    spacing in [0, 5], scale 10) and ``swimming`` (water 1, creepers 0, scale 10). The
-    default is the body's own: walking for walkers, climbing for climbers, swimming for
-    swimmers and amphibians.
+    Test sets (version 1, drawn with seed :data:`TEST_SET_SEED` inside this instance's
+    CPPN box; values beyond its ``ranges`` are clipped into them): ``walking`` (100 tasks:
+    no water, creepers 0, scale 20), ``climbing`` (100: water in [0, 0.8], creepers
+    width in [0, 0.5], height in [0, 4], spacing in [0, 5], scale 10), ``swimming``
+    (100: water 1, creepers 0, scale 10) and ``easy`` (10 tasks of the body's own skill
+    in the reference's easy CPPN box; for climbers no water and creepers 1 to 3 m long at
+    most 1 m apart). The default is the body's own: walking for walkers, climbing for
+    climbers, swimming for swimmers and amphibians.
     """
 
     metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": FPS}
@@ -151,6 +201,7 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
         self,
         body: str = "bipedal",
         cppn_space: str = "medium",
+        ranges: Mapping[str, Any] | None = None,
         terminate_on_death: bool = False,
         vectorised_water: bool = True,
         render_mode: str | None = None,
@@ -162,7 +213,7 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
                 f"got {render_mode!r}"
             )
         _physics()
-        self.task_space = parkour_space(cppn_space)
+        self.task_space = parkour_space(cppn_space, ranges)
         self.cppn_space = cppn_space
         self.terminate_on_death = check_bool("ParkourEnv", "terminate_on_death", terminate_on_death)
         self.vectorised_water = check_bool("ParkourEnv", "vectorised_water", vectorised_water)
@@ -199,7 +250,7 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
 
     # -- test sets ---------------------------------------------------------------------
     def test_sets(self) -> dict[str, TestSet]:
-        sets = parkour_test_sets(self.task_space)
+        sets = parkour_test_sets(self.task_space, self.body_kind)
         first = {"walker": "walking", "climber": "climbing"}.get(self.body_kind, "swimming")
         return {first: sets[first], **{k: v for k, v in sets.items() if k != first}}
 
@@ -349,39 +400,71 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
             self.sim = None
 
 
-def parkour_test_sets(space: TaskSpace) -> dict[str, TestSet]:
-    """The ``walking``, ``climbing`` and ``swimming`` sets (100 tasks each) in ``space``'s
-    CPPN box (see :class:`ParkourEnv`)."""
+def _span(parameter: Any) -> tuple[float, float]:
+    """The range teachers draw a parameter from (a held one: its value)."""
+    if isinstance(parameter, Fixed):
+        return parameter.value, parameter.value
+    return parameter.low, parameter.high
+
+
+def _fit(space: TaskSpace, task: dict[str, float]) -> Task:
+    """``task`` with each value clipped into what ``space`` accepts."""
+    fitted = {
+        name: float(np.clip(value, space.parameters[name].low, space.parameters[name].high))  # type: ignore[attr-defined]
+        for name, value in task.items()
+    }
+    return space.validate(fitted)
+
+
+def parkour_test_sets(space: TaskSpace, kind: str = "walker") -> dict[str, TestSet]:
+    """The test sets of an instance whose teachers see ``space`` (see :class:`ParkourEnv`):
+    ``walking``, ``climbing``, ``swimming`` (100 tasks each) and ``easy`` (10 tasks of
+    the body ``kind``'s own skill in the reference's easy CPPN box)."""
     rng = np.random.default_rng(TEST_SET_SEED)
-    boxes = [space.parameters[name] for name in ("v1", "v2", "v3")]
+    cppn_names = ("v1", "v2", "v3")
 
-    def cppn() -> dict[str, float]:
-        return {
-            name: float(rng.uniform(p.low, p.high))  # type: ignore[attr-defined]
-            for name, p in zip(("v1", "v2", "v3"), boxes, strict=True)
-        }
+    def cppn(box: tuple[tuple[float, float], ...]) -> dict[str, float]:
+        return {name: float(rng.uniform(*span)) for name, span in zip(cppn_names, box, strict=True)}
 
+    box = tuple(_span(space.parameters[name]) for name in cppn_names)
     no_creepers = {"creepers_width": 0.0, "creepers_height": 0.0, "creepers_spacing": 0.0}
-    walking = [
-        {**cppn(), "water_level": 0.0, **no_creepers, "terrain_cppn_scale": 20.0}
-        for _ in range(100)
-    ]
-    climbing = [
-        {
-            **cppn(),
+
+    def walking() -> dict[str, float]:
+        return {**cppn(box), "water_level": 0.0, **no_creepers, "terrain_cppn_scale": 20.0}
+
+    def climbing() -> dict[str, float]:
+        return {
+            **cppn(box),
             "water_level": float(rng.uniform(0.0, 0.8)),
             "creepers_width": float(rng.uniform(0.0, 0.5)),
             "creepers_height": float(rng.uniform(0.0, 4.0)),
             "creepers_spacing": float(rng.uniform(0.0, 5.0)),
             "terrain_cppn_scale": 10.0,
         }
-        for _ in range(100)
-    ]
-    swimming = [
-        {**cppn(), "water_level": 1.0, **no_creepers, "terrain_cppn_scale": 10.0}
-        for _ in range(100)
-    ]
-    return {
-        name: TestSet(name, 1, [space.validate(t) for t in tasks])
-        for name, tasks in (("walking", walking), ("climbing", climbing), ("swimming", swimming))
+
+    def swimming() -> dict[str, float]:
+        return {**cppn(box), "water_level": 1.0, **no_creepers, "terrain_cppn_scale": 10.0}
+
+    sets = {
+        name: TestSet(name, 1, [_fit(space, draw()) for _ in range(100)])
+        for name, draw in (("walking", walking), ("climbing", climbing), ("swimming", swimming))
     }
+    box = CPPN_SPACES["easy"]
+    if kind == "climber":
+        easy = [
+            {
+                **cppn(box),
+                "water_level": 0.0,
+                "creepers_width": 0.25,
+                "creepers_height": float(rng.uniform(1.0, 3.0)),
+                "creepers_spacing": float(rng.uniform(0.0, 1.0)),
+                "terrain_cppn_scale": 10.0,
+            }
+            for _ in range(10)
+        ]
+    elif kind == "walker":
+        easy = [walking() | cppn(box) for _ in range(10)]
+    else:
+        easy = [swimming() | cppn(box) for _ in range(10)]
+    sets["easy"] = TestSet("easy", 1, [_fit(space, task) for task in easy])
+    return sets
