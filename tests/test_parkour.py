@@ -242,7 +242,8 @@ def test_test_sets_follow_the_reference_conventions():
     easy_box = CPPN_SPACES["easy"]
     for task in sets["easy"].tasks:
         assert task["water_level"] == 0.0 and task["terrain_cppn_scale"] == 20.0
-        assert all(lo <= task[v] <= hi for v, (lo, hi) in zip(("v1", "v2", "v3"), easy_box))
+        for name, (low, high) in zip(("v1", "v2", "v3"), easy_box, strict=True):
+            assert low <= task[name] <= high
     walking, climbing, swimming = (sets[k].tasks for k in ("walking", "climbing", "swimming"))
     assert {t["terrain_cppn_scale"] for t in walking} == {20.0}
     assert {t["water_level"] for t in walking} == {0.0}
