@@ -8,6 +8,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from teachgym.checks import check_task_env
+from teachgym.envs.walkers.bodies import BODIES
 from teachgym.envs.walkers.constants import TERRAIN_HEIGHT, TERRAIN_STEP
 from teachgym.envs.walkers.cppn import CPPN_STD, cppn_profiles, cppn_weights
 from teachgym.envs.walkers.parkour import CPPN_SPACES, parkour_space
@@ -108,6 +109,34 @@ def test_parkour_passes_check_env_and_check_task_env():
     env = gym.make(PARKOUR)
     check_task_env(env, n_tasks=3, steps_per_task=5)
     check_env(env.unwrapped)
+    env.close()
+
+
+PUBLISHED_SIZES = {
+    "old_classic_bipedal": (36, 4),
+    "classic_bipedal": (36, 4),
+    "small_bipedal": (36, 4),
+    "big_quadru": (46, 8),
+    "spider": (54, 12),
+    "millipede": (66, 16),
+    "wheel": (46, 8),
+    "profile_chimpanzee": (62, 14),
+    "climbing_profile_chimpanzee": (54, 12),
+    "climbing_chest_profile_chimpanzee": (44, 8),
+    "fish": (38, 4),
+    "amphibious_bipedal": (36, 4),
+}
+"""Observation and action sizes of TeachMyAgent's bodies in its Parkour."""
+
+
+@pytest.mark.parametrize("body", sorted(BODIES))
+def test_every_body_keeps_the_contract_with_its_published_sizes(body):
+    env = gym.make(PARKOUR, body=body)
+    spec = BODIES[body]
+    observation, action = PUBLISHED_SIZES.get(body, (6 + spec.joint_observation_dim + 20, 4))
+    assert env.observation_space.shape == (observation,)
+    assert env.action_space.shape == (action if body in PUBLISHED_SIZES else spec.action_dim,)
+    check_task_env(env, n_tasks=1, steps_per_task=2)
     env.close()
 
 
@@ -377,3 +406,114 @@ def test_ranges_narrow_or_hold_what_teachers_see():
         with pytest.raises(TeachgymUsageError, match=fragment):
             gym.make(PARKOUR, ranges=bad)
     env.close()
+
+
+# -- climbing, swimming, amphibians --------------------------------------------------------
+CLIMBER = "climbing_profile_chimpanzee"
+CREEPERS = {**DRY, "creepers_spacing": 0.0, "creepers_height": 3.0}
+
+
+def grasp(env, *ready: float) -> np.ndarray:
+    """Motors idle, one grasp value per sensor."""
+    action = np.zeros(env.action_space.shape, dtype=np.float32)
+    action[len(action) - len(ready) :] = ready
+    return action
+
+
+def test_a_climber_starts_hanging_from_the_ceiling_and_stays_while_it_grasps():
+    env = gym.make(PARKOUR, body=CLIMBER)
+    observation, _ = env.reset(seed=0, options={"task": DRY})
+    agent = env.unwrapped.sim.agent
+    assert [tag.attached for tag in agent.sensor_tags] == [True, True]
+    ceiling = env.unwrapped.track.start_ceiling
+    assert all(abs(s.position[1] - ceiling) < 0.1 for s in agent.sensors)
+    # per sensor (touching, attached); the joint ends the sensor's contact with what it holds
+    assert observation[-24:-20].tolist() == [0.0, 1.0, 0.0, 1.0]
+    start = agent.head.position[1]
+    for _ in range(100):
+        *_, terminated, truncated, _ = env.step(grasp(env, 1.0, 1.0))
+        assert not (terminated or truncated)
+    assert abs(agent.head.position[1] - start) < 0.3
+    env.close()
+
+
+def test_a_released_climber_falls_and_its_critical_contact_ends_the_episode():
+    env = gym.make(PARKOUR, body=CLIMBER)
+    env.reset(seed=0, options={"task": DRY})
+    for _ in range(500):
+        _, reward, terminated, _, _ = env.step(grasp(env, -1.0, 0.0))
+        if terminated:
+            break
+    assert terminated and reward == -100.0
+    assert not any(tag.attached for tag in env.unwrapped.sim.agent.sensor_tags)
+    env.close()
+
+
+def test_a_climbers_sensor_attaches_to_a_creeper_and_releases_on_a_non_positive_action():
+    env = gym.make(PARKOUR, body=CLIMBER)
+    parkour = env.unwrapped
+    env.reset(seed=0, options={"task": CREEPERS})
+    env.step(grasp(env, 0.0, -0.5))  # let go of the ceiling
+    agent = parkour.sim.agent
+    assert not any(tag.attached for tag in agent.sensor_tags)
+    creeper = next(c for c in parkour.track.creepers if c[0][0] > 5.0)
+    (left, top), (right, _), _, _ = creeper
+    sensor = agent.sensors[0]
+    dx = (left + right) / 2 - sensor.position[0]
+    dy = top - 1.5 - sensor.position[1]
+    for body in agent.parts + agent.sensors:  # the whole climber into the creeper
+        body.position = (body.position[0] + dx, body.position[1] + dy)
+        body.linearVelocity = (0.0, 0.0)
+    observation, *_ = env.step(grasp(env, 1.0, 1.0))
+    joints = [tag.joint for tag in agent.sensor_tags]
+    assert all(j is not None for j in joints)
+    assert all(j.bodyB.userData.name == "creeper" for j in joints)
+    assert observation[-23:-20:2].tolist() == [1.0, 1.0]  # attached
+    env.step(grasp(env, 1.0, 0.0))  # the second sensor lets go, the first holds
+    assert agent.sensor_tags[0].attached and not agent.sensor_tags[1].attached
+    env.step(grasp(env, -0.2, 0.0))
+    assert not any(tag.attached for tag in agent.sensor_tags)
+    env.close()
+
+
+def test_a_climbers_lidar_flags_the_creepers_above_it():
+    env = gym.make(PARKOUR, body=CLIMBER)
+    observation, _ = env.reset(seed=0, options={"task": CREEPERS})
+    assert (observation[-10:] == 1.0).sum() >= 5
+    env.close()
+
+
+def test_a_fish_out_of_water_dies_and_one_in_water_lives():
+    env = gym.make(PARKOUR, body="fish")
+    parkour = env.unwrapped
+    env.reset(seed=0, options={"task": DRY})
+    observation = drown(env, 601, np.ones(4, dtype=np.float32))
+    assert observation[4] == 0.0 and observation[5] == 0.0
+    assert parkour.steps_out_of_water == 601
+    observation, *_ = env.step(np.ones(4, dtype=np.float32))
+    assert observation[5] == 1.0
+    assert all(m.motorSpeed == 0 for m in parkour.sim.agent.motors)
+    env.reset(seed=0, options={"task": {**DRY, "water_level": 1.0}})
+    observation = drown(env, 700, np.ones(4, dtype=np.float32))
+    assert observation[4] == 1.0 and observation[5] == 0.0
+    env.close()
+
+
+def test_an_amphibian_never_drowns():
+    env = gym.make(PARKOUR, body="amphibious_bipedal")
+    env.reset(seed=0, options={"task": {**DRY, "water_level": 1.0}})
+    observation = drown(env, 700, np.ones(4, dtype=np.float32))
+    assert observation[4] == 1.0 and observation[5] == 0.0
+    env.close()
+
+
+def test_a_fish_as_dense_as_water_floats_where_a_walker_sinks():
+    heights = {}
+    for body in ("fish", "old_classic_bipedal"):
+        env = gym.make(PARKOUR, body=body)
+        env.reset(seed=0, options={"task": {**DRY, "water_level": 1.0}})
+        start = env.unwrapped.sim.agent.head.position[1]
+        drown(env, 200, np.zeros(4, dtype=np.float32))
+        heights[body] = env.unwrapped.sim.agent.head.position[1] - start
+        env.close()
+    assert heights["old_classic_bipedal"] < -0.5 and heights["fish"] > -0.2
