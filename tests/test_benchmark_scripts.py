@@ -8,6 +8,7 @@ PNG. Scripts that time things get no timing assertions.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -286,6 +287,32 @@ def test_minigrid_learning_prints_its_held_out_curve_and_the_outcome(capsys):
     )
     assert curve and all(0.0 <= float(success) <= 1.0 for _, success, _ in curve)
     assert re.search(r"^(NOT mastered within 32 steps|mastered .* at \d+ steps)", out, re.M)
+
+
+@pytest.mark.slow
+def test_minigrid_family_prints_family_shares_and_mastery_and_draws_them(tmp_path, capsys):
+    plot, out = tmp_path / "shares.png", tmp_path / "runs.json"
+    load_script("minigrid_family").main(
+        ["--steps", "64", "--eval-every", "32", "--eval-tasks", "2", "--n-envs", "2",
+         "--n-steps", "32", "--bins", "2", "--teachers", "random", "tscl",
+         "--plot", str(plot), "--out", str(out)]
+    )  # fmt: skip
+    text = capsys.readouterr().out
+    runs = json.loads(out.read_text())
+    assert [r["teacher"] for r in runs] == ["random", "tscl"]
+    for run in runs:
+        assert len(run["shares"]) == 2 and run["test_tasks"] == 2
+        for shares in run["shares"]:
+            assert set(shares) == {"DoorKey", "KeyCorridor", "MultiRoom", "ObstructedMaze", "Maze"}
+            assert sum(shares.values()) == pytest.approx(1.0) or sum(shares.values()) == 0
+        assert sum(run["episodes_by_family"].values()) == run["episodes"]
+        assert run["evaluations"][-1]["env_steps"] == run["env_steps"]
+        assert all(0 <= e["percent_mastered"] <= 100 for e in run["evaluations"])
+    assert re.search(
+        r"^ +random: +[\d.]+ +mean +[\d.]+ +minus random +\+0\.0 +\| DoorKey", text, re.M
+    )
+    assert re.search(r"^ +tscl: .* minus random +[+-][\d.]+ ", text, re.M)
+    assert plot.stat().st_size > 0
 
 
 @pytest.mark.slow
