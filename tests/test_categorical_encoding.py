@@ -103,3 +103,26 @@ def test_one_hot_alp_gmm_follows_the_choice_where_the_return_moves():
         teacher.update(task, Outcome(progress + rng.normal(0.0, 0.01)))
     late = [t["color"] for t in tasks[-500:]]
     assert late.count("green") / len(late) > 0.5  # random: a third
+
+
+@pytest.mark.parametrize("encoding", [None, "one-hot"])
+@pytest.mark.parametrize("name", ["alp-gmm", "riac"])
+def test_box_teachers_hold_fixed_parameters_at_their_value(name, encoding):
+    from teachgym.tasks import Fixed
+
+    space = TaskSpace(
+        {
+            "x": Continuous(0.0, 1.0),
+            "held": Fixed(10.0, 10.0, 20.0),
+            "kind": Categorical(("a", "b")),
+        }
+    )
+    if encoding is None:
+        space = TaskSpace({"x": Continuous(0.0, 1.0), "held": Fixed(10.0, 10.0, 20.0)})
+    encoded = TaskEncoding(space, encoding, name)
+    assert encoded.dim == (3 if encoding else 1)
+    teacher = make_teacher(name, space, seed=0, categorical_encoding=encoding)
+    for _ in range(5):
+        task = teacher.sample()
+        assert task["held"] == 10.0
+        teacher.update(task, Outcome(episode_return=float(task["x"])))

@@ -12,7 +12,8 @@ own, so these teachers refuse it unless the user chooses one explicitly with
   choice of the largest coordinate (the first on ties). No order is invented; the
   box grows by k - 1 dimensions.
 
-Array parameters are always refused. In a conditional task space a parameter that
+A fixed parameter takes no dimension (teachers hold it at its value). Array
+parameters are always refused. In a conditional task space a parameter that
 does not apply to a task is encoded as 0.5 in each of its dimensions, and decoding
 skips it.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from teachgym.errors import TeachgymUsageError
-from teachgym.tasks import Categorical, Continuous, Integer, Task, TaskSpace
+from teachgym.tasks import Categorical, Continuous, Fixed, Integer, Task, TaskSpace
 
 CATEGORICAL_ENCODINGS = ("one-hot", "ordinal")
 
@@ -48,7 +49,7 @@ class TaskEncoding:
                 f"{categorical_encoding!r}"
             )
         for name, parameter in task_space.parameters.items():
-            if isinstance(parameter, Continuous | Integer):
+            if isinstance(parameter, Continuous | Fixed | Integer):
                 continue
             if isinstance(parameter, Categorical) and categorical_encoding is None:
                 raise TeachgymUsageError(
@@ -71,6 +72,7 @@ class TaskEncoding:
         for name, parameter in task_space.parameters.items():
             one_hot = self._one_hot and isinstance(parameter, Categorical)
             width = len(parameter.choices) if isinstance(parameter, Categorical) and one_hot else 1
+            width = 0 if isinstance(parameter, Fixed) else width
             self._slices[name] = slice(start, start + width)
             start += width
         self.dim: int = start
