@@ -26,6 +26,9 @@ CONFIGS: dict[str, tuple[str, str | None]] = {
     "alp-gmm": ("alp-gmm", None),
     "goal-gan": ("goal-gan", None),
     "goal-gan/skills": ("goal-gan", "skills"),
+    "setter-solver": ("setter-solver", None),
+    "setter-solver/teachmyagent": ("setter-solver", "teachmyagent"),
+    "setter-solver/skills": ("setter-solver", "skills"),
 }
 """Label -> (teacher name, preset): the published sizes and the cheaper presets."""
 

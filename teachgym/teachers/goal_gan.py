@@ -46,7 +46,7 @@ import numpy as np
 
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
-from teachgym.teachers.torch_state import TORCH_EXTRA, require_torch
+from teachgym.teachers.torch_state import TORCH_EXTRA, check_layer_sizes, require_torch
 from teachgym.validation import check_bool, check_int, check_real
 
 if TYPE_CHECKING:
@@ -133,8 +133,8 @@ class GoalGANTeacher(Teacher):
         self.p_old = check_real(owner, "p_old", p_old, minimum=0.0, maximum=1.0)
         self.success_distance = check_real(owner, "success_distance", success_distance, minimum=0)
         self.gan_iterations = check_int(owner, "gan_iterations", gan_iterations, minimum=1)
-        self.generator_layers = _check_layers(owner, "generator_layers", generator_layers)
-        self.discriminator_layers = _check_layers(
+        self.generator_layers = check_layer_sizes(owner, "generator_layers", generator_layers)
+        self.discriminator_layers = check_layer_sizes(
             owner, "discriminator_layers", discriminator_layers
         )
         self.batch_size = check_int(owner, "batch_size", batch_size, minimum=1)
@@ -322,13 +322,6 @@ def _check_bounds(owner: str, bounds: Any) -> tuple[float, float]:
     low = check_real(owner, "goid_bounds[0]", low, minimum=0.0, maximum=1.0)
     high = check_real(owner, "goid_bounds[1]", high, minimum=low, maximum=1.0)
     return (low, high)
-
-
-def _check_layers(owner: str, name: str, layers: Any) -> tuple[int, ...]:
-    """Hidden layer sizes: a non-empty sequence of positive integers."""
-    if isinstance(layers, str | bytes) or not isinstance(layers, Sequence) or not layers:
-        raise TypeError(f"{owner}: {name} must be a non-empty list of layer sizes, got {layers!r}")
-    return tuple(check_int(owner, f"{name}[{i}]", size, minimum=1) for i, size in enumerate(layers))
 
 
 def _check_mean(owner: str, mean: Any, dim: int) -> tuple[float, ...] | None:

@@ -45,6 +45,7 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "goal-gan": "teachgym.teachers.goal_gan:GoalGANTeacher",
     "spdl": "teachgym.teachers.spdl:SPDLTeacher",
     "spdl-returns": "teachgym.teachers.spdl:SPDLReturnsTeacher",
+    "setter-solver": "teachgym.teachers.setter_solver:SetterSolverTeacher",
 }
 _plugins_added = False
 

@@ -18,7 +18,7 @@ torch is imported inside the functions, so importing this module imports no torc
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,7 +30,9 @@ TORCH_EXTRA = "torch"
 """The optional dependency group (``pip install 'teachgym[torch]'``) torch teachers need."""
 
 INITIALISATIONS = ("xavier-uniform", "truncated-normal")
-"""Weight initialisations of :func:`seeded_linear` (biases always start at zero)."""
+"""Weight initialisations of :func:`seeded_linear` (biases always start at zero):
+``"xavier-uniform"`` (TensorFlow's dense layers) or ``"truncated-normal"`` (Sonnet 1's
+``Linear``)."""
 
 
 def require_torch(owner: str) -> None:
@@ -42,6 +44,15 @@ def require_torch(owner: str) -> None:
             f"{owner} needs torch: pip install 'teachgym[{TORCH_EXTRA}]' (install a CPU "
             f"build of torch first, see the README) ({exc})"
         ) from exc
+
+
+def check_layer_sizes(owner: str, name: str, layers: Any) -> tuple[int, ...]:
+    """Hidden layer sizes of a network: a non-empty sequence of positive integers."""
+    from teachgym.validation import check_int
+
+    if isinstance(layers, str | bytes) or not isinstance(layers, Sequence) or not layers:
+        raise TypeError(f"{owner}: {name} must be a non-empty list of layer sizes, got {layers!r}")
+    return tuple(check_int(owner, f"{name}[{i}]", size, minimum=1) for i, size in enumerate(layers))
 
 
 def initial_weights(
@@ -58,14 +69,18 @@ def initial_weights(
         bound = math.sqrt(6.0 / max(fan_in + fan_out, 1))
         return rng.uniform(-bound, bound, size=(fan_out, fan_in))
     if init == "truncated-normal":
-        std = 1.0 / math.sqrt(max(fan_in, 1))
-        draws = rng.standard_normal((fan_out, fan_in))
-        outside = np.abs(draws) > 2.0
-        while outside.any():
-            draws[outside] = rng.standard_normal(int(outside.sum()))
-            outside = np.abs(draws) > 2.0
-        return draws * std
+        return truncated_normal((fan_out, fan_in), 1.0 / math.sqrt(max(fan_in, 1)), rng)
     raise ValueError(f"unknown initialisation {init!r}; known: {INITIALISATIONS}")
+
+
+def truncated_normal(shape: tuple[int, ...], std: float, rng: np.random.Generator) -> np.ndarray:
+    """Normal draws of standard deviation ``std``, redrawn beyond two standard deviations."""
+    draws = rng.standard_normal(shape)
+    outside = np.abs(draws) > 2.0
+    while outside.any():
+        draws[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(draws) > 2.0
+    return draws * std
 
 
 def seeded_linear(
