@@ -20,6 +20,23 @@ EXPERT_KNOWLEDGE: dict[str, dict[str, Any]] = {"adr": {"initial_task": "random"}
 knowledge), as generic tests over every teacher give them."""
 
 
+def drive_with_success(teacher: Teacher, episodes: int, seed: int) -> list[dict[str, Any]]:
+    """Sample/update ``episodes`` times; an episode on task vector v succeeds with
+    probability mean(v) (return 1 on success, else 0). The tasks handed out."""
+    import numpy as np
+
+    from teachgym.teachers import Outcome
+
+    rng = np.random.default_rng(seed)
+    tasks = []
+    for _ in range(episodes):
+        task = teacher.sample()
+        tasks.append(task)
+        success = bool(rng.random() < teacher.task_space.to_vector(task).mean())
+        teacher.update(task, Outcome(float(success), success=success))
+    return tasks
+
+
 def build_teacher(name: str, space: TaskSpace, seed: int | None = 0) -> Teacher:
     """``make_teacher(name, space, seed=seed)`` plus the teacher's required expert knowledge."""
     return make_teacher(name, space, seed=seed, **EXPERT_KNOWLEDGE.get(name, {}))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 
+from teachgym.errors import TeachgymUsageError
 from teachgym.state_io import load_state, save_state
+from teachgym.tasks import Categorical, Continuous, TaskSpace
+from teachgym.teachers import Outcome, make_teacher
 from teachgym.teachers.torch_state import (
     initial_weights,
     load_module_state,
@@ -97,3 +103,18 @@ def test_seeded_layers_come_from_the_numpy_generator_only():
     assert normal.std() == pytest.approx(0.88 / np.sqrt(400), rel=0.02)  # 2-sigma truncation
     with pytest.raises(ValueError, match="unknown initialisation"):
         initial_weights(2, 2, np.random.default_rng(0), "he")
+
+
+@pytest.mark.parametrize(
+    ("name", "module"), [("goal-gan", "goal_gan"), ("setter-solver", "setter_solver")]
+)
+def test_torch_teachers_import_torch_when_built_and_need_success(name, module):
+    code = f"import sys, teachgym.teachers.{module}; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    teacher = make_teacher(name, TaskSpace({"x": Continuous(0.0, 1.0)}))
+    assert teacher.extras == ("torch",) and teacher.requires_success
+    with pytest.raises(ValueError, match="learns from success"):
+        teacher.update(teacher.sample(), Outcome(1.0))
+    with pytest.raises(TeachgymUsageError, match="continuous and integer"):
+        make_teacher(name, TaskSpace({"c": Categorical(("a", "b"))}))
