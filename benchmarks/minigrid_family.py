@@ -11,8 +11,14 @@ chooses among families as well as within them. Teachers:
 - ``plr``, ``robust-plr``: prioritized level replay and its robust form (new levels
   drawn as ``random`` does; Robust PLR takes no gradient on them, so it trains on
   fewer of its steps), their published defaults;
+- ``alp-gmm``: ALP-GMM with the family (and the ObstructedMaze variant) one-hot
+  encoded (``categorical_encoding="one-hot"``), returns rescaled from [0, 1];
 - ``tscl``: Teacher-Student Curriculum Learning (Sampling variant) with one arm per
   value of each family's own parameters (136 arms).
+
+``--teachers`` also takes ``covar-gmm`` and ``riac`` (one-hot, as ALP-GMM), and the
+bandits ``exp3s`` and ``sec`` (its default signal, the episode's mean absolute
+advantage), on the same arms as TSCL.
 
 Printed per run: the share of episodes of each family among those that ended in each
 tenth of the training steps, and % of the ``named`` test set
@@ -56,8 +62,11 @@ from teachgym.teachers import Teacher, make_teacher
 from teachgym.teachers.timing import TeacherTimer
 
 ENV_ID = "teachgym/MiniGridFamily-v0"
-TEACHERS = ("random", "plr", "robust-plr", "tscl")
+TEACHERS = ("random", "plr", "robust-plr", "alp-gmm", "tscl")
 """Teachers of the default run."""
+CHOICES = (*TEACHERS, "covar-gmm", "riac", "exp3s", "sec")
+ENCODED = ("alp-gmm", "covar-gmm", "riac")
+"""Teachers that model a box: the categorical parameters are one-hot encoded."""
 EVAL_SEED = 10_000
 
 
@@ -75,6 +84,11 @@ class Settings:
 
 def build_teacher(name: str, seed: int) -> Teacher:
     """The teacher ``name`` on the family task space, with its published defaults."""
+    if name in ENCODED:
+        bounds = MiniGridFamilyEnv.return_bounds
+        return make_teacher(
+            name, FAMILY_TASK_SPACE, seed, return_bounds=bounds, categorical_encoding="one-hot"
+        )
     return make_teacher(name, FAMILY_TASK_SPACE, seed)
 
 
@@ -250,11 +264,11 @@ def plot(results: list[dict[str, Any]], path: Path, steps: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=200_000, help="env steps per run")
+    parser.add_argument("--steps", type=int, default=150_000, help="env steps per run")
     parser.add_argument(
         "--eval-every", type=int, default=50_000, help="env steps between evaluations"
     )
-    parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=TEACHERS)
+    parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=CHOICES)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--bins", type=int, default=10, help="spans of training for the shares")
     parser.add_argument(

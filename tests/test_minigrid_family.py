@@ -81,14 +81,28 @@ def test_named_test_set_pins_solvable_layouts_of_every_family():
     assert len({task[LEVEL_SEED] for task in uniform}) == 50
 
 
-@pytest.mark.parametrize("name", ["random", "plr", "robust-plr", "accel", "tscl"])
+ONE_HOT = {
+    "categorical_encoding": "one-hot",
+    "return_bounds": (0.0, 1.0),
+    "fit_rate": 50,
+    "potential_ks": (2, 3),
+}
+TEACHERS = {
+    "random": {}, "plr": {}, "robust-plr": {}, "accel": {},
+    "tscl": {}, "exp3s": {}, "sec": {}, "dump": {},
+    "alp-gmm": ONE_HOT, "covar-gmm": ONE_HOT,
+    "riac": {"categorical_encoding": "one-hot", "max_region_size": 30},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(TEACHERS))
 def test_teachers_on_categorical_spaces_pick_across_and_within_families(name):
-    teacher = teachgym.make_teacher(name, FAMILY_TASK_SPACE, seed=0)
-    check_teacher(teacher)
-    teacher = teachgym.make_teacher(name, FAMILY_TASK_SPACE, seed=1)
+    teacher = teachgym.make_teacher(name, FAMILY_TASK_SPACE, seed=0, **TEACHERS[name])
+    check_teacher(teacher, episodes=120)
+    teacher = teachgym.make_teacher(name, FAMILY_TASK_SPACE, seed=1, **TEACHERS[name])
     rng = np.random.default_rng(0)
     tasks = []
-    for _ in range(300):
+    for _ in range(150):
         task = teacher.sample()
         assert FAMILY_TASK_SPACE.validate(task) == task
         tasks.append(task)
