@@ -104,6 +104,15 @@ def parse_subgoal_answer(text: str, layout: ParsedLayout) -> list[dict[str, Any]
         InvalidAnswerError: if the answer is not JSON of the schema, is empty or too
             long, or names a subgoal the layout does not have.
     """
+    return [check_subgoal(item, layout, i) for i, item in enumerate(subgoal_items(text))]
+
+
+def subgoal_items(text: str) -> list[Any]:
+    """The list of an answer ``{"subgoals": [...]}`` (1 to ``MAX_SUBGOALS`` items, unchecked).
+
+    Raises:
+        InvalidAnswerError: if the answer is not that JSON object.
+    """
     data = decode_json_object(text)
     if set(data) != {"subgoals"}:
         raise InvalidAnswerError(
@@ -112,7 +121,7 @@ def parse_subgoal_answer(text: str, layout: ParsedLayout) -> list[dict[str, Any]
     items = data["subgoals"]
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_SUBGOALS:
         raise InvalidAnswerError(f"'subgoals' must be a list of 1 to {MAX_SUBGOALS} subgoals")
-    return [check_subgoal(item, layout, i) for i, item in enumerate(items)]
+    return items
 
 
 def answer_text(subgoals: list[dict[str, Any]]) -> str:

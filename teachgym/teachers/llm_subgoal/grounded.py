@@ -27,11 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from teachgym.subgoals import MAX_SUBGOALS, SUBGOAL_KINDS
-from teachgym.teachers.llm_subgoal.answer import (
-    InvalidAnswerError,
-    check_subgoal,
-    decode_json_object,
-)
+from teachgym.teachers.llm_subgoal.answer import InvalidAnswerError, check_subgoal, subgoal_items
 from teachgym.teachers.llm_subgoal.layout_text import LayoutObject, ParsedLayout
 
 GROUNDED_TEMPLATE_VERSION = "subgoals-grounded-v1"
@@ -104,14 +100,7 @@ def parse_grounded_answer(text: str, layout: ParsedLayout) -> list[dict[str, Any
         InvalidAnswerError: if the answer is not JSON of the grounded schema, names an
             unknown id, or a kind that does not fit the object.
     """
-    data = decode_json_object(text)
-    if set(data) != {"subgoals"}:
-        raise InvalidAnswerError(
-            f"the answer must have exactly the key 'subgoals', got {sorted(data)}"
-        )
-    items = data["subgoals"]
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_SUBGOALS:
-        raise InvalidAnswerError(f"'subgoals' must be a list of 1 to {MAX_SUBGOALS} subgoals")
+    items = subgoal_items(text)
     by_id = {n.id: n for n in enumerate_objects(layout)}
     chain = []
     for i, item in enumerate(items):
