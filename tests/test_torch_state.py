@@ -116,5 +116,18 @@ def test_torch_teachers_import_torch_when_built_and_need_success(name, module):
     assert teacher.extras == ("torch",) and teacher.requires_success
     with pytest.raises(ValueError, match="learns from success"):
         teacher.update(teacher.sample(), Outcome(1.0))
-    with pytest.raises(TeachgymUsageError, match="continuous and integer"):
+    with pytest.raises(TeachgymUsageError, match="categorical_encoding='one-hot'"):
         make_teacher(name, TaskSpace({"c": Categorical(("a", "b"))}))
+
+
+@pytest.mark.parametrize("name", ["goal-gan", "setter-solver"])
+@pytest.mark.parametrize("encoding", ["one-hot", "ordinal"])
+def test_torch_teachers_run_on_categorical_parameters_with_an_encoding(name, encoding):
+    import gymnasium as gym
+
+    from teachgym.checks import check_teacher
+
+    space = gym.make("teachgym/MiniGridFamily-v0").unwrapped.task_space
+    teacher = make_teacher(name, space, seed=0, preset="skills", categorical_encoding=encoding)
+    assert teacher.encoding.dim > len(space.names) or encoding == "ordinal"
+    check_teacher(teacher, episodes=60)

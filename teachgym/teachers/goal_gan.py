@@ -4,7 +4,8 @@ Source: Florensa, Held, Geng, Abbeel, "Automatic Goal Generation for Reinforceme
 Learning Agents", ICML 2018 (Algorithm 1); TeachMyAgent (Romac et al., ICML 2021)
 ``teachers/algos/goal_gan.py`` and ``teachers/utils/gan/`` for the code defaults
 (docs/references.md [florensa2018], [romac2021]). Step by step, in the task space's
-normalised [0, 1] coordinates:
+normalised [0, 1] coordinates (categorical parameters encoded one-hot or ordinal when
+the user chooses ``categorical_encoding``, as for ALP-GMM):
 
 1. Sample: a goal queued for another try if there is one; else with probability
    ``p_old`` (when the buffer holds any) an old goal plus N(0, ``noise_level``^2) noise;
@@ -44,8 +45,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.encoding import TaskEncoding
 from teachgym.teachers.torch_state import TORCH_EXTRA, check_layer_sizes, require_torch
 from teachgym.validation import check_bool, check_int, check_real
 
@@ -74,7 +77,8 @@ class GoalGANTeacher(Teacher):
     """GoalGAN (see the module docstring).
 
     Args:
-        task_space: continuous and integer parameters only.
+        task_space: continuous and integer parameters (categorical ones with
+            ``categorical_encoding``).
         seed: seed of the teacher's generator (noise, buffer draws, initial weights).
         noise_level: standard deviation of the noise added to GAN and old goals, as a
             fraction of each range.
@@ -95,6 +99,9 @@ class GoalGANTeacher(Teacher):
         pretrain_std: its standard deviation, as a fraction of each range.
         pretrain_samples: goals drawn from it.
         pretrain_iterations: GAN iterations on them.
+        categorical_encoding: ``None`` (categorical parameters refused), ``"one-hot"`` or
+            ``"ordinal"`` (:mod:`teachgym.teachers.encoding`): goals are points of that
+            encoding's unit box.
     """
 
     name = "goal-gan"
@@ -122,10 +129,14 @@ class GoalGANTeacher(Teacher):
         pretrain_std: float = 0.1,
         pretrain_samples: int = 1000,
         pretrain_iterations: int = 500,
+        categorical_encoding: str | None = None,
     ) -> None:
         super().__init__(task_space, seed)
         owner = f"teacher {self.name!r}"
-        task_space.require_numeric(self.name)
+        self.categorical_encoding = categorical_encoding
+        self.encoding = TaskEncoding(task_space, categorical_encoding, self.name)
+        if self.encoding.dim == 0:
+            raise TeachgymUsageError(f"{owner} needs a task space with a parameter that varies")
         self.noise_level = check_real(owner, "noise_level", noise_level, minimum=0.0)
         self.update_size = check_int(owner, "update_size", update_size, minimum=1)
         self.n_rollouts = check_int(owner, "n_rollouts", n_rollouts, minimum=1)
@@ -140,7 +151,7 @@ class GoalGANTeacher(Teacher):
         self.batch_size = check_int(owner, "batch_size", batch_size, minimum=1)
         self.learning_rate = check_real(owner, "learning_rate", learning_rate, above=0.0)
         self.pretrain = check_bool(owner, "pretrain", pretrain)
-        self.pretrain_mean = _check_mean(owner, pretrain_mean, task_space.dim)
+        self.pretrain_mean = _check_mean(owner, pretrain_mean, self.encoding.dim)
         self.pretrain_std = check_real(owner, "pretrain_std", pretrain_std, minimum=0.0)
         self.pretrain_samples = check_int(owner, "pretrain_samples", pretrain_samples, minimum=1)
         self.pretrain_iterations = check_int(
@@ -149,7 +160,7 @@ class GoalGANTeacher(Teacher):
         require_torch(owner)
         from teachgym.teachers.lsgan import LSGAN
 
-        d = task_space.dim
+        d = self.encoding.dim
         self.gan: LSGAN = LSGAN(
             d,
             d,
@@ -183,9 +194,9 @@ class GoalGANTeacher(Teacher):
         use_gan = self.rng.random() > self.p_old or len(self.old_goals) == 0
         if not use_gan:
             goal = self.old_goals[self.rng.integers(len(self.old_goals))]
-            return self.task_space.from_vector(self._noisy(goal))
-        unit = 0.5 + self.gan.generate(self.rng.standard_normal((1, self.task_space.dim)))[0]
-        task = self.task_space.from_vector(self._noisy(unit))
+            return self.encoding.decode(self._noisy(goal))
+        unit = 0.5 + self.gan.generate(self.rng.standard_normal((1, self.encoding.dim)))[0]
+        task = self.encoding.decode(self._noisy(unit))
         key = self._key(task)
         self.pending.setdefault(key, []).append([])
         self._pending_tasks[key] = task
@@ -198,7 +209,7 @@ class GoalGANTeacher(Teacher):
         return result
 
     def _key(self, task: Task) -> bytes:
-        return self.task_space.to_vector(task).tobytes()
+        return self.encoding.encode(task).tobytes()
 
     def _update(self, task: Task, outcome: Outcome) -> None:
         key = self._key(task)
@@ -207,7 +218,7 @@ class GoalGANTeacher(Teacher):
             trials = proposals[0]
             trials.append(bool(outcome.success))
             if len(trials) >= self.n_rollouts:
-                self._label(self.task_space.to_vector(task).astype(np.float64), trials)
+                self._label(self.encoding.encode(task), trials)
                 del proposals[0]
                 if not proposals:
                     del self.pending[key]
@@ -225,7 +236,7 @@ class GoalGANTeacher(Teacher):
             self._add_old_goal(goal)
 
     def _add_old_goal(self, goal: np.ndarray) -> None:
-        threshold = self.success_distance * math.sqrt(self.task_space.dim)
+        threshold = self.success_distance * math.sqrt(self.encoding.dim)
         distances = np.linalg.norm(self.old_goals - goal, axis=1)
         if threshold > 0 and distances.size and distances.min() <= threshold:
             return
@@ -240,11 +251,11 @@ class GoalGANTeacher(Teacher):
             self.n_trainings += 1
         else:
             self.n_skipped += 1
-        self.goals = np.empty((0, self.task_space.dim))
+        self.goals = np.empty((0, self.encoding.dim))
         self.labels = np.empty(0, dtype=bool)
 
     def _pretrain(self) -> None:
-        d = self.task_space.dim
+        d = self.encoding.dim
         mean = self.rng.random(d) if self.pretrain_mean is None else np.asarray(self.pretrain_mean)
         samples = mean + self.pretrain_std * self.rng.standard_normal((self.pretrain_samples, d))
         goals = np.clip(samples, 0.0, 1.0) - 0.5
@@ -285,7 +296,7 @@ class GoalGANTeacher(Teacher):
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         super().load_state_dict(state)
-        d = self.task_space.dim
+        d = self.encoding.dim
         try:
             self.gan.load_state_dict(state["gan"])
             self.queue = [self.task_space.validate(task) for task in state["queue"]]

@@ -7,10 +7,11 @@ TeachMyAgent (Romac et al., ICML 2021) ``teachers/algos/setter_solver.py`` and
 ``teachers/utils/setter_solver_utils.py`` (the authors' released building blocks) for the
 code defaults (docs/references.md [racaniere2020], [romac2021]). Networks:
 :mod:`teachgym.teachers.realnvp`. Step by step, in the task space's normalised
-coordinates:
+coordinates (categorical parameters encoded one-hot or ordinal when the user chooses
+``categorical_encoding``, as for ALP-GMM):
 
 1. Sample: f ~ U(1e-8, 1) and z ~ N(0, I_d); the goal is setter(z, f) in (0, 1)^d,
-   made a task with ``task_space.from_vector``. The goal and f are kept until the
+   decoded into a task. The goal and f are kept until the
    task's episode is reported. Goals are set :data:`SAMPLE_BATCH` at a time by one
    pass of the setter (the reference sets one per call; the distribution is the same,
    as an update discards the goals not yet handed out).
@@ -51,8 +52,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.encoding import TaskEncoding
 from teachgym.teachers.torch_state import (
     TORCH_EXTRA,
     check_layer_sizes,
@@ -102,7 +105,8 @@ class SetterSolverTeacher(Teacher):
     """Setter-Solver (see the module docstring).
 
     Args:
-        task_space: continuous and integer parameters only.
+        task_space: continuous and integer parameters (categorical ones with
+            ``categorical_encoding``).
         seed: seed of the teacher's generator (latents, feasibilities, noise, initial weights).
         update_frequency: episodes between two updates of the judge and the setter.
         validity_noise: upper end of the uniform noise added to succeeded goals in the
@@ -113,6 +117,9 @@ class SetterSolverTeacher(Teacher):
         judge_layers: hidden sizes of the judge.
         learning_rate: Adam step size of both.
         gradient_steps: Adam steps of each per update.
+        categorical_encoding: ``None`` (categorical parameters refused), ``"one-hot"`` or
+            ``"ordinal"`` (:mod:`teachgym.teachers.encoding`): goals are points of that
+            encoding's unit box.
     """
 
     name = "setter-solver"
@@ -132,10 +139,14 @@ class SetterSolverTeacher(Teacher):
         judge_layers: Sequence[int] = (64, 64, 64),
         learning_rate: float = 3e-4,
         gradient_steps: int = 1,
+        categorical_encoding: str | None = None,
     ) -> None:
         super().__init__(task_space, seed)
         owner = f"teacher {self.name!r}"
-        task_space.require_numeric(self.name)
+        self.categorical_encoding = categorical_encoding
+        self.encoding = TaskEncoding(task_space, categorical_encoding, self.name)
+        if self.encoding.dim == 0:
+            raise TeachgymUsageError(f"{owner} needs a task space with a parameter that varies")
         self.update_frequency = check_int(owner, "update_frequency", update_frequency, minimum=1)
         self.validity_noise = check_real(
             owner, "validity_noise", validity_noise, minimum=0.0, maximum=1.0
@@ -151,7 +162,7 @@ class SetterSolverTeacher(Teacher):
 
         from teachgym.teachers.realnvp import ConditionalRealNVP, judge_network
 
-        d = task_space.dim
+        d = self.encoding.dim
         self.setter: ConditionalRealNVP = ConditionalRealNVP(
             d, self.hidden_size, self.n_blocks, self.layers_per_block, self.rng
         )
@@ -181,7 +192,7 @@ class SetterSolverTeacher(Teacher):
         unit, feasibility = self._upcoming[0], float(self._upcoming_feasibilities[0])
         self._upcoming = self._upcoming[1:]
         self._upcoming_feasibilities = self._upcoming_feasibilities[1:]
-        task = self.task_space.from_vector(unit)
+        task = self.encoding.decode(unit)
         key = self._key(task)
         self.pending.setdefault(key, []).append((unit, feasibility))
         self._pending_tasks[key] = task
@@ -192,7 +203,7 @@ class SetterSolverTeacher(Teacher):
         import torch
 
         feasibilities = self.rng.uniform(FEASIBILITY_LOW, 1.0, SAMPLE_BATCH)
-        latents = self.rng.standard_normal((SAMPLE_BATCH, self.task_space.dim))
+        latents = self.rng.standard_normal((SAMPLE_BATCH, self.encoding.dim))
         with torch.no_grad():
             goals, _ = self.setter(
                 torch.from_numpy(latents), torch.from_numpy(feasibilities).reshape(-1, 1)
@@ -201,7 +212,7 @@ class SetterSolverTeacher(Teacher):
         self._upcoming_feasibilities = feasibilities
 
     def _key(self, task: Task) -> bytes:
-        return self.task_space.to_vector(task).tobytes()
+        return self.encoding.encode(task).tobytes()
 
     def _update(self, task: Task, outcome: Outcome) -> None:
         key = self._key(task)
@@ -238,7 +249,7 @@ class SetterSolverTeacher(Teacher):
         self.judge.zero_grad()
         self.losses = {"judge": judge_loss, **setter_losses}
         self.n_trainings += 1
-        d = self.task_space.dim
+        d = self.encoding.dim
         self._upcoming, self._upcoming_feasibilities = np.empty((0, d)), np.empty(0)
         self.goals, self.feasibilities = np.empty((0, d)), np.empty(0)
         self.successes = np.empty(0, dtype=bool)
@@ -288,7 +299,7 @@ class SetterSolverTeacher(Teacher):
         """The judge's probability that the student succeeds on each task, shape ``(n,)``."""
         import torch
 
-        vectors = np.array([self.task_space.to_vector(self.task_space.validate(t)) for t in tasks])
+        vectors = np.array([self.encoding.encode(self.task_space.validate(t)) for t in tasks])
         with torch.no_grad():
             logits = self.judge(
                 torch.from_numpy(vectors.astype(np.float64).reshape(len(tasks), -1))
@@ -332,7 +343,7 @@ class SetterSolverTeacher(Teacher):
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         super().load_state_dict(state)
-        d = self.task_space.dim
+        d = self.encoding.dim
         try:
             load_module_state(self.setter, state["setter"], "Setter-Solver setter")
             load_module_state(self.judge, state["judge"], "Setter-Solver judge")
