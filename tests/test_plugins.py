@@ -322,7 +322,7 @@ def test_installed_plugins_appear_in_teachgym_list(plugin_dir, tmp_path):
     students = listing.stdout.split("Students:")[1]
     assert "  low-first(squeeze=0.5)" in teachers.splitlines()
     assert "  mean(step_size=0.5)" in students.splitlines()
-    assert "  simulated()" in students.splitlines()
+    assert "  simulated(forget_every=None, decay_every=None)" in students.splitlines()
 
 
 def test_builtin_registries():
@@ -394,7 +394,7 @@ def test_list_shows_real_defaults_and_presets(capsys):
     assert "    presets: maze-accel, walker-accel" in lines
     assert any(line.startswith("  ppo(n_envs=4, vec_env='dummy'") for line in lines)
     assert any(line.startswith("  sac(n_envs=1,") for line in lines)
-    assert "  simulated()" in lines
+    assert "  simulated(forget_every=None, decay_every=None)" in lines
     assert "preset=None" not in out and "capacity=None" not in out
 
 
