@@ -437,7 +437,7 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 
 def _run_bench(args: argparse.Namespace) -> None:
-    from teachgym.bench.report import leaderboard_text, write_report
+    from teachgym.bench.report import report_text, write_report
     from teachgym.bench.runner import run_suite
     from teachgym.bench.suite import load_suite
 
@@ -461,7 +461,7 @@ def _run_bench(args: argparse.Namespace) -> None:
         print(f"  FAILED {run_id}: {error}  (see {Path(args.out) / run_id / 'error.json'})")
     if not args.no_report:
         report = write_report(args.out, reps=args.reps)
-        print(leaderboard_text(report.leaderboard))
+        print(report_text(report))
         print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
     else:
         print(f"make the report with: teachgym report {args.out}")
@@ -470,10 +470,10 @@ def _run_bench(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from teachgym.bench.report import leaderboard_text, write_report
+    from teachgym.bench.report import report_text, write_report
 
     report = write_report(args.directory, reps=args.reps)
-    print(leaderboard_text(report.leaderboard))
+    print(report_text(report))
     print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
 
 

@@ -8,6 +8,7 @@ PNG and SVG. Figures are built with matplotlib's object-oriented API, not
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -193,3 +194,63 @@ def groups_of(results: Results) -> list[tuple[str, str]]:
     """The (env, student) groups present in the results."""
     pairs = results.runs[GROUP].drop_duplicates().itertuples(index=False)
     return sorted((str(env), str(student)) for env, student in pairs)
+
+
+RADAR_MIN_AXES = 3
+RADAR_LOG2_RANGE = (-4.0, 6.0)
+"""Radial range of the radar in log2 of the ratio: 1/16 .. 64 (outside: clipped)."""
+
+
+def radar_figure(ratios: pd.DataFrame, axes_order: list[str]) -> Figure | None:
+    """TeachMyAgent's radar chart (docs/references.md [romac2021]): per group (axis), each
+    teacher's final % mastered over random's (:func:`teachgym.bench.statistics.ratios_to_baseline`).
+
+    The radial axis is logarithmic (log2 of the ratio, clipped to 1/16 .. 64) so that
+    halving and doubling sit at the same distance from random's dashed circle (ratio 1).
+    Filled markers: Welch's t-test against random at p < 0.05; hollow: not significant.
+    A teacher is drawn if it ran on at least three groups (so the bandits of one discrete
+    group are in the table, not here); an axis where it did not run is a gap in its line;
+    an axis whose random score was floored is marked with a dagger. ``None`` with fewer
+    than three axes.
+    """
+    counts = ratios.groupby("teacher")["group"].nunique()
+    teachers = sorted(counts[counts >= RADAR_MIN_AXES].index)
+    drawn = ratios[ratios["teacher"].isin(teachers)]
+    axes_names = [g for g in axes_order if g in set(drawn["group"])]
+    if len(axes_names) < RADAR_MIN_AXES:
+        return None
+    floored = set(drawn.loc[drawn["floored"].astype(bool), "group"])
+    low, high = RADAR_LOG2_RANGE
+    angles = np.linspace(0, 2 * np.pi, len(axes_names), endpoint=False)
+    closed = np.append(angles, angles[0])
+    colors = _colors(["random", *teachers])
+    figure = Figure(figsize=(7.5, 6.5))
+    ax = figure.add_subplot(projection="polar")
+    circle = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(circle, np.full(circle.shape, -low), linestyle="--", color="black", label="random (1)")
+    for teacher in teachers:
+        part = ratios[ratios["teacher"] == teacher].set_index("group")
+        values = np.array(
+            [part.loc[g, "ratio"] if g in part.index else np.nan for g in axes_names], dtype=float
+        )
+        radius = np.clip(np.log2(np.maximum(values, 2.0**low)), low, high) - low
+        ax.plot(closed, np.append(radius, radius[0]), color=colors[teacher], label=teacher)
+        significant = np.array(
+            [bool(part.loc[g, "significant"]) if g in part.index else False for g in axes_names]
+        )
+        ax.scatter(angles[significant], radius[significant], color=colors[teacher], s=28)
+        edge: Any = colors[teacher]  # an RGBA tuple
+        ax.scatter(
+            angles[~significant], radius[~significant], facecolors="white", edgecolors=edge, s=28
+        )
+    ticks = np.arange(low, high + 1, 2)
+    ax.set_yticks(ticks - low, [f"{2.0**t:g}" for t in ticks], fontsize=7)
+    ax.set_ylim(0, high - low)
+    ax.set_xticks(angles, [f"{g} \u2020" if g in floored else g for g in axes_names])
+    title = "final % mastered / random's (log scale)"
+    if floored:
+        title += "\n\u2020 random mastered less than one test task: ratio to one test task"
+    ax.set_title(title, fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=8)
+    figure.tight_layout()
+    return figure

@@ -16,12 +16,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from teachgym.bench.plots import curves_figure, groups_of, heatmap_figure, save_figure
-from teachgym.bench.results import Results, load_results
-from teachgym.bench.statistics import BASELINE, MIN_RUNS_FOR_CI, leaderboard
+from teachgym.bench.plots import (
+    curves_figure,
+    groups_of,
+    heatmap_figure,
+    radar_figure,
+    save_figure,
+)
+from teachgym.bench.results import GROUP, Results, load_results
+from teachgym.bench.statistics import (
+    BASELINE,
+    MIN_RUNS_FOR_CI,
+    group_labels,
+    leaderboard,
+    ratios_to_baseline,
+)
 from teachgym.errors import TeachgymUsageError
 
 REPORT_DIR = "report"
+RADAR_TITLE = (
+    "Final % mastered over random's, per environment (TeachMyAgent's radar; filled "
+    "markers: Welch's t-test p < 0.05)"
+)
 UNRELIABLE = "*"
 """Marks an interval from fewer than ``MIN_RUNS_FOR_CI`` runs."""
 UNRELIABLE_NOTE = (
@@ -39,6 +55,10 @@ class Report:
     figures: list[Path]
     markdown: Path
     html: Path
+    skills: pd.DataFrame
+    """The teacher x environment table (:func:`skill_table`); empty with one group."""
+    ratios: pd.DataFrame
+    """Each teacher's final mean over random's per group (:func:`ratios_to_baseline`)."""
 
 
 def _interval(value: float, low: float, high: float, digits: int = 1, reliable: bool = True) -> str:
@@ -90,6 +110,41 @@ def leaderboard_rows(board: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SKILL_TABLE_TITLE = "Teacher x environment: IQM of the final score (95 % CI)"
+
+
+def skill_table(board: pd.DataFrame, order: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """The teachers (rows, ``random`` first) against the (env, student) groups (columns,
+    in ``order`` if given): IQM of the final score with its 95 % bootstrap CI, ``-``
+    where a teacher did not run. Empty unless the board has at least two groups.
+
+    With the ``skills`` suite the environments are the skills, so this is the teacher x
+    skill table of TeachMyAgent's comparison (docs/references.md [romac2021]).
+    """
+    labels = group_labels(board) if not board.empty else {}
+    if len(labels) < 2:
+        return pd.DataFrame()
+    groups = [g for g in (order or []) if g in labels] + [
+        g for g in labels if g not in (order or [])
+    ]
+    teachers = sorted(set(board["teacher"]), key=lambda t: (t != BASELINE, t))
+    indexed = board.set_index([*GROUP, "teacher"])
+    table: dict[str, list[str]] = {}
+    for group in groups:
+        cells = []
+        for teacher in teachers:
+            key = (*group, teacher)
+            if key not in indexed.index:
+                cells.append("-")
+                continue
+            r = indexed.loc[key]
+            cells.append(
+                _interval(r["iqm"], r["iqm_low"], r["iqm_high"], reliable=bool(r["ci_reliable"]))
+            )
+        table[labels[group]] = cells
+    return pd.DataFrame(table, index=pd.Index(teachers, name="teacher")).reset_index()
+
+
 def _markdown_table(frame: pd.DataFrame) -> str:
     header = "| " + " | ".join(frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
@@ -128,6 +183,14 @@ def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
         paths = save_figure(curves_figure(results, board, reps=reps), directory / "curves")
         figures += paths
         sections.append(("Learning curves and final scores (95 % bootstrap CIs)", paths[0]))
+    order = list(dict.fromkeys(zip(results.runs["env"], results.runs["student"], strict=True)))
+    skills = skill_table(board, order)
+    ratios = ratios_to_baseline(results, board)
+    radar = None if skills.empty else radar_figure(ratios, list(skills.columns[1:]))
+    if radar is not None:
+        paths = save_figure(radar, directory / "radar")
+        figures += paths
+        sections.append((RADAR_TITLE, paths[0]))
     for env, student in groups_of(results):
         figure = heatmap_figure(results, env, student)
         if figure is not None:
@@ -154,13 +217,15 @@ def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
     note = UNRELIABLE_NOTE if _has_unreliable(board) else None
     if note is not None:
         markdown += [note.replace(UNRELIABLE, "\\" + UNRELIABLE, 1), ""]
+    if not skills.empty:
+        markdown += [f"## {SKILL_TABLE_TITLE}", "", _markdown_table(skills), ""]
     for heading, png in sections:
         markdown += [f"## {heading}", "", f"![{heading}]({png.name})", ""]
     markdown_path = directory / "report.md"
     markdown_path.write_text("\n".join(markdown))
     html_path = directory / "report.html"
-    html_path.write_text(_html(title, results, table, note, failed, sections))
-    return Report(directory, board, figures, markdown_path, html_path)
+    html_path.write_text(_html(title, results, table, note, failed, sections, skills))
+    return Report(directory, board, figures, markdown_path, html_path, skills, ratios)
 
 
 def _html(
@@ -170,6 +235,7 @@ def _html(
     note: str | None,
     failed: pd.DataFrame,
     sections: list[tuple[str, Path]],
+    skills: pd.DataFrame,
 ) -> str:
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
@@ -193,6 +259,9 @@ def _html(
     parts.append(table.to_html(index=False) if not table.empty else "<p>(no completed runs)</p>")
     if note is not None:
         parts.append(f"<p>{html.escape(note)}</p>")
+    if not skills.empty:
+        parts.append(f"<h2>{html.escape(SKILL_TABLE_TITLE)}</h2>")
+        parts.append(skills.to_html(index=False))
     for heading, png in sections:
         encoded = base64.b64encode(png.read_bytes()).decode()
         parts.append(f"<h2>{html.escape(heading)}</h2>")
@@ -208,6 +277,17 @@ def leaderboard_text(board: pd.DataFrame) -> str:
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         text = str(leaderboard_rows(board).to_string(index=False))
     return f"{text}\n{UNRELIABLE_NOTE}" if _has_unreliable(board) else text
+
+
+def report_text(report: Report) -> str:
+    """What ``teachgym bench`` and ``teachgym report`` print: the leaderboard, then the
+    teacher x environment table when there are several environments."""
+    text = leaderboard_text(report.leaderboard)
+    if report.skills.empty:
+        return text
+    with pd.option_context("display.width", 250, "display.max_columns", 40):
+        table = str(report.skills.to_string(index=False))
+    return f"{text}\n\n{SKILL_TABLE_TITLE}:\n{table}"
 
 
 def _has_unreliable(board: pd.DataFrame) -> bool:

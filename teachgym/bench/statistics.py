@@ -177,3 +177,64 @@ def curve_bands(
         )
         for teacher in matrices
     }
+
+
+def group_labels(board: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """A column name per (env, student) group: the env's label, with ``· student`` when
+    one environment is trained with several students."""
+    pairs = list(dict.fromkeys(zip(board["env"], board["student"], strict=True)))
+    students = pd.Series([env for env, _ in pairs]).value_counts()
+    return {
+        (env, student): env if students[env] == 1 else f"{env} · {student}"
+        for env, student in pairs
+    }
+
+
+def ratios_to_baseline(results: Results, board: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """TeachMyAgent's per-skill comparison (docs/references.md [romac2021]): each teacher's
+    final mean % mastered divided by the ``random`` teacher's, per group, with Welch's
+    t-test of the two sets of final scores (significant when ``p < alpha``).
+
+    Only groups scored in % mastered that have a ``random`` row are kept. A ratio to 0 is
+    undefined, so the baseline's mean is floored at one test task (``100 / tasks``
+    percentage points, the resolution of the score); ``floored`` says where.
+
+    Returns:
+        One row per (env, student, teacher other than random): ``group`` (see
+        :func:`group_labels`), ``ratio``, ``p_value`` (NaN when both sets are constant),
+        ``significant``, ``floored``.
+    """
+    from scipy.stats import ttest_ind
+
+    columns = ["env", "student", "group", "teacher", "ratio", "p_value", "significant", "floored"]
+    if board.empty:
+        return pd.DataFrame(columns=columns)
+    labels = group_labels(board)
+    scores = final_scores(results)
+    tasks = results.task_returns.groupby("run_id")["task"].nunique()
+    rows = []
+    for (env, student), part in board.groupby(GROUP, sort=False):
+        if results.metric(env) != "percent_mastered" or BASELINE not in set(part["teacher"]):
+            continue
+        group_scores = scores[(scores["env"] == env) & (scores["student"] == student)]
+        baseline_scores = group_scores.loc[group_scores["teacher"] == BASELINE, "score"]
+        floor = 100.0 / float(tasks[group_scores["run_id"]].max())
+        baseline = float(part.loc[part["teacher"] == BASELINE, "mean"].iloc[0])
+        for _, row in part[part["teacher"] != BASELINE].iterrows():
+            own = group_scores.loc[group_scores["teacher"] == row["teacher"], "score"]
+            with warnings.catch_warnings():  # constant samples: p is NaN, said in the doc
+                warnings.simplefilter("ignore", RuntimeWarning)
+                p_value = float(ttest_ind(own, baseline_scores, equal_var=False).pvalue)
+            rows.append(
+                {
+                    "env": env,
+                    "student": student,
+                    "group": labels[(env, student)],
+                    "teacher": row["teacher"],
+                    "ratio": float(row["mean"]) / max(baseline, floor),
+                    "p_value": p_value,
+                    "significant": bool(p_value < alpha),
+                    "floored": baseline < floor,
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)

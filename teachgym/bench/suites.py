@@ -1,4 +1,4 @@
-"""Built-in suites: ``demo``, ``quick``, ``parkour-quick``, ``standard`` and ``paper``.
+"""Built-in suites: ``demo``, ``skills``, ``quick``, ``parkour-quick``, ``standard`` and ``paper``.
 
 Each preset is the plain data a YAML suite would hold (see
 :mod:`teachgym.bench.suite`) and is validated the same way, so a preset
@@ -12,6 +12,10 @@ runs, with the key and the missing id in the message.
   4.3, 36.7, 49.7, 70.7). To fit in a minute on 2 cores, the two mixture teachers
   try k in {2, 4, 6, 8} components instead of the paper's 2..10 (the mixture fits
   are 90 % of their cost); everything else is the paper's defaults.
+- ``skills``: TeachMyAgent's skill-by-skill comparison (docs/references.md
+  [romac2021], the challenge-specific unit tests) on the learnability grid's skill
+  variants with simulated students (see :data:`SKILLS`): every teacher on every skill,
+  10 seeds, 3,000 episodes each, evaluated every 750; a few minutes on 2 cores.
 - ``quick``: MiniGrid worlds, mazes and the two walkers with small budgets, about
   an hour on 2 cores; a smoke test of the full pipeline, not a result.
 - ``parkour-quick``: Parkour's three kinds of body (TeachMyAgent's walker, climber and
@@ -34,6 +38,8 @@ digit for digit.
 from __future__ import annotations
 
 from typing import Any
+
+from teachgym.envs.learnability_grid import LearnabilityGridEnv
 
 LP_TEACHERS = ["random", "alp-gmm", "covar-gmm", "riac"]
 """The learning-progress teachers and the random baseline."""
@@ -104,6 +110,111 @@ DEMO: dict[str, Any] = {
     "seeds": 5,
     "budget": 10_000,
     "evaluation": {"every": 500, "episodes_per_task": 1},
+}
+
+SKILL_BUDGET = 3_000
+"""Episodes per run of the ``skills`` suite."""
+SKILL_CELLS = 4
+"""Cells per dimension of the ``skills`` grids (16 cells): at 3,000 episodes the random
+teacher masters a quarter of them and no teacher all of them on every seed, on the
+reference rules (with 4 intervals per dimension the rugged map shuffles whole cells)."""
+DISCRETE_CELLS = 6
+"""Cells per dimension of the discrete skill (36 arms): on 16 arms the bandit teachers
+master every cell within the budget, which would hide their differences."""
+SKILLS: dict[str, dict[str, Any]] = {
+    "default": {"id": "teachgym/LearnabilityGrid-v0", "kwargs": {"cells_per_dim": SKILL_CELLS}},
+    "unfeasible": {
+        "id": "teachgym/LearnabilityGridUnfeasible-v0",
+        "kwargs": {"cells_per_dim": 2 * SKILL_CELLS, "feasible_per_dim": SKILL_CELLS},
+    },
+    "trivial": {
+        "id": "teachgym/LearnabilityGridTrivial-v0",
+        "kwargs": {"cells_per_dim": SKILL_CELLS, "trivial_layers": 2},
+    },
+    "forgetting": {"id": "teachgym/LearnabilityGrid-v0", "kwargs": {"cells_per_dim": SKILL_CELLS}},
+    "rugged": {
+        "id": "teachgym/LearnabilityGridRugged-v0",
+        "kwargs": {"cells_per_dim": SKILL_CELLS, "rugged_intervals": 4, "rugged_seed": 0},
+    },
+    "distractors": {
+        "id": "teachgym/LearnabilityGridDistractors-v0",
+        "kwargs": {"cells_per_dim": SKILL_CELLS, "distractors": 8},
+    },
+    "discrete": {
+        "id": "teachgym/LearnabilityGridDiscrete-v0",
+        "kwargs": {"cells_per_dim": DISCRETE_CELLS, "task_kind": "categorical"},
+    },
+}
+"""The skills of the ``skills`` suite, each an environment labelled with its name:
+
+- ``default``: the reference rules on 4 x 4 cells (the comparison point);
+- ``unfeasible``: 8 x 8 cells of which the lower 4 x 4 can be learned (75 % never can,
+  as Stump Tracks' heights [0, 9] of which about [0, 3] can be walked); scored on the
+  learnable cells;
+- ``trivial``: the first 2 of the 4 layers along ``x0`` learnable from the start (half
+  the cells, as the flat half of heights [-3, 3]; the next layer opens as soon as they
+  are mastered);
+- ``forgetting``: the ``default`` grid with a student whose table is reset after every
+  1,050 episodes, i.e. at 35 % and 70 % of the budget (TeachMyAgent: at 7M and 14M of
+  20M steps);
+- ``rugged``: each dimension cut into 4 intervals shuffled with seed 0 (TeachMyAgent's
+  rugged difficulty);
+- ``distractors``: 8 task dimensions no cell depends on (a 10-D task space);
+- ``discrete``: 6 x 6 cells as one categorical parameter: the bandit teachers' setting.
+"""
+FORGET_EVERY = int(0.35 * SKILL_BUDGET)
+_FAST_MIXTURE = {"potential_ks": [2, 4, 6, 8]}
+ADR_GRID_PARAMS: dict[str, Any] = {
+    "preset": "teachmyagent",
+    "high_threshold": 0.6,
+}
+"""ADR on the grid: TeachMyAgent's run values, with the widening threshold scaled to the
+grid's returns in [0, 1] as theirs is to the walkers' (180 for mastery at 230:
+0.75 * 180 / 230 = 0.59, rounded to 0.6). Its initial task (expert knowledge, which
+ADR needs) is the grid's origin cell, where learning starts."""
+
+
+def _origin(skill: str) -> dict[str, Any]:
+    """The task of the grid's origin cell (in the teacher's coordinates)."""
+    entry = SKILLS[skill]
+    grid = LearnabilityGridEnv(**entry["kwargs"])
+    return dict(grid.task_of((0,) * grid.dims))
+
+
+def skill_teachers(skill: str) -> list[Any]:
+    """Every teacher that runs on ``skill``'s task space."""
+    if skill == "discrete":
+        return ["random", "tscl"]
+    return [
+        "random",
+        {"name": "alp-gmm", "params": _FAST_MIXTURE},
+        {"name": "covar-gmm", "params": _FAST_MIXTURE},
+        "riac",
+        {"name": "adr", "params": {**ADR_GRID_PARAMS, "initial_task": _origin(skill)}},
+    ]
+
+
+def _skill_grid(skill: str) -> dict[str, Any]:
+    student: dict[str, Any] = {"name": "simulated"}
+    if skill == "forgetting":
+        student["params"] = {"forget_every": FORGET_EVERY}
+    return {
+        "envs": [{**SKILLS[skill], "label": skill}],
+        "teachers": skill_teachers(skill),
+        "students": [student],
+    }
+
+
+SKILLS_SUITE: dict[str, Any] = {
+    "name": "skills",
+    "description": (
+        "TeachMyAgent's skill-by-skill comparison on the learnability grid's skill variants "
+        "(simulated students): every teacher on every skill, 10 seeds x 3,000 episodes"
+    ),
+    "seeds": 10,
+    "budget": SKILL_BUDGET,
+    "evaluation": {"every": 750, "episodes_per_task": 1},
+    "grids": [_skill_grid(skill) for skill in SKILLS],
 }
 
 QUICK: dict[str, Any] = {
@@ -236,6 +347,7 @@ PARKOUR_QUICK: dict[str, Any] = {
 
 SUITES: dict[str, dict[str, Any]] = {
     "demo": DEMO,
+    "skills": SKILLS_SUITE,
     "quick": QUICK,
     "parkour-quick": PARKOUR_QUICK,
     "standard": STANDARD,
