@@ -214,3 +214,47 @@ def test_the_documented_yaml_suite_is_valid():
     suite = parse_suite(yaml.safe_load(block.group(1)))
     assert {r.teacher.label for r in suite.runs} == {"random", "alp-gmm-tma"}
     assert len(suite.runs) == 10
+
+
+def test_skills_preset_runs_every_teacher_on_every_skill_with_ten_seeds():
+    from teachgym.bench.suites import FORGET_EVERY, SKILL_BUDGET, SKILLS
+    from teachgym.envs.learnability_grid import LearnabilityGridEnv
+
+    suite = load_suite("skills")
+    skills = {r.env.label for r in suite.runs}
+    assert (
+        skills
+        == set(SKILLS)
+        >= {
+            "unfeasible",
+            "trivial",
+            "forgetting",
+            "rugged",
+            "distractors",
+            "discrete",
+        }
+    )
+    teachers = {
+        skill: {r.teacher.label for r in suite.runs if r.env.label == skill} for skill in skills
+    }
+    continuous = {"random", "alp-gmm", "covar-gmm", "riac", "adr", "spdl", "goal-gan"}
+    bandits = {"tscl", "exp3s", "dump", "sec"}
+    for skill in skills - {"discrete"}:
+        assert teachers[skill] == continuous, skill
+    assert teachers["discrete"] == {"random", "alp-gmm", "covar-gmm", "riac"} | bandits
+    for skill in skills:
+        runs = [r for r in suite.runs if r.env.label == skill]
+        assert sorted({r.seed for r in runs}) == list(range(10))
+        assert all(r.budget == SKILL_BUDGET for r in runs)
+    forgetting = {
+        r.student.params.get("forget_every") for r in suite.runs if r.env.label == "forgetting"
+    }
+    assert forgetting == {FORGET_EVERY} == {int(0.35 * SKILL_BUDGET)}
+    assert all(
+        "forget_every" not in r.student.params for r in suite.runs if r.env.label != "forgetting"
+    )
+    # ADR starts from the origin cell of each grid, wherever the rugged map put it.
+    for run in suite.runs:
+        if run.teacher.label == "adr" and run.seed == 0:
+            grid = LearnabilityGridEnv(**run.env.kwargs)
+            assert grid.cell_of(run.teacher.params["initial_task"]) == (0,) * grid.dims

@@ -15,7 +15,7 @@ runs, with the key and the missing id in the message.
 - ``skills``: TeachMyAgent's skill-by-skill comparison (docs/references.md
   [romac2021], the challenge-specific unit tests) on the learnability grid's skill
   variants with simulated students (see :data:`SKILLS`): every teacher on every skill,
-  10 seeds, 3,000 episodes each, evaluated every 750; a few minutes on 2 cores.
+  10 seeds, 3,000 episodes each, evaluated every 1,000; minutes on 2 cores.
 - ``quick``: MiniGrid worlds, mazes and the two walkers with small budgets, about
   an hour on 2 cores; a smoke test of the full pipeline, not a result.
 - ``parkour-quick``: Parkour's three kinds of body (TeachMyAgent's walker, climber and
@@ -181,16 +181,48 @@ def _origin(skill: str) -> dict[str, Any]:
     return dict(grid.task_of((0,) * grid.dims))
 
 
+SPDL_GRID_PARAMS: dict[str, Any] = {
+    "preset": "teachmyagent",
+    "update_frequency": 100,
+    "update_offset": 200,
+}
+"""SPDL on the grid: TeachMyAgent's run values (alpha offset 10, zeta 0.25, max KL 0.1,
+average returns), its schedule (every 50k steps after 200k, of 20M) shortened to the
+3,000 one-step episodes of a run: every 100 after 200. It starts from the origin cell
+(expert knowledge) and uses the simulated student's values."""
+DISCRETE_RETURN_SIGNAL = {"signal": "return"}
+"""DUMP and SEC learn from the absolute change of an arm's return: the simulated student
+has no advantages (docs/teachers.md)."""
+ONE_HOT = {"categorical_encoding": "one-hot"}
+
+
 def skill_teachers(skill: str) -> list[Any]:
-    """Every teacher that runs on ``skill``'s task space."""
+    """Every teacher that runs on ``skill``'s task space.
+
+    On the discrete skill: random, the bandit teachers, and the learning-progress
+    teachers with the categorical cell one-hot encoded. Elsewhere: random, the
+    learning-progress teachers, ADR, SPDL and GoalGAN (TeachMyAgent's run values).
+    """
     if skill == "discrete":
-        return ["random", "tscl"]
+        return [
+            "random",
+            "tscl",
+            "exp3s",
+            {"name": "dump", "params": DISCRETE_RETURN_SIGNAL},
+            {"name": "sec", "params": DISCRETE_RETURN_SIGNAL},
+            {"name": "alp-gmm", "params": {**_FAST_MIXTURE, **ONE_HOT}},
+            {"name": "covar-gmm", "params": {**_FAST_MIXTURE, **ONE_HOT}},
+            {"name": "riac", "params": ONE_HOT},
+        ]
+    origin = _origin(skill)
     return [
         "random",
         {"name": "alp-gmm", "params": _FAST_MIXTURE},
         {"name": "covar-gmm", "params": _FAST_MIXTURE},
         "riac",
-        {"name": "adr", "params": {**ADR_GRID_PARAMS, "initial_task": _origin(skill)}},
+        {"name": "adr", "params": {**ADR_GRID_PARAMS, "initial_task": origin}},
+        {"name": "spdl", "params": {**SPDL_GRID_PARAMS, "initial_task": origin}},
+        {"name": "goal-gan", "params": {"preset": "teachmyagent"}},
     ]
 
 
@@ -213,7 +245,7 @@ SKILLS_SUITE: dict[str, Any] = {
     ),
     "seeds": 10,
     "budget": SKILL_BUDGET,
-    "evaluation": {"every": 750, "episodes_per_task": 1},
+    "evaluation": {"every": 1000, "episodes_per_task": 1},
     "grids": [_skill_grid(skill) for skill in SKILLS],
 }
 
