@@ -4,7 +4,9 @@ Trains a simulated student on ``teachgym/LearnabilityGridDiscrete-v0`` (the 2-D 
 of 10 x 10 cells as one categorical parameter ``cell``, its 100 choices in no order a
 teacher can see; docs/references.md [portelas2019]) with ``random`` and every bandit
 teacher, one arm per cell, for ``--episodes`` one-step episodes and ``--seeds`` seeds.
-DUMP and SEC run with ``signal="return"`` (the simulated student has no advantages).
+DUMP and SEC run with ``signal="return"`` (the simulated student has no advantages);
+ALP-GMM, for its cost beside the bandits' in the same run, with the cell's index as an
+ordinal dimension (``categorical_encoding="ordinal"``).
 Prints, per teacher, the final % of mastered cells: mean and IQM with 95 % stratified
 bootstrap confidence intervals (rliable, Agarwal et al. 2021, docs/references.md
 [agarwal2021]), the per-seed values, and the teacher's own CPU time per episode.
@@ -35,6 +37,7 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     "exp3s": ("exp3s", {}),
     "dump": ("dump", {"signal": "return"}),
     "sec": ("sec", {"signal": "return"}),
+    "alp-gmm-ordinal": ("alp-gmm", {"categorical_encoding": "ordinal"}),
 }
 """Row label -> (registered teacher, hyperparameters)."""
 
@@ -121,10 +124,10 @@ def report(results: list[RunResult], labels: list[str], episodes: int, reps: int
         runs = sorted((r for r in results if r.label == label), key=lambda r: r.seed)
         ms = float(np.median([r.ms_per_episode for r in runs]))
         print(
-            f"  {label:>14}: mean {point[label][0]:5.1f} [{low[0]:5.1f}, {high[0]:5.1f}]"
+            f"  {label:>15}: mean {point[label][0]:5.1f} [{low[0]:5.1f}, {high[0]:5.1f}]"
             f"  IQM {point[label][1]:5.1f} [{low[1]:5.1f}, {high[1]:5.1f}]  {ms:.3f} ms"
         )
-        print(f"  {'':>14}  seeds [{' '.join(f'{r.mastered:.0f}' for r in runs)}]")
+        print(f"  {'':>15}  seeds [{' '.join(f'{r.mastered:.0f}' for r in runs)}]")
 
 
 def main(argv: list[str] | None = None) -> None:
