@@ -142,6 +142,27 @@ def test_walker_speed_prints_every_walker_with_and_without_random_tasks(capsys):
     assert all(float(value) >= 0 for row in terrain for value in row[1:])
 
 
+def test_parkour_speed_prints_every_configuration_water_costs_and_resets(capsys):
+    script = load_script("parkour_speed")
+    script.main(["--steps", "5", "--rounds", "1", "--calls", "2", "--resets", "2"])
+    lines = capsys.readouterr().out.splitlines()
+    speeds = {
+        label: line[len(label) :].split()
+        for line in lines
+        for label in script.CONFIGS
+        if line.startswith(label + " ")
+    }
+    assert list(speeds) == list(script.CONFIGS)
+    assert all(float(values[0]) > 0 for values in speeds.values())
+    assert float(speeds["BipedalWalker-v3"][1]) == 1.0  # the reference against itself
+    rows = [
+        line.split() for line in lines if line.split()[:1] in [[b] for b in script.WATER_BODIES]
+    ]
+    assert [row[0] for row in rows] == script.WATER_BODIES
+    assert all(int(row[1]) > 0 and float(row[2]) > 0 and float(row[3]) > 0 for row in rows)
+    assert any(line.startswith("reset (2 uniform tasks, CPU ms): mean ") for line in lines)
+
+
 @pytest.mark.slow
 def test_import_time_prints_seconds_and_heavy_modules_per_statement(capsys):
     script = load_script("import_time")

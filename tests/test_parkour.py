@@ -325,9 +325,11 @@ def test_a_floating_body_settles_at_the_surface():
     assert body.position[1] == pytest.approx(2.0, abs=0.05)
 
 
-def test_vectorised_water_forces_equal_the_per_polygon_loop():
-    """Polygons across the surface, moving and spinning, driven by motors at their limits
-    and within: both versions give the same force and torque on every body."""
+@pytest.mark.parametrize("across", [True, False])
+def test_vectorised_water_forces_equal_the_per_polygon_loop(across):
+    """Polygons moving and spinning, driven by motors at their limits and within, across
+    the surface and a side of the box or wholly in it: both versions give the same force
+    and torque on every body."""
     import Box2D
 
     from teachgym.envs.walkers.water import (
@@ -367,7 +369,11 @@ def test_vectorised_water_forces_equal_the_per_polygon_loop():
         bodies.append(body)
     world.Step(1 / 50, 180, 60)
     immersed = [Immersed.of(f) for b in bodies for f in b.fixtures]
-    water = WaterBox(left=0.0, right=6.9, bottom=-5.0, top=0.2)  # the last body crosses x = 6.9
+    water = (
+        WaterBox(left=0.0, right=6.9, bottom=-5.0, top=0.2)  # the last body crosses x = 6.9
+        if across
+        else WaterBox(left=0.0, right=20.0, bottom=-5.0, top=5.0)
+    )
     found, forces, torques = water_forces(immersed, water)
     looped = apply_water_forces_loop(immersed, water)
     assert len(found) == 6

@@ -95,10 +95,13 @@ class Immersed:
 
 # -- vectorised ---------------------------------------------------------------------------
 class _Layout:
-    """Padded arrays of one set of immersed polygons (rebuilt when the set changes).
+    """Arrays of one set of immersed polygons, rebuilt when the set changes.
 
-    Each polygon's vertices are padded by repeating its last vertex, so the padding adds
-    only zero-length edges and zero-area triangles and no mask is needed.
+    Points are complex numbers (x + iy). Each polygon's vertices are padded by repeating
+    its last vertex, so padding adds only zero-length edges and zero-area triangles and
+    no mask is needed. The edges, lengths, midpoints, area and centroid of each whole
+    polygon in its body's frame (relative to the body's centre of mass) are kept too:
+    a polygon wholly under water needs only to be rotated.
     """
 
     def __init__(self, immersed: Sequence[Immersed]) -> None:
@@ -114,53 +117,76 @@ class _Layout:
             body_of.append(slot)
         self.body_of = np.array(body_of, dtype=np.int64)
         self.one_per_body = len(self.bodies) == len(self.items)
-        width = max(len(item.local) for item in self.items)
-        self.local = np.empty((len(self.items), width, 2))
+        n, width = len(self.items), max(len(item.local) for item in self.items)
+        local = np.empty((n, width), dtype=np.complex128)
         for i, item in enumerate(self.items):
             k = len(item.local)
-            self.local[i, :k] = item.local
-            self.local[i, k:] = item.local[-1]
-        self.motors = [
-            (i, k, joint)
-            for i, item in enumerate(self.items)
-            for k, joint in enumerate(item.motors)
-        ]
+            local[i, :k] = item.local[:, 0] + 1j * item.local[:, 1]
+            local[i, k:] = local[i, k - 1]
+        self.local = local
+        self.following = np.roll(np.arange(width), -1)
+        centres = np.array([complex(*b.localCenter) for b in self.bodies])
+        self.centre = centres if self.one_per_body else centres[self.body_of]
+        shape = _Shape(local, self.following, self.centre[:, None])
+        self.edge, self.length, self.mid, self.area, self.centroid = (
+            shape.unit,
+            shape.length,
+            shape.mid,
+            shape.area,
+            shape.centroid,
+        )
         self.n_motors = max(len(item.motors) for item in self.items)
+        self.motors = [
+            [
+                (i, item.motors[k], item.motors[k].lowerLimit, item.motors[k].upperLimit)
+                for i, item in enumerate(self.items)
+                if k < len(item.motors)
+            ]
+            for k in range(self.n_motors)
+        ]
+        inertia = np.array([b.inertia for b in self.bodies])
+        self.inertia = inertia if self.one_per_body else inertia[self.body_of]
 
 
-def _clip_surface(points: np.ndarray, top: float) -> np.ndarray:
-    """Clip (n, m, 2) padded polygons to ``y < top`` (Sutherland-Hodgman, all at once);
-    returns (n, 2m, 2) padded the same way. Every row has a vertex below ``top``."""
-    n, m, _ = points.shape
-    start = np.roll(points, 1, axis=1)
-    inside = points[:, :, 1] < top
-    inside_start = start[:, :, 1] < top
-    crossing = inside != inside_start
-    d_start = start[:, :, 1] - top
-    d_end = points[:, :, 1] - top
-    t = d_start / np.where(crossing, d_start - d_end, 1.0)
-    cut = start + t[:, :, None] * (points - start)
-    candidates = np.stack([cut, points], axis=2).reshape(n, 2 * m, 2)
-    keep = np.stack([crossing, inside], axis=2).reshape(n, 2 * m)
-    order = np.argsort(~keep, axis=1, kind="stable")
-    clipped = np.take_along_axis(candidates, order[:, :, None], axis=1)
-    count = keep.sum(axis=1)
-    pad = np.arange(2 * m)[None, :] >= count[:, None]
-    last = clipped[np.arange(n), count - 1]
-    return np.where(pad[:, :, None], last[:, None, :], clipped)
+class _Shape:
+    """Edge unit vectors and lengths, edge midpoints, area and centroid of padded complex
+    polygons; midpoints and centroid relative to ``origin`` (Box2D's conventions: vectors
+    shorter than its epsilon are not normalised, areas below it are 0)."""
+
+    def __init__(self, points: np.ndarray, following: np.ndarray, origin: Any) -> None:
+        ahead = points[:, following]
+        edge = ahead - points
+        length = np.abs(edge)
+        self.unit = edge / np.maximum(length, _EPSILON)
+        self.length = np.where(length >= _EPSILON, length, 0.0)
+        self.mid = 0.5 * (points + ahead) - origin
+        cross = (np.conj(points) * ahead).imag
+        area = 0.5 * cross.sum(axis=1)
+        moment = (cross * (points + ahead)).sum(axis=1) / 6.0
+        big = area > _EPSILON
+        self.area = np.where(big, area, 0.0)
+        self.centroid = np.where(big, moment / np.where(big, area, 1.0), moment) - origin[:, 0]
 
 
-def _clip_box(points: np.ndarray, water: WaterBox) -> np.ndarray:
-    """Clip padded polygons to the whole water box (for the rare ones leaving its sides
-    or bottom): each in turn, in plain Python, padded again to a common width."""
-    rows = []
-    for row in points.tolist():
-        polygon = [tuple(p) for p in row]
+def _clip_rows(points: np.ndarray, rows: np.ndarray, water: WaterBox) -> np.ndarray:
+    """``points`` (complex, padded) with the polygons of ``rows`` clipped to the water box
+    (Sutherland-Hodgman, in plain Python: only the few polygons across a side need it);
+    returned padded to a common width."""
+    clipped = {}
+    for row in rows.tolist():
+        polygon = [(p.real, p.imag) for p in points[row].tolist()]
         for axis, bound, below in _box_sides(water):
             polygon = _clip_loop(polygon, axis, bound, below)
-        rows.append(polygon or [(0.0, 0.0)])
-    width = max(len(r) for r in rows)
-    return np.array([r + [r[-1]] * (width - len(r)) for r in rows], dtype=np.float64)
+        clipped[row] = polygon or [(0.0, 0.0)]
+    width = max(points.shape[1], *(len(p) for p in clipped.values()))
+    out = np.empty((points.shape[0], width), dtype=np.complex128)
+    out[:, : points.shape[1]] = points
+    out[:, points.shape[1] :] = points[:, -1:]
+    for row, polygon in clipped.items():
+        values = [complex(x, y) for x, y in polygon]
+        out[row, : len(values)] = values
+        out[row, len(values) :] = values[-1]
+    return out
 
 
 def water_forces(
@@ -177,102 +203,90 @@ def water_forces(
     if layout is None:
         layout = _Layout(immersed)
     bodies = layout.bodies
-    state = np.array(
-        [
-            (*b.position, b.angle, *b.linearVelocity, b.angularVelocity, *b.worldCenter, b.inertia)
-            for b in bodies
-        ]
-    )
-    per = state if layout.one_per_body else state[layout.body_of]
-    cos, sin = np.cos(per[:, 2:3]), np.sin(per[:, 2:3])
-    lx, ly = layout.local[:, :, 0], layout.local[:, :, 1]
-    points = np.stack(
-        [per[:, 0:1] + cos * lx - sin * ly, per[:, 1:2] + sin * lx + cos * ly], axis=2
-    )
-    ys = points[:, :, 1]
-    low, high = ys.min(axis=1), ys.max(axis=1)
-    xs = points[:, :, 0]
-    if xs.min() <= water.left or xs.max() >= water.right or low.min() <= water.bottom:
-        points = _clip_box(points, water)
-    elif high.max() >= water.top:
-        wet = low < water.top
-        crossing = wet & (high >= water.top)
-        if crossing.any():
-            clipped = _clip_surface(points[crossing], water.top)
-            widened = np.concatenate(
-                [points, np.repeat(points[:, -1:], clipped.shape[1] - points.shape[1], axis=1)],
-                axis=1,
+    rows = []
+    for body in bodies:
+        p, v, angle = body.position, body.linearVelocity, body.angle
+        rows.append(
+            (
+                complex(p.x, p.y),
+                complex(math.cos(angle), math.sin(angle)),
+                complex(v.x, v.y),
+                1j * body.angularVelocity,
             )
-            widened[crossing] = clipped
-            points = widened
-        if not wet.all():  # polygons whose contact has not ended yet but that are out
-            points = np.where(wet[:, None, None], points, points[:, :1])
-    following = np.roll(points, -1, axis=1)
-    centre = per[:, None, 6:8]
-    rho = water.density
-    # buoyancy at the clipped polygon's centroid (fan from the origin, as Box2D does)
-    cross = points[:, :, 0] * following[:, :, 1] - points[:, :, 1] * following[:, :, 0]
-    area = 0.5 * cross.sum(axis=1)
-    moment_x = (cross * (points[:, :, 0] + following[:, :, 0])).sum(axis=1) / 6.0
-    big = area > _EPSILON
-    centroid_x = np.where(big, moment_x / np.where(big, area, 1.0), moment_x)
-    buoyancy = np.where(big, rho * area * water.gravity, 0.0)
-    # drag and lift per edge, at its midpoint
-    rel = 0.5 * (points + following) - centre
-    omega = per[:, 5:6]
-    vx = per[:, 3:4] - omega * rel[:, :, 1]
-    vy = per[:, 4:5] + omega * rel[:, :, 0]
-    speed = np.hypot(vx, vy)
-    inverse = 1.0 / np.maximum(speed, _EPSILON)
-    ux, uy = vx * inverse, vy * inverse
-    speed = np.where(speed >= _EPSILON, speed, 0.0)
-    ex = following[:, :, 0] - points[:, :, 0]
-    ey = following[:, :, 1] - points[:, :, 1]
-    length = np.hypot(ex, ey)
-    inverse = 1.0 / np.maximum(length, _EPSILON)
-    ex, ey = ex * inverse, ey * inverse
-    length = np.where(length >= _EPSILON, length, 0.0)
-    drag_dot = ey * ux - ex * uy  # outward normal (ey, -ex) . velocity direction
-    base = np.where(drag_dot >= 0, length * rho * speed * speed, 0.0)
-    drag = np.minimum(drag_dot * DRAG * base, MAX_DRAG)
-    lift = np.minimum(drag_dot * (ex * ux + ey * uy) * LIFT * base, MAX_LIFT)
-    fx = -drag * ux - lift * uy
-    fy = -drag * uy + lift * ux
-    force_x = fx.sum(axis=1)
-    force_y = fy.sum(axis=1) + buoyancy
-    torque = (rel[:, :, 0] * fy - rel[:, :, 1] * fx).sum(axis=1)
-    torque += (centroid_x - per[:, 6]) * buoyancy
-    # push from the motors
-    if layout.n_motors:
-        motor = np.zeros((len(layout.items), layout.n_motors, 3))  # torque, anchor x, anchor y
-        for i, k, joint in layout.motors:
-            if joint.lowerLimit < joint.angle < joint.upperLimit:
-                motor[i, k] = (joint.GetMotorTorque(MOTOR_INV_DT), *joint.anchorB)
-        tau = motor[:, None, :, 0]  # (n, 1, J)
-        lever_x = per[:, None, 6:7] - motor[:, None, :, 1]
-        lever_y = per[:, None, 7:8] - motor[:, None, :, 2]
-        arm_x, arm_y = -tau * lever_y, tau * lever_x
-        push_dot = ey[:, :, None] * arm_x - ex[:, :, None] * arm_y  # (n, edges, J)
-        spin = tau + (per[:, 8] * per[:, 5])[:, None, None]
-        magnitude = np.where(
-            push_dot > 0, push_dot * PUSH * rho * length[:, :, None] * spin * spin, 0.0
         )
-        px = np.clip(-magnitude * arm_x, -MAX_PUSH, MAX_PUSH).sum(axis=1)  # (n, J)
-        py = np.clip(-magnitude * arm_y, -MAX_PUSH, MAX_PUSH).sum(axis=1)
-        force_x += px.sum(axis=1)
-        force_y += py.sum(axis=1)
-        torque += (-lever_x[:, 0] * py + lever_y[:, 0] * px).sum(axis=1)
+    state = np.array(rows)
+    if not layout.one_per_body:
+        state = state[layout.body_of]
+    position, rotation, velocity, spin = state.T
+    turning = rotation[:, None]
+    points = position[:, None] + turning * layout.local
+    centre = position + rotation * layout.centre
+    xs, ys = points.real, points.imag
+    if (
+        ys.max() >= water.top
+        or xs.min() <= water.left
+        or xs.max() >= water.right
+        or (ys.min() <= water.bottom)
+    ):  # some polygons cross a side: clip them and work in the world frame
+        outside = (
+            (ys.max(axis=1) >= water.top)
+            | (xs.min(axis=1) <= water.left)
+            | (xs.max(axis=1) >= water.right)
+            | (ys.min(axis=1) <= water.bottom)
+        )
+        clipped = _clip_rows(points, np.flatnonzero(outside), water)
+        shape = _Shape(clipped, np.roll(np.arange(clipped.shape[1]), -1), centre[:, None])
+        unit, length, mid = shape.unit, shape.length, shape.mid
+        area, centroid = shape.area, shape.centroid
+    else:  # every polygon wholly in the water: rotate its body-frame shape
+        unit, length, mid = turning * layout.edge, layout.length, turning * layout.mid
+        area, centroid = layout.area, rotation * layout.centroid
+    rho = water.density
+    ones = np.ones(unit.shape[1])
+    # drag and lift per edge, at its midpoint: v = v_body + omega x r
+    flow = velocity[:, None] + spin[:, None] * mid
+    speed = np.abs(flow)
+    heading = flow / np.maximum(speed, _EPSILON)
+    turn = np.conj(heading) * unit  # real part: e . v_hat; imaginary: n . v_hat, n outward
+    scaled = np.maximum(turn.imag, 0.0) * (rho * length * speed * speed)  # leading edges
+    drag = np.minimum(DRAG * scaled, MAX_DRAG)
+    lift = np.minimum(LIFT * scaled * turn.real, MAX_LIFT)
+    force = (1j * lift - drag) * heading  # against the flow, and across it
+    buoyancy = (rho * water.gravity) * area
+    total = force @ ones + 1j * buoyancy
+    torque = (np.conj(mid) * force).imag @ ones + centroid.real * buoyancy
+    for k in range(layout.n_motors):  # push from the k-th motor of each polygon's body
+        tau = np.zeros(len(layout.items))
+        anchor = np.zeros(len(layout.items), dtype=np.complex128)
+        for i, joint, lower, upper in layout.motors[k]:
+            if lower < joint.angle < upper:
+                tau[i] = joint.GetMotorTorque(MOTOR_INV_DT)
+                point = joint.anchorB
+                anchor[i] = complex(point.x, point.y)
+        lever = centre - anchor  # anchor -> centre
+        arm = 1j * tau * lever  # lever x (-tau)
+        angular = tau + layout.inertia * spin.imag
+        gain = (PUSH * rho) * angular * angular
+        # n . F per edge (n = -i e outward), then the push of the pushing edges
+        magnitude = np.maximum((unit * np.conj(arm)[:, None]).imag, 0.0) * length * gain[:, None]
+        push = (-magnitude[:, :, None] * arm.view(np.float64).reshape(-1, 1, 2)).clip(
+            -MAX_PUSH, MAX_PUSH
+        )
+        at_anchor = push.sum(axis=1) @ np.array([1.0, 1j])
+        total += at_anchor
+        torque -= (np.conj(lever) * at_anchor).imag
     if layout.one_per_body:
-        return bodies, np.stack([force_x, force_y], axis=1), torque
+        return bodies, np.stack([total.real, total.imag], axis=1), torque
     b = len(bodies)
     forces = np.stack(
-        [np.bincount(layout.body_of, force_x, b), np.bincount(layout.body_of, force_y, b)], axis=1
+        [np.bincount(layout.body_of, total.real, b), np.bincount(layout.body_of, total.imag, b)],
+        axis=1,
     )
     return bodies, forces, np.bincount(layout.body_of, torque, b)
 
 
 class WaterForces:
-    """Applies the vectorised water forces, keeping the padded arrays while the set of
+    """Applies the vectorised water forces, keeping the polygon arrays while the set of
     immersed polygons stays the same."""
 
     def __init__(self) -> None:
@@ -353,13 +367,12 @@ def apply_water_forces_loop(
     rho, g = water.density, water.gravity
     for item in immersed:
         body = item.body
-        centre = body.worldCenter
-        cx, cy = centre[0], centre[1]
-        applied = [0.0, 0.0, 0.0]
-        push_at = _Applier(body, cx, cy, applied)
-
         position, angle = body.position, body.angle
         cos, sin = math.cos(angle), math.sin(angle)
+        lx, ly = body.localCenter
+        cx, cy = position[0] + cos * lx - sin * ly, position[1] + sin * lx + cos * ly
+        applied = [0.0, 0.0, 0.0]
+        push_at = _Applier(body, cx, cy, applied)
         polygon = [
             (position[0] + cos * x - sin * y, position[1] + sin * x + cos * y)
             for x, y in item.local.tolist()
