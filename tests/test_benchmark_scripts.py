@@ -124,6 +124,13 @@ def test_walker_pictures_writes_a_png(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == f"wrote {out}"
 
 
+def test_parkour_pictures_writes_a_png(tmp_path, capsys):
+    out = tmp_path / "parkour.png"
+    load_script("parkour_pictures").main(["--out", str(out), "--seed", "1"])
+    assert _is_png(out)
+    assert capsys.readouterr().out.strip() == f"wrote {out}"
+
+
 def test_walker_speed_prints_every_walker_with_and_without_random_tasks(capsys):
     script = load_script("walker_speed")
     script.main(["--steps", "5", "--rounds", "1", "--resets", "2"])
