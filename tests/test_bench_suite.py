@@ -237,11 +237,12 @@ def test_skills_preset_runs_every_teacher_on_every_skill_with_ten_seeds():
     teachers = {
         skill: {r.teacher.label for r in suite.runs if r.env.label == skill} for skill in skills
     }
-    continuous = {"random", "alp-gmm", "covar-gmm", "riac", "adr", "spdl", "goal-gan"}
+    generative = {"goal-gan", "setter-solver"}
+    continuous = {"random", "alp-gmm", "covar-gmm", "riac", "adr", "spdl"} | generative
     bandits = {"tscl", "exp3s", "dump", "sec"}
     for skill in skills - {"discrete"}:
         assert teachers[skill] == continuous, skill
-    assert teachers["discrete"] == {"random", "alp-gmm", "covar-gmm", "riac"} | bandits
+    assert teachers["discrete"] == {"random", "alp-gmm", "covar-gmm", "riac"} | bandits | generative
     for skill in skills:
         runs = [r for r in suite.runs if r.env.label == skill]
         assert sorted({r.seed for r in runs}) == list(range(10))

@@ -15,7 +15,7 @@ runs, with the key and the missing id in the message.
 - ``skills``: TeachMyAgent's skill-by-skill comparison (docs/references.md
   [romac2021], the challenge-specific unit tests) on the learnability grid's skill
   variants with simulated students (see :data:`SKILLS`): every teacher on every skill,
-  10 seeds, 3,000 episodes each, evaluated every 1,000; minutes on 2 cores.
+  10 seeds, 2,000 episodes each, evaluated every 1,000; minutes on 2 cores.
 - ``quick``: MiniGrid worlds, mazes and the two walkers with small budgets, about
   an hour on 2 cores; a smoke test of the full pipeline, not a result.
 - ``parkour-quick``: Parkour's three kinds of body (TeachMyAgent's walker, climber and
@@ -112,12 +112,12 @@ DEMO: dict[str, Any] = {
     "evaluation": {"every": 500, "episodes_per_task": 1},
 }
 
-SKILL_BUDGET = 3_000
+SKILL_BUDGET = 2_000
 """Episodes per run of the ``skills`` suite."""
 SKILL_CELLS = 4
-"""Cells per dimension of the ``skills`` grids (16 cells): at 3,000 episodes the random
-teacher masters a quarter of them and no teacher all of them on every seed, on the
-reference rules (with 4 intervals per dimension the rugged map shuffles whole cells)."""
+"""Cells per dimension of the ``skills`` grids (16 cells): at 2,000 episodes the random
+teacher masters one of them and no teacher all of them, on the reference rules (with 4
+intervals per dimension the rugged map shuffles whole cells)."""
 DISCRETE_CELLS = 6
 """Cells per dimension of the discrete skill (36 arms): on 16 arms the bandit teachers
 master every cell within the budget, which would hide their differences."""
@@ -155,7 +155,7 @@ SKILLS: dict[str, dict[str, Any]] = {
   the cells, as the flat half of heights [-3, 3]; the next layer opens as soon as they
   are mastered);
 - ``forgetting``: the ``default`` grid with a student whose table is reset after every
-  1,050 episodes, i.e. at 35 % and 70 % of the budget (TeachMyAgent: at 7M and 14M of
+  700 episodes, i.e. at 35 % and 70 % of the budget (TeachMyAgent: at 7M and 14M of
   20M steps);
 - ``rugged``: each dimension cut into 4 intervals shuffled with seed 0 (TeachMyAgent's
   rugged difficulty);
@@ -188,20 +188,25 @@ SPDL_GRID_PARAMS: dict[str, Any] = {
 }
 """SPDL on the grid: TeachMyAgent's run values (alpha offset 10, zeta 0.25, max KL 0.1,
 average returns), its schedule (every 50k steps after 200k, of 20M) shortened to the
-3,000 one-step episodes of a run: every 100 after 200. It starts from the origin cell
+2,000 one-step episodes of a run: every 100 after 200. It starts from the origin cell
 (expert knowledge) and uses the simulated student's values."""
 DISCRETE_RETURN_SIGNAL = {"signal": "return"}
 """DUMP and SEC learn from the absolute change of an arm's return: the simulated student
 has no advantages (docs/teachers.md)."""
 ONE_HOT = {"categorical_encoding": "one-hot"}
+GENERATIVE_SKILLS = {"preset": "skills"}
+"""GoalGAN's and Setter-Solver's presets for this suite (their docstrings say what differs)."""
 
 
 def skill_teachers(skill: str) -> list[Any]:
     """Every teacher that runs on ``skill``'s task space.
 
-    On the discrete skill: random, the bandit teachers, and the learning-progress
-    teachers with the categorical cell one-hot encoded. Elsewhere: random, the
-    learning-progress teachers, ADR, SPDL and GoalGAN (TeachMyAgent's run values).
+    On the discrete skill: random, the bandit teachers, and the teachers that encode a
+    categorical parameter (the learning-progress teachers, GoalGAN, Setter-Solver) with
+    the cell one-hot encoded. Elsewhere: random, the learning-progress teachers, ADR,
+    SPDL, GoalGAN and Setter-Solver. GoalGAN and Setter-Solver use their ``skills``
+    presets (TeachMyAgent's run values with smaller networks and fewer gradient steps
+    per training, see their docstrings), so the suite stays within minutes.
     """
     if skill == "discrete":
         return [
@@ -213,6 +218,8 @@ def skill_teachers(skill: str) -> list[Any]:
             {"name": "alp-gmm", "params": {**_FAST_MIXTURE, **ONE_HOT}},
             {"name": "covar-gmm", "params": {**_FAST_MIXTURE, **ONE_HOT}},
             {"name": "riac", "params": ONE_HOT},
+            {"name": "goal-gan", "params": {**GENERATIVE_SKILLS, **ONE_HOT}},
+            {"name": "setter-solver", "params": {**GENERATIVE_SKILLS, **ONE_HOT}},
         ]
     origin = _origin(skill)
     return [
@@ -222,7 +229,8 @@ def skill_teachers(skill: str) -> list[Any]:
         "riac",
         {"name": "adr", "params": {**ADR_GRID_PARAMS, "initial_task": origin}},
         {"name": "spdl", "params": {**SPDL_GRID_PARAMS, "initial_task": origin}},
-        {"name": "goal-gan", "params": {"preset": "teachmyagent"}},
+        {"name": "goal-gan", "params": GENERATIVE_SKILLS},
+        {"name": "setter-solver", "params": GENERATIVE_SKILLS},
     ]
 
 
@@ -241,7 +249,7 @@ SKILLS_SUITE: dict[str, Any] = {
     "name": "skills",
     "description": (
         "TeachMyAgent's skill-by-skill comparison on the learnability grid's skill variants "
-        "(simulated students): every teacher on every skill, 10 seeds x 3,000 episodes"
+        "(simulated students): every teacher on every skill, 10 seeds x 2,000 episodes"
     ),
     "seeds": 10,
     "budget": SKILL_BUDGET,
