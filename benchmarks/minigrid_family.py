@@ -21,9 +21,10 @@ fewer of its steps), ``covar-gmm`` and ``riac`` (one-hot, as ALP-GMM), and the b
 the same arms as TSCL.
 
 Printed per run: the share of episodes of each family among those that ended in each
-tenth of the training steps, and % of the ``named`` test set mastered (minigrid's 22
-registered configurations of the four room families plus the 25- and 60-block random
-mazes, one pinned solvable layout each: 24 tasks) at every ``--eval-every`` steps and at the
+tenth of the training steps, how many training episodes of each family succeeded, and
+% of the ``named`` test set mastered (minigrid's 22 registered configurations of the
+four room families plus the 25- and 60-block random mazes, one pinned solvable layout
+each: 24 tasks) at every ``--eval-every`` steps and at the
 end, overall and per family. A layout is pinned and the policy greedy, so the 5
 episodes of the family's mastery rule are identical: one is played. Then a table
 beside ``random``, and ``--plot`` draws the family shares over training, one panel
@@ -127,10 +128,12 @@ def run(name: str, seed: int, settings: Settings) -> dict[str, Any]:
     teacher = build_teacher(name, seed)
     timer = TeacherTimer(teacher)
     ends: list[tuple[int, str]] = []
+    successes: dict[str, list[bool]] = {family: [] for family in FAMILIES}
 
     def listen(record: EpisodeRecord) -> None:
         assert student.model is not None
         ends.append((int(student.model.num_timesteps), record.task["family"]))
+        successes[record.task["family"]].append(bool(record.outcome.success))
 
     def report(point: EvaluationPoint) -> None:
         print(
@@ -155,7 +158,7 @@ def run(name: str, seed: int, settings: Settings) -> dict[str, Any]:
     assert model is not None
     train_seconds = time.perf_counter() - start - curve.seconds
     evaluations = [(p.env_steps, p.evaluation) for p in curve.points]
-    if not evaluations or evaluations[-1][0] < model.num_timesteps:
+    if not evaluations or evaluations[-1][0] < settings.steps:  # no evaluation at the budget
         final = held_out(model, test_set)
         report(EvaluationPoint(model.num_timesteps, trained_steps(model), final))
         evaluations.append((model.num_timesteps, final))
@@ -170,6 +173,7 @@ def run(name: str, seed: int, settings: Settings) -> dict[str, Any]:
         "teacher_seconds": timer.seconds,
         "shares": family_shares(ends, settings.steps, settings.bins),
         "episodes_by_family": dict(Counter(f for _, f in ends)),
+        "successes_by_family": {f: int(sum(s)) for f, s in successes.items()},
         "evaluations": [
             {
                 "env_steps": at,
@@ -196,6 +200,12 @@ def print_run(result: dict[str, Any]) -> None:
     print("  " + " ".join(f"{f:>14}" for f in FAMILIES))
     for shares in result["shares"]:
         print("  " + " ".join(f"{shares[f]:14.2f}" for f in FAMILIES))
+    solved = result["successes_by_family"]
+    played = result["episodes_by_family"]
+    print(
+        "  training episodes solved: "
+        + "  ".join(f"{f} {solved[f]}/{played.get(f, 0)}" for f in FAMILIES)
+    )
     for point in result["evaluations"]:
         by_family = "  ".join(f"{f} {v:.0f}" for f, v in point["by_family"].items())
         print(
@@ -244,9 +254,13 @@ def plot(results: list[dict[str, Any]], path: Path, steps: int) -> None:
     fig, axes = plt.subplots(1, len(firsts), figsize=(3.2 * len(firsts), 2.8), sharey=True)
     for ax, (name, r) in zip(np.atleast_1d(axes), firsts.items(), strict=True):
         bins = len(r["shares"])
-        centres = (np.arange(bins) + 0.5) * steps / bins / 1000
-        stacks = [[s[f] for s in r["shares"]] for f in FAMILIES]
-        ax.stackplot(centres, stacks, labels=FAMILIES, step="mid")
+        width = steps / bins / 1000
+        lefts = np.arange(bins) * width
+        bottom = np.zeros(bins)
+        for family in FAMILIES:
+            share = np.array([s[family] for s in r["shares"]])
+            ax.bar(lefts, share, width, bottom=bottom, align="edge", label=family)
+            bottom += share
         final = r["evaluations"][-1]["percent_mastered"]
         ax.set_title(f"{name} ({final:.0f} % mastered)", fontsize=9)
         ax.set_xlabel("env steps (thousands)")

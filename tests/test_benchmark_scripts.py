@@ -334,7 +334,9 @@ def test_minigrid_family_prints_family_shares_and_mastery_and_draws_them(tmp_pat
             assert set(shares) == {"DoorKey", "KeyCorridor", "MultiRoom", "ObstructedMaze", "Maze"}
             assert sum(shares.values()) == pytest.approx(1.0) or sum(shares.values()) == 0
         assert sum(run["episodes_by_family"].values()) == run["episodes"]
-        assert run["evaluations"][-1]["env_steps"] == run["env_steps"]
+        for family, solved in run["successes_by_family"].items():
+            assert 0 <= solved <= run["episodes_by_family"].get(family, 0)
+        assert run["evaluations"][-1]["env_steps"] == 64 == run["env_steps"]
         assert all(0 <= e["percent_mastered"] <= 100 for e in run["evaluations"])
     assert re.search(
         r"^ +random: +[\d.]+ +mean +[\d.]+ +minus random +\+0\.0 +\| DoorKey", text, re.M
