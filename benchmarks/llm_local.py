@@ -116,7 +116,9 @@ def run_curriculum(args: argparse.Namespace, url: str, model: str) -> None:
     from teachgym.envs.learnability_grid import LearnabilityGridEnv
     from teachgym.teachers import make_teacher
 
-    options = {"base_url": url, "model": model, "max_retries": 1, "max_tokens": 80}
+    # A grammar-constrained answer on a busy CPU core can take minutes: one long attempt.
+    options = {"base_url": url, "model": model, "timeout": 900.0, "max_retries": 0,
+               "max_tokens": 80}  # fmt: skip
     conditions: list[tuple[str, str, dict[str, Any]]] = [
         ("random", "random", {}),
         ("alp-gmm", "alp-gmm", {}),
