@@ -19,7 +19,7 @@ runs, with the key and the missing id in the message.
 - ``quick``: MiniGrid worlds, mazes and the two walkers with small budgets, about
   an hour on 2 cores; a smoke test of the full pipeline, not a result.
 - ``parkour-quick``: Parkour's three kinds of body (TeachMyAgent's walker, climber and
-  fish) with PPO for 150k steps each on the easy CPPN box in their own medium, evaluated
+  fish) with PPO for 300k steps each on the easy CPPN box in their own medium, evaluated
   on their 10 ``easy`` tasks: a sanity check that every kind of body learns, not a result.
 - ``standard``: the published budgets (20M steps on Stump Tracks and Parkour with SAC as in
   TeachMyAgent, 20M on the terrain walker with PPO as in the ACCEL work) with
@@ -91,7 +91,10 @@ the climber, full water for the fish), evaluated on its 10 ``easy`` tasks."""
 _PPO_MINIGRID = {"name": "ppo", "params": {"n_envs": 8, "n_steps": 256, "batch_size": 256}}
 _PPO_WALKER = {"name": "ppo", "params": {"n_envs": 8, "n_steps": 2048, "batch_size": 512}}
 _SAC_WALKER = {"name": "sac", "params": {"learning_starts": 10_000}}
-_PPO_PARKOUR_QUICK = {"name": "ppo", "params": {"n_envs": 8, "n_steps": 512, "batch_size": 256}}
+_PPO_PARKOUR_QUICK = {
+    "name": "ppo",
+    "params": {"n_envs": 8, "n_steps": 1024, "batch_size": 256, "gamma": 0.999},
+}
 
 DEMO: dict[str, Any] = {
     "name": "demo",
@@ -374,15 +377,15 @@ PAPER: dict[str, Any] = {
 PARKOUR_QUICK: dict[str, Any] = {
     "name": "parkour-quick",
     "description": (
-        "Parkour's walker, climber and fish on their easiest tasks, PPO, 150k steps each: "
-        "a sanity check that the pipeline trains every kind of body, about half an hour"
+        "Parkour's walker, climber and fish on their easiest tasks, PPO, 300k steps each: "
+        "a sanity check that the pipeline trains every kind of body, under an hour"
     ),
     "teachers": ["random"],
     "seeds": 1,
     "envs": PARKOUR_QUICK_ENVS,
     "students": [_PPO_PARKOUR_QUICK],
-    "budget": 150_000,
-    "evaluation": {"every": 50_000},
+    "budget": 300_000,
+    "evaluation": {"every": 100_000},
 }
 
 SUITES: dict[str, dict[str, Any]] = {
