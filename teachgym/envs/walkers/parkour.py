@@ -39,22 +39,18 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 
-from teachgym.envs.task_env import TaskEnv, TestSet
+from teachgym.envs.task_env import TestSet
 from teachgym.envs.walkers.bodies import BodySpec, body_spec
 from teachgym.envs.walkers.constants import (
-    EPISODE_STEPS,
     FALL_REWARD,
     FPS,
     INITIAL_RANDOM,
     LIDAR_RAYS,
-    SCALE,
     TERRAIN_STARTPAD,
     TERRAIN_STEP,
-    VIEWPORT_H,
-    VIEWPORT_W,
 )
+from teachgym.envs.walkers.episode import WalkerEpisodeEnv
 from teachgym.envs.walkers.parkour_track import ParkourTrack, build_track
-from teachgym.envs.walkers.walker_env import MASTERY_RETURN
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Continuous, Fixed, Task, TaskSpace
 from teachgym.validation import check_bool
@@ -154,7 +150,7 @@ def _physics() -> Any:
     return parkour_physics
 
 
-class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
+class ParkourEnv(WalkerEpisodeEnv):
     """TeachMyAgent's Parkour (module docstring).
 
     Args:
@@ -179,11 +175,7 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
     climbers, swimming for swimmers and amphibians.
     """
 
-    metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": FPS}
     return_bounds: ClassVar[tuple[float, float] | None] = RETURN_BOUNDS
-    mastery_return: ClassVar[float | None] = MASTERY_RETURN
-    start_noise: ClassVar[bool] = True
-    """The agent's initial push comes from ``np_random``, as in the reference."""
     task_space = parkour_space("medium")
     """The default box; an instance made with another ``cppn_space`` has its own."""
     default_task: Task = {
@@ -285,25 +277,8 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
                 self._advance(action)
         observation = self._advance(action)[0]
         self.steps_under_water = self.steps_out_of_water = 0
-        self._steps = 0
-        self._return = 0.0
-        if self.render_mode == "human":
-            self.render()
+        self._begin_episode()
         return observation, {}
-
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        if self.sim is None:
-            raise RuntimeError("call reset() before step()")
-        observation, reward, terminated = self._advance(action)
-        self._steps += 1
-        self._return += reward
-        truncated = not terminated and self._steps >= EPISODE_STEPS
-        info: dict[str, Any] = {}
-        if terminated or truncated:
-            info["is_success"] = self._return > MASTERY_RETURN
-        if self.render_mode == "human":
-            self.render()
-        return observation, reward, terminated, truncated, info
 
     @property
     def drowning_fraction(self) -> float:
@@ -324,12 +299,7 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
         return self.steps_under_water > limit
 
     def _advance(self, action: Any) -> tuple[np.ndarray, float, bool]:
-        values = np.asarray(action, dtype=np.float64).reshape(-1).tolist()
-        if len(values) != self._action_dim or not all(math.isfinite(v) for v in values):
-            raise ValueError(
-                f"action must be {self._action_dim} finite numbers in [-1, 1] for the "
-                f"{self.body_name!r} body, got {action!r}"
-            )
+        values = self._action_values(action, self._action_dim, self.body_name)
         died_now = False
         if self._is_dead():
             died_now = not self.dead
@@ -339,7 +309,6 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
         cost = sim.step(values, FPS)
         head = sim.agent.head
         x, y = head.position
-        velocity = head.linearVelocity
         under_water = y <= sim.track.water_y
         if not self.dead:
             if under_water:
@@ -348,25 +317,15 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
             else:
                 self.steps_out_of_water += 1
                 self.steps_under_water = 0
-        angle = head.angle
-        state = [
-            angle,
-            2.0 * head.angularVelocity / FPS,
-            0.3 * velocity[0] * (VIEWPORT_W / SCALE) / FPS,
-            0.3 * velocity[1] * (VIEWPORT_H / SCALE) / FPS,
-            1.0 if under_water else 0.0,
-            1.0 if self.dead else 0.0,
-        ]
+        state = self._head_state(head)
+        state += [1.0 if under_water else 0.0, 1.0 if self.dead else 0.0]
         state += sim.agent.joint_state()
         fractions, surfaces = sim.cast_lidar()
         state += fractions
         state += surfaces
-        shaping = 130 * x / SCALE
-        if self._head_angle_reward:
-            shaping -= 5.0 * abs(angle)
-        reward = 0.0 if self._prev_shaping is None else shaping - self._prev_shaping
-        self._prev_shaping = shaping
-        reward -= self._action_cost * cost
+        reward = self._progress_reward(
+            x, head.angle, self._head_angle_reward, self._action_cost * cost
+        )
         terminated = False
         if sim.contacts.critical_contact or x < 0:
             reward = FALL_REWARD
@@ -378,26 +337,10 @@ class ParkourEnv(TaskEnv[np.ndarray, np.ndarray]):
         return np.array(state, dtype=np.float32), reward, terminated
 
     # -- rendering ---------------------------------------------------------------------
-    def render(self) -> np.ndarray | None:
-        """An RGB frame (``rgb_array``) or a window update (``human``); ``None`` without a mode."""
-        if self.render_mode is None:
-            return None
-        if self.sim is None:
-            raise RuntimeError("call reset() before render()")
-        if self._renderer is None:
-            from teachgym.envs.walkers.parkour_rendering import ParkourRenderer
+    def _make_renderer(self) -> Any:
+        from teachgym.envs.walkers.parkour_rendering import ParkourRenderer
 
-            self._renderer = ParkourRenderer(self.render_mode, self.metadata["render_fps"])
-        frame: np.ndarray | None = self._renderer.draw(self)
-        return frame
-
-    def close(self) -> None:
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
-        if self.sim is not None:
-            self.sim.close()
-            self.sim = None
+        return ParkourRenderer(self.render_mode or "rgb_array", self.metadata["render_fps"])
 
 
 def _span(parameter: Any) -> tuple[float, float]:

@@ -30,7 +30,6 @@ from teachgym.envs.walkers.bodies.build import (
     PartTag,
     build_body,
 )
-from teachgym.envs.walkers.bodies.spec import Color
 from teachgym.envs.walkers.constants import (
     FRICTION,
     LIDAR_RANGE,
@@ -142,9 +141,6 @@ class ParkourWorld:
         self._build_track(track)
         origin = (TERRAIN_STEP * startpad / 2, TERRAIN_HEIGHT + body.center_height)
         self.agent = build_body(self.world, body, origin, push, falls_critical=False)
-        self._colors = {
-            part: spec.colors for part, spec in zip(self.agent.parts, body.parts, strict=True)
-        }
         self.water = WaterBox(
             left=float(track.x[0]),
             right=float(track.x[-1]),
@@ -229,10 +225,6 @@ class ParkourWorld:
         first = max(0, int((x - reach) / TERRAIN_STEP))
         last = min(len(track.x) - 1, int((x + reach) / TERRAIN_STEP) + 1)
         return track.x[first : last + 1].tolist(), track.ceiling[first : last + 1].tolist()
-
-    def part_colors(self, part: Any) -> tuple[Color, Color]:
-        """Fill and outline colours of one of the agent's parts."""
-        return self._colors[part]
 
     def hang_from_ceiling(self) -> None:
         """Place a climber so that its sensors touch the start pad's ceiling."""

@@ -3,7 +3,7 @@
 The camera follows the agent's head: it stays at one fifth of the 600 x 400 frame from
 the left and the bottom, as in the reference. Sky, parallax clouds, the water, the
 ground (green) and the rock above the ceiling (grey), creepers, the lidar sweep and the
-agent (grasp sensors turn yellow when attached; the head reddens as it drowns).
+agent (drawn as on the walker tracks; the head reddens as it drowns).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from teachgym.envs.walkers.constants import SCALE, TERRAIN_HEIGHT, VIEWPORT_H, VIEWPORT_W
-from teachgym.envs.walkers.rendering import CLOUD, GROUND_FILL, GROUND_LINE, SKY, clouds
+from teachgym.envs.walkers.rendering import GROUND_FILL, GROUND_LINE, WalkerRenderer
 
 if TYPE_CHECKING:
     from teachgym.envs.walkers.parkour import ParkourEnv
@@ -23,41 +23,19 @@ WATER = (119, 172, 229)
 ROCK_FILL = (128, 128, 128)
 ROCK_LINE = (0, 64, 64)
 CREEPER = (111, 128, 96)
-ATTACHED = (255, 255, 0)
-SENSOR = (255, 0, 0)
-"""A grasp sensor not attached (the reference's red)."""
 
 
-class ParkourRenderer:
+class ParkourRenderer(WalkerRenderer):
     """Draws :class:`ParkourEnv` states; owns the pygame surface (and window in ``human`` mode)."""
 
-    def __init__(self, mode: str, fps: int) -> None:
-        import pygame
-
-        self.pygame = pygame
-        self.mode = mode
-        self.fps = fps
-        self.surface = pygame.Surface((VIEWPORT_W, VIEWPORT_H))
-        self.window: Any = None
-        self.clock: Any = None
-        self._cloud_seed: int | None = None
-        self._clouds: list[list[tuple[float, float]]] = []
-        self.frame = 0
-        if mode == "human":
-            pygame.display.init()
-            self.window = pygame.display.set_mode((VIEWPORT_W, VIEWPORT_H))
-            self.clock = pygame.time.Clock()
-
-    def draw(self, env: ParkourEnv) -> np.ndarray | None:
+    def draw(self, env: ParkourEnv | Any) -> np.ndarray | None:
+        """Draw the current state of a :class:`ParkourEnv`."""
         pygame = self.pygame
         sim, track = env.sim, env.track
         assert track is not None
         head_x, head_y = sim.agent.head.position
         scroll_x = head_x - VIEWPORT_W / SCALE / 5
         scroll_y = head_y - VIEWPORT_H / SCALE / 5 - TERRAIN_HEIGHT + 1 / SCALE
-        if env.cloud_seed != self._cloud_seed:
-            self._cloud_seed = env.cloud_seed
-            self._clouds = clouds(env.cloud_seed)
 
         def to_px(points: Any, parallax: float = 1.0) -> list[tuple[float, float]]:
             return [
@@ -66,9 +44,7 @@ class ParkourRenderer:
             ]
 
         surface = self.surface
-        surface.fill(SKY)
-        for cloud in self._clouds:
-            pygame.draw.polygon(surface, CLOUD, to_px(cloud, 0.5))
+        self.draw_sky(env.cloud_seed, to_px)
         view_end = scroll_x + VIEWPORT_W / SCALE
         bottom, top = scroll_y - 1.0, scroll_y + VIEWPORT_H / SCALE + 1.0
         if track.water_y > bottom:
@@ -107,42 +83,14 @@ class ParkourRenderer:
         if self.frame < len(sim.lidar):
             ray = sim.lidar[self.frame]
             pygame.draw.line(surface, (255, 0, 0), *to_px([ray.start, ray.end]), 1)
-        head = sim.agent.head
+        self.draw_body(sim.agent, to_px)
         drowning = env.drowning_fraction
-        for part in sim.agent.parts:
-            fill, line = sim.part_colors(part)
-            if part == head and drowning > 0:
-                fill = tuple(
-                    int(c + drowning * (t - c)) for c, t in zip(fill, (255, 0, 0), strict=True)
-                )
-            self._draw_body(part, fill, line, to_px)
-        for sensor, tag in zip(sim.agent.sensors, sim.agent.sensor_tags, strict=True):
-            color = ATTACHED if tag.joint is not None else SENSOR
-            self._draw_body(sensor, color, color, to_px)
-        if self.mode == "human":
-            self.window.blit(surface, (0, 0))
-            pygame.event.pump()
-            self.clock.tick(self.fps)
-            pygame.display.flip()
-            return None
-        return np.transpose(np.array(pygame.surfarray.pixels3d(surface)), axes=(1, 0, 2))
-
-    def _draw_body(self, body: Any, fill: Any, line: Any, to_px: Any) -> None:
-        pygame = self.pygame
-        transform = body.transform
-        for fixture in body.fixtures:
-            shape = fixture.shape
-            if hasattr(shape, "radius") and not hasattr(shape, "vertices"):
-                centre = to_px([transform * shape.pos])[0]
-                radius = max(1, int(shape.radius * SCALE))
-                pygame.draw.circle(self.surface, fill, centre, radius)
-                pygame.draw.circle(self.surface, line, centre, radius, 1)
-                continue
-            points = to_px([transform * v for v in shape.vertices])
-            pygame.draw.polygon(self.surface, fill, points)
-            pygame.draw.polygon(self.surface, line, points, 1)
-
-    def close(self) -> None:
-        if self.window is not None:
-            self.pygame.display.quit()
-            self.window = None
+        if drowning > 0:  # the head reddens as the agent drowns (or dries out)
+            head = sim.agent.head
+            fill, line = env.spec_of_body.part(env.spec_of_body.head).colors
+            red = tuple(int(c + drowning * (t - c)) for c, t in zip(fill, (255, 0, 0), strict=True))
+            for fixture in head.fixtures:
+                points = to_px([head.transform * v for v in fixture.shape.vertices])
+                pygame.draw.polygon(surface, red, points)
+                pygame.draw.polygon(surface, line, points, 1)
+        return self.present()

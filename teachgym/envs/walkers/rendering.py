@@ -85,9 +85,6 @@ class WalkerRenderer:
         pygame = self.pygame
         sim = env.sim
         scroll = sim.hull.position[0] - VIEWPORT_W / SCALE / 5
-        if env.cloud_seed != self._cloud_seed:
-            self._cloud_seed = env.cloud_seed
-            self._clouds = clouds(env.cloud_seed)
 
         def to_px(points: Any, parallax: float = 1.0) -> list[tuple[float, float]]:
             return [
@@ -95,9 +92,7 @@ class WalkerRenderer:
             ]
 
         surface = self.surface
-        surface.fill(SKY)
-        for cloud in self._clouds:
-            pygame.draw.polygon(surface, CLOUD, to_px(cloud, 0.5))
+        self.draw_sky(env.cloud_seed, to_px)
         view_end = scroll + VIEWPORT_W / SCALE
         ground = env.terrain.ground
         for (x1, y1), (x2, y2) in itertools.pairwise(ground):
@@ -131,13 +126,27 @@ class WalkerRenderer:
                 ]
             ),
         )
+        return self.present()
+
+    def draw_sky(self, cloud_seed: int, to_px: Any) -> None:
+        """Fill the sky and draw the clouds of ``cloud_seed`` at half the scroll."""
+        if cloud_seed != self._cloud_seed:
+            self._cloud_seed = cloud_seed
+            self._clouds = clouds(cloud_seed)
+        self.surface.fill(SKY)
+        for cloud in self._clouds:
+            self.pygame.draw.polygon(self.surface, CLOUD, to_px(cloud, 0.5))
+
+    def present(self) -> np.ndarray | None:
+        """Show the frame (``human``) or return it as a (400, 600, 3) array (``rgb_array``)."""
+        pygame = self.pygame
         if self.mode == "human":
-            self.window.blit(surface, (0, 0))
+            self.window.blit(self.surface, (0, 0))
             pygame.event.pump()
             self.clock.tick(self.fps)
             pygame.display.flip()
             return None
-        return np.transpose(np.array(pygame.surfarray.pixels3d(surface)), axes=(1, 0, 2))
+        return np.transpose(np.array(pygame.surfarray.pixels3d(self.surface)), axes=(1, 0, 2))
 
     def draw_body(self, body: BuiltBody, to_px: Any) -> None:
         """Draw every part (last declared first, so the head ends on top) and grasp sensor."""

@@ -20,30 +20,25 @@ from __future__ import annotations
 import math
 from abc import abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 
-from teachgym.envs.task_env import TaskEnv
 from teachgym.envs.walkers.bodies import BodySpec, body_spec, joint_observation_bounds
 from teachgym.envs.walkers.constants import (
-    EPISODE_STEPS,
     FALL_REWARD,
     FINISH_X,
     FPS,
     INITIAL_RANDOM,
     LIDAR_RAYS,
-    SCALE,
-    VIEWPORT_H,
-    VIEWPORT_W,
 )
+from teachgym.envs.walkers.episode import MASTERY_RETURN, RETURN_BOUNDS, WalkerEpisodeEnv
 from teachgym.envs.walkers.terrain import Terrain
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task
 
-RETURN_BOUNDS = (-150.0, 350.0)
-MASTERY_RETURN = 230.0
+__all__ = ["MASTERY_RETURN", "RETURN_BOUNDS", "WalkerEnv"]
 
 
 def _physics() -> Any:
@@ -57,7 +52,7 @@ def _physics() -> Any:
     return physics
 
 
-class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
+class WalkerEnv(WalkerEpisodeEnv):
     """A walker on a procedurally generated track.
 
     Args:
@@ -80,12 +75,6 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
     part or a walker's hull touches the ground.
     ``info["is_success"]`` at the end of an episode: return > 230.
     """
-
-    metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": FPS}
-    return_bounds: ClassVar[tuple[float, float] | None] = RETURN_BOUNDS
-    mastery_return: ClassVar[float | None] = MASTERY_RETURN
-    start_noise: ClassVar[bool] = True
-    """The initial push of the hull comes from ``np_random``, as in Gymnasium's BipedalWalker."""
 
     def __init__(
         self,
@@ -142,55 +131,23 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
         self.sim = _physics().WalkerWorld(self.terrain, self.body, push)
         self._prev_shaping = None
         observation = self._advance(np.zeros(self.body.action_dim))[0]
-        self._steps = 0
-        self._return = 0.0
-        if self.render_mode == "human":
-            self.render()
+        self._begin_episode()
         return observation, {}
-
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        if self.sim is None:
-            raise RuntimeError("call reset() before step()")
-        observation, reward, terminated = self._advance(action)
-        self._steps += 1
-        self._return += reward
-        truncated = not terminated and self._steps >= EPISODE_STEPS
-        info: dict[str, Any] = {}
-        if terminated or truncated:
-            info["is_success"] = self._return > MASTERY_RETURN
-        if self.render_mode == "human":
-            self.render()
-        return observation, reward, terminated, truncated, info
 
     def _advance(self, action: Any) -> tuple[np.ndarray, float, bool]:
         """Apply ``action``, step the physics once, observe; (observation, reward, terminated)."""
-        values = np.asarray(action, dtype=np.float64).reshape(-1).tolist()
-        if len(values) != self.body.action_dim or not all(math.isfinite(v) for v in values):
-            raise ValueError(
-                f"action must be {self.body.action_dim} finite numbers in [-1, 1] for the "
-                f"{self.body.name!r} body, got {action!r}"
-            )
+        values = self._action_values(action, self.body.action_dim, self.body.name)
         sim = self.sim
         cost = sim.body.apply_action(values)
         sim.world.Step(1.0 / FPS, 6 * 30, 2 * 30)
         hull = sim.hull
         x = hull.position[0]
-        velocity = hull.linearVelocity
-        angle = hull.angle
-        state = [
-            angle,
-            2.0 * hull.angularVelocity / FPS,
-            0.3 * velocity[0] * (VIEWPORT_W / SCALE) / FPS,
-            0.3 * velocity[1] * (VIEWPORT_H / SCALE) / FPS,
-        ]
+        state = self._head_state(hull)
         state += sim.body.joint_state()
         state += sim.cast_lidar()
-        shaping = 130 * x / SCALE
-        if self.body.head_angle_reward:
-            shaping -= 5.0 * abs(angle)
-        reward = 0.0 if self._prev_shaping is None else shaping - self._prev_shaping
-        self._prev_shaping = shaping
-        reward -= self._torque_cost * cost
+        reward = self._progress_reward(
+            x, hull.angle, self.body.head_angle_reward, self._torque_cost * cost
+        )
         terminated = False
         if sim.contacts.critical_contact or x < 0:
             reward = FALL_REWARD
@@ -200,23 +157,7 @@ class WalkerEnv(TaskEnv[np.ndarray, np.ndarray]):
         return np.array(state, dtype=np.float32), reward, terminated
 
     # -- rendering ------------------------------------------------------------------
-    def render(self) -> np.ndarray | None:
-        """An RGB frame (``rgb_array``) or a window update (``human``); ``None`` without a mode."""
-        if self.render_mode is None:
-            return None
-        if self.sim is None:
-            raise RuntimeError("call reset() before render()")
-        if self._renderer is None:
-            from teachgym.envs.walkers.rendering import WalkerRenderer
+    def _make_renderer(self) -> Any:
+        from teachgym.envs.walkers.rendering import WalkerRenderer
 
-            self._renderer = WalkerRenderer(self.render_mode, self.metadata["render_fps"])
-        frame: np.ndarray | None = self._renderer.draw(self)
-        return frame
-
-    def close(self) -> None:
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
-        if self.sim is not None:
-            self.sim.close()
-            self.sim = None
+        return WalkerRenderer(self.render_mode or "rgb_array", self.metadata["render_fps"])
