@@ -14,6 +14,7 @@ from teachgym.envs.walkers.cppn import CPPN_STD, cppn_profiles, cppn_weights
 from teachgym.envs.walkers.parkour import CPPN_SPACES, parkour_space
 from teachgym.envs.walkers.parkour_track import build_track
 from teachgym.errors import TeachgymUsageError
+from tests.test_bodies import PARKOUR_SIZES
 
 PARKOUR = "teachgym/Parkour-v0"
 DRY = {
@@ -29,16 +30,7 @@ DRY = {
 
 
 def track_of(task: dict, seed: int = 0, startpad: int = 20):
-    return build_track(
-        (task["v1"], task["v2"], task["v3"]),
-        task["water_level"],
-        task["creepers_width"],
-        task["creepers_height"],
-        task["creepers_spacing"],
-        task["terrain_cppn_scale"],
-        startpad,
-        np.random.default_rng(seed),
-    )
+    return build_track(task, startpad, np.random.default_rng(seed))
 
 
 # -- CPPN and track ----------------------------------------------------------------------
@@ -112,30 +104,13 @@ def test_parkour_passes_check_env_and_check_task_env():
     env.close()
 
 
-PUBLISHED_SIZES = {
-    "old_classic_bipedal": (36, 4),
-    "classic_bipedal": (36, 4),
-    "small_bipedal": (36, 4),
-    "big_quadru": (46, 8),
-    "spider": (54, 12),
-    "millipede": (66, 16),
-    "wheel": (46, 8),
-    "profile_chimpanzee": (62, 14),
-    "climbing_profile_chimpanzee": (54, 12),
-    "climbing_chest_profile_chimpanzee": (44, 8),
-    "fish": (38, 4),
-    "amphibious_bipedal": (36, 4),
-}
-"""Observation and action sizes of TeachMyAgent's bodies in its Parkour."""
-
-
 @pytest.mark.parametrize("body", sorted(BODIES))
 def test_every_body_keeps_the_contract_with_its_published_sizes(body):
     env = gym.make(PARKOUR, body=body)
     spec = BODIES[body]
-    observation, action = PUBLISHED_SIZES.get(body, (6 + spec.joint_observation_dim + 20, 4))
+    observation, action = PARKOUR_SIZES.get(body, (6 + spec.joint_observation_dim + 20, 4))
     assert env.observation_space.shape == (observation,)
-    assert env.action_space.shape == (action if body in PUBLISHED_SIZES else spec.action_dim,)
+    assert env.action_space.shape == (action if body in PARKOUR_SIZES else spec.action_dim,)
     check_task_env(env, n_tasks=1, steps_per_task=2)
     env.close()
 

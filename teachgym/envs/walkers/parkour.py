@@ -249,16 +249,7 @@ class ParkourEnv(WalkerEpisodeEnv):
     # -- gymnasium API -----------------------------------------------------------------
     def _reset_task(self, task: Task) -> tuple[np.ndarray, dict[str, Any]]:
         rng = self.level_rng
-        self.track = build_track(
-            (task["v1"], task["v2"], task["v3"]),
-            task["water_level"],
-            task["creepers_width"],
-            task["creepers_height"],
-            task["creepers_spacing"],
-            task["terrain_cppn_scale"],
-            self.startpad,
-            rng,
-        )
+        self.track = build_track(task, self.startpad, rng)
         self.cloud_seed = int(rng.integers(2**31))
         if self.sim is not None:
             self.sim.close()

@@ -21,6 +21,7 @@ Placement follows TeachMyAgent's ``parametric_continuous_parkour.py``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,18 +76,11 @@ class ParkourTrack:
         return float(self.ceiling[0])
 
 
-def build_track(
-    cppn_input: tuple[float, float, float] | list[float] | np.ndarray,
-    water_level: float,
-    creepers_width: float,
-    creepers_height: float,
-    creepers_spacing: float,
-    scale: float,
-    startpad: int,
-    rng: np.random.Generator,
-) -> ParkourTrack:
-    """The track for one task (module docstring); creeper heights are drawn from ``rng``."""
-    profiles = cppn_profiles(np.asarray(cppn_input, dtype=np.float64)) / scale
+def build_track(task: Mapping[str, float], startpad: int, rng: np.random.Generator) -> ParkourTrack:
+    """The track for a Parkour ``task`` (its 8 values; module docstring); creeper heights
+    are drawn from ``rng``."""
+    scale = float(task["terrain_cppn_scale"])
+    profiles = cppn_profiles([task["v1"], task["v2"], task["v3"]]) / scale
     ceiling_offset = CEILING_OFFSET / scale
     ground_cppn = profiles[:, 0] - profiles[0, 0] + TERRAIN_HEIGHT
     ceiling_cppn = profiles[:, 1] - profiles[0, 1] + TERRAIN_HEIGHT + ceiling_offset
@@ -97,16 +91,18 @@ def build_track(
     ground[startpad:] = ground_cppn
     ceiling[startpad:] = np.maximum(ceiling_cppn, ground_cppn)
     ground_limit = -LIMIT / scale
-    level = max(MIN_WATER_LEVEL, float(water_level))
+    level = max(MIN_WATER_LEVEL, float(task["water_level"]))
     water_y = ground_limit + level * (float(ceiling.max()) - ground_limit)
     track = ParkourTrack(x, ground, ceiling, water_y, ground_limit, LIMIT / scale, startpad)
-    spacing = max(MIN_CREEPER_SPACING, float(creepers_spacing))
-    width = max(MIN_CREEPER_SIZE, float(creepers_width))
+    spacing = max(MIN_CREEPER_SPACING, float(task["creepers_spacing"]))
+    width = max(MIN_CREEPER_SIZE, float(task["creepers_width"]))
     span = max(1, int(np.floor(width / TERRAIN_STEP)))
     since_last = spacing
     for i in range(n - 1):
         if since_last >= spacing:
-            height = max(MIN_CREEPER_SIZE, float(rng.normal(creepers_height, CREEPER_HEIGHT_STD)))
+            height = max(
+                MIN_CREEPER_SIZE, float(rng.normal(task["creepers_height"], CREEPER_HEIGHT_STD))
+            )
             top = float(max(ceiling[i], ceiling[min(i + span, n - 1)]))
             left = float(x[i])
             track.creepers.append(
