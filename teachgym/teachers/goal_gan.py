@@ -68,7 +68,7 @@ TEACHER_PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 """``teachmyagent``: the values of TeachMyAgent's GoalGAN runs. ``skills``: those values
-with 50 GAN iterations and generator [64, 64] / discriminator [32, 32], about a twentieth of
+with 50 GAN iterations and generator [64, 64] / discriminator [32, 32], about an eighth of
 the cost of a fit, for the simulated-student skill suite (a deviation from the
 published sizes, chosen for cost)."""
 

@@ -89,7 +89,7 @@ TEACHER_PRESETS: dict[str, dict[str, Any]] = {
 }
 """``teachmyagent``: the values of TeachMyAgent's Setter-Solver runs, with the judge its
 code builds. ``skills``: those values with one block of three couplings instead of three,
-about half the cost per episode, for the simulated-student skill suite (a deviation from
+less than half the cost per episode, for the simulated-student skill suite (a deviation from
 the published sizes, chosen for cost)."""
 
 FEASIBILITY_LOW = 1e-8
