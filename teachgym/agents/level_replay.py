@@ -29,7 +29,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 
-from teachgym.agents.robust_ppo import RobustPPO
+from teachgym.agents.robust_ppo import RobustUpdates
 from teachgym.agents.sb3_vec import CurriculumVecEnv
 from teachgym.curriculum import EPISODE_INFO_KEY
 from teachgym.teachers.level_scores import EpisodeTrace
@@ -53,8 +53,9 @@ class LevelScoringCallback(BaseCallback):
     """Reports every episode with a learning-potential score at the end of each rollout.
 
     Use one instance per student (it carries episodes that span rollouts). Works with
-    any SB3 on-policy algorithm; for robust teachers the model must be a
-    :class:`~teachgym.agents.robust_ppo.RobustPPO`.
+    any SB3 on-policy algorithm (sb3-contrib's RecurrentPPO too: its buffer holds the same
+    advantages and values); for robust teachers the model must be robust
+    (:class:`~teachgym.agents.robust_ppo.RobustUpdates`: RobustPPO, RobustRecurrentPPO).
     """
 
     def __init__(self) -> None:
@@ -93,10 +94,11 @@ class LevelScoringCallback(BaseCallback):
                 f"{type(self.model).__name__} has none (use PPO or A2C)"
             )
         teacher = self._venv.curriculum.teacher
-        if teacher.robust and not isinstance(self.model, RobustPPO):
+        if teacher.robust and not isinstance(self.model, RobustUpdates):
             raise ValueError(
                 f"teacher {teacher.name!r} forbids gradient steps on new levels; train with "
-                "teachgym.agents.robust_ppo.RobustPPO (SB3Student picks it for 'ppo')"
+                "teachgym.agents.robust_ppo.RobustPPO (SB3Student picks it, or the recurrent "
+                "twin, for 'ppo' and 'recurrent-ppo')"
             )
         if self._start.size != self.training_env.num_envs:
             self._start = np.zeros(self.training_env.num_envs, dtype=np.int64)
@@ -155,7 +157,7 @@ class LevelScoringCallback(BaseCallback):
             if robust and task and teacher.is_exploratory(task):
                 keep[start:, env_index] = False
         if robust:
-            assert isinstance(self.model, RobustPPO)
+            assert isinstance(self.model, RobustUpdates)
             self.model.keep[...] = keep
         for env_index, info, trace in traces:
             task = info[EPISODE_INFO_KEY]["task"]

@@ -71,3 +71,68 @@ class SB3Policy:
         extra = {} if action_masks is None else {"action_masks": action_masks}
         actions, _ = self.model.predict(batch, deterministic=deterministic, **extra)
         return list(actions)
+
+
+def is_recurrent(model: Any) -> bool:
+    """Whether an SB3 model's policy is recurrent (sb3-contrib's LSTM policies)."""
+    return getattr(getattr(model, "policy", None), "lstm_actor", None) is not None
+
+
+class RecurrentSB3Policy(SB3Policy):
+    """A recurrent SB3 model (sb3-contrib's ``RecurrentPPO``) as a policy that carries the
+    LSTM state of each environment slot from step to step.
+
+    Evaluation passes ``slots`` (which environment each observation comes from) and
+    ``episode_starts`` (the observation is a reset's); without them, observation ``i``
+    continues slot ``i`` (a new slot starts an episode).
+    """
+
+    recurrent = True
+
+    def __init__(
+        self,
+        model: Any,
+        action_masks: bool = False,
+        preprocess: Callable[[Any], Any] | None = None,
+    ) -> None:
+        super().__init__(model, action_masks, preprocess)
+        lstm = model.policy.lstm_actor
+        self._blank = np.zeros((lstm.num_layers, lstm.hidden_size), dtype=np.float32)
+        self.states: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        """Slot -> LSTM (hidden, cell) state, each of shape ``(layers, hidden size)``."""
+
+    def act_batch(
+        self,
+        observations: Sequence[Any],
+        deterministic: bool = True,
+        action_masks: np.ndarray | None = None,
+        slots: Sequence[int] | None = None,
+        episode_starts: Sequence[bool] | None = None,
+    ) -> list[Any]:
+        """Actions for ``observations`` from one ``predict`` call, each slot's LSTM state
+        carried on (and reset where an episode starts)."""
+        slots = list(range(len(observations))) if slots is None else list(slots)
+        if episode_starts is None:
+            episode_starts = [slot not in self.states for slot in slots]
+        batch = stack_observations(observations)
+        if self.preprocess is not None:
+            batch = self.preprocess(batch)
+        held = [self.states.get(slot, (self._blank, self._blank)) for slot in slots]
+        state = (
+            np.stack([h for h, _ in held], axis=1),
+            np.stack([c for _, c in held], axis=1),
+        )
+        starts = np.asarray(episode_starts, dtype=bool)
+        extra = {} if action_masks is None else {"action_masks": action_masks}
+        actions, (hidden, cell) = self.model.predict(
+            batch, state=state, episode_start=starts, deterministic=deterministic, **extra
+        )
+        for i, slot in enumerate(slots):
+            self.states[slot] = (hidden[:, i].copy(), cell[:, i].copy())
+        return list(actions)
+
+
+def sb3_policy(model: Any) -> SB3Policy:
+    """The policy of an SB3 model: :class:`RecurrentSB3Policy` for recurrent ones, else
+    :class:`SB3Policy`."""
+    return RecurrentSB3Policy(model) if is_recurrent(model) else SB3Policy(model)

@@ -28,7 +28,8 @@ from teachgym.teachers import Teacher
 
 ENTRY_POINT_GROUP = "teachgym.students"
 SB3_ALGORITHMS = ("a2c", "ddpg", "dqn", "ppo", "sac", "td3")
-"""The Stable-Baselines3 algorithms registered as students under their own names."""
+"""The Stable-Baselines3 algorithms registered as students under their own names (and
+``recurrent-ppo``: sb3-contrib's RecurrentPPO, an LSTM policy)."""
 _SB3 = "teachgym.agents.sb3_student:SB3Student"
 
 
@@ -54,6 +55,7 @@ _REGISTRY: dict[str, StudentEntry] = {
         algo: StudentEntry(_SB3, {"algo": algo}, {"n_envs": 4 if algo in ("a2c", "ppo") else 1})
         for algo in SB3_ALGORITHMS
     },
+    "recurrent-ppo": StudentEntry(_SB3, {"algo": "recurrent-ppo"}, {"n_envs": 4}),
 }
 _plugins_added = False
 

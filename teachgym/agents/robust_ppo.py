@@ -41,9 +41,20 @@ def _flatten_for_training(buffer: RolloutBuffer) -> None:
     buffer.generator_ready = True
 
 
+def full_keep_mask(buffer: Any) -> np.ndarray:
+    """A keep mask of shape ``(n_steps, n_envs)`` keeping every transition of ``buffer``."""
+    return np.ones((buffer.buffer_size, buffer.n_envs), dtype=bool)
+
+
+def env_major(keep: np.ndarray) -> np.ndarray:
+    """A ``(n_steps, n_envs)`` mask flattened env by env, the order of SB3's flattened
+    buffers: shape ``(n_envs * n_steps,)``."""
+    return keep.T.reshape(-1)
+
+
 def _kept_indices(keep: np.ndarray) -> np.ndarray:
     """Flat (env-major) indices of kept transitions; ``keep`` has shape ``(n_steps, n_envs)``."""
-    return np.flatnonzero(keep.T.reshape(-1))
+    return np.flatnonzero(env_major(keep))
 
 
 def _kept_batches(buffer: Any, batch_size: int | None) -> Generator[Any, None, None]:
@@ -65,7 +76,7 @@ class MaskedRolloutBuffer(RolloutBuffer):
 
     def reset(self) -> None:
         super().reset()
-        self.keep = np.ones((self.buffer_size, self.n_envs), dtype=bool)
+        self.keep = full_keep_mask(self)
 
     def get(self, batch_size: int | None = None) -> Generator[RolloutBufferSamples, None, None]:
         yield from _kept_batches(self, batch_size)
@@ -78,7 +89,7 @@ class MaskedDictRolloutBuffer(DictRolloutBuffer):
 
     def reset(self) -> None:
         super().reset()
-        self.keep = np.ones((self.buffer_size, self.n_envs), dtype=bool)
+        self.keep = full_keep_mask(self)
 
     def get(  # type: ignore[override]
         self, batch_size: int | None = None
@@ -86,15 +97,41 @@ class MaskedDictRolloutBuffer(DictRolloutBuffer):
         yield from _kept_batches(self, batch_size)
 
 
-class RobustPPO(PPO):
+class RobustUpdates:
+    """The Robust PLR switch of an SB3 on-policy algorithm whose rollout buffer has a
+    ``keep`` mask: the update uses the kept transitions only and is skipped (the weights
+    stay exactly as they were) when none is kept. Mixed in before the algorithm class
+    (:class:`RobustPPO`, and ``RobustRecurrentPPO`` of
+    :mod:`teachgym.agents.robust_recurrent_ppo`)."""
+
+    trained_steps: int = 0
+    """Transitions the updates have used so far (the kept ones of every rollout)."""
+    rollout_buffer: Any
+    logger: Any
+
+    @property
+    def keep(self) -> np.ndarray:
+        """The current rollout's keep mask, shape ``(n_steps, n_envs)`` (writable)."""
+        mask: np.ndarray = self.rollout_buffer.keep
+        return mask
+
+    def train(self) -> None:
+        """The algorithm's update on the kept transitions; no update if none is kept."""
+        kept = int(self.keep.sum())
+        self.logger.record("train/kept_fraction", kept / self.keep.size)
+        if kept == 0:
+            self.logger.record("train/skipped_exploratory_rollout", 1)
+            return
+        self.trained_steps += kept
+        super().train()  # type: ignore[misc]
+
+
+class RobustPPO(RobustUpdates, PPO):
     """SB3 PPO training only on the transitions its rollout buffer keeps.
 
     Takes every argument of :class:`stable_baselines3.PPO`; ``rollout_buffer_class``
     defaults to the masked buffer matching the observation space.
     """
-
-    trained_steps: int = 0
-    """Transitions the updates have used so far (the kept ones of every rollout)."""
 
     def _setup_model(self) -> None:
         if self.rollout_buffer_class is None:
@@ -107,24 +144,8 @@ class RobustPPO(PPO):
             )
         super()._setup_model()
 
-    @property
-    def keep(self) -> np.ndarray:
-        """The current rollout's keep mask, shape ``(n_steps, n_envs)`` (writable)."""
-        mask: np.ndarray = self.rollout_buffer.keep  # type: ignore[attr-defined]
-        return mask
-
-    def train(self) -> None:
-        """PPO's update on the kept transitions; no update if none is kept."""
-        kept = int(self.keep.sum())
-        self.logger.record("train/kept_fraction", kept / self.keep.size)
-        if kept == 0:
-            self.logger.record("train/skipped_exploratory_rollout", 1)
-            return
-        self.trained_steps += kept
-        super().train()
-
 
 def trained_steps(model: BaseAlgorithm) -> int:
-    """Transitions ``model``'s updates have used: the kept ones for :class:`RobustPPO`,
-    every collected one otherwise (exact between rollouts)."""
-    return model.trained_steps if isinstance(model, RobustPPO) else model.num_timesteps
+    """Transitions ``model``'s updates have used: the kept ones for a robust model
+    (:class:`RobustUpdates`), every collected one otherwise (exact between rollouts)."""
+    return model.trained_steps if isinstance(model, RobustUpdates) else model.num_timesteps

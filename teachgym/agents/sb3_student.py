@@ -46,8 +46,8 @@ from stable_baselines3.common.type_aliases import TrainFrequencyUnit
 
 from teachgym.agents.global_random import OwnedGlobalRandom, isolated_global_random
 from teachgym.agents.level_replay import LevelScoringCallback
-from teachgym.agents.policy import SB3Policy
-from teachgym.agents.robust_ppo import RobustPPO
+from teachgym.agents.policy import RecurrentSB3Policy, SB3Policy
+from teachgym.agents.robust_ppo import RobustPPO, RobustUpdates
 from teachgym.agents.sb3_values import value_function
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
@@ -65,9 +65,45 @@ ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "sac": SAC,
     "td3": TD3,
 }
+RECURRENT_PPO = "recurrent-ppo"
+"""sb3-contrib's RecurrentPPO (an LSTM actor-critic; needs ``teachgym[web]``)."""
+ALGORITHM_NAMES = (*ALGORITHMS, RECURRENT_PPO)
+"""Every algorithm :class:`SB3Student` trains."""
+_ON_POLICY = ("a2c", "ppo", RECURRENT_PPO)
+_ROBUST = ("ppo", RECURRENT_PPO)
+"""Algorithms with a robust twin (no gradient step on the levels a teacher only scores)."""
 _SAVED_CLASSES: list[type[BaseAlgorithm]] = [*ALGORITHMS.values(), RobustPPO]
-MODEL_CLASSES: dict[str, type[BaseAlgorithm]] = {cls.__name__: cls for cls in _SAVED_CLASSES}
-"""The classes a checkpoint may name in ``student.json`` (``model_class``)."""
+
+
+def _recurrent_classes() -> tuple[type[BaseAlgorithm], type[BaseAlgorithm]]:
+    """``RecurrentPPO`` and its robust twin, imported on first use (sb3-contrib is optional)."""
+    try:
+        from sb3_contrib import RecurrentPPO
+
+        from teachgym.agents.robust_recurrent_ppo import RobustRecurrentPPO
+    except ImportError as exc:
+        raise TeachgymUsageError(
+            f"the {RECURRENT_PPO!r} student needs sb3-contrib: pip install 'teachgym[web]' ({exc})"
+        ) from None
+    return RecurrentPPO, RobustRecurrentPPO
+
+
+def algorithm_class(algo: str, robust: bool = False) -> type[BaseAlgorithm]:
+    """The SB3 class of ``algo`` (one of :data:`ALGORITHM_NAMES`), or its robust twin."""
+    if algo == RECURRENT_PPO:
+        plain, robust_twin = _recurrent_classes()
+        return robust_twin if robust else plain
+    return RobustPPO if robust and algo == "ppo" else ALGORITHMS[algo]
+
+
+def model_classes(algo: str) -> dict[str, type[BaseAlgorithm]]:
+    """The classes a checkpoint of ``algo`` may name in ``student.json`` (``model_class``)."""
+    classes = list(_SAVED_CLASSES)
+    if algo == RECURRENT_PPO:
+        classes += list(_recurrent_classes())
+    return {cls.__name__: cls for cls in classes}
+
+
 MODEL_FILE = "model.zip"
 REPLAY_BUFFER_FILE = "replay_buffer.pkl"
 TRAINING_STATE_FILE = "training_state.pkl"
@@ -77,7 +113,7 @@ _SET_BY_STUDENT = ("policy", "env", "seed", "verbose")
 
 def algorithm_parameters(algo: str) -> dict[str, Any]:
     """Constructor parameters of SB3 algorithm ``algo`` users may set, with defaults."""
-    params = constructor_defaults(ALGORITHMS[algo], skip=_SET_BY_STUDENT)
+    params = constructor_defaults(algorithm_class(algo), skip=_SET_BY_STUDENT)
     return {k: v for k, v in params.items() if not k.startswith("_")}
 
 
@@ -104,9 +140,11 @@ class _ProgressCallback(BaseCallback):
         return True
 
 
-def default_policy(observation_space: spaces.Space[Any]) -> str:
-    """SB3 policy name: ``MultiInputPolicy`` for dict observations, else ``MlpPolicy``."""
-    return "MultiInputPolicy" if isinstance(observation_space, spaces.Dict) else "MlpPolicy"
+def default_policy(observation_space: spaces.Space[Any], recurrent: bool = False) -> str:
+    """SB3 policy name: ``MultiInputPolicy`` for dict observations, else ``MlpPolicy``
+    (``MultiInputLstmPolicy`` / ``MlpLstmPolicy`` for a recurrent algorithm)."""
+    name = "MultiInputPolicy" if isinstance(observation_space, spaces.Dict) else "MlpPolicy"
+    return name.replace("Policy", "LstmPolicy") if recurrent else name
 
 
 MINIGRID_KEYS = frozenset({"image", "direction", "mission"})
@@ -130,7 +168,8 @@ class SB3Student(Student):
 
     Args:
         env_fn: builds one environment (picklable for ``vec_env="subproc"``).
-        algo: one of ``a2c, ddpg, dqn, ppo, sac, td3``.
+        algo: one of ``a2c, ddpg, dqn, ppo, sac, td3`` or ``recurrent-ppo`` (sb3-contrib's
+            RecurrentPPO, an LSTM policy; evaluation carries its state per episode).
         n_envs: number of sub-environments (default 4 for on-policy, 1 otherwise).
         vec_env: ``"dummy"`` (in-process, fastest on 2 cores) or ``"subproc"``.
         seed: seed of the algorithm and the environments.
@@ -168,8 +207,10 @@ class SB3Student(Student):
         if not isinstance(algo, str):
             raise TypeError(f"algo must be a string, got {type(algo).__name__}")
         key = algo.lower()
-        if key not in ALGORITHMS:
-            raise TeachgymUsageError(f"unknown SB3 algorithm {algo!r}; known: {sorted(ALGORITHMS)}")
+        if key not in ALGORITHM_NAMES:
+            raise TeachgymUsageError(
+                f"unknown SB3 algorithm {algo!r}; known: {sorted(ALGORITHM_NAMES)}"
+            )
         allowed = algorithm_parameters(key)
         unknown = sorted(set(algo_kwargs) - set(allowed))
         if unknown:
@@ -187,11 +228,11 @@ class SB3Student(Student):
         if vec_env not in ("dummy", "subproc"):
             raise TeachgymUsageError(f"vec_env must be 'dummy' or 'subproc', got {vec_env!r}")
         self.algo = key
-        self.on_policy = key in ("ppo", "a2c")
+        self.on_policy = key in _ON_POLICY
         self.score_kinds = (
             frozenset({LEARNING_POTENTIAL, ADVANTAGE}) if self.on_policy else frozenset()
         )
-        self.supports_robust_updates = key == "ppo"  # as RobustPPO
+        self.supports_robust_updates = key in _ROBUST  # as RobustPPO / RobustRecurrentPPO
         self.n_envs = n_envs if n_envs is not None else (4 if self.on_policy else 1)
         self.vec_env = vec_env
         self.policy = policy
@@ -206,6 +247,7 @@ class SB3Student(Student):
         """The global random generators this student trains with."""
         self._bound = False
         self._restore: dict[str, Any] | None = None
+        self._memory: RecurrentSB3Policy | None = None
 
     def describe(self) -> str:
         return f"{self.algo!r} (SB3 {self.algo.upper()})"
@@ -220,7 +262,7 @@ class SB3Student(Student):
             return self.algo_kwargs[name]
         if self.model is not None and hasattr(self.model, name):
             return getattr(self.model, name)
-        return inspect.signature(ALGORITHMS[self.algo].__init__).parameters[name].default
+        return inspect.signature(algorithm_class(self.algo).__init__).parameters[name].default
 
     @property
     def step_granularity(self) -> int:
@@ -271,15 +313,15 @@ class SB3Student(Student):
         else:
             self.venv.curriculum = curriculum
         if self.model is None:
-            policy = self.policy or default_policy(self.venv.observation_space)
+            recurrent = self.algo == RECURRENT_PPO
+            policy = self.policy or default_policy(self.venv.observation_space, recurrent)
             kwargs = dict(self.algo_kwargs)
             if self.policy is None and "policy_kwargs" not in kwargs:
                 suited = default_policy_kwargs(self.venv.observation_space)
                 if suited is not None:
                     kwargs["policy_kwargs"] = suited
-            algorithm = ALGORITHMS[self.algo]
-            if self.algo == "ppo" and curriculum.teacher.robust:
-                algorithm = RobustPPO  # Robust PLR / ACCEL: no gradient step on new levels
+            # Robust PLR / ACCEL: no gradient step on new levels
+            algorithm = algorithm_class(self.algo, robust=curriculum.teacher.robust)
             try:
                 self.model = algorithm(policy, self.venv, seed=self.seed, verbose=0, **kwargs)
             except TypeError as exc:
@@ -294,7 +336,7 @@ class SB3Student(Student):
         elif not self._bound:
             self.model.set_env(self.venv)
             self._bound = True
-        if curriculum.teacher.robust and not isinstance(self.model, RobustPPO):
+        if curriculum.teacher.robust and not isinstance(self.model, RobustUpdates):
             raise TeachgymUsageError(
                 f"teacher {curriculum.teacher.name!r} forbids gradient steps on new levels, but "
                 f"this student's model is a {type(self.model).__name__} (it was built or saved "
@@ -319,17 +361,44 @@ class SB3Student(Student):
             model.learn(total_steps, callback=callbacks, reset_num_timesteps=False)
             self.steps_done += model.num_timesteps - before
 
-    def act(self, observation: Any, deterministic: bool = True) -> Any:
+    @property
+    def recurrent(self) -> bool:
+        """Whether the policy is recurrent: evaluation then passes each observation's slot
+        and episode start to :meth:`act_batch`, so the LSTM state follows each episode."""
+        return self.algo == RECURRENT_PPO
+
+    def _acting_model(self) -> BaseAlgorithm:
         if self.model is None:
             raise RuntimeError("the student has no model yet: call learn() or load() first")
+        return self.model
+
+    def act(self, observation: Any, deterministic: bool = True) -> Any:
+        """One action; a recurrent policy carries its state from call to call (slot 0 of
+        :meth:`act_batch`)."""
+        if self.recurrent:
+            return self.act_batch([observation], deterministic)[0]
         with torch_threads(self.torch_threads):
-            action, _ = self.model.predict(observation, deterministic=deterministic)
+            action, _ = self._acting_model().predict(observation, deterministic=deterministic)
         return action
 
-    def act_batch(self, observations: Sequence[Any], deterministic: bool = True) -> list[Any]:
-        if self.model is None:
-            raise RuntimeError("the student has no model yet: call learn() or load() first")
-        return SB3Policy(self.model).act_batch(observations, deterministic)
+    def act_batch(
+        self,
+        observations: Sequence[Any],
+        deterministic: bool = True,
+        slots: Sequence[int] | None = None,
+        episode_starts: Sequence[bool] | None = None,
+    ) -> list[Any]:
+        """Actions for several observations; ``slots`` and ``episode_starts`` matter only
+        to a recurrent policy (:class:`~teachgym.agents.policy.RecurrentSB3Policy`)."""
+        model = self._acting_model()
+        with torch_threads(self.torch_threads):
+            if not self.recurrent:
+                return SB3Policy(model).act_batch(observations, deterministic)
+            if self._memory is None or self._memory.model is not model:
+                self._memory = RecurrentSB3Policy(model)
+            return self._memory.act_batch(
+                observations, deterministic, slots=slots, episode_starts=episode_starts
+            )
 
     def _save_model(self, directory: Path) -> None:
         if self.model is None:
@@ -359,13 +428,14 @@ class SB3Student(Student):
         if meta_path.exists():
             name = self.read_meta(directory).get("model_class")
         if name is None:
-            return ALGORITHMS[self.algo]
-        if name not in MODEL_CLASSES or not issubclass(MODEL_CLASSES[name], ALGORITHMS[self.algo]):
+            return algorithm_class(self.algo)
+        known = model_classes(self.algo)
+        if name not in known or not issubclass(known[name], algorithm_class(self.algo)):
             raise CorruptStateError(
                 f"{meta_path} names model class {name!r}, which is not an SB3 "
                 f"{self.algo.upper()} class; the checkpoint is corrupted, delete it to start over"
             )
-        return MODEL_CLASSES[name]
+        return known[name]
 
     def _load_model(self, directory: Path) -> None:
         """Load ``model.zip`` and the training state (pickles: only load checkpoints you

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import gymnasium as gym
 import numpy as np
 
-from teachgym.agents.policy import Policy, SB3Policy
+from teachgym.agents.policy import Policy, sb3_policy
 from teachgym.envs.task_env import TaskEnv, TestSet
 from teachgym.tasks import Task
 
@@ -113,11 +113,11 @@ def seeded_global_rngs(seed: int) -> Iterator[None]:
 
 def as_policy(agent: Any) -> Any:
     """``agent`` itself if it has ``act`` (a student), an :class:`SB3Policy` if it is an
-    SB3 model (it has ``predict``)."""
+    SB3 model (it has ``predict``; a ``RecurrentSB3Policy`` for a recurrent one)."""
     if callable(getattr(agent, "act", None)):
         return agent
     if callable(getattr(agent, "predict", None)):
-        return SB3Policy(agent)
+        return sb3_policy(agent)
     raise TypeError(
         f"cannot evaluate a {type(agent).__name__}: give a student or policy with "
         "act(observation, deterministic), or a Stable-Baselines3 model"
@@ -230,6 +230,8 @@ def _play(
     judged: list[bool | None] = [None] * total
     masks = bool(getattr(policy, "uses_action_masks", False))
     act_batch = getattr(policy, "act_batch", None)
+    recurrent = bool(getattr(policy, "recurrent", False))  # wants slots and episode starts
+    fresh = [True] * slots
     try:
         envs += [env_fn() for _ in range(slots - 1)]
         pending = iter(range(total))
@@ -244,7 +246,7 @@ def _play(
             observations[slot], _ = envs[slot].reset(
                 seed=seed + j, options={"task": tasks[j // episodes]}
             )
-            episode[slot], sums[slot] = j, 0.0
+            episode[slot], sums[slot], fresh[slot] = j, 0.0, True
             return True
 
         running = [slot for slot in range(slots) if start(slot)]
@@ -253,12 +255,18 @@ def _play(
             if masks:
                 mask = np.stack([envs[slot].get_wrapper_attr("action_masks")() for slot in running])
                 actions = act_batch(batch, deterministic, action_masks=mask)  # type: ignore[misc]
+            elif recurrent:
+                starts = [fresh[slot] for slot in running]
+                actions = act_batch(  # type: ignore[misc]
+                    batch, deterministic, slots=running, episode_starts=starts
+                )
             elif act_batch is not None:
                 actions = act_batch(batch, deterministic)
             else:
                 actions = [policy.act(observation, deterministic) for observation in batch]
             still = []
             for slot, action in zip(running, actions, strict=True):
+                fresh[slot] = False
                 observations[slot], reward, terminated, truncated, info = envs[slot].step(action)
                 sums[slot] += float(reward)
                 if terminated or truncated:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from teachgym.agents.policy import SB3Policy
+from teachgym.agents.policy import sb3_policy
 from teachgym.agents.robust_ppo import trained_steps
 from teachgym.envs.task_env import TestSet
 from teachgym.evaluation import EnvFn, Evaluation, evaluate
@@ -44,8 +44,9 @@ class PeriodicEvaluator(BaseCallback):
         episodes_per_task, seed, deterministic: as in :func:`~teachgym.evaluation.evaluate`.
         stop_at_success_rate: stop training once an evaluation's success rate reaches
             this value (``None``: never stop).
-        policy: builds the evaluated policy from the model (default :class:`SB3Policy`),
-            e.g. ``lambda m: SB3Policy(m, action_masks=True)``.
+        policy: builds the evaluated policy from the model (default
+            :func:`~teachgym.agents.policy.sb3_policy`), e.g.
+            ``lambda m: SB3Policy(m, action_masks=True)``.
         on_evaluation: called with each new point (e.g. to print a learning curve).
     """
 
@@ -77,7 +78,7 @@ class PeriodicEvaluator(BaseCallback):
         self.seed = seed
         self.deterministic = deterministic
         self.stop_at_success_rate = stop_at_success_rate
-        self.policy = policy or SB3Policy
+        self.policy = policy or sb3_policy
         self.on_evaluation = on_evaluation
         self.next = every
         self.points: list[EvaluationPoint] = []
