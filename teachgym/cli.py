@@ -88,7 +88,7 @@ def cmd_list(args: argparse.Namespace) -> None:
     print("Students:")
     for name in student_names():
         params = format_params(student_parameters(name))
-        if name in (*SB3_ALGORITHMS, "recurrent-ppo"):  # SB3Student passes the rest on
+        if name in (*SB3_ALGORITHMS, "recurrent-ppo", "maskable-ppo"):  # SB3Student passes on
             params += f", **{name.upper()} hyperparameters"
         elif accepts_any_keyword(student_class(name)):
             params += ", **kwargs"

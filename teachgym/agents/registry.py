@@ -29,7 +29,8 @@ from teachgym.teachers import Teacher
 ENTRY_POINT_GROUP = "teachgym.students"
 SB3_ALGORITHMS = ("a2c", "ddpg", "dqn", "ppo", "sac", "td3")
 """The Stable-Baselines3 algorithms registered as students under their own names (and
-``recurrent-ppo``: sb3-contrib's RecurrentPPO, an LSTM policy)."""
+``recurrent-ppo``: sb3-contrib's RecurrentPPO, an LSTM policy, and ``maskable-ppo``:
+sb3-contrib's MaskablePPO, with the DOM-aware policy on web forms)."""
 _SB3 = "teachgym.agents.sb3_student:SB3Student"
 
 
@@ -56,6 +57,7 @@ _REGISTRY: dict[str, StudentEntry] = {
         for algo in SB3_ALGORITHMS
     },
     "recurrent-ppo": StudentEntry(_SB3, {"algo": "recurrent-ppo"}, {"n_envs": 4}),
+    "maskable-ppo": StudentEntry(_SB3, {"algo": "maskable-ppo"}, {"n_envs": 4}),
 }
 _plugins_added = False
 

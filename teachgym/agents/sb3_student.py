@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import cloudpickle
+import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3 import A2C, DDPG, DQN, PPO, SAC, TD3
@@ -67,9 +68,12 @@ ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
 }
 RECURRENT_PPO = "recurrent-ppo"
 """sb3-contrib's RecurrentPPO (an LSTM actor-critic; needs ``teachgym[web]``)."""
-ALGORITHM_NAMES = (*ALGORITHMS, RECURRENT_PPO)
+MASKABLE_PPO = "maskable-ppo"
+"""sb3-contrib's MaskablePPO (PPO over the valid actions the env's ``action_masks()``
+marks; needs ``teachgym[web]``)."""
+ALGORITHM_NAMES = (*ALGORITHMS, RECURRENT_PPO, MASKABLE_PPO)
 """Every algorithm :class:`SB3Student` trains."""
-_ON_POLICY = ("a2c", "ppo", RECURRENT_PPO)
+_ON_POLICY = ("a2c", "ppo", RECURRENT_PPO, MASKABLE_PPO)
 _ROBUST = ("ppo", RECURRENT_PPO)
 """Algorithms with a robust twin (no gradient step on the levels a teacher only scores)."""
 _SAVED_CLASSES: list[type[BaseAlgorithm]] = [*ALGORITHMS.values(), RobustPPO]
@@ -88,8 +92,21 @@ def _recurrent_classes() -> tuple[type[BaseAlgorithm], type[BaseAlgorithm]]:
     return RecurrentPPO, RobustRecurrentPPO
 
 
+def _maskable_class() -> type[BaseAlgorithm]:
+    """sb3-contrib's ``MaskablePPO``, imported on first use (sb3-contrib is optional)."""
+    try:
+        from sb3_contrib import MaskablePPO
+    except ImportError as exc:
+        raise TeachgymUsageError(
+            f"the {MASKABLE_PPO!r} student needs sb3-contrib: pip install 'teachgym[web]' ({exc})"
+        ) from None
+    return MaskablePPO
+
+
 def algorithm_class(algo: str, robust: bool = False) -> type[BaseAlgorithm]:
     """The SB3 class of ``algo`` (one of :data:`ALGORITHM_NAMES`), or its robust twin."""
+    if algo == MASKABLE_PPO:
+        return _maskable_class()
     if algo == RECURRENT_PPO:
         plain, robust_twin = _recurrent_classes()
         return robust_twin if robust else plain
@@ -101,6 +118,8 @@ def model_classes(algo: str) -> dict[str, type[BaseAlgorithm]]:
     classes = list(_SAVED_CLASSES)
     if algo == RECURRENT_PPO:
         classes += list(_recurrent_classes())
+    if algo == MASKABLE_PPO:
+        classes.append(_maskable_class())
     return {cls.__name__: cls for cls in classes}
 
 
@@ -148,6 +167,19 @@ def default_policy(observation_space: spaces.Space[Any], recurrent: bool = False
 
 
 MINIGRID_KEYS = frozenset({"image", "direction", "mission"})
+DOM_KEYS = frozenset({"element_tokens", "field_key_tokens", "overlap", "element_mask"})
+"""Observation keys of the web-form family, which the DOM-aware policy reads."""
+
+
+def default_masked_policy(observation_space: spaces.Space[Any]) -> str | type[Any]:
+    """MaskablePPO's policy for an observation space: the DOM-aware actor-critic
+    (:class:`~teachgym.agents.dom_policy.DomActorCriticPolicy`) for web-form observations,
+    else sb3-contrib's ``MultiInputPolicy`` / ``MlpPolicy``."""
+    if isinstance(observation_space, spaces.Dict) and set(observation_space.spaces) >= DOM_KEYS:
+        from teachgym.agents.dom_policy import DomActorCriticPolicy
+
+        return DomActorCriticPolicy
+    return default_policy(observation_space)
 
 
 def default_policy_kwargs(observation_space: spaces.Space[Any]) -> dict[str, Any] | None:
@@ -168,7 +200,10 @@ class SB3Student(Student):
 
     Args:
         env_fn: builds one environment (picklable for ``vec_env="subproc"``).
-        algo: one of ``a2c, ddpg, dqn, ppo, sac, td3`` or ``recurrent-ppo`` (sb3-contrib's
+        algo: one of ``a2c, ddpg, dqn, ppo, sac, td3``, ``maskable-ppo`` (sb3-contrib's
+            MaskablePPO: it acts only among the actions the env's ``action_masks()`` marks
+            valid, in training through the curriculum's vector env and in evaluation; web-form
+            observations get the DOM-aware policy by default) or ``recurrent-ppo`` (sb3-contrib's
             RecurrentPPO, an LSTM policy; evaluation carries its state per episode).
         n_envs: number of sub-environments (default 4 for on-policy, 1 otherwise).
         vec_env: ``"dummy"`` (in-process, fastest on 2 cores) or ``"subproc"``.
@@ -314,7 +349,13 @@ class SB3Student(Student):
             self.venv.curriculum = curriculum
         if self.model is None:
             recurrent = self.algo == RECURRENT_PPO
-            policy = self.policy or default_policy(self.venv.observation_space, recurrent)
+            space = self.venv.observation_space
+            if self.policy is not None:
+                policy: str | type[Any] = self.policy
+            elif self.algo == MASKABLE_PPO:
+                policy = default_masked_policy(space)
+            else:
+                policy = default_policy(space, recurrent)
             kwargs = dict(self.algo_kwargs)
             if self.policy is None and "policy_kwargs" not in kwargs:
                 suited = default_policy_kwargs(self.venv.observation_space)
@@ -381,19 +422,27 @@ class SB3Student(Student):
             action, _ = self._acting_model().predict(observation, deterministic=deterministic)
         return action
 
+    @property
+    def uses_action_masks(self) -> bool:
+        """Whether the policy acts among valid actions only: evaluation then passes each
+        environment's ``action_masks()`` to :meth:`act_batch` (``maskable-ppo``)."""
+        return self.algo == MASKABLE_PPO
+
     def act_batch(
         self,
         observations: Sequence[Any],
         deterministic: bool = True,
         slots: Sequence[int] | None = None,
         episode_starts: Sequence[bool] | None = None,
+        action_masks: np.ndarray | None = None,
     ) -> list[Any]:
         """Actions for several observations; ``slots`` and ``episode_starts`` matter only
-        to a recurrent policy (:class:`~teachgym.agents.policy.RecurrentSB3Policy`)."""
+        to a recurrent policy (:class:`~teachgym.agents.policy.RecurrentSB3Policy`),
+        ``action_masks`` (one row of valid actions per observation) only to ``maskable-ppo``."""
         model = self._acting_model()
         with torch_threads(self.torch_threads):
             if not self.recurrent:
-                return SB3Policy(model).act_batch(observations, deterministic)
+                return SB3Policy(model).act_batch(observations, deterministic, action_masks)
             if self._memory is None or self._memory.model is not model:
                 self._memory = RecurrentSB3Policy(model)
             return self._memory.act_batch(
