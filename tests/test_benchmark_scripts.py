@@ -544,3 +544,25 @@ def test_teacher_cost_prints_a_row_per_teacher_beside_alp_gmm(capsys):
     assert all(c.episodes == 30 and c.seconds >= 0 for c in costs)
     with pytest.raises(SystemExit):
         script.main(["--episodes", "0"])
+
+
+@needs_miniwob
+def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys):
+    script = load_script("miniwob_transfer")
+    script.main(["--steps", "64", "--n-envs", "4", "--episodes", "2", "--tasks", "enter-text"])
+    out = capsys.readouterr().out
+    assert re.search(r"trained 64 steps on simulated forms \(fresh values\)", out)
+    row = re.search(
+        r"^enter-text +([\d.]+)% \[ *([\d.]+)%, *([\d.]+)%\] +([\d.]+)  (.+)$", out, re.M
+    )
+    assert row is not None, out
+    success, low, high, steps = (float(row.group(i)) for i in range(1, 5))
+    assert low <= success <= high and 1.0 <= steps <= 10.0
+    assert sum(int(n) for n in re.findall(r" (\d+)(?:,|$)", row.group(5))) == 2
+
+
+def test_miniwob_transfer_wilson_interval():
+    wilson = load_script("miniwob_transfer").wilson_interval
+    low, high = wilson(90, 100)
+    assert 0.82 < low < 0.83 and 0.94 < high < 0.95  # Wilson (1927) at z = 1.96
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0

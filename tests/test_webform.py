@@ -516,3 +516,25 @@ def test_numeric_task_space_for_numeric_teachers():
     preset = WebFormEnv(preset="profile", numeric_tasks=True)
     assert preset.reset()[1]["task"]["popup"] == 1
     assert all(env.task_space.contains(t) for t in env.test_set().tasks)
+
+
+def test_fresh_values_replace_the_pools_of_text_password_and_email_fields():
+    task = {**preset_task("login"), "n_fields": 3}
+    pooled = [WebFormEnv(task=task) for _ in range(2)]
+    fresh = WebFormEnv(task=task, fresh_values=True)
+    seen: dict[str, set[str]] = {"username": set(), "password": set(), "email": set()}
+    for seed in range(40):
+        pooled[0].reset(seed=seed)
+        fresh.reset(seed=seed)
+        pool_values = {f.key: f.value for f in pooled[0].unwrapped.form.fields}
+        for f in fresh.unwrapped.form.fields:
+            seen[f.key].add(f.value)
+            if f.key == "password":
+                assert 2 <= len(f.value) <= 6 and f.value.isalnum()
+            if f.key == "email":
+                assert f.value.endswith("@mail.org")
+        assert len(pool_values) == 3
+    assert all(len(values) > 30 for values in seen.values())  # pools hold 3 to 10 values
+    pooled[1].reset(seed=7)
+    pooled[0].reset(seed=7)
+    assert pooled[0].unwrapped.form == pooled[1].unwrapped.form  # default unchanged

@@ -68,6 +68,8 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         numeric_tasks: use :data:`.generator.WEBFORM_NUMERIC_TASK_SPACE` (categorical
             parameters as integer levels) so numeric-only teachers can drive the env;
             ``task`` and presets are then given and echoed in that form.
+        fresh_values: draw text, password and email values afresh each episode
+            instead of from the vocabulary's small pools (see ``generate_form``).
 
     Success (``info["is_success"]`` at the end): submitted with every instruction
     field right and every other control (decoys, distractor inputs, fields the
@@ -102,8 +104,10 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         vocab_size: int = 1024,
         render_mode: str | None = None,
         numeric_tasks: bool = False,
+        fresh_values: bool = False,
     ) -> None:
         self.numeric_tasks = bool(numeric_tasks)
+        self.fresh_values = bool(fresh_values)
         if self.numeric_tasks:
             self.task_space = WEBFORM_NUMERIC_TASK_SPACE
             self.default_task = numeric_task(FORM_PRESETS["login"])
@@ -150,7 +154,11 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         return numeric_task(task) if self.numeric_tasks else task
 
     def _reset_task(self, task: Task) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        form = generate_form(categorical_task(task) if self.numeric_tasks else task, self.level_rng)
+        form = generate_form(
+            categorical_task(task) if self.numeric_tasks else task,
+            self.level_rng,
+            fresh_values=self.fresh_values,
+        )
         sim = FormSimulator(form)
         self._view = ViewEncoder(self.codec, form, sim)
         self.form, self.sim = form, sim

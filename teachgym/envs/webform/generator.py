@@ -275,13 +275,30 @@ def _label(spec: FieldSpec, paraphrase: float, draws: _Draws) -> str:
     return spec.key
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_ALPHANUMERIC = _LETTERS + _LETTERS.upper() + "0123456789"
+
+
+def _fresh_value(ftype: str, draws: _Draws) -> str:
+    """A value drawn afresh instead of from the pool: a password of 2 to 6 letters and
+    digits, as MiniWoB++'s ``ui_utils.generateString(2, 6)`` [liu2018miniwob]; a text of
+    3 to 8 lowercase letters; an email ``<text>@mail.org``."""
+    alphabet, low, high = (_ALPHANUMERIC, 2, 6) if ftype == "password" else (_LETTERS, 3, 8)
+    text = "".join(
+        alphabet[draws.integer(len(alphabet))] for _ in range(low + draws.integer(high - low + 1))
+    )
+    return f"{text}@mail.org" if ftype == "email" else text
+
+
 def _value_and_options(
-    spec: FieldSpec, n_options: int, draws: _Draws
+    spec: FieldSpec, n_options: int, draws: _Draws, fresh_values: bool = False
 ) -> tuple[str, tuple[str, ...]]:
     if spec.ftype == "checkbox":
         return CHECKBOX_VALUES[draws.integer(2)], ()
     value = spec.values[draws.integer(len(spec.values))]
     if spec.ftype not in ("select", "radio"):
+        if fresh_values and spec.ftype in ("text", "password", "email"):
+            return _fresh_value(spec.ftype, draws), ()
         return value, ()
     others = [v for v in spec.values if v != value]
     picked = [others[i] for i in draws.sample(len(others), n_options - 1)]
@@ -463,13 +480,18 @@ _DISTRACTOR_LOOK = {
 """Distractor kind -> (tag, column, classes)."""
 
 
-def generate_form(task: Task, rng: np.random.Generator) -> Form:
-    """Build the form of a validated ``task``, drawing everything from ``rng``."""
+def generate_form(task: Task, rng: np.random.Generator, fresh_values: bool = False) -> Form:
+    """Build the form of a validated ``task``, drawing everything from ``rng``.
+
+    With ``fresh_values`` the text, password and email fields' values are drawn afresh
+    (see :func:`_fresh_value`) instead of from their small pools, so a policy cannot
+    learn the pool's words and must compare what it typed with the instruction.
+    """
     draws = _Draws(rng)
     specs = _choose_specs(task, draws)
     blocks: list[_Block] = []
     for i, spec in enumerate(specs):
-        value, options = _value_and_options(spec, task["n_options"], draws)
+        value, options = _value_and_options(spec, task["n_options"], draws, fresh_values)
         label = _label(spec, task["paraphrase"], draws)
         blocks.append(_Block(spec, label, _style(task, draws), value, options, field_index=i))
     n_required = max(1, round(task["required_fraction"] * len(specs)))

@@ -1,0 +1,143 @@
+"""Zero-shot transfer to MiniWoB++: train on simulated forms only, evaluate in Chromium.
+
+Run: ``OMP_NUM_THREADS=1 python benchmarks/miniwob_transfer.py [--steps 80000] [--episodes 100]``
+
+Trains MaskablePPO with the DOM-aware policy (the settings of
+``benchmarks/webform_learning.py``) on ``WebForm-v0`` login-like forms: one to three
+fields, mixed label styles, four distractors, a blocking pop-up on a quarter of the
+environments, and (unless ``--pool-values``) text, password and email values drawn
+afresh each episode. No MiniWoB++ episode is used for training. The greedy policy
+(masked argmax) is then run on each MiniWoB++ task through
+:class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary reward), and the
+script prints per task the success rate with its 95 % Wilson interval, the mean
+number of actions per episode, and the episodes ended by each cause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import math
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from sb3_contrib import MaskablePPO
+from stable_baselines3.common.vec_env import DummyVecEnv
+
+from teachgym.agents.dom_policy import DomActorCriticPolicy
+from teachgym.envs.webform import WebFormEnv, preset_task
+
+TRAIN_TASKS: tuple[dict[str, Any], ...] = tuple(
+    {
+        **preset_task("login"),
+        "n_fields": n_fields,
+        "n_distractors": 4,
+        "label_style": "mixed",
+        "popup": popup,
+    }
+    for n_fields, popup in ((1, False), (2, False), (3, False), (2, True))
+)
+"""Training forms, one per pair of environments of the vector env."""
+ENV_KWARGS: dict[str, Any] = {"max_elements": 12, "max_fields": 3}
+GAMMA = 0.95
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval of a success rate (Wilson, JASA 1927)."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def train(steps: int, seed: int, n_envs: int, fresh_values: bool) -> MaskablePPO:
+    """MaskablePPO on TRAIN_TASKS (environment ``i`` gets task ``i % 4``), shaped reward."""
+
+    def make(i: int) -> WebFormEnv:
+        task = TRAIN_TASKS[i % len(TRAIN_TASKS)]
+        return WebFormEnv(
+            task=task, shaping=True, gamma=GAMMA, fresh_values=fresh_values, **ENV_KWARGS
+        )
+
+    venv = DummyVecEnv([lambda i=i: make(i) for i in range(n_envs)])
+    venv.seed(seed)
+    model = MaskablePPO(
+        DomActorCriticPolicy, venv, n_steps=128, batch_size=256, n_epochs=4,
+        learning_rate=3e-4, gamma=GAMMA, ent_coef=0.01, seed=seed, verbose=0,
+    )  # fmt: skip
+    model.learn(steps)
+    return model
+
+
+def run_episode(model: MaskablePPO, env: Any, seed: int) -> tuple[bool, int, str]:
+    """One greedy episode: (success, actions taken, how it ended)."""
+    from teachgym.envs.webform.miniwob_bridge import MiniWoBBrowserError
+
+    observation, _ = env.reset(seed=seed)
+    steps = 0
+    while True:
+        action, _ = model.predict(observation, action_masks=env.action_masks(), deterministic=True)
+        try:
+            observation, _, terminated, truncated, info = env.step(int(action))
+        except MiniWoBBrowserError:
+            return False, steps + 1, "browser error"
+        steps += 1
+        if terminated or truncated:
+            break
+    if info["is_success"]:
+        return True, steps, "success"
+    if truncated:
+        return False, steps, "never submitted (truncated)"
+    reason = str(info.get("miniwob_reason") or "")
+    return False, steps, "timeout" if "timeout" in reason.lower() else "submitted wrong"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=80_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-envs", type=int, default=8)
+    parser.add_argument("--episodes", type=int, default=100)
+    parser.add_argument("--tasks", default="login-user,enter-text,enter-password,login-user-popup")
+    parser.add_argument(
+        "--pool-values", action="store_true",
+        help="train on the vocabulary's value pools instead of fresh values",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    model = train(args.steps, args.seed, args.n_envs, fresh_values=not args.pool_values)
+    values = "pool" if args.pool_values else "fresh"
+    elapsed = time.perf_counter() - start
+    print(f"trained {args.steps} steps on simulated forms ({values} values) in {elapsed:.0f} s")
+    from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
+
+    reason = miniwob_unavailable_reason()
+    if reason is not None:
+        print(f"MiniWoB++ zero-shot evaluation skipped: {reason}")
+        return
+    print(f"{'task':<18} {'success':>8} {'95 % CI':>15} {'mean steps':>10}  ended by")
+    for name in args.tasks.split(","):
+        env = MiniWoBFormEnv(task={"miniwob_task": name}, **ENV_KWARGS)
+        try:
+            results = [run_episode(model, env, seed=ep) for ep in range(args.episodes)]
+        finally:
+            env.close()
+        wins = sum(ok for ok, _, _ in results)
+        low, high = wilson_interval(wins, len(results))
+        ended = collections.Counter(cause for _, _, cause in results)
+        mean_steps = float(np.mean([steps for _, steps, _ in results])) if results else float("nan")
+        causes = ", ".join(f"{cause} {count}" for cause, count in ended.most_common())
+        print(
+            f"{name:<18} {wins / max(len(results), 1):>8.1%} [{low:6.1%}, {high:6.1%}] "
+            f"{mean_steps:>10.2f}  {causes}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
