@@ -477,6 +477,27 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"report: {report.html}  (also {report.markdown.name} and figures there)")
 
 
+def cmd_train_vae(args: argparse.Namespace) -> None:
+    """CLUTR's stage one: a recurrent VAE of the environment's random levels."""
+    from teachgym.teachers.clutr_vae import HELD_OUT_TASKS, fit_and_save
+
+    env = env_factory(args.env)()
+    try:
+        task_space = env_task_space(env)
+    finally:
+        env.close()
+    try:
+        measured = fit_and_save(
+            task_space, args.steps, args.out, seed=args.seed, quiet=args.quiet,
+            batch_size=args.batch_size, max_walls=args.max_walls,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise TeachgymUsageError(f"train-vae: {exc}") from None
+    figures = ", ".join(f"{name} {value:.3f}" for name, value in measured.items())
+    print(f"VAE saved to {Path(args.out).with_suffix('.json')}")
+    print(f"reconstruction of {HELD_OUT_TASKS} held-out random tasks: {figures}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="teachgym", description=teachgym.__doc__)
     parser.add_argument("--version", action="version", version=teachgym.__version__)
@@ -530,6 +551,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reps", type=int, default=1000, help="bootstrap resamples (report)")
     bench.add_argument("--quiet", action="store_true", help="no progress bars")
     bench.set_defaults(func=cmd_bench)
+    vae = sub.add_parser("train-vae", help="train CLUTR's level VAE (teacher clutr, vae=OUT)")
+    vae.add_argument("--env", required=True, help="environment whose task space to learn")
+    vae.add_argument("--out", required=True, help="file stem: writes OUT.json and OUT.npz")
+    vae.add_argument("--steps", type=int, default=2000, help="Adam steps (batches)")
+    vae.add_argument("--batch-size", type=int, default=64, help="random tasks per batch")
+    vae.add_argument("--max-walls", type=int, default=None, help="wall tokens (mazes; 50)")
+    vae.add_argument("--seed", type=int, default=0)
+    vae.add_argument("--quiet", action="store_true", help="no progress bar")
+    vae.set_defaults(func=cmd_train_vae)
     report = sub.add_parser("report", help="tables, statistics and figures of a benchmark")
     report.add_argument("directory", help="the --out directory of `teachgym bench`")
     report.add_argument("--reps", type=int, default=1000, help="bootstrap resamples")

@@ -25,7 +25,7 @@ Designers (chosen by ``designer``, ``"auto"`` picks by task space):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -57,22 +57,46 @@ class LevelDesigner(ABC):
 
 
 class VectorDesigner(LevelDesigner):
-    """Diagonal Gaussian over the normalised task vector (one action per level).
+    """Diagonal Gaussian over a box of actions, one action per level (a one-step bandit).
+
+    By default the box is the normalised task vector, [0, 1]^dim, decoded by
+    ``TaskSpace.from_vector``; CLUTR's adversary (:mod:`teachgym.teachers.clutr`) acts in
+    a VAE's latent box instead, with the VAE's decoder as ``decode``.
 
     Args:
         task_space: the (sub)space designed.
         learning_rate: step size of the REINFORCE update.
+        dim: action size (default ``task_space.dim``).
+        low, high: the action box (actions are clipped into it before decoding); the
+            Gaussian starts at its centre.
+        decode: clipped action -> task (default ``task_space.from_vector``).
+        std: the Gaussian's initial standard deviation (default 0.3 of the box's width).
     """
 
-    def __init__(self, task_space: TaskSpace, learning_rate: float) -> None:
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        learning_rate: float,
+        dim: int | None = None,
+        low: float = 0.0,
+        high: float = 1.0,
+        decode: Callable[[np.ndarray], Task] | None = None,
+        std: float | None = None,
+    ) -> None:
         self.task_space = task_space
         self.learning_rate = learning_rate
-        self.mean = np.full(task_space.dim, 0.5)
-        self.log_std = np.full(task_space.dim, np.log(0.3))
+        self.dim = task_space.dim if dim is None else dim
+        self.low, self.high = low, high
+        self.decode = decode or task_space.from_vector
+        width = high - low
+        self.mean = np.full(self.dim, (low + high) / 2)
+        self.log_std = np.full(self.dim, np.log(0.3 * width if std is None else std))
+        self._mean_bounds = (low - 0.5 * width, high + 0.5 * width)
+        self._log_std_bounds = (-4.0 + np.log(width), 0.5 + np.log(width))
 
     def design(self, rng: np.random.Generator) -> tuple[Task, dict[str, Any]]:
-        action = self.mean + np.exp(self.log_std) * rng.standard_normal(self.task_space.dim)
-        task = self.task_space.from_vector(np.clip(action, 0.0, 1.0))
+        action = self.mean + np.exp(self.log_std) * rng.standard_normal(self.dim)
+        task = self.decode(np.clip(action, self.low, self.high))
         return task, {"action": action.tolist()}
 
     def learn(self, records: list[dict[str, Any]], advantages: np.ndarray) -> None:
@@ -84,15 +108,17 @@ class VectorDesigner(LevelDesigner):
             grad_mean += advantage * z / std
             grad_log_std += advantage * (z**2 - 1.0)
         n = len(records)
-        self.mean = np.clip(self.mean + self.learning_rate * grad_mean / n, -0.5, 1.5)
-        self.log_std = np.clip(self.log_std + self.learning_rate * grad_log_std / n, -4.0, 0.5)
+        self.mean = np.clip(self.mean + self.learning_rate * grad_mean / n, *self._mean_bounds)
+        self.log_std = np.clip(
+            self.log_std + self.learning_rate * grad_log_std / n, *self._log_std_bounds
+        )
 
     def state_dict(self) -> dict[str, Any]:
         return {"mean": self.mean.copy(), "log_std": self.log_std.copy()}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.mean = np.asarray(state["mean"], dtype=np.float64).reshape(self.task_space.dim)
-        self.log_std = np.asarray(state["log_std"], dtype=np.float64).reshape(self.task_space.dim)
+        self.mean = np.asarray(state["mean"], dtype=np.float64).reshape(self.dim)
+        self.log_std = np.asarray(state["log_std"], dtype=np.float64).reshape(self.dim)
 
 
 class WallSequenceDesigner(LevelDesigner):

@@ -36,6 +36,7 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "robust-plr": "teachgym.teachers.level_replay:RobustPLRTeacher",
     "accel": "teachgym.teachers.level_replay:ACCELTeacher",
     "paired": "teachgym.teachers.paired:PairedTeacher",
+    "clutr": "teachgym.teachers.clutr:ClutrTeacher",
     "llm-curriculum": "teachgym.teachers.llm_curriculum:LLMCurriculumTeacher",
     "adr": "teachgym.teachers.adr:ADRTeacher",
     "tscl": "teachgym.teachers.bandits.tscl:TSCLTeacher",
