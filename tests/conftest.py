@@ -41,9 +41,22 @@ def drive_with_success(teacher: Teacher, episodes: int, seed: int) -> list[dict[
     return tasks
 
 
+SCHEDULES = ("schedule", "qweb-warm-start", "qweb-subinstruction")
+"""Schedule teachers: generic tests point them at the space's first numeric parameter."""
+
+
+def schedule_knowledge(space: TaskSpace) -> dict[str, Any]:
+    """A schedule over the first numeric parameter of ``space``, low to high (none: {})."""
+    for name, parameter in space.parameters.items():
+        if isinstance(parameter, Continuous | Integer):
+            return {"parameter": name, "start": parameter.low, "end": parameter.high}
+    return {}
+
+
 def build_teacher(name: str, space: TaskSpace, seed: int | None = 0) -> Teacher:
     """``make_teacher(name, space, seed=seed)`` plus the teacher's required expert knowledge."""
-    return make_teacher(name, space, seed=seed, **EXPERT_KNOWLEDGE.get(name, {}))
+    knowledge = schedule_knowledge(space) if name in SCHEDULES else EXPERT_KNOWLEDGE.get(name, {})
+    return make_teacher(name, space, seed=seed, **knowledge)
 
 
 @st.composite

@@ -17,10 +17,11 @@ from teachgym.checks import ContractError, check_student, check_task_env, check_
 from teachgym.checks.teachers import CHECK_TASK_SPACE
 from teachgym.curriculum import Curriculum, CurriculumWrapper
 from teachgym.envs import env_catalog, env_factory
+from teachgym.envs.webform import WebFormEnv
 from teachgym.tasks import Continuous, Task, TaskSpace
 from teachgym.teachers import Outcome, Teacher, teacher_names
 from teachgym.teachers.random_teacher import RandomTeacher
-from tests.conftest import EXPERT_KNOWLEDGE, build_teacher
+from tests.conftest import EXPERT_KNOWLEDGE, SCHEDULES, build_teacher
 from tests.toy_env import CountdownEnv
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -114,7 +115,7 @@ def test_declared_start_noise_is_checked_under_one_reset_seed():
 # -- teachers -----------------------------------------------------------------------
 @pytest.mark.parametrize("name", teacher_names())
 def test_every_registered_teacher_keeps_the_teacher_contract(name):
-    if name in EXPERT_KNOWLEDGE:  # a teacher that cannot start on its defaults alone
+    if name in EXPERT_KNOWLEDGE or name in SCHEDULES:  # cannot start on its defaults alone
         check_teacher(build_teacher(name, CHECK_TASK_SPACE))
     else:
         check_teacher(name)
@@ -205,6 +206,17 @@ STUDENT_CHECKS: dict[str, tuple[Any, dict[str, Any], bool]] = {
         False,
     ),
     "ppo": (COUNTDOWN, {"n_envs": 2, "n_steps": 8, "batch_size": 8}, True),
+    "recurrent-ppo": (COUNTDOWN, {"n_envs": 2, "n_steps": 8, "batch_size": 8}, True),
+    "maskable-ppo": (
+        functools.partial(WebFormEnv),
+        {
+            "n_envs": 2,
+            "n_steps": 8,
+            "batch_size": 8,
+            "policy_kwargs": {"embed_dim": 8, "hidden_dim": 8},
+        },
+        True,
+    ),
     "a2c": (COUNTDOWN, {"n_envs": 2, "n_steps": 4}, True),
     "dqn": (COUNTDOWN, OFF_POLICY, True),
     "sac": (CONTINUOUS, OFF_POLICY, True),

@@ -4,7 +4,8 @@ Teachers that declare ``requires_value`` (SPDL; docs/references.md [klink2020])
 learn from V(s0, task), the student's estimate of the discounted return from an
 episode's reset observation. What "the value" is depends on the algorithm:
 
-- PPO, A2C: the value network, ``policy.predict_values``;
+- PPO, A2C, MaskablePPO: the value network, ``policy.predict_values``; RecurrentPPO's
+  at a fresh LSTM state (zeros, an episode start);
 - SAC, TD3, DDPG: the smaller of the critics' Q(s0, a) at the actor's deterministic
   action (SB3's SAC has no separate value network; this leaves out SAC's entropy
   term);
@@ -22,6 +23,8 @@ from stable_baselines3 import DQN, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
 
+from teachgym.agents.policy import is_recurrent
+
 ValueFn = Callable[[Sequence[Any]], np.ndarray]
 """``value_fn(observations) -> values``: one observation per episode, values of shape ``(n,)``."""
 
@@ -34,6 +37,15 @@ def _batch(observations: Sequence[Any]) -> Any:
     return np.stack([np.asarray(o) for o in observations])
 
 
+def _is_maskable(policy: Any) -> bool:
+    """Whether ``policy`` is sb3-contrib's masked actor-critic (sb3-contrib is optional)."""
+    try:
+        from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
+    except ImportError:
+        return False
+    return isinstance(policy, MaskableActorCriticPolicy)
+
+
 def initial_state_values(model: BaseAlgorithm, observations: Sequence[Any]) -> np.ndarray:
     """``model``'s value of each observation (as the environment returned it), shape ``(n,)``.
 
@@ -41,17 +53,25 @@ def initial_state_values(model: BaseAlgorithm, observations: Sequence[Any]) -> n
         TypeError: for a model whose values this function does not know how to read.
     """
     policy = model.policy
-    if not (isinstance(policy, ActorCriticPolicy) or isinstance(model, DQN | SAC | TD3)):
+    actor_critic = isinstance(policy, ActorCriticPolicy) or _is_maskable(policy)
+    if not (actor_critic or isinstance(model, DQN | SAC | TD3)):
         raise TypeError(
             f"no value of initial states is known for {type(model).__name__}; "
-            "use PPO, A2C, SAC, TD3, DDPG or DQN"
+            "use PPO, MaskablePPO, A2C, SAC, TD3, DDPG or DQN"
         )
     if len(observations) == 0:
         return np.zeros(0)
     with torch.no_grad():
         tensor, _ = policy.obs_to_tensor(_batch(observations))
-        if isinstance(policy, ActorCriticPolicy):
-            values = policy.predict_values(tensor).flatten()
+        predict: Any = getattr(policy, "predict_values", None)
+        if is_recurrent(model):  # the LSTM's state at an episode start
+            n = len(observations)
+            layers, _, hidden = getattr(policy, "lstm_hidden_state_shape")  # noqa: B009
+            zeros = torch.zeros(layers, n, hidden, device=policy.device)
+            starts = torch.ones(n, device=policy.device)
+            values = predict(tensor, (zeros, zeros), starts).flatten()
+        elif actor_critic:
+            values = predict(tensor).flatten()
         elif isinstance(model, DQN):
             values = model.q_net(tensor).max(dim=1).values
         elif isinstance(model, SAC):  # the smaller critic at the actor's action

@@ -47,6 +47,9 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "spdl": "teachgym.teachers.spdl:SPDLTeacher",
     "spdl-returns": "teachgym.teachers.spdl:SPDLReturnsTeacher",
     "setter-solver": "teachgym.teachers.setter_solver:SetterSolverTeacher",
+    "schedule": "teachgym.teachers.schedule:ScheduleTeacher",
+    "qweb-warm-start": "teachgym.teachers.schedule:QWebWarmStartTeacher",
+    "qweb-subinstruction": "teachgym.teachers.schedule:QWebSubinstructionTeacher",
 }
 _plugins_added = False
 
