@@ -15,9 +15,16 @@ Teachers (maze configurations of docs/references.md [jiang2021rplr], [parkerhold
   levels with wall density 25/169, about 25 blocks), no gradient on new levels;
 - ``accel``: preset ``maze-accel`` (positive value loss, replay 0.8, staleness 0.3,
   β 0.3, 5 edits, new levels are empty mazes);
-- ``paired`` (only when named in ``--teachers``): the adversary designs mazes wall by
-  wall for a protagonist and an antagonist PPO student (:class:`PairedStudent`, same
-  PPO settings); the budget is the protagonist's, so the run costs twice the steps.
+- ``paired``: the adversary designs mazes wall by wall for a protagonist and an
+  antagonist PPO student (:class:`PairedStudent`, same PPO settings); the budget is
+  the protagonist's, so the run costs twice the steps;
+- ``clutr``: PAIRED's students with CLUTR's adversary, a latent of a frozen recurrent
+  VAE decoded into the maze ([azad2023]); ``--vae`` names a VAE of ``teachgym
+  train-vae``, else each run trains one on first use for ``--vae-steps`` batches.
+
+Students: ``--student ppo`` (the MiniGrid CNN and an MLP head) or ``--student
+recurrent-ppo`` (the same CNN and an LSTM, as the published maze agents; sb3-contrib);
+``paired`` and ``clutr`` train PPO students either way.
 
 Deviation: the buffer holds ``--capacity`` levels (default 256) instead of 4000,
 since a run here sees a few thousand episodes, not 250M steps.
@@ -40,10 +47,16 @@ the extra environment steps of the scored-only levels).
 curve; the evaluation does not change the training, and its time is left out of the
 run's training time).
 
-Usage (the defaults: 800k trained steps, 3 seeds; 10 to 30 minutes per run on one
-core; the README's figures)::
+The run ends with the library's rliable leaderboard (:func:`teachgym.bench.statistics.leaderboard`:
+mean and IQM of the final held-out solved percentage with 95 % bootstrap CIs, and the
+probability of improvement over ``random``).
+
+Usage (the defaults: 800k trained steps, 5 seeds, DR, Robust PLR and ACCEL; 10 to 30
+minutes per run on one core)::
 
     OMP_NUM_THREADS=1 python benchmarks/regret_mazes.py
+    OMP_NUM_THREADS=1 python benchmarks/regret_mazes.py --teachers random robust-plr \
+        accel paired clutr --student recurrent-ppo --vae vae/maze
 """
 
 from __future__ import annotations
@@ -55,12 +68,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
 from teachgym.agents import PairedStudent, SB3Student
 from teachgym.agents.callbacks import StopAfterTrainedSteps
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.robust_ppo import trained_steps
+from teachgym.bench.report import leaderboard_text
+from teachgym.bench.results import Results
+from teachgym.bench.statistics import leaderboard
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import (
@@ -80,8 +97,11 @@ from teachgym.teachers.timing import TeacherTimer
 ENV_ID = "teachgym/Maze-v0"
 DR_BLOCKS = 25
 TEACHERS = ("random", "robust-plr", "accel")
-"""Teachers of the default run; ``paired`` can be added with ``--teachers``."""
-CHOICES = (*TEACHERS, "paired")
+"""Teachers of the default run; ``paired`` and ``clutr`` can be added with ``--teachers``."""
+ADVERSARIES = ("paired", "clutr")
+"""Teachers that train PAIRED's two students."""
+CHOICES = (*TEACHERS, *ADVERSARIES)
+STUDENTS = ("ppo", "recurrent-ppo")
 
 
 DOMAIN_RANDOMISATION = "teachgym.envs.gridworlds.maze:domain_randomisation_maze"
@@ -132,7 +152,14 @@ def solved_by_maze(model: Any, episodes: int, seed: int) -> dict[str, float]:
     return {name: float(rate) for name, rate in zip(HELD_OUT_MAZES, rates, strict=True)}
 
 
-def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty") -> Teacher:
+def build_teacher(
+    name: str,
+    seed: int,
+    capacity: int,
+    accel_start: str = "empty",
+    vae: str | None = None,
+    vae_steps: int = 2000,
+) -> Teacher:
     if name == "random":
         return make_teacher(name, MAZE_TASK_SPACE, seed, sampler=DOMAIN_RANDOMISATION)
     density = DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE)
@@ -150,6 +177,8 @@ def build_teacher(name: str, seed: int, capacity: int, accel_start: str = "empty
         )
     if name == "paired":
         return make_teacher(name, MAZE_TASK_SPACE, seed)
+    if name == "clutr":
+        return make_teacher(name, MAZE_TASK_SPACE, seed, vae=vae, vae_steps=vae_steps)
     raise ValueError(f"unknown teacher {name!r} for this benchmark; choose from {CHOICES}")
 
 
@@ -172,7 +201,9 @@ def buffer_diagnostics(levels: list[Task]) -> dict[str, float]:
 
 def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(1)
-    teacher = build_teacher(teacher_name, seed, args.capacity, args.accel_start)
+    teacher = build_teacher(
+        teacher_name, seed, args.capacity, args.accel_start, args.vae, args.vae_steps
+    )
     timer = TeacherTimer(teacher)
     ppo_kwargs: dict[str, Any] = {
         "n_envs": args.n_envs,
@@ -185,7 +216,7 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         "gamma": 0.99,
         "ent_coef": 0.01,
     }
-    if teacher_name == "paired":
+    if teacher_name in ADVERSARIES:
         paired = PairedStudent(env_factory(ENV_ID), seed=seed, **ppo_kwargs)
         return _finish(
             teacher_name, seed, teacher, timer, paired, paired.protagonist, args, args.steps
@@ -199,8 +230,10 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         label = f"{teacher_name:>11} seed {seed}"
         curve = held_out_curve(args.eval_every, args.eval_episodes, 10_000 + seed, label)
         callbacks.append(curve)
+    if args.student == "recurrent-ppo":
+        ppo_kwargs["policy"] = "MultiInputLstmPolicy"
     student = SB3Student(
-        env_factory(ENV_ID), algo="ppo", seed=seed, callbacks=callbacks, **ppo_kwargs
+        env_factory(ENV_ID), algo=args.student, seed=seed, callbacks=callbacks, **ppo_kwargs
     )
     # A trained-step budget needs more env steps when new levels are only scored; the
     # cap (5x) only guards against a run that never trains.
@@ -235,6 +268,7 @@ def _finish(
         env_steps += student.antagonist.model.num_timesteps if student.antagonist.model else 0
     result = {
         "teacher": teacher_name,
+        "student": "ppo" if isinstance(student, PairedStudent) else student.algo,
         "seed": seed,
         "env_steps": env_steps,
         "trained_steps": trained,
@@ -254,6 +288,29 @@ def _finish(
             **buffer_diagnostics(buffered.levels),
         }
     return result
+
+
+def as_results(rows: list[dict[str, Any]]) -> Results:
+    """The runs of this script as the benchmark library's :class:`Results` (one done run
+    and one final evaluation per row, scored as the solved percentage), for its
+    statistics."""
+    evaluations = pd.DataFrame(
+        [
+            {
+                "run_id": f"{r['teacher']}-{r['student']}-{r['seed']}",
+                "env": ENV_ID,
+                "student": r["student"],
+                "teacher": r["teacher"],
+                "seed": r["seed"],
+                "step": r["trained_steps"],
+                "percent_mastered": 100.0 * r["solved_rate"],
+                "mean_return": r["solved_rate"],
+            }
+            for r in rows
+        ]
+    )
+    runs = pd.DataFrame({"run_id": evaluations["run_id"], "status": "done"})
+    return Results(Path("."), "regret_mazes", runs, evaluations, pd.DataFrame(), {})
 
 
 def positive_int(text: str) -> int:
@@ -278,7 +335,16 @@ def main(argv: list[str] | None = None) -> None:
         "--accel-start", choices=["empty", "dr"], default="empty",
         help="ACCEL's new levels: empty mazes (published) or 25-block random mazes",
     )  # fmt: skip
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument(
+        "--student", choices=STUDENTS, default="ppo",
+        help="the student of random, robust-plr and accel (paired and clutr train PPO)",
+    )  # fmt: skip
+    parser.add_argument("--vae", default=None, help="clutr: a VAE file of teachgym train-vae")
+    parser.add_argument(
+        "--vae-steps", type=positive_int, default=2000,
+        help="clutr without --vae: batches of the VAE each run trains on first use",
+    )  # fmt: skip
     parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), choices=CHOICES)
     parser.add_argument("--n-envs", type=positive_int, default=8)
     parser.add_argument(
@@ -294,8 +360,10 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="write all results as JSON here")
     args = parser.parse_args(argv)
-    if args.eval_every and "paired" in args.teachers:
-        parser.error("--eval-every is not supported with paired; leave paired out of --teachers")
+    if args.eval_every and set(ADVERSARIES) & set(args.teachers):
+        parser.error(
+            "--eval-every is not supported with paired or clutr; leave them out of --teachers"
+        )
     results = []
     for seed in args.seeds:
         for name in args.teachers:
@@ -332,6 +400,8 @@ def main(argv: list[str] | None = None) -> None:
         fraction = 100 * np.mean([r["teacher_fraction"] for r in mine])
         mean = np.mean([r["solved_rate"] for r in mine])
         print(f"{name:>11} {mean:>12.3f} {per_seed:>24} {fraction:>12.2f}% {ratio:>12}")
+    print("\nleaderboard (score: % of held-out maze episodes solved at the end)")
+    print(leaderboard_text(leaderboard(as_results(results))))
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1))

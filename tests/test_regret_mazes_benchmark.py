@@ -40,6 +40,25 @@ def test_tiny_run_writes_one_row_per_teacher_with_its_budget(tmp_path, capsys):
     assert "held-out mazes (9), 1024 trained steps" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_lstm_student_and_clutr_rows_and_the_leaderboard(tmp_path, capsys):
+    out = tmp_path / "rows.json"
+    regret_mazes.main(
+        ["--steps", "512", "--seeds", "0", "1", "--teachers", "random", "clutr",
+         "--student", "recurrent-ppo", "--vae-steps", "1", "--n-envs", "2",
+         "--n-steps", "128", "--eval-episodes", "1", "--out", str(out)]
+    )  # fmt: skip
+    rows = json.loads(out.read_text())
+    students = {(row["teacher"], row["seed"]): row["student"] for row in rows}
+    assert students == {
+        ("random", 0): "recurrent-ppo", ("random", 1): "recurrent-ppo",
+        ("clutr", 0): "ppo", ("clutr", 1): "ppo",
+    }  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "leaderboard (score: % of held-out maze episodes solved at the end)" in printed
+    assert "IQM (95% CI)" in printed and "recurrent-ppo" in printed
+
+
 def test_unknown_teacher_is_refused_with_the_choices():
     with pytest.raises(ValueError, match=r"unknown teacher 'plr'.*paired"):
         regret_mazes.build_teacher("plr", seed=0, capacity=8)
