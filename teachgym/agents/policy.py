@@ -58,6 +58,11 @@ class SB3Policy:
     def act(self, observation: Any, deterministic: bool = True) -> Any:
         return self.act_batch([observation], deterministic)[0]
 
+    def batch(self, observations: Sequence[Any]) -> Any:
+        """The observations stacked (and preprocessed) as ``predict`` takes them."""
+        batch = stack_observations(observations)
+        return batch if self.preprocess is None else self.preprocess(batch)
+
     def act_batch(
         self,
         observations: Sequence[Any],
@@ -65,9 +70,7 @@ class SB3Policy:
         action_masks: np.ndarray | None = None,
     ) -> list[Any]:
         """Actions for ``observations`` (one per environment), from one ``predict`` call."""
-        batch = stack_observations(observations)
-        if self.preprocess is not None:
-            batch = self.preprocess(batch)
+        batch = self.batch(observations)
         extra = {} if action_masks is None else {"action_masks": action_masks}
         actions, _ = self.model.predict(batch, deterministic=deterministic, **extra)
         return list(actions)
@@ -82,20 +85,16 @@ class RecurrentSB3Policy(SB3Policy):
     """A recurrent SB3 model (sb3-contrib's ``RecurrentPPO``) as a policy that carries the
     LSTM state of each environment slot from step to step.
 
-    Evaluation passes ``slots`` (which environment each observation comes from) and
-    ``episode_starts`` (the observation is a reset's); without them, observation ``i``
-    continues slot ``i`` (a new slot starts an episode).
+    Takes the arguments of :class:`SB3Policy`. Evaluation passes ``slots`` (which
+    environment each observation comes from) and ``episode_starts`` (the observation is
+    a reset's); without them, observation ``i`` continues slot ``i`` (a new slot starts
+    an episode).
     """
 
     recurrent = True
 
-    def __init__(
-        self,
-        model: Any,
-        action_masks: bool = False,
-        preprocess: Callable[[Any], Any] | None = None,
-    ) -> None:
-        super().__init__(model, action_masks, preprocess)
+    def __init__(self, model: Any, **options: Any) -> None:
+        super().__init__(model, **options)
         lstm = model.policy.lstm_actor
         self._blank = np.zeros((lstm.num_layers, lstm.hidden_size), dtype=np.float32)
         self.states: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -114,9 +113,7 @@ class RecurrentSB3Policy(SB3Policy):
         slots = list(range(len(observations))) if slots is None else list(slots)
         if episode_starts is None:
             episode_starts = [slot not in self.states for slot in slots]
-        batch = stack_observations(observations)
-        if self.preprocess is not None:
-            batch = self.preprocess(batch)
+        batch = self.batch(observations)
         held = [self.states.get(slot, (self._blank, self._blank)) for slot in slots]
         state = (
             np.stack([h for h, _ in held], axis=1),
