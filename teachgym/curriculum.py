@@ -73,6 +73,29 @@ class EpisodeRecord:
 
 Listener = Callable[[EpisodeRecord], None]
 
+ValueFn = Callable[[Sequence[Any]], Any]
+"""``value_fn(observations) -> values``: a student's value of each reset observation
+(one per episode), an array-like of shape ``(n,)``; for teachers that ``requires_value``."""
+
+INITIAL_OBSERVATION_KEY = "initial_observation"
+"""Episode-record key of the reset observation
+(:attr:`TaskFeedWrapper.record_initial_observation`)."""
+
+
+def attach_values(episodes: Sequence[dict[str, Any]], value_fn: ValueFn) -> None:
+    """Replace the reset observation in each episode record by ``value_fn``'s value of it
+    (the record's ``"value"``); records without one are left as they are."""
+    recorded = [episode for episode in episodes if INITIAL_OBSERVATION_KEY in episode]
+    if recorded:
+        observations = [episode.pop(INITIAL_OBSERVATION_KEY) for episode in recorded]
+        values = [float(v) for v in value_fn(observations)]
+        if len(values) != len(recorded):
+            raise ValueError(
+                f"the value function returned {len(values)} values for {len(recorded)} observations"
+            )
+        for episode, value in zip(recorded, values, strict=True):
+            episode["value"] = value
+
 
 class Curriculum:
     """A teacher plus bookkeeping: hands out tasks and routes episode reports.
@@ -155,7 +178,8 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
     (``requires_value``): a student that acts on this environment sets
     :attr:`initial_value` after ``reset()`` and the record carries it as ``"value"``;
     with :attr:`record_initial_observation` the record carries the reset observation
-    as ``"initial_observation"`` instead, for a student in another process to value.
+    as ``"initial_observation"`` instead, for the vector adapters to value with the
+    student's ``value_fn`` in the main process (:func:`attach_values`).
     """
 
     def __init__(self, env: gym.Env[Any, Any], require_task: bool = False) -> None:
@@ -229,7 +253,7 @@ class TaskFeedWrapper(gym.Wrapper[Any, Any, Any, Any]):
             if self.initial_value is not None:
                 episode["value"] = float(self.initial_value)
             if self._initial_observation is not None:
-                episode["initial_observation"] = self._initial_observation
+                episode[INITIAL_OBSERVATION_KEY] = self._initial_observation
             info[EPISODE_INFO_KEY] = episode
         return observation, reward, terminated, truncated, info
 

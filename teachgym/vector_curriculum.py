@@ -22,6 +22,12 @@ scored it: the wrapper then still refills at once, but queues each finished epis
 in :attr:`CurriculumVectorWrapper.unscored_episodes` as ``(env_index, info)``; the
 student reports it with ``envs.controller.report(info, env_index, score=...)``.
 
+A teacher that ``requires_value`` learns from the student's value of each episode's
+reset observation: give the wrapper the student's value function with
+``envs.provide_values(value_fn)`` (``value_fn(observations) -> values``, one per
+episode) before the first reset; each finished episode is valued in the main process
+before it is reported.
+
 A CleanRL-style loop::
 
     envs = make_curriculum_vector_env(env_fn, Curriculum(teacher), num_envs=8)
@@ -44,6 +50,8 @@ from teachgym.curriculum import (
     Curriculum,
     TaskFeedController,
     TaskFeedWrapper,
+    ValueFn,
+    attach_values,
 )
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Task
@@ -126,6 +134,16 @@ class CurriculumVectorWrapper(VectorWrapper):
         self.unscored_episodes: list[tuple[int, dict[str, Any]]] = []
         """Finished episodes left for the student to score and report, in the order they
         finished, when the teacher requires a score (else always empty)."""
+        self.value_fn: ValueFn | None = None
+        """Values the reset observation of every finished episode (``None``: no values)."""
+
+    def provide_values(self, value_fn: ValueFn | None) -> None:
+        """Report with every episode ``value_fn`` of its reset observation (its record's
+        ``"value"``), or stop with ``None``. Call it before the first reset: episodes
+        already running have no reset observation recorded."""
+        self.value_fn = value_fn
+        base = self.env.unwrapped
+        base.call("set_record_initial_observation", value_fn is not None)  # type: ignore[attr-defined]
 
     @property
     def curriculum(self) -> Curriculum:
@@ -179,13 +197,15 @@ class CurriculumVectorWrapper(VectorWrapper):
                 else np.zeros(self.num_envs, dtype=np.bool_)
             )
         deferred = self.controller.defers_reports
-        for i in range(self.num_envs):
-            if _has_episode(episodes, i):
-                info = unbatch_info(episodes, i)
-                if deferred:
-                    self.unscored_episodes.append((i, info))
-                else:
-                    self.controller.report(info, env_index=i)
+        ended = [(i, unbatch_info(episodes, i)) for i in range(self.num_envs)]
+        ended = [(i, info) for i, info in ended if _has_episode(episodes, i)]
+        if self.value_fn is not None:
+            attach_values([info[EPISODE_INFO_KEY] for _, info in ended], self.value_fn)
+        for i, info in ended:
+            if deferred:
+                self.unscored_episodes.append((i, info))
+            else:
+                self.controller.report(info, env_index=i)
         self.controller.feed(np.flatnonzero(reset_now).tolist())
         self._flush()
         self._resets_next_step = finished

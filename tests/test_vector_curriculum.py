@@ -231,3 +231,38 @@ def test_speed_script_measures_both_modes_and_counts_the_episodes(monkeypatch):
     assert "with teacher" in script.format_rows(rows).splitlines()[0]
     with pytest.raises(SystemExit):
         script.main(["--steps", "0"])
+
+
+class ValueTeacher(RecordingTeacher):
+    name = "value-counting"
+    requires_value = True
+
+
+@pytest.mark.parametrize("mode", list(AutoresetMode))
+def test_a_teacher_that_needs_values_gets_the_students_value_of_each_reset(mode):
+    teacher = ValueTeacher(CountdownEnv.task_space, seed=0)
+    envs = make_curriculum_vector_env(
+        functools.partial(CountdownEnv), teacher, num_envs=NUM_ENVS, autoreset_mode=mode
+    )
+    seen: list[np.ndarray] = []
+
+    def value_fn(observations):  # a stand-in critic: 10 x the bonus it observes at reset
+        seen.extend(observations)
+        return [10.0 * float(o[1]) for o in observations]
+
+    envs.provide_values(value_fn)
+    run_episodes(envs, mode, 20)
+    envs.close()
+    assert len(teacher.updates) >= 20 and len(seen) == len(teacher.updates)
+    assert all(np.asarray(o)[0] == 0.0 for o in seen)  # reset observations (step 0)
+    for task, outcome in teacher.updates:
+        assert outcome.value == pytest.approx(10.0 * task["bonus"], rel=1e-6)
+
+
+def test_without_a_value_function_such_a_teacher_refuses_the_episode():
+    envs = make_curriculum_vector_env(
+        functools.partial(CountdownEnv), ValueTeacher(CountdownEnv.task_space), num_envs=2
+    )
+    with pytest.raises(ValueError, match="needs the student's value"):
+        run_episodes(envs, AutoresetMode.NEXT_STEP, 4)
+    envs.close()

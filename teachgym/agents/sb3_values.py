@@ -14,7 +14,7 @@ episode's reset observation. What "the value" is depends on the algorithm:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,9 +24,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from teachgym.agents.policy import is_recurrent
-
-ValueFn = Callable[[Sequence[Any]], np.ndarray]
-"""``value_fn(observations) -> values``: one observation per episode, values of shape ``(n,)``."""
+from teachgym.curriculum import ValueFn
 
 
 def _batch(observations: Sequence[Any]) -> Any:

@@ -30,8 +30,14 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepReturn
 
-from teachgym.agents.sb3_values import ValueFn
-from teachgym.curriculum import EPISODE_INFO_KEY, Curriculum, TaskFeedController, TaskFeedWrapper
+from teachgym.curriculum import (
+    EPISODE_INFO_KEY,
+    Curriculum,
+    TaskFeedController,
+    TaskFeedWrapper,
+    ValueFn,
+    attach_values,
+)
 from teachgym.tasks import Task
 
 HeldTasks = list[tuple[Task | None, Task | None]]
@@ -120,22 +126,10 @@ class CurriculumVecEnv(VecEnvWrapper):
     def step_wait(self) -> VecEnvStepReturn:
         observation, rewards, dones, infos = self.venv.step_wait()
         if self.value_fn is not None:
-            self._attach_values(infos)
+            episodes = [info[EPISODE_INFO_KEY] for info in infos if EPISODE_INFO_KEY in info]
+            attach_values(episodes, self.value_fn)
         self.controller.after_step(infos)
         return observation, rewards, dones, infos
-
-    def _attach_values(self, infos: Sequence[dict[str, Any]]) -> None:
-        """Replace the reset observation in each finished episode's record by its value."""
-        assert self.value_fn is not None
-        episodes = [
-            info[EPISODE_INFO_KEY]
-            for info in infos
-            if "initial_observation" in info.get(EPISODE_INFO_KEY, {})
-        ]
-        if episodes:
-            observations = [episode.pop("initial_observation") for episode in episodes]
-            for episode, value in zip(episodes, self.value_fn(observations), strict=True):
-                episode["value"] = float(value)
 
 
 def _fed_env(env_fn: Callable[[], gym.Env[Any, Any]]) -> Callable[[], gym.Env[Any, Any]]:
