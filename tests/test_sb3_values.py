@@ -51,11 +51,12 @@ def test_ppo_trains_with_spdl_and_its_values_reach_the_teacher():
     [
         ("ppo", False, {**PPO, "learning_rate": 0.0}, ValueRecordingTeacher),
         ("ppo", False, {**PPO, "learning_rate": 0.0}, ScoredValueRecordingTeacher),
+        ("recurrent-ppo", False, {**PPO, "learning_rate": 0.0}, ValueRecordingTeacher),
         ("sac", True, {"learning_starts": 10_000}, ValueRecordingTeacher),
         ("td3", True, {"learning_starts": 10_000}, ValueRecordingTeacher),
         ("dqn", False, {"learning_starts": 10_000}, ValueRecordingTeacher),
     ],
-    ids=["ppo", "ppo-deferred-reports", "sac", "td3", "dqn"],
+    ids=["ppo", "ppo-deferred-reports", "recurrent-ppo", "sac", "td3", "dqn"],
 )
 def test_each_reported_value_is_the_models_value_of_the_reset_observation(
     algo, continuous, kwargs, teacher_class
