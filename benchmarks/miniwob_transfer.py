@@ -93,7 +93,7 @@ def run_episode(model: MaskablePPO, env: Any, seed: int) -> tuple[bool, int, str
     if truncated:
         return False, steps, "never submitted (truncated)"
     reason = str(info.get("miniwob_reason") or "")
-    return False, steps, "timeout" if "timeout" in reason.lower() else "submitted wrong"
+    return False, steps, "timed out" if "timed out" in reason else "submitted wrong"
 
 
 def main(argv: list[str] | None = None) -> None:
