@@ -164,13 +164,14 @@ def simulated(server: SimulatedServer, **kwargs) -> OpenAIBackend:
 
 def test_a_reply_slower_than_the_timeout_is_abandoned_and_retried():
     description, oracle = layout(4)
-    server = SimulatedServer([(1.5, "planner"), (0.1, "planner")])
-    client = simulated(server, timeout=0.3, backoff=0.5)
+    # Seconds on the simulated server's clock: nothing here waits for real time.
+    server = SimulatedServer([(150.0, "planner"), (10.0, "planner")])
+    client = simulated(server, timeout=30.0, backoff=5.0)
     proposal = SubgoalTeacher(client).propose(description, oracle)
     assert proposal.source == "backend" and proposal.subgoals == oracle
-    assert client.attempts == 2 and server.timeouts == [0.3, 0.3]
-    assert server.sleeps == [0.5]
-    assert server.now == pytest.approx(0.3 + 0.5 + 0.1)  # the slow reply was not awaited
+    assert client.attempts == 2 and server.timeouts == [30.0, 30.0]
+    assert server.sleeps == [5.0]
+    assert server.now == pytest.approx(30.0 + 5.0 + 10.0)  # the slow reply was not awaited
 
 
 def test_replies_that_always_time_out_give_up_after_exponential_backoff():
