@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Continuous, Integer, Task, TaskSpace
@@ -38,9 +38,12 @@ class ScheduleTeacher(Teacher):
     Args:
         task_space: any task space with a continuous or integer parameter ``parameter``.
         seed: seed of the teacher's generator (the other parameters' draws).
-        parameter: the name of the parameter the schedule moves.
-        start: its value at the first (easiest) level, within the parameter's range.
-        end: its value at the last (hardest) level, within the range.
+        parameter: the name of the parameter the schedule moves (required here; the QWeb
+            teachers default to theirs, :attr:`default_ladder`).
+        start: its value at the first (easiest) level, within the parameter's range
+            (default 0.0, or the teacher's :attr:`default_ladder`).
+        end: its value at the last (hardest) level, within the range (default 1.0, or
+            the teacher's :attr:`default_ladder`).
         n_levels: steps from ``start`` to ``end`` (level ``k`` is
             ``start + (end - start) * k / n_levels``, rounded for an integer parameter).
         window: episodes at one level before a decision.
@@ -54,20 +57,26 @@ class ScheduleTeacher(Teacher):
 
     name = "schedule"
     requires_success = True
+    default_ladder: ClassVar[tuple[str, float, float]] = ("", 0.0, 1.0)
+    """(parameter, start, end) where the constructor's are ``None``."""
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None = None,
-        parameter: str = "",
-        start: float = 0.0,
-        end: float = 1.0,
+        parameter: str | None = None,
+        start: float | None = None,
+        end: float | None = None,
         n_levels: int = 10,
         window: int = 50,
         threshold: float = 0.75,
     ) -> None:
         super().__init__(task_space, seed)
         owner = f"teacher {self.name!r}"
+        default_parameter, default_start, default_end = self.default_ladder
+        parameter = default_parameter if parameter is None else parameter
+        start = default_start if start is None else start
+        end = default_end if end is None else end
         kind = task_space.parameters.get(parameter)
         if not isinstance(kind, Continuous | Integer):
             numeric = [
@@ -158,19 +167,7 @@ class QWebWarmStartTeacher(ScheduleTeacher):
     """
 
     name = "qweb-warm-start"
-
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        seed: int | None = None,
-        parameter: str = "warm_start",
-        start: float = 1.0,
-        end: float = 0.0,
-        n_levels: int = 10,
-        window: int = 50,
-        threshold: float = 0.75,
-    ) -> None:
-        super().__init__(task_space, seed, parameter, start, end, n_levels, window, threshold)
+    default_ladder = ("warm_start", 1.0, 0.0)
 
 
 class QWebSubinstructionTeacher(ScheduleTeacher):
@@ -183,16 +180,4 @@ class QWebSubinstructionTeacher(ScheduleTeacher):
     """
 
     name = "qweb-subinstruction"
-
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        seed: int | None = None,
-        parameter: str = "required_fraction",
-        start: float = 0.0,
-        end: float = 1.0,
-        n_levels: int = 10,
-        window: int = 50,
-        threshold: float = 0.75,
-    ) -> None:
-        super().__init__(task_space, seed, parameter, start, end, n_levels, window, threshold)
+    default_ladder = ("required_fraction", 0.0, 1.0)
