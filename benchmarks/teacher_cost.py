@@ -25,6 +25,7 @@ run with one torch thread.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -124,12 +125,11 @@ def main(argv: list[str] | None = None) -> list[Cost]:
     if args.episodes < 1:
         parser.error("--episodes must be >= 1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    try:
+    # Without torch no torch-based teacher can run; they are reported as not run.
+    with contextlib.suppress(ImportError):
         import torch
 
         torch.set_num_threads(1)
-    except ImportError:
-        pass  # no torch-based teacher can run; they are reported as not run
     names = list(args.teachers or teacher_names())
     if REFERENCE not in names:
         names.insert(0, REFERENCE)
