@@ -19,10 +19,10 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from walker_pictures import LABEL_H, TILE_H, TILE_W, place_tile
 
 import teachgym.envs  # noqa: F401  (registers the ids)
 
-TILE_W, TILE_H, LABEL_H = 300, 200, 22
 PARKOUR = "teachgym/Parkour-v0"
 BASE = {
     "v1": -0.15,
@@ -110,14 +110,7 @@ def render_strip(path: Path, seed: int = 0) -> None:
             env.reset(seed=seed, options={"task": {**task, "level_seed": seed}})
             for _ in range(20):
                 env.step(idle)
-            frame = np.ascontiguousarray(np.asarray(env.render()).transpose(1, 0, 2))
-            tile = pygame.transform.smoothscale(
-                pygame.surfarray.make_surface(frame), (TILE_W, TILE_H)
-            )
-            x = column * TILE_W
-            label = font.render(tile_label(kind, task), True, (40, 40, 40))
-            sheet.blit(label, (x + 6, top + LABEL_H + 3))
-            sheet.blit(tile, (x, top + 2 * LABEL_H))
+            place_tile(sheet, font, env, tile_label(kind, task), column, top)
         env.close()
     path.parent.mkdir(parents=True, exist_ok=True)
     pygame.image.save(sheet, str(path))

@@ -60,6 +60,20 @@ ROWS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
 ]
 
 
+def place_tile(
+    sheet: Any, font: Any, env: gym.Env[Any, Any], label: str, column: int, top: int
+) -> None:
+    """Blit the env's current frame, scaled to a tile, and its label into column ``column``
+    of the row starting ``top`` pixels down the pygame surface ``sheet``."""
+    import pygame
+
+    frame = np.ascontiguousarray(np.asarray(env.render()).transpose(1, 0, 2))
+    tile = pygame.transform.smoothscale(pygame.surfarray.make_surface(frame), (TILE_W, TILE_H))
+    x = column * TILE_W
+    sheet.blit(font.render(label, True, (40, 40, 40)), (x + 6, top + LABEL_H + 3))
+    sheet.blit(tile, (x, top + 2 * LABEL_H))
+
+
 def render_strip(path: Path, seed: int = 0) -> None:
     """Draw every row of :data:`ROWS` and save the PNG at ``path``."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -76,13 +90,7 @@ def render_strip(path: Path, seed: int = 0) -> None:
         env = gym.make(env_id, render_mode="rgb_array")
         for column, (label, task) in enumerate(tasks):
             env.reset(seed=seed, options={"task": {**task, "level_seed": seed}})
-            frame = np.ascontiguousarray(np.asarray(env.render()).transpose(1, 0, 2))
-            tile = pygame.transform.smoothscale(
-                pygame.surfarray.make_surface(frame), (TILE_W, TILE_H)
-            )
-            x = column * TILE_W
-            sheet.blit(font.render(label, True, (40, 40, 40)), (x + 6, top + LABEL_H + 3))
-            sheet.blit(tile, (x, top + 2 * LABEL_H))
+            place_tile(sheet, font, env, label, column, top)
         env.close()
     path.parent.mkdir(parents=True, exist_ok=True)
     pygame.image.save(sheet, str(path))
