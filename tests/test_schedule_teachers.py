@@ -8,7 +8,7 @@ from teachgym.checks import check_teacher
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Categorical, Continuous, Integer, TaskSpace
 from teachgym.teachers import Outcome, make_teacher
-from teachgym.teachers.registry import load_teacher, save_teacher
+from teachgym.teachers.registry import load_teacher, save_teacher, teacher_hyperparameters
 
 FORMS = TaskSpace(
     {
@@ -117,3 +117,18 @@ def test_a_restored_state_that_does_not_fit_is_refused():
     state = {**teacher.state_dict(), "played": 5}
     with pytest.raises(TeachgymUsageError, match="does not fit"):
         make_teacher("qweb-warm-start", FORMS, window=3).load_state_dict(state)
+
+
+@pytest.mark.parametrize(
+    ("name", "ladder"),
+    [
+        ("qweb-warm-start", ("warm_start", 1.0, 0.0)),
+        ("qweb-subinstruction", ("required_fraction", 0.0, 1.0)),
+    ],
+)
+def test_the_qweb_ladders_are_the_signatures_defaults(name: str, ladder: tuple) -> None:
+    """`teachgym list` reads defaults from the signature: the QWeb ladders must be there."""
+    params = teacher_hyperparameters(name)
+    assert (params["parameter"], params["start"], params["end"]) == ladder
+    teacher = make_teacher(name, FORMS, seed=0)
+    assert (teacher.parameter, teacher.start, teacher.end) == ladder

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from teachgym.errors import TeachgymUsageError
 from teachgym.tasks import Continuous, Integer, Task, TaskSpace
@@ -38,12 +38,9 @@ class ScheduleTeacher(Teacher):
     Args:
         task_space: any task space with a continuous or integer parameter ``parameter``.
         seed: seed of the teacher's generator (the other parameters' draws).
-        parameter: the name of the parameter the schedule moves (required here; the QWeb
-            teachers default to theirs, :attr:`default_ladder`).
-        start: its value at the first (easiest) level, within the parameter's range
-            (default 0.0, or the teacher's :attr:`default_ladder`).
-        end: its value at the last (hardest) level, within the range (default 1.0, or
-            the teacher's :attr:`default_ladder`).
+        parameter: the name of the parameter the schedule moves (required).
+        start: its value at the first (easiest) level, within the parameter's range.
+        end: its value at the last (hardest) level, within the range.
         n_levels: steps from ``start`` to ``end`` (level ``k`` is
             ``start + (end - start) * k / n_levels``, rounded for an integer parameter).
         window: episodes at one level before a decision.
@@ -57,28 +54,22 @@ class ScheduleTeacher(Teacher):
 
     name = "schedule"
     requires_success = True
-    default_ladder: ClassVar[tuple[str, float, float]] = ("", 0.0, 1.0)
-    """(parameter, start, end) where the constructor's are ``None``."""
 
     def __init__(
         self,
         task_space: TaskSpace,
         seed: int | None = None,
         parameter: str | None = None,
-        start: float | None = None,
-        end: float | None = None,
+        start: float = 0.0,
+        end: float = 1.0,
         n_levels: int = 10,
         window: int = 50,
         threshold: float = 0.75,
     ) -> None:
         super().__init__(task_space, seed)
         owner = f"teacher {self.name!r}"
-        default_parameter, default_start, default_end = self.default_ladder
-        parameter = default_parameter if parameter is None else parameter
-        start = default_start if start is None else start
-        end = default_end if end is None else end
-        kind = task_space.parameters.get(parameter)
-        if not isinstance(kind, Continuous | Integer):
+        kind = task_space.parameters.get(parameter) if parameter is not None else None
+        if parameter is None or not isinstance(kind, Continuous | Integer):
             numeric = [
                 n for n, p in task_space.parameters.items() if isinstance(p, Continuous | Integer)
             ]
@@ -167,7 +158,19 @@ class QWebWarmStartTeacher(ScheduleTeacher):
     """
 
     name = "qweb-warm-start"
-    default_ladder = ("warm_start", 1.0, 0.0)
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        seed: int | None = None,
+        parameter: str | None = "warm_start",
+        start: float = 1.0,
+        end: float = 0.0,
+        n_levels: int = 10,
+        window: int = 50,
+        threshold: float = 0.75,
+    ) -> None:
+        super().__init__(task_space, seed, parameter, start, end, n_levels, window, threshold)
 
 
 class QWebSubinstructionTeacher(ScheduleTeacher):
@@ -180,4 +183,16 @@ class QWebSubinstructionTeacher(ScheduleTeacher):
     """
 
     name = "qweb-subinstruction"
-    default_ladder = ("required_fraction", 0.0, 1.0)
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        seed: int | None = None,
+        parameter: str | None = "required_fraction",
+        start: float = 0.0,
+        end: float = 1.0,
+        n_levels: int = 10,
+        window: int = 50,
+        threshold: float = 0.75,
+    ) -> None:
+        super().__init__(task_space, seed, parameter, start, end, n_levels, window, threshold)
