@@ -4,9 +4,10 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/miniwob_transfer.py [--steps 80000] [
 
 Trains MaskablePPO with the DOM-aware policy (the settings of
 ``benchmarks/webform_learning.py``) on ``WebForm-v0`` login-like forms: one to three
-fields, mixed label styles, four distractors, a blocking pop-up on a quarter of the
-environments, and (unless ``--pool-values``) text, password and email values drawn
-afresh each episode. No MiniWoB++ episode is used for training. The greedy policy
+fields, mixed label styles, four distractors, one text-like input without any label on
+a quarter of the forms, a confirmation pop-up (opened by an input's focus, with a
+harmful button beside the safe one) on a quarter of the environments, and (unless
+``--pool-values``) text, password and email values drawn afresh each episode. No MiniWoB++ episode is used for training. The greedy policy
 (masked argmax) is then run on each MiniWoB++ task through
 :class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary reward), and the
 script prints per task the success rate with its 95 % Wilson interval, the mean
@@ -40,7 +41,9 @@ TRAIN_TASKS: tuple[dict[str, Any], ...] = tuple(
     for n_fields, popup in ((1, False), (2, False), (3, False), (2, True))
 )
 """Training forms, one per pair of environments of the vector env."""
-ENV_KWARGS: dict[str, Any] = {"max_elements": 12, "max_fields": 3}
+ENV_KWARGS: dict[str, Any] = {"max_elements": 16, "max_fields": 3}
+SIMULATOR_KWARGS: dict[str, Any] = {"unlabelled": 0.25, "popup_style": "confirm"}
+"""The simulator's MiniWoB++-like variants used in training (see ``generate_form``)."""
 GAMMA = 0.95
 
 
@@ -60,7 +63,12 @@ def train(steps: int, seed: int, n_envs: int, fresh_values: bool) -> MaskablePPO
     def make(i: int) -> WebFormEnv:
         task = TRAIN_TASKS[i % len(TRAIN_TASKS)]
         return WebFormEnv(
-            task=task, shaping=True, gamma=GAMMA, fresh_values=fresh_values, **ENV_KWARGS
+            task=task,
+            shaping=True,
+            gamma=GAMMA,
+            fresh_values=fresh_values,
+            **SIMULATOR_KWARGS,
+            **ENV_KWARGS,
         )
 
     venv = DummyVecEnv([lambda i=i: make(i) for i in range(n_envs)])
@@ -71,6 +79,19 @@ def train(steps: int, seed: int, n_envs: int, fresh_values: bool) -> MaskablePPO
     )  # fmt: skip
     model.learn(steps)
     return model
+
+
+def save_policy(model: MaskablePPO, path: str) -> None:
+    """The policy's parameters as an ``.npz`` (one array per state-dict entry)."""
+    state = model.policy.state_dict()
+    np.savez(path, **{name: tensor.detach().cpu().numpy() for name, tensor in state.items()})
+
+
+def load_policy(model: MaskablePPO, path: str) -> None:
+    """Parameters saved by :func:`save_policy` into ``model``'s policy (same settings)."""
+    with np.load(path) as saved:
+        state = {name: torch.from_numpy(saved[name]) for name in saved.files}
+    model.policy.load_state_dict(state)
 
 
 def run_episode(model: MaskablePPO, env: Any, seed: int) -> tuple[bool, int, str]:
@@ -107,13 +128,27 @@ def main(argv: list[str] | None = None) -> None:
         "--pool-values", action="store_true",
         help="train on the vocabulary's value pools instead of fresh values",
     )  # fmt: skip
+    parser.add_argument("--save-policy", help="write the trained policy's parameters (.npz)")
+    parser.add_argument(
+        "--load-policy", help="evaluate parameters saved by --save-policy instead of training"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     start = time.perf_counter()
-    model = train(args.steps, args.seed, args.n_envs, fresh_values=not args.pool_values)
     values = "pool" if args.pool_values else "fresh"
-    elapsed = time.perf_counter() - start
-    print(f"trained {args.steps} steps on simulated forms ({values} values) in {elapsed:.0f} s")
+    if args.load_policy:
+        model = train(0, args.seed, args.n_envs, fresh_values=not args.pool_values)
+        load_policy(model, args.load_policy)
+        print(f"loaded the policy of {args.load_policy}")
+    else:
+        model = train(args.steps, args.seed, args.n_envs, fresh_values=not args.pool_values)
+        elapsed = time.perf_counter() - start
+        print(
+            f"trained {args.steps} steps on simulated forms ({values} values), seed "
+            f"{args.seed}, in {elapsed:.0f} s"
+        )
+    if args.save_policy:
+        save_policy(model, args.save_policy)
     from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
 
     reason = miniwob_unavailable_reason()

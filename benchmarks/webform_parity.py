@@ -1,6 +1,6 @@
 """Parity of ``teachgym/WebForm-v0`` with headless Chromium on many trajectories.
 
-Run: ``python benchmarks/webform_parity.py [--n 200] [--seed 0]``
+Run: ``python benchmarks/webform_parity.py [--n 200] [--seed 0] [--variant miniwob]``
 
 Measures the agreement between the simulation and Chromium on at least
 200 scripted and random trajectories across the difficulty range. The trajectories
@@ -8,7 +8,9 @@ Measures the agreement between the simulation and Chromium on at least
 then uniform random tasks, cycling through the oracle's plan, the plan with random
 actions slipped in, and random actions. Agreement means: every action possible in
 both or neither, the same control values, page, pop-up, scroll and submitted flag
-after every action, and the same final success. Needs ``teachgym[web]`` and Debian's
+after every action, and the same final success. ``--variant miniwob`` replays the
+MiniWoB++ widgets instead (unlabelled inputs, a confirmation pop-up on every form:
+see :data:`~teachgym.envs.webform.trajectories.VARIANTS`). Needs ``teachgym[web]`` and Debian's
 ``chromium`` and ``chromium-driver``.
 """
 
@@ -24,18 +26,19 @@ from teachgym.envs.webform.browser import (
     check_parity,
     chromium_unavailable_reason,
 )
-from teachgym.envs.webform.trajectories import trajectory_suite
+from teachgym.envs.webform.trajectories import VARIANTS, trajectory_suite
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="number of trajectories")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--variant", choices=sorted(VARIANTS), default="default")
     args = parser.parse_args(argv)
     reason = chromium_unavailable_reason()
     if reason is not None:
         sys.exit(f"webform_parity needs headless Chromium: {reason}")
-    suite = trajectory_suite(args.n, seed=args.seed)
+    suite = trajectory_suite(args.n, seed=args.seed, variant=args.variant)
     agreed: Counter[str] = Counter()
     total: Counter[str] = Counter()
     steps = successes = 0

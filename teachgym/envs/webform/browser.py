@@ -15,7 +15,8 @@ lie entirely inside the viewport box (or the pop-up), and be the element the bro
 finds at its centre (``elementFromPoint``: nothing covers it). Then ``click`` is a
 WebDriver click; ``type`` needs an ``<input>`` whose type is not checkbox or radio
 and that keeps the value under its own sanitisation, then clicks it, clears it and
-types the keys; ``select`` needs a ``<select>`` with an option of that text and
+types the keys; a click that opens a pop-up (its trigger input taking the focus) ends the ``type``
+there, its keys lost; ``select`` needs a ``<select>`` with an option of that text and
 picks it with Selenium's ``Select``; scrolling sets ``scrollTop`` of the viewport
 box unless something covers it (the browser clamps it); ``submit`` calls the page's
 ``tgSubmitKey()``.
@@ -106,7 +107,8 @@ return {
   page: tg.page,
   popup_open: overlay !== null && getComputedStyle(overlay).display !== 'none',
   scroll: Math.round(document.getElementById('viewport').scrollTop / arguments[1]),
-  submitted: tg.submitted
+  submitted: tg.submitted,
+  aborted: tg.aborted
 };
 """
 
@@ -233,7 +235,10 @@ class BrowserForm:
             if kind == "type":
                 if not fits or value is None:
                     return False
+                opened = self.driver.execute_script("return tgPopupOpen();")
                 element.click()
+                if not opened and self.driver.execute_script("return tgPopupOpen();"):
+                    return True  # the click opened a pop-up: the keys go nowhere
                 element.clear()
                 element.send_keys(date_keys(value) if input_type == "date" else value)
                 return True
@@ -259,6 +264,7 @@ def simulator_state(sim: FormSimulator) -> dict[str, Any]:
         "popup_open": sim.popup_open,
         "scroll": sim.scroll,
         "submitted": sim.submitted,
+        "aborted": sim.aborted,
     }
 
 
@@ -305,8 +311,10 @@ def check_parity(session: ChromiumSession, form: Form, actions: Sequence[Action]
             differences.append(
                 f"after step {index} {action}: simulator {sim_state} != browser {browser_state}"
             )
-    browser_values = page.state()["values"]
-    browser_success = bool(page.state()["submitted"]) and is_success(form, browser_values)
+    final = page.state()
+    browser_success = (
+        bool(final["submitted"]) and not final["aborted"] and is_success(form, final["values"])
+    )
     sim_success = sim.submitted and sim.success()
     if browser_success != sim_success:
         differences.append(f"success: simulator {sim_success} != browser {browser_success}")

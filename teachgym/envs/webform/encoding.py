@@ -266,7 +266,7 @@ class ViewEncoder:
         everyone = np.arange(n)
         features[everyone, [_TAG_COLUMN[e.tag] for e in elements]] = 1.0
         typed = [(e.eid, _TYPE_COLUMN[e.input_type]) for e in elements if e.input_type]
-        roles = [(e.eid, _ROLE_COLUMN[e.role]) for e in elements if e.role]
+        roles = [(e.eid, _ROLE_COLUMN[e.role]) for e in elements if e.role in _ROLE_COLUMN]
         for pairs in (typed, roles):
             if pairs:
                 rows, columns = zip(*pairs, strict=True)

@@ -30,6 +30,7 @@ from teachgym.envs.webform.form import ACTION_KINDS, Action, Form, FormSimulator
 from teachgym.envs.webform.generator import (
     FORM_PRESETS,
     MAX_PAGE_ELEMENTS,
+    POPUP_STYLES,
     WEBFORM_NUMERIC_TASK_SPACE,
     WEBFORM_TASK_SPACE,
     categorical_task,
@@ -70,6 +71,12 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             ``task`` and presets are then given and echoed in that form.
         fresh_values: draw text, password and email values afresh each episode
             instead of from the vocabulary's small pools (see ``generate_form``).
+        unlabelled: probability in [0, 1] that one text-like instruction input of a
+            form has no label or placeholder (see ``generate_form``); 0 keeps every
+            input labelled.
+        popup_style: the pop-up of tasks with ``popup``: ``"notice"`` (open at the
+            start, one close button) or ``"confirm"`` (opens when an input takes the
+            focus, with a harmful button beside the safe one; see ``generate_form``).
 
     Success (``info["is_success"]`` at the end): submitted with every instruction
     field right and every other control (decoys, distractor inputs, fields the
@@ -105,9 +112,17 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         render_mode: str | None = None,
         numeric_tasks: bool = False,
         fresh_values: bool = False,
+        unlabelled: float = 0.0,
+        popup_style: str = "notice",
     ) -> None:
         self.numeric_tasks = bool(numeric_tasks)
         self.fresh_values = bool(fresh_values)
+        if not (isinstance(unlabelled, float | int) and 0.0 <= unlabelled <= 1.0):
+            raise ValueError(f"unlabelled must be a probability in [0, 1], got {unlabelled!r}")
+        if popup_style not in POPUP_STYLES:
+            raise ValueError(f"popup_style must be one of {POPUP_STYLES}, got {popup_style!r}")
+        self.unlabelled = float(unlabelled)
+        self.popup_style = popup_style
         if self.numeric_tasks:
             self.task_space = WEBFORM_NUMERIC_TASK_SPACE
             self.default_task = numeric_task(FORM_PRESETS["login"])
@@ -158,6 +173,8 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             categorical_task(task) if self.numeric_tasks else task,
             self.level_rng,
             fresh_values=self.fresh_values,
+            unlabelled=self.unlabelled,
+            popup_style=self.popup_style,
         )
         sim = FormSimulator(form)
         self._view = ViewEncoder(self.codec, form, sim)

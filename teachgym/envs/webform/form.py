@@ -6,7 +6,8 @@ position, pop-up, focus, submitted) and applies actions with the semantics a
 browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
 
 - ``click(e)``: a Next button shows the next page (scroll back to the top), the
-  Submit button submits, the pop-up's close button closes the pop-up, a checkbox
+  Submit button submits, the pop-up's close button closes the pop-up, its abort
+  button (a confirmation pop-up's harmful OK) ends the episode as a failure, a checkbox
   toggles, a radio option is checked, a ``<label for=...>`` acts as a click on its
   control, inputs, selects and buttons take the focus, text and links take nothing.
 - ``type(e, f)``: replaces the value of a text-like input with instruction field
@@ -15,6 +16,11 @@ browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
 - ``select(e, f)``: picks the option of a ``<select>`` whose text is field ``f``'s value.
 - ``scroll_up`` / ``scroll_down``: moves the viewport by :attr:`Form.scroll_step` rows.
 - ``submit``: like pressing Enter: submits when the last page shows and no pop-up is open.
+
+A pop-up is either open at the start or, with :attr:`Form.popup_trigger`, opens the
+first time that input takes the focus (a click on it or its label, or a ``type``);
+that ``type`` is lost (the input is disabled while the pop-up is open), as on
+MiniWoB++'s ``login-user-popup`` [liu2018miniwob].
 
 An action on an element that is not *actionable* (another page, outside the
 viewport, under the open pop-up) or that does not fit the element is a no-op:
@@ -67,7 +73,8 @@ class Element(NamedTuple):
         row, column: position (see :data:`COLUMNS`); pop-up rows count from the viewport top.
         control: index of the control this element edits, or -1.
         label_for: for a ``<label for=...>``: the control it activates, or -1.
-        role: ``next``, ``submit`` or ``close`` for the special buttons, else ``""``.
+        role: ``next``, ``submit``, ``close`` or ``abort`` for the special buttons,
+            else ``""`` (``abort`` is not shown to the agent: it looks like any button).
         option: for a radio option: its index in the group, else -1.
         classes: CSS classes.
     """
@@ -146,10 +153,13 @@ class Form:
         fields: the instruction, in instruction order.
         page_rows: number of rows of each page.
         viewport_rows: rows visible at once; pages longer than this need scrolling.
-        popup: whether a blocking pop-up is open at the start.
+        popup: whether the form has a blocking pop-up: open at the start, or opened
+            by ``popup_trigger``.
         oracle: an action sequence that completes the form (closes the pop-up,
             fills what is not already right in page order, scrolls down only when
             needed, clicks Next, submits); its length is the "optimal" action count.
+        popup_trigger: element id of the input whose first focus opens the pop-up,
+            or -1 (the pop-up, if any, is open at the start).
     """
 
     elements: tuple[Element, ...]
@@ -159,6 +169,7 @@ class Form:
     viewport_rows: int
     popup: bool
     oracle: tuple[Action, ...] = field(default=())
+    popup_trigger: int = -1
 
     @property
     def n_pages(self) -> int:
@@ -185,6 +196,7 @@ class Form:
             self.viewport_rows,
             self.popup,
             oracle,
+            self.popup_trigger,
         )
 
 
@@ -207,6 +219,8 @@ class FormSimulator:
         self.popup_open = False
         self.focused = -1
         self.submitted = False
+        self.aborted = False
+        self.popup_shown = False
         self.reset()
 
     def reset(self) -> None:
@@ -214,9 +228,11 @@ class FormSimulator:
         self.values = [c.initial for c in self.form.controls]
         self.page = 0
         self.scroll = 0
-        self.popup_open = self.form.popup
+        self.popup_open = self.form.popup and self.form.popup_trigger < 0
+        self.popup_shown = self.popup_open
         self.focused = -1
         self.submitted = False
+        self.aborted = False
 
     def clone(self) -> FormSimulator:
         """An independent copy of the current state."""
@@ -224,6 +240,7 @@ class FormSimulator:
         twin.values = list(self.values)
         twin.page, twin.scroll, twin.popup_open = self.page, self.scroll, self.popup_open
         twin.focused, twin.submitted = self.focused, self.submitted
+        twin.aborted, twin.popup_shown = self.aborted, self.popup_shown
         return twin
 
     # -- queries ----------------------------------------------------------------------
@@ -274,8 +291,8 @@ class FormSimulator:
         return sum(self.values[f.control] == f.target for f in fields) / len(fields)
 
     def success(self) -> bool:
-        """Every field satisfied and every other control still at its initial value."""
-        return is_success(self.form, self.values)
+        """Not aborted, every field satisfied and every other control at its initial value."""
+        return not self.aborted and is_success(self.form, self.values)
 
     def select_option(self, eid: int, field_index: int) -> int:
         """Index of the option of select ``eid`` whose text is the field's value, or -1."""
@@ -307,6 +324,8 @@ class FormSimulator:
         if kind == "type":
             if not (self.actionable(action.element) and self.can_type(*action[1:])):
                 return False
+            if self._trigger(action.element):
+                return True
             self.values[self.form.elements[action.element].control] = self.form.fields[
                 action.field
             ].value
@@ -344,9 +363,14 @@ class FormSimulator:
         if element.label_for >= 0:  # <label for=...>: a click on its control
             eid = self.form.controls[element.label_for].elements[0]
             element = self.form.elements[eid]
-        if element.role == "close":
+        if self._trigger(eid):
+            pass
+        elif element.role == "close":
             self.popup_open = False
             self.focused = -1
+        elif element.role == "abort":
+            self.submitted = self.aborted = True
+            self.popup_open = False
         elif element.role == "next":
             self.page += 1
             self.scroll = 0
@@ -363,4 +387,12 @@ class FormSimulator:
             self.focused = eid
         else:
             self.focused = -1
+        return True
+
+    def _trigger(self, eid: int) -> bool:
+        """Open the pop-up if ``eid`` is its trigger taking the focus for the first time."""
+        if eid != self.form.popup_trigger or self.popup_shown:
+            return False
+        self.popup_open = self.popup_shown = True
+        self.focused = -1
         return True

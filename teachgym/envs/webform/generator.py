@@ -32,6 +32,10 @@ from teachgym.envs.webform.vocabulary import (
     DISTRACTOR_INPUTS,
     DISTRACTOR_LINKS,
     DISTRACTOR_TEXTS,
+    CONFIRM_HARMFUL,
+    CONFIRM_MESSAGES,
+    CONFIRM_QUESTIONS,
+    CONFIRM_SAFE,
     POPUP_CLOSE,
     POPUP_TEXTS,
     QUALIFIERS,
@@ -179,7 +183,8 @@ MAX_RADIO_ROWS = 1 + 5
 """Rows (and elements) of the largest radio group: a caption and five options."""
 MAX_PAGE_ELEMENTS = 20 * MAX_RADIO_ROWS + 5 * MAX_RADIO_ROWS + 100 + 1 + 2
 """Most elements one view can show: 20 fields and 5 decoys as radio groups, 100
-distractors, the Next/Submit button and the two pop-up elements (= 253)."""
+distractors, the Next/Submit button and the two pop-up elements (= 253); a
+``confirm`` pop-up has two elements more."""
 
 
 def preset_task(name: str) -> Task:
@@ -410,7 +415,7 @@ class _Builder:
         )
         cid = self.control(ftype, initial, prompt_and_options if is_select else (), label)
         block.elements = []
-        if block.style != "placeholder":
+        if block.style not in ("placeholder", "none"):
             block.elements.append(
                 self.element(
                     tag="label" if block.style == "label" else "span",
@@ -480,12 +485,38 @@ _DISTRACTOR_LOOK = {
 """Distractor kind -> (tag, column, classes)."""
 
 
-def generate_form(task: Task, rng: np.random.Generator, fresh_values: bool = False) -> Form:
+POPUP_STYLES = ("notice", "confirm")
+"""Pop-up variants: ``notice`` (open at the start, a text and one close button) and
+``confirm`` (see :func:`generate_form`)."""
+
+
+def generate_form(
+    task: Task,
+    rng: np.random.Generator,
+    fresh_values: bool = False,
+    unlabelled: float = 0.0,
+    popup_style: str = "notice",
+) -> Form:
     """Build the form of a validated ``task``, drawing everything from ``rng``.
 
-    With ``fresh_values`` the text, password and email fields' values are drawn afresh
-    (see :func:`_fresh_value`) instead of from their small pools, so a policy cannot
-    learn the pool's words and must compare what it typed with the instruction.
+    Args:
+        task: a task of :data:`WEBFORM_TASK_SPACE`.
+        rng: the level's generator.
+        fresh_values: draw the text, password and email fields' values afresh (see
+            :func:`_fresh_value`) instead of from their small pools, so a policy cannot
+            learn the pool's words and must compare what it typed with the instruction.
+        unlabelled: probability that one text-like instruction input of the form shows
+            no label and no placeholder at all, as MiniWoB++'s ``enter-text`` input
+            [liu2018miniwob]; the instruction still names its catalog key.
+        popup_style: with ``task["popup"]``: ``"notice"`` (open at the start: a text
+            and one close button) or ``"confirm"``, MiniWoB++'s ``login-user-popup``
+            kind: it opens when one text-like instruction input first takes the focus
+            (that typing is lost), shows a message and a question, and offers a harmful
+            button (``abort`` role: the episode ends as a failure) beside a safe one
+            (``close`` role), in random order.
+
+    The defaults draw exactly what earlier versions drew, so a task and level seed
+    give the same form as before.
     """
     draws = _Draws(rng)
     specs = _choose_specs(task, draws)
@@ -499,6 +530,9 @@ def generate_form(task: Task, rng: np.random.Generator, fresh_values: bool = Fal
     n_prefilled = round(task["warm_start"] * n_required)
     prefilled = {required[i] for i in draws.sample(n_required, n_prefilled)}
     asked = set(required)
+    typed = [b for b in blocks if b.field_index in asked and b.spec.ftype in TEXT_LIKE]  # type: ignore[union-attr]
+    if unlabelled > 0.0 and typed and draws.random() < unlabelled:
+        typed[draws.integer(len(typed))].style = "none"
 
     used_labels = {b.label for b in blocks} | {s.key for s in specs}
     extras: list[_Block] = []
@@ -557,7 +591,10 @@ def generate_form(task: Task, rng: np.random.Generator, fresh_values: bool = Fal
             classes=("btn", "btn-primary"),
         )
         page_rows.append(row + 1)
-    if task["popup"]:
+    popup_trigger = -1
+    if task["popup"] and popup_style == "confirm":
+        popup_trigger = _confirm_popup(builder, blocks, asked - prefilled, draws)
+    elif task["popup"]:
         builder.element(
             tag="span",
             input_type="",
@@ -608,18 +645,61 @@ def generate_form(task: Task, rng: np.random.Generator, fresh_values: bool = Fal
         tuple(page_rows),
         task["viewport_rows"],
         task["popup"],
+        popup_trigger=popup_trigger,
     )
     return form.with_oracle(oracle_plan(form))
+
+
+def _confirm_popup(builder: _Builder, blocks: list[_Block], typing: set[int], draws: _Draws) -> int:
+    """Add a confirmation pop-up's elements; return the element id of the input that
+    opens it (one of the ``typing`` fields' text-like inputs), or -1 if none (then it is
+    open at the start)."""
+    candidates = [
+        b.elements[-1] for b in blocks if b.field_index in typing and b.spec.ftype in TEXT_LIKE  # type: ignore[union-attr]
+    ]
+    trigger = candidates[draws.integer(len(candidates))] if candidates else -1
+    for row, pool in ((0, CONFIRM_MESSAGES), (1, CONFIRM_QUESTIONS)):
+        builder.element(
+            tag="span",
+            input_type="",
+            text=pool[draws.integer(len(pool))],
+            placeholder="",
+            page=POPUP_PAGE,
+            row=row,
+            column="full",
+            classes=("popup-text",),
+        )
+    harmful = CONFIRM_HARMFUL[draws.integer(len(CONFIRM_HARMFUL))]
+    safe = CONFIRM_SAFE[draws.integer(len(CONFIRM_SAFE))]
+    buttons = [(harmful, "abort"), (safe, "close")]
+    if draws.random() < 0.5:
+        buttons.reverse()
+    for column, (text, role) in zip(("left", "right"), buttons, strict=True):
+        builder.element(
+            tag="button",
+            input_type="",
+            text=text,
+            placeholder="",
+            page=POPUP_PAGE,
+            row=2,
+            column=column,
+            role=role,
+            classes=("btn",),
+        )
+    return trigger
 
 
 def oracle_plan(form: Form) -> tuple[Action, ...]:
     """The oracle's actions for ``form`` (see :attr:`Form.oracle`)."""
     plan: list[Action] = []
     buttons: dict[int, Element] = {}
+    close = Action("click")
     for e in form.elements:
-        if e.role == "close":
+        if e.role == "close" and form.popup_trigger < 0:
             plan.append(Action("click", e.eid))
-        elif e.role:
+        elif e.role == "close":
+            close = Action("click", e.eid)
+        elif e.role in ("next", "submit"):
             buttons[e.page] = e
     todo: list[tuple[int, int, Action]] = []
     for index, f in enumerate(form.fields):
@@ -648,6 +728,8 @@ def oracle_plan(form: Form) -> tuple[Action, ...]:
             while row >= scroll + form.viewport_rows:
                 scroll = min(scroll + form.scroll_step, form.max_scroll(page))
                 plan.append(Action("scroll_down"))
+            if action.element == form.popup_trigger >= 0:  # opens the pop-up, typing lost
+                plan += [action, close]
             plan.append(action)
     plan.append(Action("submit"))
     return tuple(plan)

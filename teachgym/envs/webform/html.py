@@ -6,7 +6,9 @@ escaped, and the geometry is absolute (rows of :data:`~.form.ROW_PX` pixels insi
 ``#viewport`` box of ``viewport_rows`` rows with hidden overflow), so a browser lays
 the page out exactly as the simulator does. Wizard pages are ``.page`` boxes of which
 only the current one is displayed; the pop-up is an ``#overlay`` box over the viewport.
-A small script implements the Next, Submit and Close buttons, and ``tgSubmitKey()``
+A small script implements the Next, Submit, Close and abort buttons, the pop-up
+trigger (the input's first focus opens the pop-up and disables the input until it
+closes, so keys typed into it are lost), and ``tgSubmitKey()``
 (the ``submit`` action: submits when the last page shows and no pop-up is open).
 No ``<form>`` element, no link targets and no network access: the page never navigates.
 """
@@ -43,7 +45,8 @@ body {{ margin: 0; font: 14px sans-serif; }}
 """
 
 _SCRIPT = """
-var tg = {page: %(page)d, pages: %(pages)d, submitted: %(submitted)s};
+var tg = {page: %(page)d, pages: %(pages)d, submitted: %(submitted)s, aborted: %(aborted)s,
+  shown: %(shown)s, trigger: null};
 function tgShow(p) {
   for (var i = 0; i < tg.pages; i++) {
     document.getElementById('page' + i).style.display = i === p ? 'block' : 'none';
@@ -57,7 +60,19 @@ function tgPopupOpen() {
 }
 function tgNext() { tgShow(tg.page + 1); }
 function tgSubmit() { tg.submitted = true; }
-function tgClose() { document.getElementById('overlay').style.display = 'none'; }
+function tgClose() {
+  document.getElementById('overlay').style.display = 'none';
+  if (tg.trigger !== null) { tg.trigger.disabled = false; }
+}
+function tgAbort() { tg.submitted = true; tg.aborted = true; tgClose(); }
+function tgTrigger(el) {
+  if (tg.shown) { return; }
+  tg.shown = true;
+  tg.trigger = el;
+  el.disabled = true;
+  el.blur();
+  document.getElementById('overlay').style.display = 'block';
+}
 function tgSubmitKey() {
   if (tg.submitted || tgPopupOpen() || tg.page !== tg.pages - 1) { return false; }
   tg.submitted = true;
@@ -78,7 +93,12 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
     common = f'id="e{eid}" class="{classes}" style="{_box(element)}"'
     text = escape(element.text)
     if element.role:
-        handler = {"next": "tgNext()", "submit": "tgSubmit()", "close": "tgClose()"}[element.role]
+        handler = {
+            "next": "tgNext()",
+            "submit": "tgSubmit()",
+            "close": "tgClose()",
+            "abort": "tgAbort()",
+        }[element.role]
         return f'<button type="button" {common} onclick="{handler}">{text}</button>'
     if element.tag == "button":
         return f'<button type="button" {common}>{text}</button>'
@@ -105,9 +125,10 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
         return f'<select {common} name="{name}">{options}</select>'
     value = escape(str(sim.values[element.control]))
     placeholder = escape(element.placeholder)
+    trigger = ' onfocus="tgTrigger(this)"' if eid == form.popup_trigger else ""
     return (
         f'<input {common} type="{element.input_type}" name="{name}" '
-        f'placeholder="{placeholder}" value="{value}">'
+        f'placeholder="{placeholder}" value="{value}"{trigger}>'
     )
 
 
@@ -135,6 +156,8 @@ def render_html(form: Form, sim: FormSimulator | None = None) -> str:
         "page": sim.page,
         "pages": form.n_pages,
         "submitted": "true" if sim.submitted else "false",
+        "aborted": "true" if sim.aborted else "false",
+        "shown": "true" if sim.popup_shown else "false",
         "scroll": sim.scroll * ROW_PX,
     }
     pages_html = "\n".join(pages)

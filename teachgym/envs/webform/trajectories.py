@@ -8,6 +8,7 @@ arbitrary ones that are usually no-ops).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,18 +90,32 @@ class Trajectory:
     kind: str
 
 
-def form_of(task: Task) -> Form:
-    """The form ``WebFormEnv`` builds for a task carrying ``level_seed``."""
+VARIANTS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "miniwob": {"unlabelled": 0.5, "popup_style": "confirm"},
+}
+"""Named ``generate_form`` options for parity suites: the defaults, and the MiniWoB++
+widgets (an unlabelled input on half the forms, confirmation pop-ups)."""
+
+
+def form_of(task: Task, **options: Any) -> Form:
+    """The form ``WebFormEnv`` builds for a task carrying ``level_seed`` (``options``:
+    the env's ``generate_form`` options, e.g. ``popup_style``)."""
     if task.get("level_seed") is None:
         raise ValueError("form_of needs a task with a 'level_seed' to pin the form")
     return generate_form(
-        WEBFORM_TASK_SPACE.validate(task), np.random.default_rng(task["level_seed"])
+        WEBFORM_TASK_SPACE.validate(task), np.random.default_rng(task["level_seed"]), **options
     )
 
 
-def trajectory_suite(n: int, seed: int = 0) -> list[Trajectory]:
+def trajectory_suite(n: int, seed: int = 0, variant: str = "default") -> list[Trajectory]:
     """``n`` trajectories across the difficulty range: the presets first, then uniform
-    random tasks; the kinds cycle through oracle, perturbed and random."""
+    random tasks; the kinds cycle through oracle, perturbed and random. ``variant``
+    names the generator options (:data:`VARIANTS`); with ``"miniwob"`` every task has
+    a pop-up, so each confirmation pop-up is replayed."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown trajectory variant {variant!r}; known: {sorted(VARIANTS)}")
+    options = VARIANTS[variant]
     rng = np.random.default_rng(seed)
     tasks = [dict(task) for task in FORM_PRESETS.values()]
     while len(tasks) < n:
@@ -108,7 +123,9 @@ def trajectory_suite(n: int, seed: int = 0) -> list[Trajectory]:
     out = []
     for i, task in enumerate(tasks[:n]):
         task["level_seed"] = seed * 100_003 + i
-        form = form_of(task)
+        if variant == "miniwob":
+            task["popup"] = True
+        form = form_of(task, **options)
         kind = TRAJECTORY_KINDS[i % len(TRAJECTORY_KINDS)]
         if kind == "oracle":
             actions = list(form.oracle)

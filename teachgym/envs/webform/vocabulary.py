@@ -186,3 +186,12 @@ DISTRACTOR_INPUTS = ("coupon code", "referral code", "promo code", "middle name"
 POPUP_TEXTS = ("We use cookies", "Subscribe to our newsletter", "Rate your experience")
 POPUP_CLOSE = ("Close", "Dismiss", "No thanks")
 CHECKBOX_VALUES = ("yes", "no")
+CONFIRM_MESSAGES = (
+    "Your session ends in a minute", "You have unsaved changes", "Your login is about to lapse",
+    "We noticed you are idle", "A new version of this page is ready", "You have 3 new alerts",
+)  # fmt: skip
+CONFIRM_QUESTIONS = ("Leave this page?", "Return to home page?", "Log out now?", "Go back?")
+CONFIRM_HARMFUL = ("OK", "Yes", "Leave", "Exit")
+CONFIRM_SAFE = ("Cancel", "No", "Close", "Dismiss")
+"""A confirmation pop-up's texts: a message, a question, the button that accepts (and
+ends the episode as a failure) and the one that dismisses it."""
