@@ -7,8 +7,9 @@ Trains MaskablePPO with the DOM-aware policy (the settings of
 fields, mixed label styles, four distractors, one text-like input without any label on
 a quarter of the forms, a confirmation pop-up (opened by an input's focus, with a
 harmful button beside the safe one) on a quarter of the environments, and (unless
-``--pool-values``) text, password and email values drawn afresh each episode. No MiniWoB++ episode is used for training. The greedy policy
-(masked argmax) is then run on each MiniWoB++ task through
+``--pool-values``) text, password and email values drawn afresh each episode. No
+MiniWoB++ episode is used for training. The greedy policy (masked argmax) is then run
+on each MiniWoB++ task through
 :class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary reward), and the
 script prints per task the success rate with its 95 % Wilson interval, the mean
 number of actions per episode, and the episodes ended by each cause.

@@ -19,7 +19,14 @@ from teachgym.envs.webform import (
     preset_task,
     render_html,
 )
-from teachgym.envs.webform.encoding import CHECKED, FOCUSED, IN_VIEWPORT
+from teachgym.envs.webform.encoding import (
+    CHECKED,
+    FOCUSED,
+    IN_VIEWPORT,
+    INPUT_TYPES,
+    ROLES,
+    TAGS,
+)
 from teachgym.envs.webform.form import Element
 from teachgym.envs.webform.generator import MAX_PAGE_ELEMENTS, categorical_task, numeric_task
 from teachgym.envs.webform.trajectories import random_trajectory, trajectory_suite
@@ -538,3 +545,87 @@ def test_fresh_values_replace_the_pools_of_text_password_and_email_fields():
     pooled[1].reset(seed=7)
     pooled[0].reset(seed=7)
     assert pooled[0].unwrapped.form == pooled[1].unwrapped.form  # default unchanged
+
+
+def test_unlabelled_input_has_no_label_and_the_default_labels_every_input():
+    task = {**preset_task("login"), "n_fields": 1, "label_style": "label", "n_distractors": 0}
+    bare = WebFormEnv(task=task, unlabelled=1.0)
+    labelled = WebFormEnv(task=task)
+    for seed in range(10):
+        bare.reset(seed=seed)
+        form = bare.unwrapped.form
+        (field,) = form.fields
+        (eid,) = form.controls[field.control].elements
+        assert form.elements[eid].placeholder == ""
+        assert all(e.label_for < 0 and e.tag != "label" for e in form.elements)
+        sim = FormSimulator(form)
+        assert all(sim.apply(a) for a in form.oracle) and sim.success()
+        labelled.reset(seed=seed)
+        assert any(e.label_for >= 0 for e in labelled.unwrapped.form.elements)
+
+
+def _confirm_form(seed: int = 0):
+    task = {**preset_task("login"), "popup": True, "n_distractors": 0}
+    env = WebFormEnv(task=task, popup_style="confirm")
+    env.reset(seed=seed)
+    return env, env.unwrapped.form
+
+
+def test_confirm_popup_opens_at_the_trigger_focus_and_the_typing_is_lost():
+    _, form = _confirm_form()
+    assert form.popup_trigger >= 0
+    sim = FormSimulator(form)
+    assert not sim.popup_open  # nothing covers the page at the start
+    index = next(
+        i
+        for i, f in enumerate(form.fields)
+        if f.control == form.elements[form.popup_trigger].control
+    )
+    assert sim.apply(Action("type", form.popup_trigger, index))
+    assert sim.popup_open and sim.values[form.fields[index].control] == ""
+    assert not sim.apply(Action("type", form.popup_trigger, index))  # covered now
+    safe = next(e for e in form.elements if e.role == "close")
+    assert sim.apply(Action("click", safe.eid)) and not sim.popup_open
+    assert sim.apply(Action("type", form.popup_trigger, index))  # it opens only once
+    assert not sim.popup_open and sim.satisfied(index)
+    replay = FormSimulator(form)
+    assert all(replay.apply(a) for a in form.oracle) and replay.success()
+
+
+def test_confirm_popup_harmful_button_ends_the_episode_as_a_failure_and_looks_like_a_button():
+    env, form = _confirm_form(seed=1)
+    harmful = next(e for e in form.elements if e.role == "abort")
+    safe = next(e for e in form.elements if e.role == "close")
+    assert harmful.page == safe.page == -1 and harmful.text != safe.text
+    trigger = form.elements[form.popup_trigger]
+    index = next(i for i, f in enumerate(form.fields) if f.control == trigger.control)
+    obs, *_ = play(env, [Action("type", trigger.eid, index)])
+    assert obs["status"][2] == 1.0  # pop-up open
+    slots = list(env.unwrapped._view.slots())
+    roles = slice(len(TAGS) + len(INPUT_TYPES), len(TAGS) + len(INPUT_TYPES) + len(ROLES))
+    features = obs["element_features"]
+    assert features[slots.index(harmful.eid), roles].sum() == 0.0
+    assert features[slots.index(safe.eid), roles].tolist() == [0.0, 0.0, 1.0]
+    _, reward, terminated, truncated, info = play(env, [Action("click", harmful.eid)])
+    assert terminated and not truncated and reward == -1.0 and info["is_success"] is False
+    assert env.unwrapped.sim.aborted and not env.action_masks().any()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"unlabelled": 1.5}, "unlabelled must be a probability"),
+        ({"unlabelled": "half"}, "unlabelled must be a probability"),
+        ({"popup_style": "modal"}, "popup_style must be one of"),
+    ],
+)
+def test_bad_simulator_variants_are_clear_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        WebFormEnv(**kwargs)
+
+
+def test_miniwob_variant_suite_exercises_triggers_and_harmful_buttons():
+    suite = trajectory_suite(30, seed=2, variant="miniwob")
+    assert sum(t.form.popup_trigger >= 0 for t in suite) >= 10
+    with pytest.raises(ValueError, match="unknown trajectory variant"):
+        trajectory_suite(3, variant="nope")

@@ -92,3 +92,22 @@ def test_hostile_label_text_stays_text_in_the_browser(session):
         assert shown == e.text.strip()
     instruction = driver.execute_script("return document.getElementById('instruction').textContent")
     assert instruction == hostile.instruction_text()
+
+
+@needs_chromium
+def test_parity_of_unlabelled_inputs_and_confirmation_popups(session):
+    suite = trajectory_suite(9, seed=4, variant="miniwob")
+    for trajectory in suite:
+        report = check_parity(session, trajectory.form, trajectory.actions)
+        assert report.agree, report.differences
+    form = next(t.form for t in suite if t.form.popup_trigger >= 0)
+    harmful = next(e for e in form.elements if e.role == "abort")
+    trigger = form.elements[form.popup_trigger]
+    index = next(i for i, f in enumerate(form.fields) if f.control == trigger.control)
+    opened = [Action("type", trigger.eid, index)]
+    report = check_parity(session, form, [*opened, Action("click", harmful.eid)])
+    assert report.agree and not report.browser_success  # the harmful button fails the form
+    page = BrowserForm(session, form)
+    page.apply(opened[0])
+    assert page.state()["popup_open"] and page.state()["values"][trigger.control] == ""
+    assert check_parity(session, form, form.oracle).browser_success

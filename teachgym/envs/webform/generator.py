@@ -28,14 +28,14 @@ from teachgym.envs.webform.form import (
 from teachgym.envs.webform.vocabulary import (
     CATALOG,
     CHECKBOX_VALUES,
-    DISTRACTOR_BUTTONS,
-    DISTRACTOR_INPUTS,
-    DISTRACTOR_LINKS,
-    DISTRACTOR_TEXTS,
     CONFIRM_HARMFUL,
     CONFIRM_MESSAGES,
     CONFIRM_QUESTIONS,
     CONFIRM_SAFE,
+    DISTRACTOR_BUTTONS,
+    DISTRACTOR_INPUTS,
+    DISTRACTOR_LINKS,
+    DISTRACTOR_TEXTS,
     POPUP_CLOSE,
     POPUP_TEXTS,
     QUALIFIERS,
@@ -530,7 +530,7 @@ def generate_form(
     n_prefilled = round(task["warm_start"] * n_required)
     prefilled = {required[i] for i in draws.sample(n_required, n_prefilled)}
     asked = set(required)
-    typed = [b for b in blocks if b.field_index in asked and b.spec.ftype in TEXT_LIKE]  # type: ignore[union-attr]
+    typed = [b for b in blocks if b.field_index in asked and _types(b)]
     if unlabelled > 0.0 and typed and draws.random() < unlabelled:
         typed[draws.integer(len(typed))].style = "none"
 
@@ -650,13 +650,16 @@ def generate_form(
     return form.with_oracle(oracle_plan(form))
 
 
+def _types(block: _Block) -> bool:
+    """Whether ``block`` is a field filled by typing into an ``<input>``."""
+    return block.spec is not None and block.spec.ftype in TEXT_LIKE
+
+
 def _confirm_popup(builder: _Builder, blocks: list[_Block], typing: set[int], draws: _Draws) -> int:
     """Add a confirmation pop-up's elements; return the element id of the input that
     opens it (one of the ``typing`` fields' text-like inputs), or -1 if none (then it is
     open at the start)."""
-    candidates = [
-        b.elements[-1] for b in blocks if b.field_index in typing and b.spec.ftype in TEXT_LIKE  # type: ignore[union-attr]
-    ]
+    candidates = [b.elements[-1] for b in blocks if b.field_index in typing and _types(b)]
     trigger = candidates[draws.integer(len(candidates))] if candidates else -1
     for row, pool in ((0, CONFIRM_MESSAGES), (1, CONFIRM_QUESTIONS)):
         builder.element(
