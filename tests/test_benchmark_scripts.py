@@ -547,10 +547,16 @@ def test_teacher_cost_prints_a_row_per_teacher_beside_alp_gmm(capsys):
 
 
 @needs_miniwob
-def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys):
+def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys, tmp_path):
     script = load_script("miniwob_transfer")
-    script.main(["--steps", "64", "--n-envs", "4", "--episodes", "2", "--tasks", "enter-text"])
+    saved = str(tmp_path / "policy.npz")
+    common = ["--n-envs", "4", "--episodes", "2", "--tasks", "enter-text"]
+    script.main(["--steps", "64", *common, "--save-policy", saved])
     out = capsys.readouterr().out
+    script.main([*common, "--load-policy", saved])
+    again = capsys.readouterr().out
+    assert f"loaded the policy of {saved}" in again
+    assert again.splitlines()[-1] == out.splitlines()[-1]  # the same greedy episodes
     assert re.search(r"trained 64 steps on simulated forms \(fresh values\)", out)
     row = re.search(
         r"^enter-text +([\d.]+)% \[ *([\d.]+)%, *([\d.]+)%\] +([\d.]+)  (.+)$", out, re.M
