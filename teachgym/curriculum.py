@@ -41,6 +41,7 @@ import gymnasium as gym
 
 from teachgym.tasks import Task
 from teachgym.teachers.base import Outcome, Teacher
+from teachgym.teachers.capabilities import TaskCritic
 
 EPISODE_INFO_KEY = "teachgym_episode"
 """``info`` key under which :class:`TaskFeedWrapper` reports a finished episode."""
@@ -124,6 +125,11 @@ class Curriculum:
                 raise ValueError(f"curriculum state needs a non-negative integer {key!r}")
         self.episodes_reported = int(state["episodes_reported"])
         self.tasks_sampled = int(state["tasks_sampled"])
+
+    def provide_task_values(self, critic: TaskCritic | None) -> None:
+        """Give the teacher the student's critic of candidate tasks, ``critic(tasks) ->
+        values`` (for teachers that ``requires_task_values``), or take it away with ``None``."""
+        self.teacher.set_task_critic(critic)
 
     def next_task(self) -> Task:
         self.tasks_sampled += 1

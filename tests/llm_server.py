@@ -6,7 +6,8 @@ offline planner, ``"malformed"`` with text that is not JSON, ``"out-of-bounds"``
 with a subgoal outside the grid, ``"500"`` with an HTTP 500 error that echoes the
 request headers (to check that the API key never leaks), ``"400-format"`` with an
 HTTP 400 when ``response_format`` is sent, ``"garbage"`` with a body that is not a chat completion,
-``"task-bad"`` with an out-of-range task.
+``"task-bad"`` with an out-of-range task, and ``"reply:<text>"`` with ``<text>`` as the
+answer's content, verbatim (an empty text included).
 
 Behaviours seen on real servers (the reply bodies are theirs, shortened):
 
@@ -123,6 +124,8 @@ class ChatServer:
 
     @staticmethod
     def answer(behaviour: str, user: str) -> str:
+        if behaviour.startswith("reply:"):
+            return behaviour[len("reply:") :]
         if behaviour == "malformed":
             return '{"subgoals": [{"kind": "open", '
         if user.startswith("Layout:\n"):

@@ -21,7 +21,11 @@ SPACE = TaskSpace({"h": Continuous(0.0, 3.0), "s": Continuous(0.0, 6.0), "k": In
 
 
 def drive(teacher, episodes: int, rng: np.random.Generator) -> list[dict]:
-    """Sample/update ``episodes`` times with a fake return that depends on the task."""
+    """Sample/update ``episodes`` times with a fake return that depends on the task (and
+    a critic of tasks giving its noiseless part, for teachers that require one)."""
+    if teacher.requires_task_values:
+        space = teacher.task_space
+        teacher.set_task_critic(lambda tasks: [float(space.to_vector(t).sum()) for t in tasks])
     tasks = []
     for _ in range(episodes):
         task = teacher.sample()

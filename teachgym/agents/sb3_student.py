@@ -49,9 +49,10 @@ from teachgym.agents.global_random import OwnedGlobalRandom, isolated_global_ran
 from teachgym.agents.level_replay import LevelScoringCallback
 from teachgym.agents.policy import RecurrentSB3Policy, SB3Policy
 from teachgym.agents.robust_ppo import RobustPPO, RobustUpdates
-from teachgym.agents.sb3_values import value_function
+from teachgym.agents.sb3_values import initial_state_values, value_function
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
+from teachgym.agents.task_critic import ResetCritic
 from teachgym.curriculum import Curriculum
 from teachgym.errors import TeachgymUsageError, UnknownParameterError
 from teachgym.params import constructor_defaults, get_params, json_ready
@@ -224,6 +225,7 @@ class SB3Student(Student):
 
     name = "sb3"
     provides_values = True
+    provides_task_values = True
     resumable_changes = frozenset({"torch_threads", "tensorboard_log", "verbose"})
 
     def __init__(
@@ -283,6 +285,12 @@ class SB3Student(Student):
         self._bound = False
         self._restore: dict[str, Any] | None = None
         self._memory: RecurrentSB3Policy | None = None
+        self.task_critic = ResetCritic(env_fn, self._reset_values, seed)
+        """Values candidate tasks for teachers that require task values: the model's value
+        of a scratch environment's reset on each (:mod:`teachgym.agents.task_critic`)."""
+
+    def _reset_values(self, observations: list[Any], infos: list[dict[str, Any]]) -> np.ndarray:
+        return initial_state_values(self._acting_model(), observations)
 
     def describe(self) -> str:
         return f"{self.algo!r} (SB3 {self.algo.upper()})"
@@ -391,6 +399,8 @@ class SB3Student(Student):
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
         self.check_teacher(curriculum.teacher)
+        if curriculum.teacher.requires_task_values:
+            curriculum.provide_task_values(self.task_critic)
         with self.random.active(self.torch_threads):
             model = self._ensure(curriculum)
             callbacks = list(self.callbacks)
@@ -548,6 +558,7 @@ class SB3Student(Student):
 
     def close(self) -> None:
         super().close()
+        self.task_critic.close()
         if self.venv is not None:
             self.venv.close()
             self.venv = None

@@ -25,6 +25,7 @@ import gymnasium as gym
 import numpy as np
 
 from teachgym.agents.student import EnvFn, ProgressFn, Student
+from teachgym.agents.task_critic import ResetCritic
 from teachgym.curriculum import Curriculum, CurriculumWrapper, TaskFeedWrapper
 from teachgym.envs.learnability_grid import MASTERED_ABOVE, MAX_COMPETENCE, LearnabilityGridEnv
 from teachgym.errors import TeachgymUsageError
@@ -138,7 +139,8 @@ class SimulatedStudent(Student):
     teacher is told the competence after practice. The value it reports for an
     episode's initial state (teachers that ``requires_value``) is the cell's
     competence / 100 before the practice: its return without this episode's practice.
-    The grid's rules (which cells
+    Its critic of candidate tasks (teachers that ``requires_task_values``) gives the same
+    value for the cell a task falls in. The grid's rules (which cells
     can be learned, which are open from the start) come from the grid.
 
     A forgetting student (TeachMyAgent's forgetting-student test, docs/references.md
@@ -157,6 +159,7 @@ class SimulatedStudent(Student):
 
     name = "simulated"
     provides_values = True
+    provides_task_values = True
 
     def __init__(
         self,
@@ -182,11 +185,19 @@ class SimulatedStudent(Student):
         self.env = env
         self.grid = grid
         self.env.reset(seed=seed)
+        self.task_critic = ResetCritic(self.env_fn, self._cell_values, seed)
+        """Values candidate tasks: the competence / 100 of the cell each falls in."""
+
+    def _cell_values(self, observations: list[Any], infos: list[dict[str, Any]]) -> np.ndarray:
+        cells = [info["cell"] for info in infos]
+        return np.array([self.table.values[c] for c in cells], dtype=np.float64) / MAX_COMPETENCE
 
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
     ) -> None:
         self.check_teacher(curriculum.teacher)
+        if curriculum.teacher.requires_task_values:
+            curriculum.provide_task_values(self.task_critic)
         env = CurriculumWrapper(self.env, curriculum)
         for _ in range(total_steps):
             self._episode(env, None)
@@ -212,6 +223,9 @@ class SimulatedStudent(Student):
 
     def act(self, observation: Any, deterministic: bool = True) -> int:
         return 0
+
+    def close(self) -> None:
+        self.task_critic.close()
 
     def _save_model(self, directory: Path) -> None:
         save_state({"competence": self.table.values.copy()}, directory / "competence")

@@ -6,8 +6,8 @@ acts, and saves/loads itself (with the teacher's state beside it, so training ca
 resume). :func:`teachgym.evaluation.evaluate` evaluates any student on a test set.
 
 A student declares what it can give a teacher (``score_kinds``, ``provides_values``,
-``supports_robust_updates``, ``required_teacher_score``); :func:`incompatibility`
-compares that with the teacher's declared capabilities
+``provides_task_values``, ``supports_robust_updates``, ``required_teacher_score``);
+:func:`incompatibility` compares that with the teacher's declared capabilities
 (:mod:`teachgym.teachers.capabilities`), and every student refuses an incompatible
 teacher before it trains (:meth:`Student.check_teacher`).
 """
@@ -101,6 +101,9 @@ class Student(ABC):
     provides_values: bool = False
     """True if every episode it reports carries its value of the episode's initial state
     (``Outcome.value``), for teachers that ``requires_value``."""
+    provides_task_values: bool = False
+    """True if it gives the curriculum a critic of candidate tasks before they are played
+    (``Curriculum.provide_task_values``), for teachers that ``requires_task_values``."""
     supports_robust_updates: bool = False
     """True if it can skip the gradient step on episodes a ``robust`` teacher marks
     exploratory."""
@@ -267,10 +270,17 @@ def incompatibility(teacher: Teacher, student: Student) -> str | None:
     """Why ``student`` cannot train with ``teacher`` (with the fix), or ``None`` if it can.
 
     Reads only declared capabilities: the teacher's ``requires_score``, ``score_kind``,
-    ``requires_value`` and ``robust``, the student's ``score_kinds``, ``provides_values``,
+    ``requires_value``, ``requires_task_values`` and ``robust``, the student's
+    ``score_kinds``, ``provides_values``, ``provides_task_values``,
     ``supports_robust_updates`` and ``required_teacher_score``.
     """
     who = f"student {student.describe()}"
+    if teacher.requires_task_values and not student.provides_task_values:
+        return (
+            f"teacher {teacher.name!r} asks the student's critic to value candidate tasks "
+            f"before they are played, which {who} cannot do; use an SB3 student (e.g. 'ppo') "
+            "or 'simulated', or give the teacher value_band=None to keep every valid candidate"
+        )
     if teacher.requires_value and not student.provides_values:
         return (
             f"teacher {teacher.name!r} needs the student's value of each episode's initial "

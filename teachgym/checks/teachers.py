@@ -9,8 +9,8 @@ the same outcomes); ``state_dict`` / ``load_state_dict``
 and ``save_teacher`` / ``load_teacher`` restore it exactly (the restored teacher
 samples the same next tasks after the same updates); invalid tasks, a missing score
 (for a teacher that declares ``requires_score``), a missing value (for one that
-declares ``requires_value``) and another teacher's state are refused with
-``ValueError``.
+declares ``requires_value``), sampling without a critic (for one that declares
+``requires_task_values``) and another teacher's state are refused with ``ValueError``.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def check_teacher(
 
     The outcomes come from a fake student whose return grows with the task vector;
     they carry a score when the teacher declares ``requires_score`` and a value (the
-    return's noiseless part) when it declares ``requires_value``.
+    return's noiseless part) when it declares ``requires_value``; a teacher that declares
+    ``requires_task_values`` gets a critic that gives every task that noiseless part.
 
     Raises:
         ContractError: naming the teacher, the broken contract and what was seen.
@@ -171,9 +172,13 @@ def _check_rebuild(teacher: Teacher, hyperparameters: dict[str, Any], label: str
     return rebuilt
 
 
+def _noiseless_return(space: TaskSpace, task: Task) -> float:
+    vector = space.to_vector(task)
+    return float(vector.mean()) if vector.size else 0.0
+
+
 def _outcome(teacher: Teacher, task: Task, rng: np.random.Generator) -> Outcome:
-    vector = teacher.task_space.to_vector(task)
-    value = float(vector.mean()) if vector.size else 0.0
+    value = _noiseless_return(teacher.task_space, task)
     episode_return = value + float(rng.normal(0.0, 0.05))
     score = abs(episode_return) if teacher.requires_score else None
     return Outcome(
@@ -185,7 +190,15 @@ def _outcome(teacher: Teacher, task: Task, rng: np.random.Generator) -> Outcome:
     )
 
 
+def _give_critic(teacher: Teacher) -> None:
+    """A critic of the fake student for a teacher that requires task values."""
+    if teacher.requires_task_values:
+        space = teacher.task_space
+        teacher.set_task_critic(lambda tasks: [_noiseless_return(space, t) for t in tasks])
+
+
 def _drive(teacher: Teacher, episodes: int, rng: np.random.Generator, label: str) -> list[Task]:
+    _give_critic(teacher)
     tasks = []
     for i in range(episodes):
         task = teacher.sample()
@@ -256,6 +269,12 @@ def _check_restore(
 
 
 def _check_refusals(teacher: Teacher, space: TaskSpace, label: str) -> None:
+    if teacher.requires_task_values:
+        _expect_value_error(
+            teacher.sample,
+            f"{label} declares requires_task_values but sample() accepted to run without a critic",
+        )
+        _give_critic(teacher)
     task = teacher.sample()
     bad = {**task, space.names[0]: "nonsense"}
     _expect_value_error(

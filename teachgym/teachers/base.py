@@ -24,6 +24,7 @@ from teachgym.teachers.capabilities import (
     LEARNING_POTENTIAL,
     SCORE_KINDS,
     BufferedLevels,
+    TaskCritic,
 )
 from teachgym.teachers.level_scores import EpisodeTrace, positive_value_loss, value_l1
 
@@ -126,6 +127,10 @@ class Teacher(ABC):
     requires_value: ClassVar[bool] = False
     """True if :meth:`update` needs ``Outcome.value``, the student's value of the
     episode's initial state."""
+    requires_task_values: bool = False
+    """True if :meth:`sample` needs the student's critic of candidate tasks
+    (:meth:`set_task_critic`): their values before they are played. A class attribute, or
+    set per instance when a hyperparameter decides it."""
     robust: ClassVar[bool] = False
     """True: the student must take no gradient step on episodes whose task
     :meth:`is_exploratory` (it only scores them)."""
@@ -152,6 +157,8 @@ class Teacher(ABC):
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         self.n_updates = 0
+        self.task_critic: TaskCritic | None = None
+        """The student's critic of candidate tasks (:meth:`set_task_critic`); not state."""
 
     @classmethod
     def from_preset(
@@ -185,7 +192,18 @@ class Teacher(ABC):
     # -- protocol -------------------------------------------------------------
     def sample(self) -> Task:
         """The next task to train on (always valid for ``task_space``)."""
+        if self.requires_task_values and self.task_critic is None:
+            raise TeachgymUsageError(
+                f"teacher {self.name!r} values candidate tasks with the student's critic, and "
+                "none was given; train it with a student that provides task values (an SB3 "
+                "student, 'simulated'), or call curriculum.provide_task_values(critic)"
+            )
         return self._sample()
+
+    def set_task_critic(self, critic: TaskCritic | None) -> None:
+        """Use ``critic(tasks) -> values`` to value candidate tasks before they are played
+        (``None``: no critic). Called through ``Curriculum.provide_task_values``."""
+        self.task_critic = critic
 
     def update(self, task: Mapping[str, Any], outcome: Outcome) -> None:
         """Learn from one finished episode on ``task``."""

@@ -24,6 +24,13 @@ works with any student that uses the same capability:
   students compute it on the reset observation when the episode ends (the value
   network of PPO and A2C, the smaller critic of SAC, TD3 and DDPG at the actor's
   action, the largest Q-value of DQN), the simulated student gives its competence.
+- ``requires_task_values``: the teacher asks the student's critic for its value of
+  candidate tasks *before* they are played (WebRL keeps a generated task only if the
+  critic's value lies in a band; [qi2024webrl]). A student that can give it declares
+  ``provides_task_values`` and hands the curriculum a :data:`TaskCritic`
+  (``Curriculum.provide_task_values``), which passes it to the teacher
+  (``Teacher.set_task_critic``). teachgym's students value a task by resetting a scratch
+  copy of their environment on it and valuing the reset observation as above.
 - ``episode_score(task, trace)``: how the teacher turns a student's episode trace
   into its learning-potential score.
 - ``robust`` and ``is_exploratory(task)``: the student must take no gradient step
@@ -39,7 +46,9 @@ works with any student that uses the same capability:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +65,11 @@ ADVANTAGE = "mean-absolute-advantage"
 learnability of DUMP and SEC (docs/references.md [wang2025dump], [chen2025sec])."""
 
 SCORE_KINDS: tuple[str, ...] = (LEARNING_POTENTIAL, REGRET, ADVANTAGE)
+
+TaskCritic = Callable[[Sequence[Task]], Any]
+"""``critic(tasks) -> values``: a student's value V(s0, task) of each task before it is
+played, an array-like of shape ``(len(tasks),)`` in the units of its value function
+(discounted return; the simulated student's competence / 100)."""
 
 
 @dataclass(frozen=True)

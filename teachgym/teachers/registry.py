@@ -50,6 +50,7 @@ _REGISTRY: dict[str, str | type[Teacher]] = {
     "schedule": "teachgym.teachers.schedule:ScheduleTeacher",
     "qweb-warm-start": "teachgym.teachers.schedule:QWebWarmStartTeacher",
     "qweb-subinstruction": "teachgym.teachers.schedule:QWebSubinstructionTeacher",
+    "webrl": "teachgym.teachers.self_evolving:SelfEvolvingTeacher",
 }
 _plugins_added = False
 

@@ -45,9 +45,11 @@ from teachgym.teachers.llm_subgoal.prompt import (
     SUBGOAL_TEMPLATE_VERSION,
     SUBGOAL_TEMPLATES,
     TASK_TEMPLATE_VERSION,
+    VARIATIONS_TEMPLATE_VERSION,
     Query,
     subgoal_query,
     task_query,
+    variations_query,
 )
 from teachgym.teachers.llm_subgoal.subgoal_teacher import Proposal, SubgoalTeacher
 
@@ -60,6 +62,7 @@ __all__ = [
     "SUBGOAL_TEMPLATES",
     "SUBGOAL_TEMPLATE_VERSION",
     "TASK_TEMPLATE_VERSION",
+    "VARIATIONS_TEMPLATE_VERSION",
     "AnswerCache",
     "Backend",
     "BackendError",
@@ -87,4 +90,5 @@ __all__ = [
     "plan_subgoals",
     "subgoal_query",
     "task_query",
+    "variations_query",
 ]

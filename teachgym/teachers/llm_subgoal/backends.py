@@ -70,6 +70,8 @@ class PlannerBackend:
     def complete(self, query: Query) -> str:
         if query.kind == "subgoals":
             return chain_answer(plan_subgoals(parse_layout(query.source_text)), query)
+        if query.kind != "task":
+            raise BackendError(f"the planner backend does not answer {query.kind} questions")
         return json.dumps({"task": plan_task(query.source_text)})
 
     def __repr__(self) -> str:

@@ -27,8 +27,10 @@ SUBGOAL_TEMPLATES: tuple[str, ...] = (SUBGOAL_TEMPLATE_VERSION, GROUNDED_TEMPLAT
 """Subgoal templates: coordinates (``subgoals-v1``), or enumerated object ids
 (``subgoals-grounded-v1``, :mod:`.grounded`)."""
 TASK_TEMPLATE_VERSION = "task-v1"
+VARIATIONS_TEMPLATE_VERSION = "task-variations-v1"
+"""New tasks from failed ones (the ``webrl`` teacher's language-model generator)."""
 
-QueryKind = Literal["subgoals", "task"]
+QueryKind = Literal["subgoals", "task", "variations"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class Query:
     """One question to a backend.
 
     Attributes:
-        kind: ``"subgoals"`` (a chain for a layout) or ``"task"`` (the next task parameters).
+        kind: ``"subgoals"`` (a chain for a layout), ``"task"`` (the next task parameters) or
+            ``"variations"`` (new tasks made from failed ones).
         template_version: the template that produced the messages.
         system, user: the chat messages.
         schema: JSON schema the answer must follow.
@@ -130,4 +133,27 @@ def task_query(summary: str, schema: dict[str, Any]) -> Query:
         user=user,
         schema=schema,
         source_text=summary,
+    )
+
+
+_VARIATIONS_SYSTEM = (
+    "You write training tasks for a reinforcement-learning student. A task is one value "
+    "for each parameter of the task space. You are shown tasks the student failed. Write "
+    "new tasks inspired by them: of about the same difficulty (a little easier or harder "
+    "is fine), but more diverse than the tasks shown, each value within its parameter's "
+    "range. Reply with one JSON object that follows this JSON schema, and nothing else:\n"
+)
+
+
+def variations_query(source_text: str, n_tasks: int, schema: dict[str, Any]) -> Query:
+    """The question for ``n_tasks`` new tasks; ``source_text`` lists the task space and the
+    failed tasks (:func:`teachgym.teachers.llm_variations.variations_source`)."""
+    user = f'{source_text}\n\nWrite {n_tasks} new tasks. Answer as {{"tasks": [{{...}}, ...]}}.'
+    return Query(
+        kind="variations",
+        template_version=VARIATIONS_TEMPLATE_VERSION,
+        system=_VARIATIONS_SYSTEM + json.dumps(schema),
+        user=user,
+        schema=schema,
+        source_text=source_text,
     )

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from teachgym.tasks import Categorical, Continuous, Integer, TaskSpace
+from teachgym.tasks import Categorical, Continuous, Fixed, Integer, TaskSpace
 
 _REGION = re.compile(r"^  region (\d+): centre ")
 _STATS = re.compile(r"^; episodes (\d+)(?:; success (n/a|[0-9.]+); return (-?[0-9.e+-]+|nan))?$")
@@ -102,6 +102,8 @@ def _parameter_schema(parameter: Any) -> dict[str, Any]:
         return {"type": "integer", "minimum": parameter.low, "maximum": parameter.high}
     if isinstance(parameter, Categorical):
         return {"enum": list(parameter.choices)}
+    if isinstance(parameter, Fixed):  # teachers hold it at its value
+        return {"type": "number", "minimum": parameter.value, "maximum": parameter.value}
     return {"type": "array"}
 
 
