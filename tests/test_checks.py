@@ -335,3 +335,14 @@ class ClaimsValues(ScriptedStudent):
 def test_check_student_catches_a_student_that_declares_values_it_does_not_give():
     with pytest.raises(ContractError, match="declares provides_values, but a report had no value"):
         check_student(ClaimsValues, COUNTDOWN, 40)
+
+
+class ClaimsTaskValues(ScriptedStudent):
+    """Declares a critic of tasks it never gives the curriculum."""
+
+    provides_task_values = True
+
+
+def test_check_student_catches_a_student_that_declares_a_task_critic_it_does_not_give():
+    with pytest.raises(ContractError, match="declares provides_task_values, but gave the"):
+        check_student(ClaimsTaskValues, COUNTDOWN, 40)

@@ -461,3 +461,15 @@ def test_the_llm_generator_keeps_the_teacher_contract(llm_options):
         )
         check_teacher(teacher, episodes=100)
         assert len(s.requests) > 0
+
+
+def test_suites_and_the_command_line_pass_the_envs_return_bounds_as_value_bounds():
+    from teachgym.bench.suite import teacher_params_on
+
+    web = gym.make("teachgym/WebForm-v0").unwrapped
+    assert teacher_params_on(web, "webrl", {}) == {"value_bounds": [-1.0, 1.0]}
+    assert teacher_params_on(web, "webrl", {"value_bounds": None}) == {"value_bounds": None}
+    assert "return_bounds" not in teacher_params_on(web, "alp-gmm", {})  # only when declared
+    teacher = make_teacher("webrl", web.task_space, **teacher_params_on(web, "webrl", {}))
+    teacher.set_task_critic(lambda tasks: [0.0] * len(tasks))  # V = 0: success 0.5
+    assert teacher.critic_values([web.default_task]).tolist() == [0.5]

@@ -292,11 +292,17 @@ def _env_evaluation(evaluation: EvaluationSpec, env_class: type[Any]) -> Evaluat
 def teacher_params_on(env: Any, teacher_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """A teacher's hyperparameters on ``env`` (an unwrapped environment): a teacher that
     declares ``mutates`` gets the edits the environment publishes
-    (``TaskEnv.edit_operators()``), under the ones given explicitly."""
+    (``TaskEnv.edit_operators()``), and one that names a ``return_bounds_parameter`` gets
+    the environment's ``return_bounds`` there, under the ones given explicitly."""
+    cls = teacher_class(teacher_name)
+    published: dict[str, Any] = {}
     publish = getattr(env, "edit_operators", None)
-    if not teacher_class(teacher_name).mutates or publish is None:
-        return dict(params)
-    return {**publish(), **params}
+    if cls.mutates and publish is not None:
+        published.update(publish())
+    bounds = getattr(env, "return_bounds", None)
+    if cls.return_bounds_parameter is not None and bounds is not None:
+        published[cls.return_bounds_parameter] = [float(b) for b in bounds]
+    return {**published, **params}
 
 
 def _check_buildable(

@@ -146,6 +146,34 @@ class ValuedCountingTeacher(CountingTeacher):
     requires_value = True
 
 
+class TaskValuedCountingTeacher(CountingTeacher):
+    """A counting teacher that asks the student's critic for the value of every task it
+    hands out, before it is played (``requires_task_values``).
+
+    Attributes:
+        task_values: the critic's value of each task sampled.
+    """
+
+    name = "counting-task-valued"
+    requires_task_values = True
+
+    def __init__(self, task_space: TaskSpace, seed: int | None = None) -> None:
+        super().__init__(task_space, seed)
+        self.task_values: list[float] = []
+
+    def _sample(self) -> Task:
+        task = super()._sample()
+        assert self.task_critic is not None  # sample() refuses to run without one
+        values = np.asarray(self.task_critic([task]), dtype=np.float64).reshape(-1)
+        if values.shape != (1,) or not np.all(np.isfinite(values)):
+            raise ContractError(
+                f"the student's critic of tasks gave {values.tolist()} for one task, not one "
+                "finite value"
+            )
+        self.task_values.append(float(values[0]))
+        return task
+
+
 def _task_id(task: Mapping[str, Any], what: str) -> int:
     task_id = task.get(LEVEL_SEED)
     if not isinstance(task_id, int):
@@ -179,8 +207,9 @@ def check_student(
 
     The student learns with a :class:`CountingTeacher`, and once more with a teacher
     that needs each score kind the student declares it gives (``score_kinds``), so
-    deferred reports are checked too, and with one that needs values if the student
-    declares ``provides_values``.
+    deferred reports are checked too, with one that needs values if the student
+    declares ``provides_values``, and with one that values every task with the student's
+    critic before it is played if it declares ``provides_task_values``.
 
     Raises:
         ContractError: naming what was lost, reported twice or reported wrongly.
@@ -235,6 +264,8 @@ def _teachers_for(student: Any, env_fn: EnvFn, seed: int) -> list[CountingTeache
         teachers.append(RegretCountingTeacher(space, seed=seed))
     if getattr(student, "provides_values", False) and required is None:
         teachers.append(ValuedCountingTeacher(space, seed=seed))
+    if getattr(student, "provides_task_values", False) and required is None:
+        teachers.append(TaskValuedCountingTeacher(space, seed=seed))
     return teachers
 
 
@@ -257,6 +288,8 @@ def _check_one(
         if teacher.requires_score
         else "needs values"
         if teacher.requires_value
+        else "values tasks with its critic"
+        if teacher.requires_task_values
         else "needs no score"
     )
     with tempfile.TemporaryDirectory() as directory:
@@ -268,6 +301,11 @@ def _check_one(
             if teacher.requires_value and "value" in str(exc):
                 raise ContractError(
                     f"{how}: it declares provides_values, but a report had no value ({exc})"
+                ) from exc
+            if teacher.requires_task_values and "critic" in str(exc):
+                raise ContractError(
+                    f"{how}: it declares provides_task_values, but gave the curriculum no "
+                    f"critic ({exc})"
                 ) from exc
             raise
         finally:

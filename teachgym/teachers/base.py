@@ -138,6 +138,10 @@ class Teacher(ABC):
     """True: the teacher edits levels and takes the environment's published edits
     (``TaskEnv.edit_operators()``) as its hyperparameters ``edit_sizes``,
     ``edit_weights`` and ``edit_groups``."""
+    return_bounds_parameter: ClassVar[str | None] = None
+    """The hyperparameter that takes the environment's ``return_bounds`` (``teachgym
+    train`` and suites pass ``TaskEnv.return_bounds`` to it unless it is given), or
+    ``None``."""
     presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     """Published configurations: preset name -> hyperparameter values (:meth:`from_preset`)."""
     param_attributes: ClassVar[Mapping[str, str]] = {}

@@ -31,11 +31,13 @@ WebRL's curriculum, on a task space:
    value lies in ``value_band`` are kept (WebRL: [0.05, 0.75], "neither too easy nor
    infeasible"). WebRL's critic outputs a success probability; PPO's value is a
    discounted return. So values are first mapped to [0, 1] by ``value_bounds`` (low,
-   high): ``(v - low) / (high - low)``, e.g. ``(-1, 1)`` for the ±1 reward of
-   ``WebForm-v0``, or an environment's ``return_bounds``. With ``value_bounds=None`` the
-   band is read in the critic's own units (right for critics of success in [0, 1]: the
-   simulated student, binary rewards with a discount near 1). ``value_band=None`` turns
-   the filter off (then no critic is needed).
+   high): ``(v - low) / (high - low)``; ``teachgym train`` and suites pass the
+   environment's ``return_bounds`` (``(-1, 1)`` for the ±1 reward of ``WebForm-v0``:
+   a value ``v = 2p - 1`` maps to its success probability ``p`` when the discount is near
+   1). With ``value_bounds=None`` the band is read in the critic's own units (right for
+   critics of success in [0, 1]). ``value_band=None`` turns the filter off (then no
+   critic is needed). A discounted value of a long episode reads lower than its
+   success probability, so the mapped band admits harder tasks than WebRL's would.
 4. Diversity: duplicates (the same parameters) are dropped, and the kept candidates are
    queued in farthest-point order in the normalised task vector (each next one the
    farthest from the failed tasks shown and the ones already chosen), at most
@@ -160,6 +162,7 @@ class SelfEvolvingTeacher(Teacher):
     name = "webrl"
     requires_success = True
     mutates = True
+    return_bounds_parameter = "value_bounds"
     param_attributes = {"backend": "backend_name"}
 
     def __init__(
