@@ -1,18 +1,19 @@
 """Zero-shot transfer to MiniWoB++: train on simulated forms only, evaluate in Chromium.
 
-Run: ``OMP_NUM_THREADS=1 python benchmarks/miniwob_transfer.py [--steps 80000] [--episodes 100]``
+Run: ``OMP_NUM_THREADS=1 python benchmarks/miniwob_transfer.py [--steps 100000] [--episodes 100]``
 
 Trains MaskablePPO with the DOM-aware policy (the settings of
-``benchmarks/webform_learning.py``) on ``WebForm-v0`` login-like forms: one to three
-fields, mixed label styles, four distractors, one text-like input without any label on
-a quarter of the forms, a confirmation pop-up (opened by an input's focus, with a
-harmful button beside the safe one) on a quarter of the environments, and (unless
-``--pool-values``) text, password and email values drawn afresh each episode. No
-MiniWoB++ episode is used for training. The greedy policy (masked argmax) is then run
-on each MiniWoB++ task through
-:class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary reward), and the
-script prints per task the success rate with its 95 % Wilson interval, the mean
-number of actions per episode, and the episodes ended by each cause.
+``benchmarks/webform_learning.py``) on ``WebForm-v0`` forms (:data:`TRAIN_TASKS`):
+login forms of one to three fields with mixed label styles and four distractors,
+flight forms of text and date inputs, and forms of selects, radio groups and
+checkboxes; a field without any label on a quarter of the forms; a confirmation
+pop-up (opened by an input's focus, with a harmful button beside the safe one) on the
+pop-up forms; made-up radio option and checkbox words; and (unless ``--pool-values``)
+text, password and email values drawn afresh each episode. No MiniWoB++ episode is
+used for training. The greedy policy (masked argmax) is then run on each MiniWoB++
+task through :class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary
+reward), and the script prints per task the success rate with its 95 % Wilson
+interval, the mean number of actions per episode, and the episodes ended by each cause.
 """
 
 from __future__ import annotations
@@ -30,20 +31,30 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 
 from teachgym.agents.dom_policy import DomActorCriticPolicy
 from teachgym.envs.webform import WebFormEnv, preset_task
+from teachgym.envs.webform.miniwob_bridge import MINIWOB_FORM_TASKS
 
-TRAIN_TASKS: tuple[dict[str, Any], ...] = tuple(
-    {
-        **preset_task("login"),
-        "n_fields": n_fields,
-        "n_distractors": 4,
-        "label_style": "mixed",
-        "popup": popup,
-    }
-    for n_fields, popup in ((1, False), (2, False), (3, False), (2, True))
+_LOGIN = {**preset_task("login"), "n_distractors": 4, "label_style": "mixed"}
+_CHOICE = {**_LOGIN, "field_types": "choice", "theme": "any", "n_distractors": 0}
+TRAIN_TASKS: tuple[dict[str, Any], ...] = (
+    {**_LOGIN, "n_fields": 1},
+    {**_LOGIN, "n_fields": 2},
+    {**_LOGIN, "n_fields": 3},
+    {**_LOGIN, "n_fields": 2, "popup": True},
+    {**_LOGIN, "n_fields": 3, "field_types": "typed", "theme": "flight", "n_distractors": 2},
+    {**_CHOICE, "n_fields": 2, "n_options": 5},
+    {**_CHOICE, "n_fields": 4, "n_options": 3, "required_fraction": 0.5},
+    {**_CHOICE, "n_fields": 3, "n_options": 4, "required_fraction": 0.67, "n_distractors": 1},
 )
-"""Training forms, one per pair of environments of the vector env."""
-ENV_KWARGS: dict[str, Any] = {"max_elements": 16, "max_fields": 3}
-SIMULATOR_KWARGS: dict[str, Any] = {"unlabelled": 0.25, "popup_style": "confirm"}
+"""Training forms, environment ``i`` of the vector env gets ``TRAIN_TASKS[i % 8]``:
+login forms of one to three fields (one with a pop-up), flight forms of text and date
+inputs, and forms of selects, radio groups and checkboxes of which the instruction
+may ask for only some."""
+ENV_KWARGS: dict[str, Any] = {"max_elements": 20, "max_fields": 6}
+SIMULATOR_KWARGS: dict[str, Any] = {
+    "unlabelled": 0.25,
+    "popup_style": "confirm",
+    "fresh_choices": True,
+}
 """The simulator's MiniWoB++-like variants used in training (see ``generate_form``)."""
 GAMMA = 0.95
 
@@ -59,7 +70,7 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 
 
 def train(steps: int, seed: int, n_envs: int, fresh_values: bool) -> MaskablePPO:
-    """MaskablePPO on TRAIN_TASKS (environment ``i`` gets task ``i % 4``), shaped reward."""
+    """MaskablePPO on TRAIN_TASKS (environment ``i`` gets task ``i % 8``), shaped reward."""
 
     def make(i: int) -> WebFormEnv:
         task = TRAIN_TASKS[i % len(TRAIN_TASKS)]
@@ -120,11 +131,11 @@ def run_episode(model: MaskablePPO, env: Any, seed: int) -> tuple[bool, int, str
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=80_000)
+    parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-envs", type=int, default=8)
     parser.add_argument("--episodes", type=int, default=100)
-    parser.add_argument("--tasks", default="login-user,enter-text,enter-password,login-user-popup")
+    parser.add_argument("--tasks", default=",".join(MINIWOB_FORM_TASKS))
     parser.add_argument(
         "--pool-values", action="store_true",
         help="train on the vocabulary's value pools instead of fresh values",

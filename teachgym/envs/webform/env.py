@@ -71,12 +71,14 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             ``task`` and presets are then given and echoed in that form.
         fresh_values: draw text, password and email values afresh each episode
             instead of from the vocabulary's small pools (see ``generate_form``).
-        unlabelled: probability in [0, 1] that one text-like instruction input of a
-            form has no label or placeholder (see ``generate_form``); 0 keeps every
-            input labelled.
+        unlabelled: probability in [0, 1] that one instruction input, select or radio
+            group of a form has no label, placeholder or caption (see
+            ``generate_form``); 0 keeps every field labelled.
         popup_style: the pop-up of tasks with ``popup``: ``"notice"`` (open at the
             start, one close button) or ``"confirm"`` (opens when an input takes the
             focus, with a harmful button beside the safe one; see ``generate_form``).
+        fresh_choices: radio options and checkbox labels are made-up words each
+            episode, as MiniWoB++ draws them (see ``generate_form``).
 
     Success (``info["is_success"]`` at the end): submitted with every instruction
     field right and every other control (decoys, distractor inputs, fields the
@@ -114,6 +116,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         fresh_values: bool = False,
         unlabelled: float = 0.0,
         popup_style: str = "notice",
+        fresh_choices: bool = False,
     ) -> None:
         self.numeric_tasks = bool(numeric_tasks)
         self.fresh_values = bool(fresh_values)
@@ -123,6 +126,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             raise ValueError(f"popup_style must be one of {POPUP_STYLES}, got {popup_style!r}")
         self.unlabelled = float(unlabelled)
         self.popup_style = popup_style
+        self.fresh_choices = bool(fresh_choices)
         if self.numeric_tasks:
             self.task_space = WEBFORM_NUMERIC_TASK_SPACE
             self.default_task = numeric_task(FORM_PRESETS["login"])
@@ -175,6 +179,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             fresh_values=self.fresh_values,
             unlabelled=self.unlabelled,
             popup_style=self.popup_style,
+            fresh_choices=self.fresh_choices,
         )
         sim = FormSimulator(form)
         self._view = ViewEncoder(self.codec, form, sim)

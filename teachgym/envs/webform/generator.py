@@ -295,6 +295,28 @@ def _fresh_value(ftype: str, draws: _Draws) -> str:
     return f"{text}@mail.org" if ftype == "email" else text
 
 
+def _random_string(draws: _Draws, low: int, high: int) -> str:
+    """``low`` to ``high`` letters and digits, as MiniWoB++'s ``ui_utils.generateString``."""
+    n = low + draws.integer(high - low + 1)
+    return "".join(_ALPHANUMERIC[draws.integer(len(_ALPHANUMERIC))] for _ in range(n))
+
+
+def _fresh_choice(spec: FieldSpec, n_options: int, draws: _Draws) -> FieldSpec:
+    """``spec`` with made-up words as MiniWoB++'s ``click-option`` and
+    ``click-checkboxes`` draw them [liu2018miniwob] (2 to 8 letters and digits): a radio
+    group's option pool, a checkbox's key and label; other kinds unchanged."""
+    if spec.ftype == "checkbox":
+        return FieldSpec(_random_string(draws, 2, 8), "checkbox", (), ())
+    if spec.ftype != "radio":
+        return spec
+    pool: list[str] = []
+    while len(pool) < n_options + 2:
+        word = _random_string(draws, 2, 8)
+        if word.lower() not in {p.lower() for p in pool}:
+            pool.append(word)
+    return FieldSpec(spec.key, "radio", spec.paraphrases, tuple(pool))
+
+
 def _value_and_options(
     spec: FieldSpec, n_options: int, draws: _Draws, fresh_values: bool = False
 ) -> tuple[str, tuple[str, ...]]:
@@ -380,16 +402,20 @@ class _Builder:
             return row + 1
         if ftype == "radio":
             cid = self.control("radio", initial, block.options, label)
-            caption = self.element(
-                tag="span",
-                input_type="",
-                text=shown,
-                placeholder="",
-                page=page,
-                row=row,
-                column="full",
-                classes=("caption",),
-            )
+            captioned = block.style != "none"
+            captions = [
+                self.element(
+                    tag="span",
+                    input_type="",
+                    text=shown,
+                    placeholder="",
+                    page=page,
+                    row=row,
+                    column="full",
+                    classes=("caption",),
+                )
+                for _ in range(captioned)
+            ]
             options = [
                 self.element(
                     tag="label",
@@ -397,7 +423,7 @@ class _Builder:
                     text=text,
                     placeholder="",
                     page=page,
-                    row=row + 1 + i,
+                    row=row + captioned + i,
                     column="right",
                     control=cid,
                     option=i,
@@ -406,8 +432,8 @@ class _Builder:
                 for i, text in enumerate(block.options)
             ]
             self.attach(cid, options)
-            block.control, block.elements = cid, [caption, *options]
-            return row + 1 + len(options)
+            block.control, block.elements = cid, [*captions, *options]
+            return row + captioned + len(options)
         is_select = ftype == "select"
         prompt_and_options = (
             shown if block.style == "placeholder" else "Choose...",
@@ -496,6 +522,7 @@ def generate_form(
     fresh_values: bool = False,
     unlabelled: float = 0.0,
     popup_style: str = "notice",
+    fresh_choices: bool = False,
 ) -> Form:
     """Build the form of a validated ``task``, drawing everything from ``rng``.
 
@@ -505,8 +532,9 @@ def generate_form(
         fresh_values: draw the text, password and email fields' values afresh (see
             :func:`_fresh_value`) instead of from their small pools, so a policy cannot
             learn the pool's words and must compare what it typed with the instruction.
-        unlabelled: probability that one text-like instruction input of the form shows
-            no label and no placeholder at all, as MiniWoB++'s ``enter-text`` input
+        unlabelled: probability that one instruction input, select or radio group of
+            the form shows no label, placeholder or caption at all, as MiniWoB++'s
+            ``enter-text`` input, ``choose-list`` select and ``click-option`` group
             [liu2018miniwob]; the instruction still names its catalog key.
         popup_style: with ``task["popup"]``: ``"notice"`` (open at the start: a text
             and one close button) or ``"confirm"``, MiniWoB++'s ``login-user-popup``
@@ -514,12 +542,16 @@ def generate_form(
             (that typing is lost), shows a message and a question, and offers a harmful
             button (``abort`` role: the episode ends as a failure) beside a safe one
             (``close`` role), in random order.
+        fresh_choices: radio options and checkbox labels (and so the checkbox keys)
+            are made-up words (see :func:`_fresh_choice`) instead of the catalog's.
 
     The defaults draw exactly what earlier versions drew, so a task and level seed
     give the same form as before.
     """
     draws = _Draws(rng)
     specs = _choose_specs(task, draws)
+    if fresh_choices:
+        specs = [_fresh_choice(spec, task["n_options"], draws) for spec in specs]
     blocks: list[_Block] = []
     for i, spec in enumerate(specs):
         value, options = _value_and_options(spec, task["n_options"], draws, fresh_values)
@@ -530,9 +562,9 @@ def generate_form(
     n_prefilled = round(task["warm_start"] * n_required)
     prefilled = {required[i] for i in draws.sample(n_required, n_prefilled)}
     asked = set(required)
-    typed = [b for b in blocks if b.field_index in asked and _types(b)]
-    if unlabelled > 0.0 and typed and draws.random() < unlabelled:
-        typed[draws.integer(len(typed))].style = "none"
+    bare = [b for b in blocks if b.field_index in asked and _unlabellable(b)]
+    if unlabelled > 0.0 and bare and draws.random() < unlabelled:
+        bare[draws.integer(len(bare))].style = "none"
 
     used_labels = {b.label for b in blocks} | {s.key for s in specs}
     extras: list[_Block] = []
@@ -648,6 +680,12 @@ def generate_form(
         popup_trigger=popup_trigger,
     )
     return form.with_oracle(oracle_plan(form))
+
+
+def _unlabellable(block: _Block) -> bool:
+    """Whether ``block`` is a field that can show no label: an input, a select or a
+    radio group (a checkbox's label is the checkbox)."""
+    return block.spec is not None and block.spec.ftype != "checkbox"
 
 
 def _types(block: _Block) -> bool:

@@ -14,7 +14,11 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
 
 - elements: the visible leaves and the controls (``input``, ``button``, ``select``,
   ``textarea``, ``a``) inside ``#area`` (the task area below the instruction), in
-  DOM order; text pseudo-elements become ``span``; an element's *context* is the
+  DOM order; text pseudo-elements become ``span``; a checkbox or radio button inside
+  a ``<label>`` and the label's text are one ``label`` element of that input type, as
+  WebForm-v0 draws them (checked when miniwob gives its value as ``True``); a select's
+  options and chosen option, which miniwob's DOM lacks, are read from the page;
+  an element's *context* is the
   closest text to its left on the same line or just above it (MiniWoB++ forms put
   labels above inputs, WebForm-v0 to their left);
 - a pop-up (``#popup`` inside the task area, as ``login-user-popup`` opens when an
@@ -24,20 +28,26 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
   ``close`` role; the pop-up's OK button never gets the ``submit`` role;
 - a page button (not in a pop-up) whose text is a submit word (submit, login,
   search, ok, ...) gets the ``submit`` role; the flat ``submit`` action clicks it;
-- instruction fields: MiniWoB++'s own extraction, except that a value its extractor
-  names ``target`` is keyed by what the utterance says it goes into: ``text`` for
-  "into the text field", and ``password`` plus ``verify password`` for "the
-  password ... into both text fields" (WebForm-v0 fills one control per field);
+- instruction fields: MiniWoB++'s own extraction, keyed and typed as WebForm-v0
+  keys and types its fields (:func:`typed_fields`): a ``target`` value is keyed by
+  what the utterance says it goes into (``text``, ``password`` plus ``verify
+  password``, ``date`` with an ISO value, a select's ``item``, a radio ``option``),
+  and each checkbox to select is a ``yes`` field keyed by its name;
 - ``click(e)`` is ``CLICK_ELEMENT``; ``type(e, f)`` replaces the input's value as
   WebForm-v0 does: ``CLICK_ELEMENT``, ``PRESS_KEY C-a``, ``TYPE_TEXT`` (MiniWoB++'s
-  typing alone appends); ``select`` and scrolling have no counterpart (masked);
+  typing alone appends), into a date input ``CLICK_ELEMENT`` and the en-US
+  keystrokes ``MMDDYYYY``; ``select(e, f)`` picks the option whose text is the
+  field's value with WebDriver's ``Select``, as :mod:`.browser` does (miniwob has
+  no action for it), then observes with miniwob's ``NONE`` action; scrolling has
+  no counterpart (masked);
 - reward (``reward="binary"``, the published standard): +1 if MiniWoB++'s raw
   reward is positive at the end, else -1; ``reward="time-decayed"``: MiniWoB++'s
   own reward (a success scaled down by the time it took), -1 on truncation;
 - time: MiniWoB++ ends an episode itself when the task's time limit passes
   (``core.EPISODE_MAX_TIME``: 10 s by default, 15 s on ``enter-password`` and
-  ``login-user-popup``), which counts as a failure; the bridge also truncates after
-  ``max_steps`` actions;
+  ``login-user-popup``, 20 s on ``enter-date``; ``reset`` reports it as
+  ``info["time_limit_s"]``), which counts as a failure with the reason ``timed out``;
+  the bridge also truncates after ``max_steps`` actions;
 - a browser that crashes or stops answering raises :class:`MiniWoBBrowserError`
   (the episode is lost); the next ``reset()`` starts a new browser.
 
@@ -56,8 +66,9 @@ from typing import Any
 import numpy as np
 
 from teachgym.envs.task_env import TaskEnv
-from teachgym.envs.webform.browser import chromium_paths, chromium_unavailable_reason
+from teachgym.envs.webform.browser import chromium_paths, chromium_unavailable_reason, date_keys
 from teachgym.envs.webform.encoding import (
+    CHECKED,
     COVERED,
     FOCUSED,
     GEOMETRY,
@@ -71,20 +82,42 @@ from teachgym.envs.webform.encoding import (
     TAGS,
     WebFormCodec,
 )
+from teachgym.envs.webform.form import input_accepts
 from teachgym.envs.webform.vocabulary import FIELD_TYPES, word_set
 from teachgym.tasks import Categorical, Task, TaskSpace
 
-MINIWOB_FORM_TASKS = ("login-user", "enter-text", "enter-password", "login-user-popup")
-"""MiniWoB++ tasks whose instruction is key/value fields filled by typing and clicking."""
+MINIWOB_FORM_TASKS = (
+    "login-user",
+    "enter-text",
+    "enter-password",
+    "login-user-popup",
+    "enter-date",
+    "click-option",
+    "click-checkboxes",
+    "choose-list",
+)
+"""MiniWoB++ tasks whose instruction is key/value fields filled by typing, clicking and
+picking options."""
 SUBMIT_WORDS = frozenset({"submit", "login", "log", "search", "sign", "book", "ok", "send"})
 CLOSE_WORDS = frozenset({"cancel", "close", "dismiss", "no"})
 """Words of a pop-up button that dismisses the pop-up (its ``close`` role)."""
 REWARDS = ("binary", "time-decayed")
 _BOTH_FIELDS = re.compile(r'password "(.*)" into both text fields')
 _TEXT_FIELD = re.compile(r'"(.*)" into the text field')
+_AS_DATE = re.compile(r"Enter (.*) as the date")
+_FROM_LIST = re.compile(r"Select (.*) from the list")
+_SELECT = re.compile(r"Select (.*) and click Submit")
+_US_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 TASK_AREA_PX = 160.0
 """Width (and the height below the instruction) of MiniWoB++'s task area in pixels."""
 _TEXT_LIKE_INPUTS = frozenset({"text", "password", "email", "number", "date", "tel", "search"})
+_CHOICE_TAGS = frozenset({"input_checkbox", "input_radio"})
+_OPTIONS = """
+var el = document.querySelector('[data-wob_ref="' + arguments[0] + '"]');
+if (el === null || el.tagName !== 'SELECT') { return null; }
+return [Array.from(el.options).map(function (o) { return o.text; }), el.selectedIndex];
+"""
+_TIME_LIMIT = "return core.EPISODE_MAX_TIME;"
 
 
 def miniwob_unavailable_reason() -> str | None:
@@ -109,14 +142,41 @@ def instruction_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tu
     A ``target`` value gets the key the utterance names (see the module docstring);
     every other field is kept as extracted.
     """
-    if [key for key, _ in fields] != ["target"]:
-        return fields
-    value = fields[0][1]
-    if _BOTH_FIELDS.search(utterance):
-        return [("password", value), ("verify password", value)]
-    if _TEXT_FIELD.search(utterance):
-        return [("text", value)]
-    return fields
+    return [(key, value) for key, value, _ in typed_fields(utterance, fields)]
+
+
+def typed_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """MiniWoB++'s extracted fields as WebForm-v0 fields ``(key, value, field type)``.
+
+    - ``enter-password``'s password into both fields: ``password`` and
+      ``verify password``; ``enter-text``'s value: ``text``;
+    - ``enter-date``'s ``MM/DD/YYYY``: ``date`` with the ISO value WebForm-v0 types
+      (``YYYY-MM-DD``);
+    - ``choose-list``'s item: ``item``, a select field; ``click-option``'s option:
+      ``option``, a radio field;
+    - ``click-checkboxes``' ``target i`` names: one checkbox field per name, keyed by
+      the name with the value ``yes`` (WebForm-v0 keys a checkbox by its label), and
+      the extractor's ``button: submit`` dropped;
+    - any other field keeps its key, typed ``password`` if its key says so, else ``text``.
+    """
+    keys = [key for key, _ in fields]
+    if keys == ["target"]:
+        value = fields[0][1]
+        if _BOTH_FIELDS.search(utterance):
+            return [("password", value, "password"), ("verify password", value, "password")]
+        if _TEXT_FIELD.search(utterance):
+            return [("text", value, "text")]
+        date = _US_DATE.fullmatch(value)
+        if _AS_DATE.search(utterance) and date is not None:
+            month, day, year = date.groups()
+            return [("date", f"{year}-{month}-{day}", "date")]
+        if _FROM_LIST.search(utterance):
+            return [("item", value, "select")]
+        if _SELECT.search(utterance):
+            return [("option", value, "radio")]
+    if keys and all(key.startswith("target ") or key == "button" for key in keys):
+        return [(value, "yes", "checkbox") for key, value in fields if key != "button"]
+    return [(key, value, "password" if "password" in key else "text") for key, value in fields]
 
 
 def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -133,16 +193,33 @@ def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
             parent = int(by_ref[parent]["parent"]) if parent in by_ref else 0
         return found
 
+    boxes: dict[int, list[dict[str, Any]]] = {}  # label ref -> its checkbox or radio
+    for e in dom:
+        parent = by_ref.get(int(e["parent"]))
+        in_label = parent is not None and str(parent["tag"]).lower() == "label"
+        if str(e["tag"]).lower() in _CHOICE_TAGS and in_label:
+            boxes.setdefault(int(e["parent"]), []).append(e)
+    captions: dict[int, list[str]] = {ref: [] for ref, inside in boxes.items() if len(inside) == 1}
+    for e in dom:
+        if str(e["tag"]).lower() == "t" and int(e["parent"]) in captions:
+            captions[int(e["parent"])].append(str(e["text"]).strip())
+    merged = {int(inside[0]["ref"]): " ".join(captions[ref]) for ref, inside in boxes.items()
+              if ref in captions}  # fmt: skip
     popup: list[dict[str, Any]] = []
     page: list[dict[str, Any]] = []
     for e in dom:
         tag = str(e["tag"]).lower()
+        if tag == "t" and int(e["parent"]) in captions:
+            continue  # the caption of a checkbox or radio button: merged into it
         control = tag.startswith(("input", "button", "select", "textarea", "a"))
         leaf = bool(e["flags"][3]) and bool(str(e["text"]).strip())
         above = ancestors(e)
         if (control or leaf) and float(e["width"][0]) > 0 and above & area_refs:
             in_popup = bool(above & popup_refs)
-            (popup if in_popup else page).append({**e, "in_popup": in_popup})
+            extra: dict[str, Any] = {"in_popup": in_popup}
+            if int(e["ref"]) in merged:
+                extra.update(text=merged[int(e["ref"])], in_label=True)
+            (popup if in_popup else page).append({**e, **extra})
     return popup + page
 
 
@@ -158,12 +235,13 @@ def _role(element: dict[str, Any]) -> str:
 
 
 def _kind(element: dict[str, Any]) -> tuple[str, str]:
-    """MiniWoB++ tag -> (WebForm-v0 tag, input type)."""
+    """MiniWoB++ tag -> (WebForm-v0 tag, input type); a checkbox or radio button inside
+    a ``<label>`` is that label, as WebForm-v0 draws them."""
     tag = str(element["tag"]).lower()
     if tag.startswith("input_"):
         input_type = tag.split("_", 1)[1]
         if input_type in ("checkbox", "radio"):
-            return "input", input_type
+            return ("label" if element.get("in_label") else "input"), input_type
         return "input", input_type if input_type in INPUT_TYPES else "text"
     if tag == "textarea":
         return "input", "text"
@@ -220,7 +298,7 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
         self._subdomain: str | None = None
         self._env: Any = None
         self._elements: list[dict[str, Any]] = []
-        self._fields: list[tuple[str, str]] = []
+        self._fields: list[tuple[str, str, str]] = []
         self._steps = 0
         self._done = True
 
@@ -269,14 +347,35 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
         observation, _ = self._call("reset", self._env.reset, seed=seed)
         self._steps = 0
         self._done = False
-        self._fields = instruction_fields(
+        self._fields = typed_fields(
             str(observation["utterance"]), [(str(k), str(v)) for k, v in observation["fields"]]
         )[: self.codec.F]
         self._read(observation)
-        return self._observation(), {"instruction": str(observation["utterance"])}
+        info: dict[str, Any] = {"instruction": str(observation["utterance"])}
+        limit = self._script(_TIME_LIMIT)
+        if isinstance(limit, int | float):
+            info["time_limit_s"] = float(limit) / 1000.0
+        return self._observation(), info
+
+    def _driver(self) -> Any:
+        """miniwob's WebDriver, or ``None`` (a stand-in env without one)."""
+        instance = getattr(getattr(self._env, "unwrapped", None), "instance", None)
+        return getattr(instance, "driver", None)
+
+    def _script(self, script: str, *args: Any) -> Any:
+        """Run ``script`` in the task's page (``None`` without a WebDriver)."""
+        driver = self._driver()
+        if driver is None:
+            return None
+        return self._call("a page script", driver.execute_script, script, *args)
 
     def _read(self, observation: dict[str, Any]) -> None:
         self._elements = _area_elements(list(observation["dom_elements"]))[: self.codec.E]
+        for element in self._elements:  # a select's options and choice: not in miniwob's DOM
+            if str(element["tag"]).lower() == "select":
+                found = self._script(_OPTIONS, int(element["ref"])) or [[], -1]
+                element["options"], chosen = [str(o) for o in found[0]], int(found[1])
+                element["value"] = element["options"][chosen] if chosen >= 0 else ""
 
     def _observation(self) -> dict[str, np.ndarray]:
         codec = self.codec
@@ -306,7 +405,11 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             features[IN_POPUP] = float(element["in_popup"])
             features[COVERED] = float(popup_open and not element["in_popup"])
             features[IN_VIEWPORT] = 1.0
-            features[HAS_VALUE] = float(bool(str(element["value"])))
+            shown_value = "" if input_type in ("checkbox", "radio") else str(element["value"])
+            features[CHECKED] = float(
+                bool(input_type in ("checkbox", "radio") and _checked(element))
+            )
+            features[HAS_VALUE] = float(bool(shown_value))
             left, top, width, height = boxes[slot]
             features[GEOMETRY : GEOMETRY + 4] = (
                 left / TASK_AREA_PX,
@@ -315,23 +418,24 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
                 height / TASK_AREA_PX,
             )
             obs["element_tokens"][slot] = tokens(texts[slot])
-            obs["element_value_tokens"][slot] = tokens(str(element["value"]))
+            obs["element_value_tokens"][slot] = tokens(shown_value)
             obs["element_class_tokens"][slot] = tokens(str(element["classes"]), 2)
             obs["element_mask"][slot] = 1.0
-        for index, (key, value) in enumerate(self._fields):
+        contexts = [word_set(self._context(slot, texts, boxes)) for slot in range(len(texts))]
+        for index, (key, value, ftype) in enumerate(self._fields):
             obs["field_key_tokens"][index] = tokens(key)
             obs["field_value_tokens"][index] = tokens(value)
-            obs["field_features"][index, FIELD_TYPES.index("text")] = 1.0
+            obs["field_features"][index, FIELD_TYPES.index(ftype)] = 1.0
             obs["field_mask"][index] = 1.0
             key_words, value_words = word_set(key), word_set(value)
             for slot, element in enumerate(self._elements):
                 own = word_set(texts[slot])
-                context = word_set(self._context(slot, texts, boxes))
                 overlap = obs["overlap"][slot, index]
                 overlap[0] = len(key_words & own) / max(len(key_words), 1)
-                overlap[1] = len(key_words & context) / max(len(key_words), 1)
-                overlap[2] = len(value_words & own) / max(len(value_words), 1)
-                overlap[3] = float(bool(value) and str(element["value"]) == value)
+                overlap[1] = len(key_words & contexts[slot]) / max(len(key_words), 1)
+                options = word_set(" ".join([texts[slot], *element.get("options", ())]))
+                overlap[2] = len(value_words & options) / max(len(value_words), 1)
+                overlap[3] = float(bool(value) and _held(element) == value)
         obs["status"][:] = (0.0, 1.0, float(popup_open), 0.0, 1.0 - self._steps / self.max_steps)
         assert obs["overlap"].shape == (E, F, N_OVERLAP)
         assert obs["element_features"].shape == (E, N_ELEMENT_FEATURES)
@@ -365,15 +469,17 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
         mask = np.zeros(codec.n_actions, dtype=bool)
         if self._done:
             return mask
-        n_fields = len(self._fields)
         popup_open = any(e["in_popup"] for e in self._elements)
         for slot, element in enumerate(self._elements):
             if popup_open and not element["in_popup"]:
                 continue  # under the pop-up, as in WebForm-v0
             tag, input_type = _kind(element)
             mask[slot] = tag != "span"
-            if tag == "input" and input_type in _TEXT_LIKE_INPUTS:
-                mask[E + slot * F : E + slot * F + n_fields] = True
+            for index, (_, value, _) in enumerate(self._fields):
+                if tag == "input" and input_type in _TEXT_LIKE_INPUTS:
+                    mask[E + slot * F + index] = input_accepts(input_type, value)
+                elif tag == "select":
+                    mask[E + E * F + slot * F + index] = value in element.get("options", ())
         mask[E + 2 * E * F + 2] = not popup_open and self._submit_slot() is not None
         return mask
 
@@ -396,13 +502,22 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
         raw: dict[str, Any] = {}
         env_reward = -1.0
         if valid:
-            ref = int(self._elements[slot]["ref"])
+            element = self._elements[slot]
+            ref = int(element["ref"])
             unwrapped = self._env.unwrapped
             commands = [unwrapped.create_action("CLICK_ELEMENT", ref=ref)]
             if kind == "type":
-                select_all = unwrapped.action_space_config.allowed_keys.index("C-a")
-                commands.append(unwrapped.create_action("PRESS_KEY", key=select_all))
-                commands.append(unwrapped.create_action("TYPE_TEXT", text=self._fields[field][1]))
+                value = self._fields[field][1]
+                if _kind(element)[1] == "date":
+                    commands.append(unwrapped.create_action("TYPE_TEXT", text=date_keys(value)))
+                else:
+                    select_all = unwrapped.action_space_config.allowed_keys.index("C-a")
+                    commands.append(unwrapped.create_action("PRESS_KEY", key=select_all))
+                    commands.append(unwrapped.create_action("TYPE_TEXT", text=value))
+            elif kind == "select":
+                index = element["options"].index(self._fields[field][1])
+                self._call("select", self._pick, ref, index)
+                commands = [unwrapped.create_action("NONE")]
             for command in commands:
                 observation, env_reward, terminated, _, raw = self._call(
                     kind, self._env.step, command
@@ -423,11 +538,36 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
                 info["miniwob_reason"] = raw.get("reason")
         return self._observation(), reward, terminated, truncated, info
 
+    def _pick(self, ref: int, index: int) -> None:
+        """Choose option ``index`` of the select ``ref`` as WebDriver's ``Select`` does."""
+        from selenium.webdriver.support.ui import Select
+
+        driver = self._driver()
+        Select(driver.find_element("css selector", f'[data-wob_ref="{ref}"]')).select_by_index(
+            index
+        )
+
     def close(self) -> None:
         if self._env is not None:
             env, self._env, self._subdomain = self._env, None, None
             if not _browser_dead(env):
                 env.close()
+
+
+def _checked(element: dict[str, Any]) -> bool:
+    """Whether a checkbox or radio button is checked (miniwob gives its value as ``True``)."""
+    return str(element["value"]).lower() == "true"
+
+
+def _held(element: dict[str, Any]) -> str:
+    """The value an element holds as WebForm-v0 compares it with a field's: an input's
+    or select's value, a checked radio button's text, else ``""``."""
+    kind = _kind(element)[1]
+    if kind == "radio":
+        return str(element["text"]) if _checked(element) else ""
+    if kind == "checkbox":
+        return ""
+    return str(element["value"])
 
 
 def _browser_dead(env: Any) -> bool:

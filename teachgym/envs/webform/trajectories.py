@@ -92,10 +92,11 @@ class Trajectory:
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
-    "miniwob": {"unlabelled": 0.5, "popup_style": "confirm"},
+    "miniwob": {"unlabelled": 0.5, "popup_style": "confirm", "fresh_choices": True},
 }
 """Named ``generate_form`` options for parity suites: the defaults, and the MiniWoB++
-widgets (an unlabelled input on half the forms, confirmation pop-ups)."""
+widgets (an unlabelled field on half the forms, confirmation pop-ups, made-up option
+and checkbox words)."""
 
 
 def form_of(task: Task, **options: Any) -> Form:
