@@ -49,3 +49,61 @@ def test_bridge_reports_what_is_missing(monkeypatch):
     monkeypatch.setenv("TEACHGYM_CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(RuntimeError, match="apt-get install chromium"):
         MiniWoBFormEnv()
+
+
+def _scripted_action(env: MiniWoBFormEnv, obs: dict, field: int) -> int:
+    """The action a reader of the observation takes for ``field``: click the checkbox its
+    key names or the radio button its value names, pick the option, or type."""
+    E, F = env.codec.E, env.codec.F
+    ftype = env._fields[field][2]
+    if ftype == "checkbox":
+        return int(np.argmax(obs["overlap"][:, field, 0]))
+    if ftype == "radio":
+        return int(np.argmax(obs["overlap"][:, field, 2]))
+    mask = env.action_masks()
+    base = E + E * F if ftype == "select" else E
+    (slot,) = [s for s in range(E) if mask[base + s * F + field]]
+    return base + slot * F + field
+
+
+@pytest.mark.skipif(REASON is not None, reason=f"MiniWoB++ cannot run here: {REASON}")
+@pytest.mark.parametrize(
+    ("task", "ftype", "limit"),
+    [
+        ("enter-date", "date", 20.0),
+        ("click-option", "radio", 10.0),
+        ("click-checkboxes", "checkbox", 10.0),
+        ("choose-list", "select", 10.0),
+    ],
+)
+def test_widget_tasks_are_solved_through_the_encoding(task, ftype, limit):
+    env = MiniWoBFormEnv(task={"miniwob_task": task}, max_elements=16, max_fields=6)
+    try:
+        obs, info = env.reset(seed=3)
+        assert info["time_limit_s"] == limit  # the page's own core.EPISODE_MAX_TIME
+        assert {f[2] for f in env._fields} <= {ftype}
+        for field in range(len(env._fields)):
+            obs, _, terminated, _, info = env.step(_scripted_action(env, obs, field))
+            assert not terminated
+        if ftype == "select":
+            (slot,) = np.flatnonzero(obs["element_features"][:, TAGS.index("select")])
+            assert obs["overlap"][slot, 0, 3] == 1.0  # holds the item now
+        _, reward, terminated, _, info = env.step(env.codec.n_actions - 1)  # submit
+        assert terminated and reward == 1.0 and info["is_success"]
+    finally:
+        env.close()
+
+
+@pytest.mark.skipif(REASON is not None, reason=f"MiniWoB++ cannot run here: {REASON}")
+def test_the_pages_time_out_ends_the_episode_as_a_failure():
+    env = MiniWoBFormEnv(task={"miniwob_task": "enter-password"})
+    try:
+        _, info = env.reset(seed=0)
+        assert info["time_limit_s"] == 15.0
+        # what the page's own timer calls when the time limit passes
+        env._script("core.endEpisode(-1, false, 'timed out');")
+        _, reward, terminated, truncated, info = env.step(env.codec.n_actions - 1)
+        assert terminated and not truncated and reward == -1.0 and not info["is_success"]
+        assert info["miniwob_reason"] == "timed out"
+    finally:
+        env.close()

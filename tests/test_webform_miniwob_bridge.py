@@ -10,7 +10,9 @@ import pytest
 
 from teachgym.envs.webform import WebFormEnv, preset_task
 from teachgym.envs.webform.encoding import (
+    CHECKED,
     COVERED,
+    HAS_VALUE,
     IN_POPUP,
     INPUT_TYPES,
     ROLES,
@@ -20,7 +22,9 @@ from teachgym.envs.webform.miniwob_bridge import (
     MiniWoBBrowserError,
     MiniWoBFormEnv,
     instruction_fields,
+    typed_fields,
 )
+from teachgym.envs.webform.vocabulary import FIELD_TYPES
 
 ROLE_COLUMN = {role: len(TAGS) + len(INPUT_TYPES) + i for i, role in enumerate(ROLES)}
 
@@ -230,3 +234,87 @@ def test_crashed_browser_is_reported_and_replaced_at_the_next_reset(crash):
     assert terminated and reward == 1.0
     env.close()
     assert made[1].closed and not made[0].closed  # the dead one is dropped, not waited on
+
+
+@pytest.mark.parametrize(
+    ("utterance", "fields", "expected"),
+    [
+        (
+            "Enter 07/26/2017 as the date and hit submit.",
+            [("target", "07/26/2017")],
+            [("date", "2017-07-26", "date")],
+        ),
+        (
+            "Select Ecuador from the list and click Submit.",
+            [("target", "Ecuador")],
+            [("item", "Ecuador", "select")],
+        ),
+        ("Select 8wB and click Submit.", [("target", "8wB")], [("option", "8wB", "radio")]),
+        (
+            "Select 91YPF, nd7Qt and click Submit.",
+            [("target 0", "91YPF"), ("target 1", "nd7Qt"), ("button", "submit")],
+            [("91YPF", "yes", "checkbox"), ("nd7Qt", "yes", "checkbox")],
+        ),
+        ("Select nothing and click Submit.", [("button", "submit")], []),
+        (
+            'Enter the username "a" and the password "b" into the text fields and press login.',
+            [("username", "a"), ("password", "b")],
+            [("username", "a", "text"), ("password", "b", "password")],
+        ),
+    ],
+)
+def test_miniwob_fields_get_webform_keys_values_and_types(utterance, fields, expected):
+    assert typed_fields(utterance, fields) == expected
+
+
+class FakeCheckboxes(FakeMiniWoB):
+    """``click-checkboxes``: three labels each wrapping a checkbox and a text; the
+    instruction asks for the first and the last."""
+
+    NAMES = ("91YPF", "i6Vd", "nd7Qt")
+
+    def reset(self, seed: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        self.checked = {11: False, 21: False, 31: False}
+        return self._observation(), {}
+
+    def _observation(self) -> dict[str, Any]:
+        dom = [_element(1, 0, "div", 0, id_="wrap"), _element(2, 1, "div", 50, id_="area")]
+        for i, name in enumerate(self.NAMES):
+            label, box = 10 * (i + 1), 10 * (i + 1) + 1
+            dom.append(_element(label, 2, "label", 55 + 20 * i))
+            dom.append(_element(box, label, "input_checkbox", 55 + 20 * i))
+            dom.append(_element(-1 - i, label, "t", 55 + 20 * i, name))
+            dom[-2]["value"] = "True" if self.checked[box] else ""
+            dom[-2]["flags"][3] = 1
+        dom.append(_element(40, 2, "button", 120, "Submit"))
+        fields = [("target 0", "91YPF"), ("target 1", "nd7Qt"), ("button", "submit")]
+        utterance = "Select 91YPF, nd7Qt and click Submit."
+        return {"utterance": utterance, "fields": fields, "dom_elements": dom}
+
+    def step(self, action: dict[str, Any]) -> tuple[dict[str, Any], float, bool, bool, dict]:
+        ref = action.get("ref")
+        if ref in self.checked:
+            self.checked[ref] = not self.checked[ref]
+        if ref == 40:
+            raw = 1.0 if self.checked == {11: True, 21: False, 31: True} else -1.0
+            return {}, raw, True, False, {"raw_reward": raw, "reason": None}
+        return self._observation(), 0.0, False, False, {"raw_reward": 0.0}
+
+
+def test_checkboxes_in_labels_are_encoded_as_the_simulator_draws_them():
+    env = MiniWoBFormEnv(
+        task={"miniwob_task": "click-checkboxes"}, make_env=lambda _: FakeCheckboxes()
+    )
+    obs, _ = env.reset(seed=0)
+    assert [str(e["text"]) for e in env._elements] == [*FakeCheckboxes.NAMES, "Submit"]
+    features = obs["element_features"]
+    checkbox = len(TAGS) + INPUT_TYPES.index("checkbox")
+    assert features[:3, TAGS.index("label")].all() and features[:3, checkbox].all()
+    assert obs["field_mask"].sum() == 2 and obs["overlap"][[0, 2], [0, 1], 0].tolist() == [1, 1]
+    assert obs["field_features"][0, FIELD_TYPES.index("checkbox")] == 1.0
+    obs, *_ = env.step(0)  # a click on the label is a click on its checkbox
+    assert obs["element_features"][0, CHECKED] == 1.0 and obs["element_features"][0, HAS_VALUE] == 0
+    assert not obs["element_value_tokens"][0].any()
+    env.step(2)
+    _, reward, terminated, _, info = env.step(SUBMIT)
+    assert terminated and reward == 1.0 and info["is_success"]
