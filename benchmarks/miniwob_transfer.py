@@ -106,6 +106,26 @@ def load_policy(model: MaskablePPO, path: str) -> None:
     model.policy.load_state_dict(state)
 
 
+def simulated_success(model: MaskablePPO, episodes: int, fresh_values: bool) -> list[float]:
+    """Greedy success rate on each of TRAIN_TASKS in the simulator (level seeds from 10**6)."""
+    rates = []
+    for task in TRAIN_TASKS:
+        env = WebFormEnv(task=task, fresh_values=fresh_values, **SIMULATOR_KWARGS, **ENV_KWARGS)
+        wins = 0
+        for episode in range(episodes):
+            observation, _ = env.reset(seed=10**6 + episode)
+            done = False
+            while not done:
+                action, _ = model.predict(
+                    observation, action_masks=env.action_masks(), deterministic=True
+                )
+                observation, _, terminated, truncated, info = env.step(int(action))
+                done = terminated or truncated
+            wins += bool(info["is_success"])
+        rates.append(wins / max(episodes, 1))
+    return rates
+
+
 def run_episode(model: MaskablePPO, env: Any, seed: int) -> tuple[bool, int, str]:
     """One greedy episode: (success, actions taken, how it ended)."""
     from teachgym.envs.webform.miniwob_bridge import MiniWoBBrowserError
@@ -140,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         "--pool-values", action="store_true",
         help="train on the vocabulary's value pools instead of fresh values",
     )  # fmt: skip
+    parser.add_argument("--sim-episodes", type=int, default=50)
     parser.add_argument("--save-policy", help="write the trained policy's parameters (.npz)")
     parser.add_argument(
         "--load-policy", help="evaluate parameters saved by --save-policy instead of training"
@@ -161,6 +182,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     if args.save_policy:
         save_policy(model, args.save_policy)
+    rates = simulated_success(model, args.sim_episodes, fresh_values=not args.pool_values)
+    shown = " ".join(f"{rate:.0%}" for rate in rates)
+    print(f"simulated success per training task ({args.sim_episodes} episodes each): {shown}")
     from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
 
     reason = miniwob_unavailable_reason()

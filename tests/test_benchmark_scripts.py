@@ -550,12 +550,16 @@ def test_teacher_cost_prints_a_row_per_teacher_beside_alp_gmm(capsys):
 def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys, tmp_path):
     script = load_script("miniwob_transfer")
     saved = str(tmp_path / "policy.npz")
-    common = ["--n-envs", "4", "--episodes", "2", "--tasks", "enter-text"]
+    common = ["--n-envs", "4", "--episodes", "2", "--tasks", "enter-text", "--sim-episodes", "1"]
     script.main(["--steps", "64", *common, "--save-policy", saved])
     out = capsys.readouterr().out
     script.main([*common, "--load-policy", saved])
     again = capsys.readouterr().out
     assert f"loaded the policy of {saved}" in again
+    simulated = re.search(
+        r"simulated success per training task \(1 episodes each\): (.+)$", out, re.M
+    )
+    assert simulated is not None and len(simulated.group(1).split()) == 8
     assert again.splitlines()[-1] == out.splitlines()[-1]  # the same greedy episodes
     assert re.search(r"trained 64 steps on simulated forms \(fresh values\)", out)
     row = re.search(
