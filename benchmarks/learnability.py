@@ -10,6 +10,10 @@ of the curves.
 
     OMP_NUM_THREADS=1 python benchmarks/learnability.py [--episodes N]
         [--seeds S] [--workers W] [--score-every 1000] [--out learnability.png]
+        [--teachers random alp-gmm ...]
+
+Other registered teachers (``--teachers``, e.g. ``webrl``) get the grid's return bounds
+when they take them and what suites give them (``teacher_params_on``).
 
 Reference figures measured with the reference code (2-D, 20,000 episodes): random
 4.3, ALP-GMM 36.7, RIAC 49.7, Covar-GMM 70.7 % mastered; ALP-GMM about 22 ms of
@@ -58,16 +62,20 @@ def run_one(
     """One teacher training one fresh simulated student for ``episodes`` one-step episodes."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from teachgym.agents.simulated import SimulatedStudent
+    from teachgym.bench.suite import teacher_params_on
     from teachgym.curriculum import Curriculum
     from teachgym.envs.learnability_grid import LearnabilityGridEnv
-    from teachgym.teachers import make_teacher
+    from teachgym.teachers import make_teacher, teacher_hyperparameters
     from teachgym.teachers.timing import TeacherTimer
 
     student = SimulatedStudent(
         functools.partial(LearnabilityGridEnv, dims=dims, cells_per_dim=cells), seed=seed
     )
-    hyperparameters = (
-        {} if teacher_name == "random" else {"return_bounds": student.grid.return_bounds}
+    takes_bounds = "return_bounds" in teacher_hyperparameters(teacher_name)
+    hyperparameters = teacher_params_on(
+        student.grid,
+        teacher_name,
+        {"return_bounds": student.grid.return_bounds} if takes_bounds else {},
     )
     teacher = make_teacher(teacher_name, student.grid.task_space, seed=seed, **hyperparameters)
     # CPU time of this thread: the teacher is single-threaded (fits run with one BLAS/OpenMP
@@ -82,11 +90,13 @@ def run_one(
     return RunResult(teacher_name, dims, cells, seed, scores, teacher_seconds, episodes)
 
 
-def run_all(episodes: int, seeds: int, workers: int, score_every: int) -> list[RunResult]:
+def run_all(
+    episodes: int, seeds: int, workers: int, score_every: int, teachers: tuple[str, ...] = TEACHERS
+) -> list[RunResult]:
     jobs = [
         (teacher, dims, cells, seed, episodes, score_every)
         for dims, cells in GRIDS
-        for teacher in TEACHERS
+        for teacher in teachers
         for seed in range(seeds)
     ]
     # Longest jobs first keeps both workers busy until the end.
@@ -105,29 +115,37 @@ def run_all(episodes: int, seeds: int, workers: int, score_every: int) -> list[R
     return results
 
 
-def report(results: list[RunResult], episodes: int, score_every: int) -> None:
+def report(
+    results: list[RunResult], episodes: int, score_every: int, teachers: tuple[str, ...] = TEACHERS
+) -> None:
     for dims, cells in GRIDS:
         grid = [r for r in results if (r.dims, r.cells) == (dims, cells)]
         print(f"\n== {dims}-D grid, {cells} cells per dimension ({cells**dims} cells) ==")
         checkpoints = list(range(0, episodes + 1, score_every))
         print(f"% mastered (mean over seeds) every {score_every:,} episodes:")
-        print(f"{'episodes':>9} " + " ".join(f"{t:>10}" for t in TEACHERS))
-        means = {t: np.mean([r.scores for r in grid if r.teacher == t], axis=0) for t in TEACHERS}
+        print(f"{'episodes':>9} " + " ".join(f"{t:>10}" for t in teachers))
+        means = {t: np.mean([r.scores for r in grid if r.teacher == t], axis=0) for t in teachers}
         for i, episode in enumerate(checkpoints):
-            print(f"{episode:>9} " + " ".join(f"{means[t][i]:>10.1f}" for t in TEACHERS))
+            print(f"{episode:>9} " + " ".join(f"{means[t][i]:>10.1f}" for t in teachers))
         print("final % mastered per seed, and teacher time per episode (median over seeds):")
-        for t in TEACHERS:
+        for t in teachers:
             runs = sorted((r for r in grid if r.teacher == t), key=lambda r: r.seed)
             finals = " ".join(f"{r.scores[-1]:5.1f}" for r in runs)
             ms = float(np.median([r.ms_per_episode for r in runs]))
-            reference = REFERENCE_2D[t] if dims == 2 and episodes == 20_000 else None
+            reference = REFERENCE_2D.get(t) if dims == 2 and episodes == 20_000 else None
             note = "" if reference is None else f"  (reference code: {reference})"
             print(
                 f"  {t:>10}: mean {means[t][-1]:5.1f}  seeds [{finals}]  {ms:.3f} ms/episode{note}"
             )
 
 
-def plot(results: list[RunResult], episodes: int, score_every: int, path: Path) -> None:
+def plot(
+    results: list[RunResult],
+    episodes: int,
+    score_every: int,
+    path: Path,
+    teachers: tuple[str, ...] = TEACHERS,
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -136,7 +154,7 @@ def plot(results: list[RunResult], episodes: int, score_every: int, path: Path) 
     figure, axes = plt.subplots(1, len(GRIDS), figsize=(11, 4.2))
     x = np.arange(0, episodes + 1, score_every) / 1000
     for axis, (dims, cells) in zip(axes, GRIDS, strict=True):
-        for teacher in TEACHERS:
+        for teacher in teachers:
             runs = np.array(
                 [
                     r.scores
@@ -171,7 +189,9 @@ def main(argv: list[str] | None = None) -> None:
         help="episodes between two %% mastered figures",
     )
     parser.add_argument("--out", type=Path, default=Path("learnability.png"), help="PNG path")
+    parser.add_argument("--teachers", nargs="+", default=list(TEACHERS), help="teacher names")
     args = parser.parse_args(argv)
+    teachers = tuple(args.teachers)
     if (
         args.score_every < 1
         or args.episodes < args.score_every
@@ -183,9 +203,9 @@ def main(argv: list[str] | None = None) -> None:
             "--seeds >= 1, --workers >= 1"
         )
     start = time.perf_counter()
-    results = run_all(args.episodes, args.seeds, args.workers, args.score_every)
-    report(results, args.episodes, args.score_every)
-    plot(results, args.episodes, args.score_every, args.out)
+    results = run_all(args.episodes, args.seeds, args.workers, args.score_every, teachers)
+    report(results, args.episodes, args.score_every, teachers)
+    plot(results, args.episodes, args.score_every, args.out, teachers)
     print(f"\nplot saved to {args.out}; wall time {time.perf_counter() - start:.0f} s")
 
 

@@ -17,9 +17,11 @@ bounds (learning-progress teachers), the origin cell as the initial task (ADR,
 SPDL), the grid's edits (mutating teachers); a teacher that needs a score gets
 ``|return - 0.5|`` and one that needs values gets the cell's competence before
 practice (the simulated student's value), stand-ins of the right type: this
-measures cost, not learning. SPDL updates every 100 episodes after 200 (its
-defaults count in 100k steps and would never update here); torch-based teachers
-run with one torch thread.
+measures cost, not learning. A teacher that values candidate tasks (``webrl``) gets
+the simulated student's critic of tasks (a scratch grid's reset on each, its cell's
+competence / 100), and that critic's time counts in ``sample()``. SPDL updates every
+100 episodes after 200 (its defaults count in 100k steps and would never update
+here); torch-based teachers run with one torch thread.
 """
 
 from __future__ import annotations
@@ -86,12 +88,24 @@ def _build(name: str, seed: int) -> tuple[Any, Any, str]:
 def measure(name: str, episodes: int, seed: int) -> Cost:
     """Teach a fresh competence table for ``episodes`` episodes; time sample + update."""
     from teachgym.agents.simulated import CompetenceTable
+    from teachgym.agents.task_critic import ResetCritic
+    from teachgym.envs.learnability_grid import LearnabilityGridEnv
     from teachgym.teachers import Outcome
 
     teacher, grid, kind = _build(name, seed)
     table = CompetenceTable(2, CELLS)
     grid.observe(table.values)
     grid.reset(seed=seed)
+    if teacher.requires_task_values:
+        scratch = LearnabilityGridEnv(dims=2, cells_per_dim=CELLS, task_kind=kind)
+        scratch.observe(table.values)
+        teacher.set_task_critic(
+            ResetCritic(
+                lambda: scratch,
+                lambda observations, infos: [table.values[i["cell"]] / 100 for i in infos],
+                seed,
+            )
+        )
     clock = time.thread_time
     spent = 0.0
     for _ in range(episodes):

@@ -535,11 +535,12 @@ def test_bandit_teachers_prints_mean_and_iqm_intervals_per_teacher(capsys):
 
 def test_teacher_cost_prints_a_row_per_teacher_beside_alp_gmm(capsys):
     script = load_script("teacher_cost")
-    costs = script.main(["--episodes", "30", "--teachers", "random", "riac", "tscl", "adr"])
+    names = ["random", "riac", "tscl", "adr", "webrl"]
+    costs = script.main(["--episodes", "30", "--teachers", *names])
     printed = capsys.readouterr().out
-    assert [c.teacher for c in costs] == ["alp-gmm", "random", "riac", "tscl", "adr"]
+    assert [c.teacher for c in costs] == ["alp-gmm", *names]
     rows = dict(re.findall(r"^\| ([\w-]+) \| continuous \| [\d,]+ \| ([\d.]+) \|$", printed, re.M))
-    assert set(rows) == {"alp-gmm", "random", "riac", "tscl", "adr"}
+    assert set(rows) == {"alp-gmm", *names}
     assert rows["alp-gmm"] == "1.00" and all(float(r) >= 0 for r in rows.values())
     assert all(c.episodes == 30 and c.seconds >= 0 for c in costs)
     with pytest.raises(SystemExit):
