@@ -473,3 +473,21 @@ def test_suites_and_the_command_line_pass_the_envs_return_bounds_as_value_bounds
     teacher = make_teacher("webrl", web.task_space, **teacher_params_on(web, "webrl", {}))
     teacher.set_task_critic(lambda tasks: [0.0] * len(tasks))  # V = 0: success 0.5
     assert teacher.critic_values([web.default_task]).tolist() == [0.5]
+
+
+def test_a_hand_written_loop_gives_its_critic_through_the_curriculum():
+    from teachgym.curriculum import CurriculumWrapper
+
+    env = gym.make("teachgym/LearnabilityGrid-v0")
+    teacher = make_teacher("webrl", env.unwrapped.task_space, seed=0, random_task_ratio=0.0)
+    curriculum = Curriculum(teacher)
+    asked: list[int] = []
+    curriculum.provide_task_values(lambda tasks: asked.append(len(tasks)) or [0.5] * len(tasks))
+    wrapped = CurriculumWrapper(env, curriculum)
+    for _ in range(30):
+        wrapped.reset()
+        wrapped.step(0)
+    assert asked and teacher.counts["generated_samples"] > 0
+    curriculum.provide_task_values(None)
+    with pytest.raises(TeachgymUsageError, match="none was given"):
+        teacher.sample()
