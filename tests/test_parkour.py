@@ -300,19 +300,12 @@ def test_a_floating_body_settles_at_the_surface():
     assert body.position[1] == pytest.approx(2.0, abs=0.05)
 
 
-@pytest.mark.parametrize("across", [True, False])
-def test_vectorised_water_forces_equal_the_per_polygon_loop(across):
-    """Polygons moving and spinning, driven by motors at their limits and within, across
-    the surface and a side of the box or wholly in it: both versions give the same force
-    and torque on every body."""
+def motor_world():
+    """Six spinning, moving polygon bodies (three with a second fixture) on motor joints,
+    one of them at its joint limit."""
     import Box2D
 
-    from teachgym.envs.walkers.water import (
-        Immersed,
-        WaterBox,
-        apply_water_forces_loop,
-        water_forces,
-    )
+    from teachgym.envs.walkers.water import Immersed
 
     rng = np.random.default_rng(0)
     world = Box2D.b2World()
@@ -343,19 +336,114 @@ def test_vectorised_water_forces_equal_the_per_polygon_loop(across):
         )
         bodies.append(body)
     world.Step(1 / 50, 180, 60)
-    immersed = [Immersed.of(f) for b in bodies for f in b.fixtures]
-    water = (
-        WaterBox(left=0.0, right=6.9, bottom=-5.0, top=0.2)  # the last body crosses x = 6.9
-        if across
-        else WaterBox(left=0.0, right=20.0, bottom=-5.0, top=5.0)
-    )
+    return world, bodies, [Immersed.of(f) for b in bodies for f in b.fixtures]
+
+
+def assert_same_water_forces(immersed, water):
+    """The vectorised forces equal the per-polygon loop's on every body; returns them."""
+    from teachgym.envs.walkers.water import apply_water_forces_loop, water_forces
+
     found, forces, torques = water_forces(immersed, water)
     looped = apply_water_forces_loop(immersed, water)
-    assert len(found) == 6
+    assert len(found) == len({item.body for item in immersed})  # wrappers hash alike
+    assert set(looped) <= set(found)
     expected = np.array([looped.get(b, (0.0, 0.0, 0.0)) for b in found])
     np.testing.assert_allclose(forces, expected[:, :2], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(torques, expected[:, 2], rtol=1e-9, atol=1e-9)
-    assert np.abs(forces).max() > 1.0  # the situation exerts real forces
+    return forces, torques
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        (0.0, 20.0, -5.0, 5.0),  # every polygon wholly in the water
+        (0.0, 6.9, -5.0, 0.2),  # across the surface, and the last body across x = 6.9
+        (2.3, 20.0, -0.1, 0.0),  # across the left side, the bottom and the surface
+        (0.0, 20.0, 3.0, 9.0),  # every polygon below the water's bottom
+    ],
+)
+def test_vectorised_water_forces_equal_the_per_polygon_loop(box):
+    """Polygons moving and spinning, driven by motors at their limits and within, across
+    the sides of the box, wholly in it or out of it: both versions give the same force
+    and torque on every body."""
+    from teachgym.envs.walkers.water import WaterBox
+
+    world, _, immersed = motor_world()  # the world owns the bodies: keep it
+    left, right, bottom, top = box
+    forces, _ = assert_same_water_forces(immersed, WaterBox(left, right, bottom, top))
+    assert world.bodyCount == 7
+    if bottom < 0:
+        assert np.abs(forces).max() > 1.0  # the situation exerts real forces
+    else:
+        assert np.abs(forces).max() == 0.0
+
+
+@pytest.mark.parametrize("surface", [0.25, 0.1, -0.25, -0.3])
+def test_water_forces_agree_with_vertices_on_the_surface_and_bodies_at_rest(surface):
+    """An upright box (vertices at y = +-0.25) at rest and one sliding sideways, with the
+    surface through its top edge, its middle, its bottom edge and under it."""
+    import Box2D
+
+    from teachgym.envs.walkers.water import Immersed, WaterBox
+
+    world = Box2D.b2World()
+    still = world.CreateDynamicBody(position=(2.0, 0.0))
+    sliding = world.CreateDynamicBody(position=(4.0, 0.0), linearVelocity=(1.5, 0.0))
+    for body in (still, sliding):
+        body.CreatePolygonFixture(box=(0.5, 0.25), density=1.0)
+    water = WaterBox(left=0.0, right=10.0, bottom=-5.0, top=surface)
+    forces, torques = assert_same_water_forces(
+        [Immersed.of(b.fixtures[0]) for b in (still, sliding)], water
+    )
+    area = 1.0 * min(max(surface + 0.25, 0.0), 0.5)
+    np.testing.assert_allclose(forces[0], (0.0, 10.0 * area), atol=1e-12)  # buoyancy only
+    assert torques[0] == pytest.approx(0.0, abs=1e-12)
+    assert forces[1][0] < 0.0 if area > 0 else forces[1][0] == 0.0  # drag on the side
+
+
+@pytest.mark.parametrize("body", ["old_classic_bipedal", "fish", "spider", "millipede"])
+def test_vectorised_water_forces_equal_the_loop_on_random_poses(body):
+    """Bodies after random actions in deep water, then the same poses with the surface,
+    the left side and the bottom moved through them."""
+    from teachgym.envs.walkers.water import WaterBox
+
+    env = gym.make(PARKOUR, body=body)
+    env.reset(seed=3, options={"task": {**DRY, "water_level": 1.0}})
+    sim = env.unwrapped.sim
+    rng = np.random.default_rng(4)
+    for _ in range(3):
+        for _ in range(15):
+            env.step(rng.uniform(-1, 1, env.action_space.shape).astype(np.float32))
+        immersed = list(sim.contacts.immersed)
+        points = np.array(
+            [item.body.GetWorldPoint(v) for item in immersed for v in item.local.tolist()]
+        )
+        (x_low, y_low), (x_high, y_high) = points.min(axis=0), points.max(axis=0)
+        assert_same_water_forces(immersed, sim.water)
+        for _ in range(4):
+            top = rng.uniform(y_low, y_high)
+            assert_same_water_forces(immersed, WaterBox(-1e3, 1e3, -1e3, top))
+            left, bottom = rng.uniform(x_low, x_high), rng.uniform(y_low, y_high)
+            assert_same_water_forces(immersed, WaterBox(left, 1e3, bottom, top + 1.0))
+    env.close()
+
+
+def test_applied_vectorised_forces_move_bodies_as_the_loop():
+    """Two copies of one world stepped under each version end in the same state (Box2D
+    sums the forces in single precision: equal to rounding)."""
+    from teachgym.envs.walkers.water import WaterBox, WaterForces, apply_water_forces_loop
+
+    water = WaterBox(left=0.0, right=6.9, bottom=-5.0, top=0.2)
+    states = []
+    for apply in (WaterForces(), apply_water_forces_loop):
+        world, bodies, immersed = motor_world()
+        for _ in range(10):
+            apply(immersed, water)
+            world.Step(1 / 50, 180, 60)
+        states.append(
+            [(*b.position, b.angle, *b.linearVelocity, b.angularVelocity) for b in bodies]
+        )
+    np.testing.assert_allclose(states[0], states[1], rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize(

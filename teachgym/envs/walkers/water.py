@@ -15,10 +15,13 @@ acts during the next one. For each body polygon clipped to the water box:
   (anchor -> centre) x (-tau)`` and ``n . F > 0``, the force ``clip(-F * n . F * 0.05 *
   length * density * (tau + I * omega)^2, -20, 20)`` at the joint's anchor.
 
-:class:`WaterForces` computes every polygon and every edge at once with numpy (padded
-vertex arrays kept while the set of immersed polygons is unchanged, a vectorised
-Sutherland-Hodgman clip at the surface) and applies one force and one torque per body,
-which Box2D sums exactly as it sums forces applied at points.
+:class:`WaterForces` computes every edge of every body in the water at once with numpy,
+from arrays of fixed shape built when the set of immersed polygons changes: each
+polygon's edges in its body's frame, so that a step reads only each body's velocity,
+angle and motors from Box2D and applies one force and one torque per body (Box2D sums
+them exactly as it sums forces applied at points). A body whose bounding circle lies
+inside the water box needs no clipping; otherwise every polygon is clipped with a
+vectorised Sutherland-Hodgman step per side of the box that some circle crosses.
 :func:`apply_water_forces_loop` is the same model as a plain per-polygon Python loop
 (one ``ApplyForce`` per force, as the reference does), kept to measure the two side by
 side and to test that they agree.
@@ -45,6 +48,8 @@ MOTOR_INV_DT = 60.0
 """The reference reads a joint's motor torque as its impulse times 60."""
 _EPSILON = 1.1920929e-07
 """Box2D's ``b2_epsilon``: shorter vectors are not normalised, smaller areas are 0."""
+_MARGIN = 1e-9
+"""Metres added to a body's bounding radius, above the rounding of its vertices' positions."""
 
 
 @dataclass(frozen=True)
@@ -94,103 +99,338 @@ class Immersed:
 
 
 # -- vectorised ---------------------------------------------------------------------------
-class _Layout:
-    """Arrays of one set of immersed polygons, rebuilt when the set changes.
+# Each step reads every body's state from Box2D into one (B, C) complex array, one row per
+# body; the conjugated columns are in the body's frame. Columns: ``conj`` of the velocity
+# of the centre of mass (m/s); the rotation ``cos + i sin``; ``-i`` times the angular
+# velocity (rad/s); ``conj(i rho g)`` (N/m^2); then per motor slot k ``conj`` of its push
+# direction F_k times its gain, -F_k and ``conj(centre -> anchor)`` (m), the last two in
+# the world frame. Spread over the rows, the rotation's line holds the flow's product.
+_VEL, _ROT, _SPIN, _BUOY, _MOTORS = 0, 1, 2, 3, 4
+_FLOW = _ROT
+_NO_PUSH = (0.0,) * 6
+_ZERO = np.array(0.0)
+_NEG_CAPS = np.array([-MAX_DRAG, -MAX_LIFT])
+_NEG_COEFFICIENTS = np.array([-DRAG, -LIFT])
+_add, _multiply, _subtract, _maximum, _minimum, _matmul = (
+    np.add,
+    np.multiply,
+    np.subtract,
+    np.maximum,
+    np.minimum,
+    np.matmul,
+)
 
-    Points are complex numbers (x + iy). Each polygon's vertices are padded by repeating
-    its last vertex, so padding adds only zero-length edges and zero-area triangles and
-    no mask is needed. The edges, lengths, midpoints, area and centroid of each whole
-    polygon in its body's frame (relative to the body's centre of mass) are kept too:
-    a polygon wholly under water needs only to be rotated.
+
+def _columns(n_motors: int) -> int:
+    return _MOTORS + 3 * n_motors
+
+
+class _Rows:
+    """The rows the forces are computed on, how they add up per body, and the buffers
+    one computation writes into, with their views. Both are made once: at these sizes
+    numpy's cost is per call, so each step is a fixed sequence of calls on whole,
+    contiguous arrays.
+
+    Rows are the polygon edges ``a -> b`` (complex metres in the body's frame, relative
+    to its centre of mass), then one buoyancy row per polygon.
+
+    Attributes:
+        spread: (C, B, R) complex: ``state.T[:, None] @ spread`` spreads each state
+            column over the rows of its body times a factor: for an edge 1 and
+            ``conj(midpoint)`` for the velocity and spin, density times length times
+            ``e_hat`` (kg/m) for the gains, 1 for the pushes and arms; for a buoyancy
+            row the polygon's area (m^2); 0 elsewhere.
+        unit: (R,) the unit edge vector ``e_hat`` (0: buoyancy row).
+        drag_lift_coef: (R, 2) ``-(DRAG, LIFT) * density * length``.
+        sums: (R, 2B) complex: columns 0..B-1 add each row into its body, columns
+            B..2B-1 add it times its point (edge midpoint or polygon centroid), so that
+            minus the imaginary part of a conjugated force's sum is its torque about
+            the centre of mass.
     """
 
-    def __init__(self, immersed: Sequence[Immersed]) -> None:
-        self.items = list(immersed)
-        self.bodies: list[Any] = []
-        slots: dict[Any, int] = {}  # Box2D wrappers of one body are equal and hash alike
-        body_of = []
-        for item in self.items:
-            slot = slots.get(item.body)
-            if slot is None:
-                slot = slots[item.body] = len(self.bodies)
-                self.bodies.append(item.body)
-            body_of.append(slot)
-        self.body_of = np.array(body_of, dtype=np.int64)
-        self.one_per_body = len(self.bodies) == len(self.items)
-        n, width = len(self.items), max(len(item.local) for item in self.items)
-        local = np.empty((n, width), dtype=np.complex128)
-        for i, item in enumerate(self.items):
-            k = len(item.local)
-            local[i, :k] = item.local[:, 0] + 1j * item.local[:, 1]
-            local[i, k:] = local[i, k - 1]
-        self.local = local
-        self.following = np.roll(np.arange(width), -1)
-        centres = np.array([complex(*b.localCenter) for b in self.bodies])
-        self.centre = centres if self.one_per_body else centres[self.body_of]
-        shape = _Shape(local, self.following, self.centre[:, None])
-        self.edge, self.length, self.mid, self.area, self.centroid = (
-            shape.unit,
-            shape.length,
-            shape.mid,
-            shape.area,
-            shape.centroid,
-        )
-        self.n_motors = max(len(item.motors) for item in self.items)
-        self.motors = [
-            [
-                (i, item.motors[k], item.motors[k].lowerLimit, item.motors[k].upperLimit)
-                for i, item in enumerate(self.items)
-                if k < len(item.motors)
-            ]
-            for k in range(self.n_motors)
-        ]
-        inertia = np.array([b.inertia for b in self.bodies])
-        self.inertia = inertia if self.one_per_body else inertia[self.body_of]
-
-
-class _Shape:
-    """Edge unit vectors and lengths, edge midpoints, area and centroid of padded complex
-    polygons; midpoints and centroid relative to ``origin`` (Box2D's conventions: vectors
-    shorter than its epsilon are not normalised, areas below it are 0)."""
-
-    def __init__(self, points: np.ndarray, following: np.ndarray, origin: Any) -> None:
-        ahead = points[:, following]
-        edge = ahead - points
+    def __init__(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        owner: np.ndarray,
+        polygon_body: np.ndarray,
+        n_bodies: int,
+        n_motors: int,
+        density: float,
+    ) -> None:
+        n_polygons, n_edges = len(polygon_body), len(a)
+        edge = b - a
         length = np.abs(edge)
-        self.unit = edge / np.maximum(length, _EPSILON)
-        self.length = np.where(length >= _EPSILON, length, 0.0)
-        self.mid = 0.5 * (points + ahead) - origin
-        cross = (np.conj(points) * ahead).imag
-        area = 0.5 * cross.sum(axis=1)
-        moment = (cross * (points + ahead)).sum(axis=1) / 6.0
+        unit = edge / np.maximum(length, _EPSILON)
+        length = np.where(length >= _EPSILON, length, 0.0)
+        mid = 0.5 * (a + b)
+        cross = (np.conj(a) * b).imag  # shoelace terms about the centre of mass
+        moment = cross * (a + b) / 6.0
+        area = 0.5 * np.bincount(owner, cross, n_polygons)
+        moment_sum = np.bincount(owner, moment.real, n_polygons) + 1j * np.bincount(
+            owner, moment.imag, n_polygons
+        )
         big = area > _EPSILON
-        self.area = np.where(big, area, 0.0)
-        self.centroid = np.where(big, moment / np.where(big, area, 1.0), moment) - origin[:, 0]
+        centroid = np.where(big, moment_sum / np.where(big, area, 1.0), 0.0)
+        body = np.concatenate([polygon_body[owner], polygon_body])
+        n_rows, columns = len(body), _columns(n_motors)
+        factor = np.zeros((columns, n_rows), dtype=np.complex128)
+        factor[_VEL, :n_edges] = 1.0
+        factor[_SPIN, :n_edges] = np.conj(mid)
+        factor[_MOTORS::3, :n_edges] = density * length * unit
+        factor[_MOTORS + 1 :: 3, :n_edges] = 1.0
+        factor[_MOTORS + 2 :: 3, :n_edges] = 1.0
+        factor[_BUOY, n_edges:] = np.where(big, area, 0.0)
+        self.spread = np.zeros((columns, n_bodies, n_rows), dtype=np.complex128)
+        self.spread[:, body, np.arange(n_rows)] = factor
+        self.unit = np.concatenate([unit, np.zeros(n_polygons)])
+        rho_length = np.concatenate([density * length, np.zeros(n_polygons)])
+        self.drag_lift_coef = rho_length[:, None] * _NEG_COEFFICIENTS
+        self.caps = np.tile(_NEG_CAPS, (n_rows, 1))
+        self.push_caps = np.full((n_rows, 2), MAX_PUSH)
+        self.push_floors = -self.push_caps
+        point = np.concatenate([mid, centroid])
+        self.sums = np.zeros((n_rows, 2 * n_bodies), dtype=np.complex128)
+        self.sums[np.arange(n_rows), body] = 1.0
+        self.sums[np.arange(n_rows), n_bodies + body] = point
+        # buffers, and views of them
+        self.spread_state = np.empty((columns, 1, n_rows), dtype=np.complex128)
+        rows = self.spread_state[:, 0]
+        self.vel, self.product, self.spin, self.buoy = (
+            rows[_VEL],
+            rows[_FLOW],
+            rows[_SPIN],
+            rows[_BUOY],
+        )
+        self.along = self.product.real
+        self.leading = list(rows[_FLOW::3].imag)  # the flow's and the gains' products
+        self.flow = np.empty(n_rows, dtype=np.complex128)
+        self.heading = np.empty(n_rows, dtype=np.complex128)
+        self.speed = np.empty(n_rows)
+        self.lead = np.zeros((1 + n_motors, n_rows), dtype=np.complex128)  # real values
+        self.leads = list(self.lead.real)
+        self.flow_lead = self.leads[0]
+        self.drag_lift = np.empty(n_rows, dtype=np.complex128)
+        self.drag_lift_floats = self.drag_lift.view(np.float64).reshape(n_rows, 2)
+        self.drag, self.lift = self.drag_lift.real, self.drag_lift.imag
+        # out: conj(force), the pushes, the pushes times conj(centre -> anchor)
+        self.out = np.zeros((2 + n_motors, n_rows), dtype=np.complex128)
+        self.force, self.push_moments = self.out[0], self.out[-1]
+        self.pushes = [
+            (
+                self.lead[1 + k],
+                rows[_MOTORS + 3 * k + 1],
+                rows[_MOTORS + 3 * k + 2],
+                self.out[1 + k],
+                self.out[1 + k].view(np.float64).reshape(n_rows, 2),
+            )
+            for k in range(n_motors)
+        ]
+        self.push_moment = np.empty(n_rows, dtype=np.complex128)
+        self.totals = np.empty((2 + n_motors, 2 * n_bodies), dtype=np.complex128)
+        self.body_force, self.body_moment = self.totals[0, :n_bodies], self.totals[0, n_bodies:]
+        self.body_pushes = [self.totals[1 + k, :n_bodies] for k in range(n_motors)]
+        self.body_push_moment = self.totals[-1, :n_bodies]
+        self.world_force = np.empty(n_bodies, dtype=np.complex128)
+        self.world_floats = self.world_force.view(np.float64).reshape(n_bodies, 2)
+        self.moment = np.empty(n_bodies, dtype=np.complex128)
+        self.torque = self.moment.imag
+
+    def compute(self, columns: np.ndarray, rotation: np.ndarray) -> tuple[list[Any], list[float]]:
+        """Per body, the total force ``[fx, fy]`` (N) and torque (N m about the centre
+        of mass), given the state's columns (C, 1, B) and rotations (B,)."""
+        _matmul(columns, self.spread, self.spread_state)
+        flow = _add(self.vel, self.spin, self.flow)  # conj(velocity) at each midpoint
+        _multiply(flow, self.unit, self.product)  # |v| (e_hat . v_hat + i n . v_hat)
+        # |v| max(n . v_hat, 0), and per motor density * length * gain * max(n . F, 0)
+        for leading, lead in zip(self.leading, self.leads, strict=True):
+            _maximum(leading, _ZERO, out=lead)
+        speed = np.absolute(flow, self.speed)
+        heading = np.sign(flow, self.heading)  # conj(v_hat)
+        _multiply(self.flow_lead, speed, self.drag)
+        _multiply(self.flow_lead, self.along, self.lift)
+        drag_lift = _multiply(self.drag_lift_floats, self.drag_lift_coef, self.drag_lift_floats)
+        _maximum(drag_lift, self.caps, out=drag_lift)  # -drag, -lift
+        force = _multiply(self.drag_lift, heading, self.force)  # conj(force)
+        _add(force, self.buoy, force)
+        for k, (lead, direction, arm, push, floats) in enumerate(self.pushes):
+            _multiply(lead, direction, push)
+            _maximum(floats, self.push_floors, out=floats)
+            _minimum(floats, self.push_caps, out=floats)
+            if k == 0:
+                _multiply(arm, push, self.push_moments)
+            else:
+                _add(self.push_moments, _multiply(arm, push, self.push_moment), self.push_moments)
+        _matmul(self.out, self.sums, self.totals)
+        # per body: turn the drag, lift and buoyancy into the world frame, add the pushes
+        world = np.conjugate(self.body_force, self.world_force)
+        _multiply(world, rotation, world)
+        for pushes in self.body_pushes:
+            _add(world, pushes, world)
+        _subtract(self.body_push_moment, self.body_moment, self.moment)
+        return self.world_floats.tolist(), self.torque.tolist()
 
 
-def _clip_rows(points: np.ndarray, rows: np.ndarray, water: WaterBox) -> np.ndarray:
-    """``points`` (complex, padded) with the polygons of ``rows`` clipped to the water box
-    (Sutherland-Hodgman, in plain Python: only the few polygons across a side need it);
-    returned padded to a common width."""
-    clipped = {}
-    for row in rows.tolist():
-        polygon = [(p.real, p.imag) for p in points[row].tolist()]
-        for axis, bound, below in _box_sides(water):
-            polygon = _clip_loop(polygon, axis, bound, below)
-        clipped[row] = polygon or [(0.0, 0.0)]
-    width = max(points.shape[1], *(len(p) for p in clipped.values()))
-    out = np.empty((points.shape[0], width), dtype=np.complex128)
-    out[:, : points.shape[1]] = points
-    out[:, points.shape[1] :] = points[:, -1:]
-    for row, polygon in clipped.items():
-        values = [complex(x, y) for x, y in polygon]
-        out[row, : len(values)] = values
-        out[row, len(values) :] = values[-1]
-    return out
+class _Layout:
+    """Constant arrays of one set of immersed polygons in one water box, built when the
+    set changes, and the state array each step fills.
+
+    Attributes:
+        items, ids, water: what the layout was built for.
+        bodies: the distinct bodies (B).
+        info: per body ``(body, centre of mass (x, y) m in its frame, the box in which
+            its origin keeps its bounding circle inside the water and below the surface
+            (left, right, bottom, top) m, inertia kg m^2 (about its origin, as Box2D
+            reports it), motors ((joint, lower, upper) radians), zeros for its unused
+            motor slots)``.
+        n_motors: motor slots per body (the most one body has; a body's polygons share
+            its motors).
+        a, b: (E,) complex edges, body frame relative to the centre of mass (m).
+        owner: (E,) each edge's polygon; polygon_body: (N,) each polygon's body.
+        rows: the rows of the unclipped polygons (:class:`_Rows`).
+        state: (B, C) complex, the state of the last step.
+    """
+
+    def __init__(self, immersed: Sequence[Immersed], water: WaterBox) -> None:
+        self.items = list(immersed)
+        self.ids = tuple(map(id, self.items))
+        self.water = water
+        groups: dict[Any, list[Immersed]] = {}  # Box2D wrappers of one body hash alike
+        for item in self.items:
+            groups.setdefault(item.body, []).append(item)
+        self.bodies = list(groups)
+        self.n_motors = max(len(item.motors) for item in self.items)
+        self.info: list[tuple[Any, ...]] = []
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        owner: list[int] = []
+        polygon_body: list[int] = []
+        for index, (body, group) in enumerate(groups.items()):
+            centre = body.localCenter
+            radius = 0.0
+            for item in group:
+                points = item.local[:, 0] + 1j * item.local[:, 1]
+                radius = max(radius, float(np.abs(points).max()) + _MARGIN)
+                starts.append(points - complex(centre[0], centre[1]))
+                ends.append(np.roll(starts[-1], -1))
+                owner += [len(polygon_body)] * len(points)
+                polygon_body.append(index)
+            inner = (
+                water.left + radius,
+                water.right - radius,
+                water.bottom + radius,
+                water.top - radius,
+            )
+            motors = [(joint, joint.lowerLimit, joint.upperLimit) for joint in group[0].motors]
+            padding = _NO_PUSH * (self.n_motors - len(motors))
+            self.info.append((body, centre[0], centre[1], inner, body.inertia, motors, padding))
+        self.a, self.b = np.concatenate(starts), np.concatenate(ends)
+        self.owner = np.array(owner, dtype=np.int64)
+        self.polygon_body = np.array(polygon_body, dtype=np.int64)
+        self.rows = self.rows_of(self.a, self.b, self.owner)
+        self.state = np.empty((len(self.bodies), _columns(self.n_motors)), dtype=np.complex128)
+        self.state_floats = self.state.view(np.float64).reshape(-1)
+        self.columns = self.state.T[:, None, :]
+        self.rotation = self.state[:, _ROT]
+
+    def rows_of(self, a: np.ndarray, b: np.ndarray, owner: np.ndarray) -> _Rows:
+        return _Rows(
+            a, b, owner, self.polygon_body, len(self.bodies), self.n_motors, self.water.density
+        )
+
+    def clipped_rows(self, sides: int) -> _Rows:
+        """The rows of the polygons clipped to the sides of the water box whose bits
+        (in :func:`_box_sides` order) are set in ``sides``, at the bodies' poses (their
+        positions read again, their rotations in :attr:`state`)."""
+        rotation = self.state[:, _ROT]
+        position = np.array([complex(*body.position) for body in self.bodies])
+        local_centre = np.array(
+            [complex(centre_x, centre_y) for _, centre_x, centre_y, *_ in self.info]
+        )
+        centre = position + rotation * local_centre
+        a, b, owner = self.a, self.b, self.owner
+        n_polygons = len(self.polygon_body)
+        for bit, (axis, bound, keep_below) in enumerate(_box_sides(self.water)):
+            if not sides >> bit & 1:
+                continue
+            body = self.polygon_body[owner]
+            ends = []
+            for point in (a, b):
+                world = centre[body] + rotation[body] * point
+                coordinate = world.imag if axis else world.real
+                ends.append(coordinate - bound if keep_below else bound - coordinate)
+            a, b, owner = _clip_side(a, b, owner, n_polygons, ends[0], ends[1])
+        return self.rows_of(a, b, owner)
+
+
+def _clip_side(
+    a: np.ndarray, b: np.ndarray, owner: np.ndarray, n_polygons: int, d_a: Any, d_b: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One Sutherland-Hodgman step on every polygon at once.
+
+    ``a -> b`` (E,) are the edges of closed convex polygons (complex, any frame),
+    ``owner`` (E,) their polygons, ``d_a`` and ``d_b`` (E,) the signed distances of their
+    ends to the side (inside: negative, as in the loop's clip). Each edge is cut to its
+    part inside (an edge wholly outside shrinks to a point) and each polygon gains one
+    edge along the side, from where its boundary leaves the half-plane to where it comes
+    back (the origin, a point, if it does not cross the side). Returns the (E + N,) edges
+    and owners: the clipped polygons' edges and edges of zero length.
+    """
+    a_in, b_in = d_a < 0, d_b < 0
+    crossing = a_in != b_in
+    t = np.where(crossing, d_a, 0.0) / np.where(crossing, d_a - d_b, 1.0)
+    cut = a + t * (b - a)
+    leaving, entering = a_in & ~b_in, b_in & ~a_in
+    exit_point = np.zeros(n_polygons, dtype=np.complex128)
+    entry_point = np.zeros(n_polygons, dtype=np.complex128)
+    exit_point[owner[leaving]] = cut[leaving]  # a convex polygon leaves at most once
+    entry_point[owner[entering]] = cut[entering]
+    return (
+        np.concatenate([np.where(a_in, a, cut), exit_point]),
+        np.concatenate([np.where(b_in, b, cut), entry_point]),
+        np.concatenate([owner, np.arange(n_polygons)]),
+    )
+
+
+def _totals(layout: _Layout) -> tuple[list[Any], list[float]]:
+    """Per body of ``layout``: the water's force ``[fx, fy]`` (N) and torque (N m about
+    its centre of mass)."""
+    weight = layout.water.density * layout.water.gravity  # buoyancy per square metre
+    values: list[float] = []
+    sides = 0
+    cos, sin = math.cos, math.sin
+    for body, centre_x, centre_y, inner, inertia, motors, padding in layout.info:
+        position, velocity = body.position, body.linearVelocity
+        x, y, vx, vy = position.x, position.y, velocity.x, velocity.y
+        angle, omega = body.angle, body.angularVelocity
+        c, s = cos(angle), sin(angle)
+        left, right, bottom, top = inner
+        if not (left < x < right and bottom < y):
+            sides |= 14  # near a side other than the surface: clip to all three
+        if y >= top:
+            sides |= 1
+        values += (c * vx + s * vy, s * vx - c * vy, c, s, 0.0, -omega, s * weight, -c * weight)
+        if motors:
+            cx, cy = x + c * centre_x - s * centre_y, y + s * centre_x + c * centre_y
+            for joint, lower, upper in motors:
+                if lower < joint.angle < upper:
+                    tau = joint.GetMotorTorque(MOTOR_INV_DT)
+                    anchor = joint.anchorB
+                    lx, ly = cx - anchor.x, cy - anchor.y  # anchor -> centre
+                    fx, fy = -tau * ly, tau * lx  # (anchor -> centre) x (-tau)
+                    spin = tau + inertia * omega
+                    gx, gy = PUSH * spin * spin * fx, PUSH * spin * spin * fy
+                    values += (c * gx + s * gy, s * gx - c * gy, -fx, -fy, -lx, ly)
+                else:
+                    values += _NO_PUSH
+        values += padding
+    layout.state_floats[:] = values
+    rows = layout.rows if not sides else layout.clipped_rows(sides)
+    return rows.compute(layout.columns, layout.rotation)
 
 
 def water_forces(
-    immersed: Sequence[Immersed], water: WaterBox, layout: _Layout | None = None
+    immersed: Sequence[Immersed], water: WaterBox
 ) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """The water's pull on each body touching it, all polygons and edges at once.
 
@@ -200,108 +440,26 @@ def water_forces(
     """
     if not immersed:
         return [], np.zeros((0, 2)), np.zeros(0)
-    if layout is None:
-        layout = _Layout(immersed)
-    bodies = layout.bodies
-    rows = []
-    for body in bodies:
-        p, v, angle = body.position, body.linearVelocity, body.angle
-        rows.append(
-            (
-                complex(p.x, p.y),
-                complex(math.cos(angle), math.sin(angle)),
-                complex(v.x, v.y),
-                1j * body.angularVelocity,
-            )
-        )
-    state = np.array(rows)
-    if not layout.one_per_body:
-        state = state[layout.body_of]
-    position, rotation, velocity, spin = state.T
-    turning = rotation[:, None]
-    points = position[:, None] + turning * layout.local
-    centre = position + rotation * layout.centre
-    xs, ys = points.real, points.imag
-    if (
-        ys.max() >= water.top
-        or xs.min() <= water.left
-        or xs.max() >= water.right
-        or (ys.min() <= water.bottom)
-    ):  # some polygons cross a side: clip them and work in the world frame
-        outside = (
-            (ys.max(axis=1) >= water.top)
-            | (xs.min(axis=1) <= water.left)
-            | (xs.max(axis=1) >= water.right)
-            | (ys.min(axis=1) <= water.bottom)
-        )
-        clipped = _clip_rows(points, np.flatnonzero(outside), water)
-        shape = _Shape(clipped, np.roll(np.arange(clipped.shape[1]), -1), centre[:, None])
-        unit, length, mid = shape.unit, shape.length, shape.mid
-        area, centroid = shape.area, shape.centroid
-    else:  # every polygon wholly in the water: rotate its body-frame shape
-        unit, length, mid = turning * layout.edge, layout.length, turning * layout.mid
-        area, centroid = layout.area, rotation * layout.centroid
-    rho = water.density
-    ones = np.ones(unit.shape[1])
-    # drag and lift per edge, at its midpoint: v = v_body + omega x r
-    flow = velocity[:, None] + spin[:, None] * mid
-    speed = np.abs(flow)
-    heading = flow / np.maximum(speed, _EPSILON)
-    turn = np.conj(heading) * unit  # real part: e . v_hat; imaginary: n . v_hat, n outward
-    scaled = np.maximum(turn.imag, 0.0) * (rho * length * speed * speed)  # leading edges
-    drag = np.minimum(DRAG * scaled, MAX_DRAG)
-    lift = np.minimum(LIFT * scaled * turn.real, MAX_LIFT)
-    force = (1j * lift - drag) * heading  # against the flow, and across it
-    buoyancy = (rho * water.gravity) * area
-    total = force @ ones + 1j * buoyancy
-    torque = (np.conj(mid) * force).imag @ ones + centroid.real * buoyancy
-    for k in range(layout.n_motors):  # push from the k-th motor of each polygon's body
-        tau = np.zeros(len(layout.items))
-        anchor = np.zeros(len(layout.items), dtype=np.complex128)
-        for i, joint, lower, upper in layout.motors[k]:
-            if lower < joint.angle < upper:
-                tau[i] = joint.GetMotorTorque(MOTOR_INV_DT)
-                point = joint.anchorB
-                anchor[i] = complex(point.x, point.y)
-        lever = centre - anchor  # anchor -> centre
-        arm = 1j * tau * lever  # lever x (-tau)
-        angular = tau + layout.inertia * spin.imag
-        gain = (PUSH * rho) * angular * angular
-        # n . F per edge (n = -i e outward), then the push of the pushing edges
-        magnitude = np.maximum((unit * np.conj(arm)[:, None]).imag, 0.0) * length * gain[:, None]
-        push = (-magnitude[:, :, None] * arm.view(np.float64).reshape(-1, 1, 2)).clip(
-            -MAX_PUSH, MAX_PUSH
-        )
-        at_anchor = push.sum(axis=1) @ np.array([1.0, 1j])
-        total += at_anchor
-        torque -= (np.conj(lever) * at_anchor).imag
-    if layout.one_per_body:
-        return bodies, np.stack([total.real, total.imag], axis=1), torque
-    b = len(bodies)
-    forces = np.stack(
-        [np.bincount(layout.body_of, total.real, b), np.bincount(layout.body_of, total.imag, b)],
-        axis=1,
-    )
-    return bodies, forces, np.bincount(layout.body_of, torque, b)
+    layout = _Layout(immersed, water)
+    forces, torques = _totals(layout)
+    return layout.bodies, np.array(forces).reshape(-1, 2), np.array(torques)
 
 
 class WaterForces:
-    """Applies the vectorised water forces, keeping the polygon arrays while the set of
-    immersed polygons stays the same."""
+    """Applies the vectorised water forces, keeping the arrays of the immersed polygons
+    while they and the water stay the same."""
 
     def __init__(self) -> None:
         self._layout: _Layout | None = None
 
     def __call__(self, immersed: Sequence[Immersed], water: WaterBox) -> None:
+        if not immersed:
+            return
         layout = self._layout
-        if (
-            layout is None
-            or len(layout.items) != len(immersed)
-            or any(a is not b for a, b in zip(layout.items, immersed, strict=True))
-        ):
-            layout = self._layout = _Layout(immersed)
-        bodies, forces, torques = water_forces(immersed, water, layout)
-        for body, force, torque in zip(bodies, forces.tolist(), torques.tolist(), strict=True):
+        if layout is None or layout.water is not water or layout.ids != tuple(map(id, immersed)):
+            layout = self._layout = _Layout(immersed, water)
+        forces, torques = _totals(layout)
+        for body, force, torque in zip(layout.bodies, forces, torques, strict=True):
             body.ApplyForceToCenter(force, True)
             body.ApplyTorque(torque, True)
 
