@@ -14,6 +14,9 @@ import pytest
 
 from teachgym.tasks import Categorical, Continuous, IntArray, Integer, TaskSpace
 from teachgym.teachers import Teacher, make_teacher
+from tests.toy_env import register_countdown
+
+register_countdown()
 
 EXPERT_KNOWLEDGE: dict[str, dict[str, Any]] = {
     "adr": {"initial_task": "random"},

@@ -14,11 +14,12 @@ from teachgym.bench.results import load_results
 from teachgym.bench.run_directory import RunDirectory
 from teachgym.bench.runner import run_suite
 from teachgym.bench.suite import parse_suite
+from tests.toy_env import COUNTDOWN_ID
 
 SUITE = parse_suite(
     {
         "name": "regret-resume",
-        "envs": ["teachgym/LearnabilityGrid-v0"],
+        "envs": [COUNTDOWN_ID],
         "teachers": ["robust-plr", "accel"],
         "students": [{"name": "ppo", "params": {"n_envs": 2, "n_steps": 16, "batch_size": 16}}],
         "seeds": 1,

@@ -15,6 +15,7 @@ from teachgym.bench.runner import run_suite
 from teachgym.bench.suite import parse_suite
 from teachgym.bench.training import evaluation_steps, execute_run
 from teachgym.state_io import CorruptStateError
+from tests.toy_env import COUNTDOWN_ID
 
 GRID = "teachgym/LearnabilityGrid-v0"
 
@@ -185,7 +186,7 @@ def test_an_sb3_student_runs_through_the_bench_with_tensorboard_logs(tmp_path):
     s = parse_suite(
         {
             "name": "ppo",
-            "envs": ["teachgym/LearnabilityGrid-v0"],
+            "envs": [COUNTDOWN_ID],
             "teachers": ["riac"],
             "students": [{"name": "ppo", "params": {"n_envs": 2, "n_steps": 32, "batch_size": 32}}],
             "seeds": 1,

@@ -48,6 +48,7 @@ def test_train_writes_model_teacher_log_and_evaluation(tmp_path, capsys):
         (["train", "--env-param", "task_kind=set"], "task_kind must be one of"),
         (["train", "--student-param", "forget_every=2.5"], "forget_every must be an integer"),
         (["train", "--steps", "-1"], "--steps must be >= 0"),
+        (["train", "--student", "ppo"], "student 'ppo' cannot learn on teachgym/Learnabil"),
         (["train", "--teacher", "plr", "--student", "simulated"], "use 'ppo' or 'a2c'"),
         (
             ["train", "--env", "teachgym/Maze-v0", "--teacher", "paired", "--student", "ppo"],

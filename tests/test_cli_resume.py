@@ -15,11 +15,12 @@ import pytest
 
 from teachgym.cli import main
 from teachgym.episode_log import EpisodeLog
+from tests.toy_env import COUNTDOWN_ID
 
 TRAIN = ["train", "--steps", "3000", "--checkpoint-every", "1000", "--quiet"]
 PPO_ACCEL = [
     "train",
-    *("--teacher", "accel", "--student", "ppo"),
+    *("--env", COUNTDOWN_ID, "--teacher", "accel", "--student", "ppo"),
     *("--student-param", "n_steps=16", "--student-param", "n_envs=2"),
     *("--student-param", "batch_size=16", "--checkpoint-every", "32", "--quiet"),
 ]

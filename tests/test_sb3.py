@@ -114,7 +114,7 @@ def test_corrupted_sb3_checkpoint_is_a_clear_error(tmp_path):
 
 
 def test_unknown_student_and_bad_hyperparameter():
-    env_fn = env_factory("teachgym/LearnabilityGrid-v0")
+    env_fn = functools.partial(CountdownEnv)
     with pytest.raises(ValueError, match="unknown student 'ppo2'"):
         make_student("ppo2", env_fn)
     with pytest.raises(UnknownParameterError, match="PPO has no hyperparameter 'not_a_p") as error:
@@ -130,6 +130,8 @@ def test_unknown_student_and_bad_hyperparameter():
         sac.learn(Curriculum(RecordingTeacher(CountdownEnv.task_space)), 10)
     with pytest.raises(ValueError, match="LearnabilityGrid"):
         make_student("simulated", functools.partial(CountdownEnv))
+    with pytest.raises(ValueError, match=r"'ppo' cannot learn on .*only \['simulated'\]"):
+        make_student("ppo", env_factory("teachgym/LearnabilityGrid-v0"))
 
 
 def test_minigrid_observations_get_the_minigrid_cnn_by_default():
@@ -142,7 +144,7 @@ def test_minigrid_observations_get_the_minigrid_cnn_by_default():
     teacher = make_teacher("random", env_fn().unwrapped.task_space, seed=0)
     student.learn(Curriculum(teacher), 16)
     assert isinstance(student.model.policy.features_extractor, MiniGridCNN)
-    grid = make_student("ppo", env_factory("teachgym/LearnabilityGrid-v0"), n_steps=16)
+    grid = make_student("ppo", functools.partial(CountdownEnv), n_steps=16)
     grid.learn(Curriculum(make_teacher("random", grid.env_fn().unwrapped.task_space)), 16)
     assert not isinstance(grid.model.policy.features_extractor, MiniGridCNN)
     student.close()

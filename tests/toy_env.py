@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from teachgym.envs.registration import register_env
 from teachgym.envs.task_env import TaskEnv
 from teachgym.tasks import Continuous, Integer, Task, TaskSpace
 from teachgym.teachers.base import Outcome, Teacher
@@ -69,3 +70,13 @@ class RecordingTeacher(Teacher):
 
     def _update(self, task: Task, outcome: Outcome) -> None:
         self.updates.append((dict(task), outcome))
+
+
+COUNTDOWN_ID = "tests/Countdown-v0"
+""":class:`CountdownEnv` by id, for tests that need a cheap multi-step registered env
+(registered by ``conftest.py`` before any test module is collected)."""
+
+
+def register_countdown() -> None:
+    """Register :data:`COUNTDOWN_ID` (idempotent)."""
+    register_env(COUNTDOWN_ID, CountdownEnv, "A tiny multi-step test environment.")

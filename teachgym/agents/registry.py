@@ -145,6 +145,24 @@ def student_parameters(name: str) -> dict[str, Any]:
     }
 
 
+def _check_learner(name: str, env_fn: EnvFn) -> None:
+    """Refuse a registered student on an environment whose ``learners`` exclude it
+    (read from the class, nothing is built). Students given as ``"module:Class"`` and
+    factories that are not :func:`teachgym.envs.env_factory`'s pass: they are the
+    user's own."""
+    from teachgym.envs.registration import env_info
+
+    env_id = getattr(env_fn, "env_id", None)
+    if not isinstance(env_id, str) or is_entry_point(name):
+        return
+    learners = env_info(env_id).env_class.learners
+    if learners is not None and name.lower() not in learners:
+        raise TeachgymUsageError(
+            f"student {name!r} cannot learn on {env_id}, which only {sorted(learners)} can "
+            "learn; choose one of those students or another environment"
+        )
+
+
 def make_student(
     name: str, env_fn: EnvFn, seed: int = 0, teacher: Teacher | None = None, **params: Any
 ) -> Student:
@@ -183,6 +201,7 @@ def make_student(
     ]
     if missing:
         raise TeachgymUsageError(f"student {name!r} needs the parameter {missing[0]!r}")
+    _check_learner(name, env_fn)
     try:
         student = cls(env_fn, seed=seed, **entry.fixed, **{**entry.defaults, **params})
     except TeachgymUsageError:

@@ -145,6 +145,7 @@ class LearnabilityGridEnv(TaskEnv[np.ndarray, np.int64]):
     default_task: Task = {"x0": 0.0, "x1": 0.0}
     return_bounds = (0.0, 1.0)
     mastery_return = MASTERED_ABOVE / MAX_COMPETENCE
+    learners = frozenset({"simulated"})
 
     def __init__(
         self,

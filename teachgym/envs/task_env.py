@@ -82,6 +82,9 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
     mastery_success_rate: ClassVar[float | None] = None
     mastery_episodes: ClassVar[int] = 1
     evaluation_deterministic: ClassVar[bool] = True
+    learners: ClassVar[frozenset[str] | None] = None
+    """Registered student names that can learn here (``None``: any); ``make_student``
+    refuses the others before anything is trained."""
     edit_sizes: ClassVar[Mapping[str, float | Sequence[float]]] = {}
     edit_weights: ClassVar[Mapping[str, float]] = {}
     edit_groups: ClassVar[Mapping[str, Sequence[str]]] = {}
