@@ -104,8 +104,9 @@ class Immersed:
 # of the centre of mass (m/s); the rotation ``cos + i sin``; ``-i`` times the angular
 # velocity (rad/s); ``conj(i rho g)`` (N/m^2); then per motor slot k ``conj`` of its push
 # direction F_k times its gain, -F_k and ``conj(centre -> anchor)`` (m), the last two in
-# the world frame. Spread over the rows, the rotation's line holds the flow's product.
-_VEL, _ROT, _SPIN, _BUOY, _MOTORS = 0, 1, 2, 3, 4
+# the world frame; last, the position of the body's origin (m). Spread over the rows, the
+# rotation's line is overwritten with the flow's product.
+_VEL, _ROT, _SPIN, _BUOY, _MOTORS, _POSITION = 0, 1, 2, 3, 4, -1
 _FLOW = _ROT
 _NO_PUSH = (0.0,) * 6
 _ZERO = np.array(0.0)
@@ -122,7 +123,30 @@ _add, _multiply, _subtract, _maximum, _minimum, _matmul = (
 
 
 def _columns(n_motors: int) -> int:
-    return _MOTORS + 3 * n_motors
+    return _MOTORS + 3 * n_motors + 1
+
+
+def _edge_geometry(
+    a: np.ndarray, b: np.ndarray, owner: np.ndarray, n_polygons: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of the edges ``a -> b`` (E,) of closed polygons (complex metres relative to a
+    body's centre of mass) and their polygons ``owner`` (E,): the unit vectors, the
+    lengths and the midpoints (E,), and each polygon's area (m^2) and centroid (N,),
+    with Box2D's conventions (shorter vectors than its epsilon are not normalised and
+    have no length, smaller areas are 0)."""
+    edge = b - a
+    length = np.abs(edge)
+    unit = edge / np.maximum(length, _EPSILON)
+    length = np.where(length >= _EPSILON, length, 0.0)
+    cross = (np.conj(a) * b).imag  # shoelace terms
+    area = 0.5 * np.bincount(owner, cross, n_polygons)
+    moment = cross * (a + b) / 6.0
+    moment_sum = np.bincount(owner, moment.real, n_polygons) + 1j * np.bincount(
+        owner, moment.imag, n_polygons
+    )
+    big = area > _EPSILON
+    centroid = np.where(big, moment_sum / np.where(big, area, 1.0), 0.0)
+    return unit, length, 0.5 * (a + b), np.where(big, area, 0.0), centroid
 
 
 class _Rows:
@@ -131,71 +155,39 @@ class _Rows:
     numpy's cost is per call, so each step is a fixed sequence of calls on whole,
     contiguous arrays.
 
-    Rows are the polygon edges ``a -> b`` (complex metres in the body's frame, relative
-    to its centre of mass), then one buoyancy row per polygon.
+    Rows are polygon edges (complex metres in the body's frame, relative to its centre
+    of mass) and buoyancy rows, one per polygon.
 
     Attributes:
+        body: (R,) each row's body.
         spread: (C, B, R) complex: ``state.T[:, None] @ spread`` spreads each state
-            column over the rows of its body times a factor: for an edge 1 and
+            column over the rows of its body, times :attr:`factor` if it is ``None``.
+        factor: ``None`` or (C, R) complex, set before :meth:`forces`: for an edge 1 and
             ``conj(midpoint)`` for the velocity and spin, density times length times
             ``e_hat`` (kg/m) for the gains, 1 for the pushes and arms; for a buoyancy
             row the polygon's area (m^2); 0 elsewhere.
         unit: (R,) the unit edge vector ``e_hat`` (0: buoyancy row).
         drag_lift_coef: (R, 2) ``-(DRAG, LIFT) * density * length``.
-        sums: (R, 2B) complex: columns 0..B-1 add each row into its body, columns
-            B..2B-1 add it times its point (edge midpoint or polygon centroid), so that
-            minus the imaginary part of a conjugated force's sum is its torque about
-            the centre of mass.
+        point: (R,) where each row's force acts: edge midpoint or polygon centroid.
     """
 
-    def __init__(
-        self,
-        a: np.ndarray,
-        b: np.ndarray,
-        owner: np.ndarray,
-        polygon_body: np.ndarray,
-        n_bodies: int,
-        n_motors: int,
-        density: float,
-    ) -> None:
-        n_polygons, n_edges = len(polygon_body), len(a)
-        edge = b - a
-        length = np.abs(edge)
-        unit = edge / np.maximum(length, _EPSILON)
-        length = np.where(length >= _EPSILON, length, 0.0)
-        mid = 0.5 * (a + b)
-        cross = (np.conj(a) * b).imag  # shoelace terms about the centre of mass
-        moment = cross * (a + b) / 6.0
-        area = 0.5 * np.bincount(owner, cross, n_polygons)
-        moment_sum = np.bincount(owner, moment.real, n_polygons) + 1j * np.bincount(
-            owner, moment.imag, n_polygons
-        )
-        big = area > _EPSILON
-        centroid = np.where(big, moment_sum / np.where(big, area, 1.0), 0.0)
-        body = np.concatenate([polygon_body[owner], polygon_body])
+    def __init__(self, body: np.ndarray, n_bodies: int, n_motors: int) -> None:
+        self.body = body
         n_rows, columns = len(body), _columns(n_motors)
-        factor = np.zeros((columns, n_rows), dtype=np.complex128)
-        factor[_VEL, :n_edges] = 1.0
-        factor[_SPIN, :n_edges] = np.conj(mid)
-        factor[_MOTORS::3, :n_edges] = density * length * unit
-        factor[_MOTORS + 1 :: 3, :n_edges] = 1.0
-        factor[_MOTORS + 2 :: 3, :n_edges] = 1.0
-        factor[_BUOY, n_edges:] = np.where(big, area, 0.0)
         self.spread = np.zeros((columns, n_bodies, n_rows), dtype=np.complex128)
-        self.spread[:, body, np.arange(n_rows)] = factor
-        self.unit = np.concatenate([unit, np.zeros(n_polygons)])
-        rho_length = np.concatenate([density * length, np.zeros(n_polygons)])
-        self.drag_lift_coef = rho_length[:, None] * _NEG_COEFFICIENTS
+        self.spread[:, body, np.arange(n_rows)] = 1.0
+        self.factor: np.ndarray | None = None
+        self.unit = np.zeros(n_rows, dtype=np.complex128)
+        self.drag_lift_coef = np.zeros((n_rows, 2))
+        self.point = np.zeros(n_rows, dtype=np.complex128)
         self.caps = np.tile(_NEG_CAPS, (n_rows, 1))
         self.push_caps = np.full((n_rows, 2), MAX_PUSH)
         self.push_floors = -self.push_caps
-        point = np.concatenate([mid, centroid])
-        self.sums = np.zeros((n_rows, 2 * n_bodies), dtype=np.complex128)
+        self.sums = np.zeros((n_rows, n_bodies))
         self.sums[np.arange(n_rows), body] = 1.0
-        self.sums[np.arange(n_rows), n_bodies + body] = point
         # buffers, and views of them
         self.spread_state = np.empty((columns, 1, n_rows), dtype=np.complex128)
-        rows = self.spread_state[:, 0]
+        rows = self.rows = self.spread_state[:, 0]
         self.vel, self.product, self.spin, self.buoy = (
             rows[_VEL],
             rows[_FLOW],
@@ -203,7 +195,7 @@ class _Rows:
             rows[_BUOY],
         )
         self.along = self.product.real
-        self.leading = list(rows[_FLOW::3].imag)  # the flow's and the gains' products
+        self.leading = list(rows[_FLOW : columns - 1 : 3].imag)  # the flow's, the gains'
         self.flow = np.empty(n_rows, dtype=np.complex128)
         self.heading = np.empty(n_rows, dtype=np.complex128)
         self.speed = np.empty(n_rows)
@@ -213,33 +205,84 @@ class _Rows:
         self.drag_lift = np.empty(n_rows, dtype=np.complex128)
         self.drag_lift_floats = self.drag_lift.view(np.float64).reshape(n_rows, 2)
         self.drag, self.lift = self.drag_lift.real, self.drag_lift.imag
-        # out: conj(force), the pushes, the pushes times conj(centre -> anchor)
-        self.out = np.zeros((2 + n_motors, n_rows), dtype=np.complex128)
-        self.force, self.push_moments = self.out[0], self.out[-1]
+        # out: conj(force), times its point, the pushes, times conj(centre -> anchor)
+        self.out = np.zeros((3 + n_motors, n_rows), dtype=np.complex128)
+        self.force, self.moments, self.push_moments = self.out[0], self.out[1], self.out[-1]
         self.pushes = [
             (
                 self.lead[1 + k],
                 rows[_MOTORS + 3 * k + 1],
                 rows[_MOTORS + 3 * k + 2],
-                self.out[1 + k],
-                self.out[1 + k].view(np.float64).reshape(n_rows, 2),
+                self.out[2 + k],
+                self.out[2 + k].view(np.float64).reshape(n_rows, 2),
             )
             for k in range(n_motors)
         ]
         self.push_moment = np.empty(n_rows, dtype=np.complex128)
-        self.totals = np.empty((2 + n_motors, 2 * n_bodies), dtype=np.complex128)
-        self.body_force, self.body_moment = self.totals[0, :n_bodies], self.totals[0, n_bodies:]
-        self.body_pushes = [self.totals[1 + k, :n_bodies] for k in range(n_motors)]
-        self.body_push_moment = self.totals[-1, :n_bodies]
+        self.totals = np.empty((3 + n_motors, n_bodies), dtype=np.complex128)
+        self.body_force, self.body_moment = self.totals[0], self.totals[1]
+        self.body_pushes = list(self.totals[2:-1])
+        self.body_push_moment = self.totals[-1]
         self.world_force = np.empty(n_bodies, dtype=np.complex128)
         self.world_floats = self.world_force.view(np.float64).reshape(n_bodies, 2)
         self.moment = np.empty(n_bodies, dtype=np.complex128)
         self.torque = self.moment.imag
 
-    def compute(self, columns: np.ndarray, rotation: np.ndarray) -> tuple[list[Any], list[float]]:
+    @classmethod
+    def of_polygons(
+        cls,
+        a: np.ndarray,
+        b: np.ndarray,
+        owner: np.ndarray,
+        polygon_body: np.ndarray,
+        n_bodies: int,
+        n_motors: int,
+        density: float,
+    ) -> _Rows:
+        """Rows of the edges ``a -> b`` (E,) of the polygons ``owner`` (E,) of bodies
+        ``polygon_body`` (N,), then one buoyancy row per polygon, with the factors
+        folded into :attr:`spread`."""
+        n_polygons, n_edges = len(polygon_body), len(a)
+        unit, length, mid, area, centroid = _edge_geometry(a, b, owner, n_polygons)
+        rows = cls(np.concatenate([polygon_body[owner], polygon_body]), n_bodies, n_motors)
+        factor = rows.new_factor(n_edges)
+        rows.set_geometry(factor, unit, density * length, mid, area, centroid)
+        rows.spread *= factor[:, None, :]
+        return rows
+
+    def new_factor(self, n_edges: int) -> np.ndarray:
+        """A (C, R) factor with its constant parts set for ``n_edges`` edge rows."""
+        factor = np.zeros_like(self.rows)
+        factor[_VEL, :n_edges] = 1.0
+        factor[_MOTORS + 1 : -1 : 3, :n_edges] = 1.0
+        factor[_MOTORS + 2 : -1 : 3, :n_edges] = 1.0
+        return factor
+
+    def set_geometry(
+        self,
+        factor: np.ndarray,
+        unit: np.ndarray,
+        rho_length: np.ndarray,
+        mid: np.ndarray,
+        area: np.ndarray,
+        centroid: np.ndarray,
+    ) -> None:
+        """Write the edges' unit vectors, density times length (kg/m) and midpoints
+        (M,), then the polygons' areas and centroids, into the rows and ``factor``."""
+        n_edges = len(unit)
+        factor[_SPIN, :n_edges] = np.conj(mid)
+        factor[_MOTORS:-1:3, :n_edges] = rho_length * unit
+        factor[_BUOY, n_edges:] = area
+        self.unit[:n_edges] = unit
+        self.drag_lift_coef[:n_edges] = rho_length[:, None] * _NEG_COEFFICIENTS
+        self.point[:n_edges] = mid
+        self.point[n_edges:] = centroid
+
+    def forces(self, rotation: np.ndarray) -> tuple[list[Any], list[float]]:
         """Per body, the total force ``[fx, fy]`` (N) and torque (N m about the centre
-        of mass), given the state's columns (C, 1, B) and rotations (B,)."""
-        _matmul(columns, self.spread, self.spread_state)
+        of mass) once :attr:`rows` holds the spread state, given the rotations (B,)."""
+        if self.factor is not None:
+            _multiply(self.rows, self.factor, self.rows)
         flow = _add(self.vel, self.spin, self.flow)  # conj(velocity) at each midpoint
         _multiply(flow, self.unit, self.product)  # |v| (e_hat . v_hat + i n . v_hat)
         # |v| max(n . v_hat, 0), and per motor density * length * gain * max(n . F, 0)
@@ -253,6 +296,7 @@ class _Rows:
         _maximum(drag_lift, self.caps, out=drag_lift)  # -drag, -lift
         force = _multiply(self.drag_lift, heading, self.force)  # conj(force)
         _add(force, self.buoy, force)
+        _multiply(force, self.point, self.moments)
         for k, (lead, direction, arm, push, floats) in enumerate(self.pushes):
             _multiply(lead, direction, push)
             _maximum(floats, self.push_floors, out=floats)
@@ -271,6 +315,50 @@ class _Rows:
         return self.world_floats.tolist(), self.torque.tolist()
 
 
+class _SurfaceRows(_Rows):
+    """The rows of every polygon clipped to the surface (the one side of the box bodies
+    cross in play), computed each step into fixed arrays: each polygon's edges cut to
+    their parts under the surface, one edge per polygon along the surface, then one
+    buoyancy row per polygon. A Sutherland-Hodgman step on all polygons at once, as
+    :func:`_clip_side`."""
+
+    def __init__(self, layout: _Layout) -> None:
+        polygon_body, owner = layout.polygon_body, layout.owner
+        n_polygons, n_edges = len(polygon_body), len(owner)
+        body = np.concatenate([polygon_body[owner], polygon_body, polygon_body])
+        _Rows.__init__(self, body, len(layout.bodies), layout.n_motors)
+        self.factor = self.new_factor(n_edges + n_polygons)
+        self.factor[_ROT] = self.factor[_POSITION] = 1.0  # read before the factor applies
+        self.layout, self.n_edges = layout, n_edges
+        self.exits = np.zeros((n_polygons, n_edges))  # adds each edge into its polygon
+        self.exits[owner, np.arange(n_edges)] = 1.0
+        self.edge_owner = np.concatenate([owner, np.arange(n_polygons)])
+
+    def compute(self, columns: np.ndarray, rotation: np.ndarray) -> tuple[list[Any], list[float]]:
+        layout, n_edges = self.layout, self.n_edges
+        rows = self.rows
+        _matmul(columns, self.spread, self.spread_state)
+        turn, position = rows[_ROT, :n_edges], rows[_POSITION, :n_edges]
+        top = layout.water.top  # signed distances of the edges' ends: inside below 0
+        d_a = (position + turn * layout.a_origin).imag - top
+        d_b = (position + turn * layout.b_origin).imag - top
+        a, b = layout.a, layout.b
+        a_in, b_in = d_a < 0, d_b < 0
+        crossing = a_in != b_in
+        t = np.where(crossing, d_a, 0.0) / np.where(crossing, d_a - d_b, 1.0)
+        cut = a + t * (b - a)
+        starts = np.concatenate(
+            [np.where(a_in, a, cut), self.exits @ np.where(a_in & ~b_in, cut, 0)]
+        )
+        ends = np.concatenate([np.where(b_in, b, cut), self.exits @ np.where(b_in & ~a_in, cut, 0)])
+        unit, length, mid, area, centroid = _edge_geometry(
+            starts, ends, self.edge_owner, len(layout.polygon_body)
+        )
+        assert self.factor is not None
+        self.set_geometry(self.factor, unit, layout.water.density * length, mid, area, centroid)
+        return self.forces(rotation)
+
+
 class _Layout:
     """Constant arrays of one set of immersed polygons in one water box, built when the
     set changes, and the state array each step fills.
@@ -285,9 +373,10 @@ class _Layout:
             motor slots)``.
         n_motors: motor slots per body (the most one body has; a body's polygons share
             its motors).
-        a, b: (E,) complex edges, body frame relative to the centre of mass (m).
+        a, b: (E,) complex edges, body frame relative to the centre of mass (m);
+            a_origin, b_origin: the same relative to the body's origin.
         owner: (E,) each edge's polygon; polygon_body: (N,) each polygon's body.
-        rows: the rows of the unclipped polygons (:class:`_Rows`).
+        rows, surface: the rows of the polygons, unclipped and clipped to the surface.
         state: (B, C) complex, the state of the last step.
     """
 
@@ -302,7 +391,7 @@ class _Layout:
         self.n_motors = max(len(item.motors) for item in self.items)
         self.info: list[tuple[Any, ...]] = []
         starts: list[np.ndarray] = []
-        ends: list[np.ndarray] = []
+        centres: list[complex] = []
         owner: list[int] = []
         polygon_body: list[int] = []
         for index, (body, group) in enumerate(groups.items()):
@@ -311,8 +400,8 @@ class _Layout:
             for item in group:
                 points = item.local[:, 0] + 1j * item.local[:, 1]
                 radius = max(radius, float(np.abs(points).max()) + _MARGIN)
-                starts.append(points - complex(centre[0], centre[1]))
-                ends.append(np.roll(starts[-1], -1))
+                starts.append(points)
+                centres += [complex(centre[0], centre[1])] * len(points)
                 owner += [len(polygon_body)] * len(points)
                 polygon_body.append(index)
             inner = (
@@ -324,30 +413,31 @@ class _Layout:
             motors = [(joint, joint.lowerLimit, joint.upperLimit) for joint in group[0].motors]
             padding = _NO_PUSH * (self.n_motors - len(motors))
             self.info.append((body, centre[0], centre[1], inner, body.inertia, motors, padding))
-        self.a, self.b = np.concatenate(starts), np.concatenate(ends)
+        self.local_centre = np.array([complex(x, y) for _, x, y, *_ in self.info])
+        self.a_origin = np.concatenate(starts)
+        self.b_origin = np.concatenate([np.roll(points, -1) for points in starts])
+        self.a = self.a_origin - np.array(centres)
+        self.b = self.b_origin - np.array(centres)
         self.owner = np.array(owner, dtype=np.int64)
         self.polygon_body = np.array(polygon_body, dtype=np.int64)
         self.rows = self.rows_of(self.a, self.b, self.owner)
+        self.surface = _SurfaceRows(self)
         self.state = np.empty((len(self.bodies), _columns(self.n_motors)), dtype=np.complex128)
         self.state_floats = self.state.view(np.float64).reshape(-1)
         self.columns = self.state.T[:, None, :]
         self.rotation = self.state[:, _ROT]
 
     def rows_of(self, a: np.ndarray, b: np.ndarray, owner: np.ndarray) -> _Rows:
-        return _Rows(
+        return _Rows.of_polygons(
             a, b, owner, self.polygon_body, len(self.bodies), self.n_motors, self.water.density
         )
 
     def clipped_rows(self, sides: int) -> _Rows:
         """The rows of the polygons clipped to the sides of the water box whose bits
-        (in :func:`_box_sides` order) are set in ``sides``, at the bodies' poses (their
-        positions read again, their rotations in :attr:`state`)."""
-        rotation = self.state[:, _ROT]
-        position = np.array([complex(*body.position) for body in self.bodies])
-        local_centre = np.array(
-            [complex(centre_x, centre_y) for _, centre_x, centre_y, *_ in self.info]
-        )
-        centre = position + rotation * local_centre
+        (in :func:`_box_sides` order) are set in ``sides``, at the poses in
+        :attr:`state` (the general case, built anew)."""
+        rotation, position = self.state[:, _ROT], self.state[:, _POSITION]
+        centre = position + rotation * self.local_centre
         a, b, owner = self.a, self.b, self.owner
         n_polygons = len(self.polygon_body)
         for bit, (axis, bound, keep_below) in enumerate(_box_sides(self.water)):
@@ -424,9 +514,13 @@ def _totals(layout: _Layout) -> tuple[list[Any], list[float]]:
                 else:
                     values += _NO_PUSH
         values += padding
+        values += (x, y)
     layout.state_floats[:] = values
+    if sides == 1:  # only the surface
+        return layout.surface.compute(layout.columns, layout.rotation)
     rows = layout.rows if not sides else layout.clipped_rows(sides)
-    return rows.compute(layout.columns, layout.rotation)
+    _matmul(layout.columns, rows.spread, rows.spread_state)
+    return rows.forces(layout.rotation)
 
 
 def water_forces(
