@@ -29,6 +29,18 @@ recurrent-ppo`` (the same CNN and an LSTM, as the published maze agents; sb3-con
 Deviation: the buffer holds ``--capacity`` levels (default 256) instead of 4000,
 since a run here sees a few thousand episodes, not 250M steps.
 
+``--config jaxued`` instead takes the maze settings of the jaxued reference
+implementation (docs/references.md [jaxued]) wherever teachgym has the same knob:
+PPO with 32 environments x 256 steps, one minibatch, 5 epochs, learning rate 1e-4
+decaying linearly to 0, Adam eps 1e-5, gamma 0.995, GAE lambda 0.98, entropy 1e-3,
+clip 0.2 (values too), value coefficient 0.5, gradient norm 0.5; with
+``--student recurrent-ppo`` one 256-unit LSTM shared by actor and critic and 32-unit
+heads. Robust PLR and ACCEL: MaxMC, replay 0.8, buffer 4000, staleness 0.3, β 0.3,
+replay from half full, new levels of about 25 walls (ACCEL's too), ACCEL's 5 edits.
+What stays teachgym's: the 7 x 7 view and its CNN (jaxued: 5 x 5 and one
+convolution), one level per episode (jaxued replays each level for a whole
+256-step rollout), and ties in rank sharing their best rank.
+
 Budget: ``--budget-unit env`` gives every teacher ``--steps`` environment steps;
 ``--budget-unit trained`` gives every teacher ``--steps`` *trained* steps (transitions
 PPO's updates used), the literature's unit (published comparisons are at equal
@@ -102,22 +114,91 @@ ADVERSARIES = ("paired", "clutr")
 """Teachers that train PAIRED's two students."""
 CHOICES = (*TEACHERS, *ADVERSARIES)
 STUDENTS = ("ppo", "recurrent-ppo")
+CONFIGS = ("benchmark", "jaxued")
+
+JAXUED_REPLAY: dict[str, Any] = {
+    "score_function": "max_mc",
+    "replay_prob": 0.8,
+    "capacity": 4000,
+    "staleness_coef": 0.3,
+    "temperature": 0.3,
+    "min_fill": 0.5,
+    "new_level_density": DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE),
+}
+"""Robust PLR's and ACCEL's settings in jaxued's maze example (docs/references.md [jaxued])."""
+JAXUED_EDITS = 5
+"""ACCEL's edits per child there."""
+
+
+def jaxued_ppo_kwargs(recurrent: bool) -> dict[str, Any]:
+    """SB3 (Recurrent)PPO arguments with jaxued's maze PPO settings (see the module
+    docstring); the MiniGrid CNN stays teachgym's."""
+    policy_kwargs: dict[str, Any] = {
+        **minigrid_policy_kwargs(),
+        "net_arch": {"pi": [32], "vf": [32]},
+        "optimizer_kwargs": {"eps": 1e-5},
+    }
+    if recurrent:
+        policy_kwargs.update(lstm_hidden_size=256, shared_lstm=True, enable_critic_lstm=False)
+    return {
+        "n_envs": 32,
+        "policy": "MultiInputLstmPolicy" if recurrent else "MultiInputPolicy",
+        "policy_kwargs": policy_kwargs,
+        "n_steps": 256,
+        "batch_size": 32 * 256,
+        "n_epochs": 5,
+        "learning_rate": linear_schedule(1e-4),
+        "gamma": 0.995,
+        "gae_lambda": 0.98,
+        "ent_coef": 1e-3,
+        "clip_range": 0.2,
+        "clip_range_vf": 0.2,
+        "vf_coef": 0.5,
+        "max_grad_norm": 0.5,
+    }
+
+
+def linear_schedule(start: float) -> Any:
+    """SB3 learning-rate schedule from ``start`` down to 0 over the run."""
+
+    def rate(progress_remaining: float) -> float:
+        return start * progress_remaining
+
+    return rate
 
 
 DOMAIN_RANDOMISATION = "teachgym.envs.gridworlds.maze:domain_randomisation_maze"
 """The maze's published sampler: a fresh random maze with exactly 25 walls per level."""
 
 
-def held_out_curve(every: int, episodes: int, seed: int, label: str) -> PeriodicEvaluator:
+def held_out_curve(
+    every: int,
+    episodes: int,
+    seed: int,
+    label: str,
+    teacher: Teacher | None = None,
+    snapshots: list[dict[str, Any]] | None = None,
+) -> PeriodicEvaluator:
     """Plays the held-out mazes every ``every`` trained steps (between rollouts) and prints
-    each point; the evaluation leaves the training exactly as without it."""
+    each point; the evaluation leaves the training exactly as without it. With
+    ``teacher`` and ``snapshots``, each point also appends the teacher's buffer statistics
+    (:func:`buffer_diagnostics`, with ``trained_steps``) to ``snapshots``."""
 
     def report(point: EvaluationPoint) -> None:
-        print(
+        line = (
             f"{label}: {point.trained_steps} trained / {point.env_steps} env steps: "
-            f"solved {point.evaluation.success_rate:.3f}",
-            flush=True,
+            f"solved {point.evaluation.success_rate:.3f}"
         )
+        buffered = teacher.buffer_levels() if teacher is not None else None
+        if buffered is not None and snapshots is not None and buffered.levels:
+            stats = buffer_diagnostics(buffered.levels, buffered.scores)
+            snapshots.append({"trained_steps": point.trained_steps, **stats})
+            line += (
+                f"  buffer {len(buffered.levels)}: walls {stats['buffer_mean_walls']:.1f}, "
+                f"solvable {stats['buffer_solvable']:.2f}, path {stats['buffer_mean_path']:.1f}, "
+                "score quantiles " + " ".join(f"{q:.3f}" for q in stats["buffer_score_quantiles"])
+            )
+        print(line, flush=True)
 
     return PeriodicEvaluator(
         env_factory(ENV_ID), held_out_mazes(), every, unit="trained",
@@ -159,10 +240,18 @@ def build_teacher(
     accel_start: str = "empty",
     vae: str | None = None,
     vae_steps: int = 2000,
+    config: str = "benchmark",
 ) -> Teacher:
     if name == "random":
         return make_teacher(name, MAZE_TASK_SPACE, seed, sampler=DOMAIN_RANDOMISATION)
     density = DR_BLOCKS / (MAZE_SIDE * MAZE_SIDE)
+    if config == "jaxued" and name == "robust-plr":
+        return make_teacher(name, MAZE_TASK_SPACE, seed, **JAXUED_REPLAY)
+    if config == "jaxued" and name == "accel":
+        return make_teacher(
+            name, MAZE_TASK_SPACE, seed, **JAXUED_REPLAY, n_edits=JAXUED_EDITS,
+            **MazeEnv.edit_operators(),
+        )  # fmt: skip
     if name == "robust-plr":
         return make_teacher(name, MAZE_TASK_SPACE, seed, preset="maze-plr", capacity=capacity)
     edits = MazeEnv.edit_operators()
@@ -182,29 +271,46 @@ def build_teacher(
     raise ValueError(f"unknown teacher {name!r} for this benchmark; choose from {CHOICES}")
 
 
+TOP_LEVELS = 32
+"""How many of the highest-scoring buffer levels :func:`buffer_diagnostics` describes."""
+
+
 def path_length(task: Task) -> int | None:
     """Shortest path (steps) from the agent's start to the goal, ``None`` if unreachable."""
     level = build_maze(task)
     return distances(level.grid, level.agent_pos).get(level.target)
 
 
-def buffer_diagnostics(levels: list[Task]) -> dict[str, float]:
-    """Mean walls, solvable fraction and mean shortest path (solvable levels) of a buffer."""
+def buffer_diagnostics(levels: list[Task], scores: np.ndarray | None = None) -> dict[str, Any]:
+    """Mean walls, solvable fraction and mean shortest path (solvable levels) of a buffer;
+    with ``scores`` (shape ``(len(levels),)``) also their 0, 25, 50, 75 and 100 %
+    quantiles and the solvable fraction and mean path of the :data:`TOP_LEVELS`
+    highest-scoring levels (those rank prioritisation replays most)."""
     paths = [path_length(level) for level in levels]
     solvable = [p for p in paths if p is not None]
-    return {
+    result: dict[str, Any] = {
         "buffer_mean_walls": float(np.mean([np.sum(level["walls"]) for level in levels])),
         "buffer_solvable": len(solvable) / max(len(paths), 1),
         "buffer_mean_path": float(np.mean(solvable)) if solvable else float("nan"),
     }
+    if scores is not None and len(scores):
+        quantiles = np.quantile(scores, [0.0, 0.25, 0.5, 0.75, 1.0])
+        result["buffer_score_quantiles"] = [float(q) for q in quantiles]
+        top = [paths[i] for i in np.argsort(-np.asarray(scores), kind="stable")[:TOP_LEVELS]]
+        reachable = [p for p in top if p is not None]
+        result["top_solvable"] = len(reachable) / len(top)
+        result["top_mean_path"] = float(np.mean(reachable)) if reachable else float("nan")
+    return result
 
 
 def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(1)
     teacher = build_teacher(
-        teacher_name, seed, args.capacity, args.accel_start, args.vae, args.vae_steps
-    )
+        teacher_name, seed, args.capacity, args.accel_start, args.vae, args.vae_steps,
+        args.config,
+    )  # fmt: skip
     timer = TeacherTimer(teacher)
+    recurrent = args.student == "recurrent-ppo"
     ppo_kwargs: dict[str, Any] = {
         "n_envs": args.n_envs,
         "policy": "MultiInputPolicy",
@@ -216,6 +322,8 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         "gamma": 0.99,
         "ent_coef": 0.01,
     }
+    if args.config == "jaxued":
+        ppo_kwargs = jaxued_ppo_kwargs(recurrent)
     if teacher_name in ADVERSARIES:
         paired = PairedStudent(env_factory(ENV_ID), seed=seed, **ppo_kwargs)
         return _finish(
@@ -226,11 +334,14 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         [StopAfterTrainedSteps(args.steps)] if trained_budget else []
     )
     curve = None
+    snapshots: list[dict[str, Any]] = []
     if args.eval_every:
         label = f"{teacher_name:>11} seed {seed}"
-        curve = held_out_curve(args.eval_every, args.eval_episodes, 10_000 + seed, label)
+        curve = held_out_curve(
+            args.eval_every, args.eval_episodes, 10_000 + seed, label, teacher, snapshots
+        )
         callbacks.append(curve)
-    if args.student == "recurrent-ppo":
+    if recurrent and args.config == "benchmark":
         ppo_kwargs["policy"] = "MultiInputLstmPolicy"
     student = SB3Student(
         env_factory(ENV_ID), algo=args.student, seed=seed, callbacks=callbacks, **ppo_kwargs
@@ -238,7 +349,10 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
     # A trained-step budget needs more env steps when new levels are only scored; the
     # cap (5x) only guards against a run that never trains.
     cap = 5 * args.steps if trained_budget else args.steps
-    return _finish(teacher_name, seed, teacher, timer, student, student, args, cap, curve)
+    result = _finish(teacher_name, seed, teacher, timer, student, student, args, cap, curve)
+    if snapshots:
+        result["buffer_curve"] = snapshots
+    return result
 
 
 def _finish(
@@ -285,7 +399,7 @@ def _finish(
     if buffered is not None:
         result["diagnostics"] = {
             **teacher.diagnostics(),
-            **buffer_diagnostics(buffered.levels),
+            **buffer_diagnostics(buffered.levels, buffered.scores),
         }
     return result
 
@@ -336,6 +450,11 @@ def main(argv: list[str] | None = None) -> None:
         help="ACCEL's new levels: empty mazes (published) or 25-block random mazes",
     )  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument(
+        "--config", choices=CONFIGS, default="benchmark",
+        help="PPO and replay settings: this benchmark's, or jaxued's maze settings (which "
+        "set --n-envs, --n-steps and --capacity)",
+    )  # fmt: skip
     parser.add_argument(
         "--student", choices=STUDENTS, default="ppo",
         help="the student of random, robust-plr and accel (paired and clutr train PPO)",

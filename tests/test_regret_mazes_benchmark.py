@@ -174,3 +174,51 @@ def test_the_benchmark_and_the_maze_suite_report_the_same_solved_rate(mazes, tmp
     np.testing.assert_allclose(list(rates.values()), per_maze)
     if mazes == "near-goal":
         assert 0.0 < final["success_rate"] < 1.0
+
+
+def test_buffer_diagnostics_give_the_score_quantiles_when_scores_are_given():
+    levels = [empty_maze_task() for _ in range(5)]
+    near = empty_maze_task()
+    near.update(goal_x=1, goal_y=0)  # one step from the start
+    levels[2] = near
+    stats = regret_mazes.buffer_diagnostics(levels, np.array([0.4, 0.0, 0.1, 0.3, 0.2]))
+    assert stats["buffer_score_quantiles"] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
+    assert stats["top_solvable"] == 1.0
+    assert stats["top_mean_path"] == pytest.approx((4 * 24 + 1) / 5)  # 5 levels < 32
+
+    many = [empty_maze_task() for _ in range(40)] + [near]
+    scores = np.r_[np.zeros(40), 1.0]
+    top = regret_mazes.buffer_diagnostics(many, scores)
+    assert top["top_mean_path"] == pytest.approx((31 * 24 + 1) / 32)  # the best one in it
+
+
+def test_jaxued_config_builds_the_reference_replay_teachers():
+    plr = regret_mazes.build_teacher("robust-plr", seed=0, capacity=8, config="jaxued")
+    accel = regret_mazes.build_teacher("accel", seed=0, capacity=8, config="jaxued")
+    for teacher in (plr, accel):
+        assert teacher.score_function == "max_mc"
+        assert (teacher.replay_prob, teacher.min_fill) == (0.8, 0.5)
+        assert (teacher.capacity, teacher.temperature, teacher.staleness_coef) == (4000, 0.3, 0.3)
+        walls = [np.sum(teacher.sample()["walls"]) for _ in range(200)]
+        assert 22 < np.mean(walls) < 28  # new levels are about 25-wall random mazes
+    assert accel.n_edits == 5 and accel.easy_fraction is None
+    # The benchmark's own configuration keeps the presets (ACCEL from empty mazes).
+    preset = regret_mazes.build_teacher("accel", seed=0, capacity=8)
+    assert preset.score_function == "positive_value_loss" and preset.easy_fraction == 0.0
+
+
+def test_jaxued_ppo_settings_give_one_shared_lstm_and_a_linear_rate():
+    from sb3_contrib import RecurrentPPO
+    from stable_baselines3.common.env_util import make_vec_env
+
+    kwargs = regret_mazes.jaxued_ppo_kwargs(recurrent=True)
+    assert (kwargs.pop("n_envs"), kwargs["n_steps"], kwargs["batch_size"]) == (32, 256, 8192)
+    env = make_vec_env(env_factory(regret_mazes.ENV_ID), n_envs=1)
+    model = RecurrentPPO(kwargs.pop("policy"), env, **{**kwargs, "n_steps": 8, "batch_size": 8})
+    assert model.policy.lstm_actor.hidden_size == 256
+    assert model.policy.shared_lstm and model.policy.lstm_critic is None
+    assert model.lr_schedule(1.0) == pytest.approx(1e-4)
+    assert model.lr_schedule(0.25) == pytest.approx(2.5e-5)
+    assert model.policy.optimizer.defaults["eps"] == 1e-5
+    flat = regret_mazes.jaxued_ppo_kwargs(recurrent=False)
+    assert flat["policy"] == "MultiInputPolicy" and "lstm_hidden_size" not in flat["policy_kwargs"]
