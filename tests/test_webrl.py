@@ -34,6 +34,7 @@ from teachgym.tasks import (
 )
 from teachgym.teachers import Outcome, load_teacher, make_teacher, save_teacher
 from teachgym.teachers.self_evolving import SelfEvolvingTeacher
+from tests.toy_env import COUNTDOWN_ID
 
 CATEGORICAL = TaskSpace(
     {
@@ -261,13 +262,13 @@ def test_the_simulated_students_critic_gives_each_tasks_competence():
 def test_an_sb3_critic_values_the_reset_observation_of_each_task():
     from teachgym.agents.sb3_values import initial_state_values
 
-    env_fn = env_factory("teachgym/LearnabilityGrid-v0")
+    env_fn = env_factory(COUNTDOWN_ID)
     student = make_student("ppo", env_fn, seed=0, n_envs=1, n_steps=16, batch_size=16)
     with pytest.raises(RuntimeError, match="no model yet"):
-        student.task_critic([{"x0": 0.5, "x1": 0.5}])
-    grid_teacher = make_teacher("random", env_fn().unwrapped.task_space, seed=0)
-    student.learn(Curriculum(grid_teacher), 16)
-    tasks = [{"x0": 0.1, "x1": 0.9}, {"x0": 0.7, "x1": 0.2}]
+        student.task_critic([{"length": 3, "bonus": 0.5}])
+    teacher = make_teacher("random", env_fn().unwrapped.task_space, seed=0)
+    student.learn(Curriculum(teacher), 16)
+    tasks = [{"length": 2, "bonus": 0.9}, {"length": 9, "bonus": 0.2}]
     scratch = env_fn()
     observations = [scratch.reset(seed=0, options={"task": t})[0] for t in tasks]
     expected = initial_state_values(student.model, observations)
@@ -341,6 +342,8 @@ def test_train_webrl_with_sb3_ppo(tmp_path):
     out = tmp_path / "run"
     argv = [
         "train",
+        "--env",
+        COUNTDOWN_ID,
         "--teacher",
         "webrl",
         "--student",

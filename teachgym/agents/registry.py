@@ -201,13 +201,17 @@ def make_student(
     ]
     if missing:
         raise TeachgymUsageError(f"student {name!r} needs the parameter {missing[0]!r}")
-    _check_learner(name, env_fn)
     try:
         student = cls(env_fn, seed=seed, **entry.fixed, **{**entry.defaults, **params})
     except TeachgymUsageError:
         raise
     except ValueError as exc:  # a constructor refusing a parameter value
         raise TeachgymUsageError(f"student {name!r}: {exc}") from exc
+    try:
+        _check_learner(name, env_fn)  # after the constructor, which names bad parameters
+    except TeachgymUsageError:
+        student.close()
+        raise
     if teacher is not None:
         try:
             student.check_teacher(teacher)
