@@ -9,7 +9,9 @@ with the sub-environments (episodes in progress, their tasks, Monitor counters,
 random generators), the student's global random generators
 (:mod:`teachgym.agents.global_random`) and the episode-scoring callback's traces
 of episodes that span rollouts. ``student.json`` names the model's class
-(``RobustPPO`` for robust regret teachers), which the checkpoint reloads as.
+(``RobustPPO`` for robust regret teachers), which the checkpoint reloads as. A student
+with ``normalize`` set also saves its running observation and return statistics
+(``normalization.npz``, :mod:`teachgym.agents.sb3_normalize`).
 
 Where the sub-environments cannot be pickled (``vec_env="subproc"``, Box2D
 walkers mid-episode) the resumed run is not identical: each episode in progress
@@ -30,7 +32,7 @@ import inspect
 import math
 import pickle
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -44,11 +46,16 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.type_aliases import TrainFrequencyUnit
+from stable_baselines3.common.vec_env import VecEnv
 
 from teachgym.agents.global_random import OwnedGlobalRandom, isolated_global_random
 from teachgym.agents.level_replay import LevelScoringCallback
 from teachgym.agents.policy import RecurrentSB3Policy, SB3Policy
 from teachgym.agents.robust_ppo import RobustPPO, RobustUpdates
+from teachgym.agents.sb3_normalize import (
+    NormalizationState,
+    normalize_options,
+)
 from teachgym.agents.sb3_values import initial_state_values, value_function
 from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
@@ -213,13 +220,20 @@ class SB3Student(Student):
             observations also get the MiniGrid CNN unless ``policy_kwargs`` is given).
         torch_threads: torch CPU threads while learning and acting (restored after);
             1 is fastest for small networks on few cores.
+        normalize: wrap the training vector env in SB3's ``VecNormalize`` (running
+            standardisation of the observations, rewards scaled by the running standard
+            deviation of the discounted return; its ``gamma`` is the algorithm's), as
+            rl-baselines3-zoo's ``normalize``: ``True`` with SB3's defaults, or a mapping of
+            ``norm_obs``, ``norm_reward``, ``clip_obs``, ``clip_reward``, ``epsilon``. The
+            student then acts (in evaluation too) on observations normalised with the
+            training statistics, frozen. Flat ``Box`` observations only.
         callbacks: extra SB3 callbacks for every ``learn`` call.
         **algo_kwargs: hyperparameters passed to the algorithm's constructor; names the
             algorithm does not take are refused here, before anything is built.
 
     Raises:
         TeachgymUsageError: for an unknown algorithm or algorithm hyperparameter, or a
-            bad value of ``n_envs``, ``vec_env`` or ``torch_threads``.
+            bad value of ``n_envs``, ``vec_env``, ``torch_threads`` or ``normalize``.
         TypeError: for arguments of the wrong type.
     """
 
@@ -238,6 +252,7 @@ class SB3Student(Student):
         policy: str | None = None,
         torch_threads: int = 1,
         callbacks: list[BaseCallback] | None = None,
+        normalize: bool | Mapping[str, Any] = False,
         **algo_kwargs: Any,
     ) -> None:
         super().__init__(env_fn, seed)
@@ -264,6 +279,8 @@ class SB3Student(Student):
                 raise TeachgymUsageError(f"{label} must be >= 1, got {value}")
         if vec_env not in ("dummy", "subproc"):
             raise TeachgymUsageError(f"vec_env must be 'dummy' or 'subproc', got {vec_env!r}")
+        self._normalize_options = normalize_options(normalize)
+        self.normalize = normalize
         self.algo = key
         self.on_policy = key in _ON_POLICY
         self.score_kinds = (
@@ -288,8 +305,15 @@ class SB3Student(Student):
         self.task_critic = ResetCritic(env_fn, self._reset_values, seed)
         """Values candidate tasks for teachers that require task values: the model's value
         of a scratch environment's reset on each (:mod:`teachgym.agents.task_critic`)."""
+        self.normalization: NormalizationState | None = None
+        """The running statistics the policy's observations are normalised with (``None``
+        without ``normalize`` or before the first :meth:`learn` / :meth:`load`)."""
+        self._training_env: VecEnv | None = None
 
     def _reset_values(self, observations: list[Any], infos: list[dict[str, Any]]) -> np.ndarray:
+        preprocess = self._preprocess
+        if preprocess is not None and observations:
+            observations = list(preprocess(np.stack(observations)))
         return initial_state_values(self._acting_model(), observations)
 
     def describe(self) -> str:
@@ -342,6 +366,7 @@ class SB3Student(Student):
             self.venv = make_curriculum_vec_env(
                 self.env_fn, curriculum, self.n_envs, self.vec_env, seed=seed
             )
+            self._training_env = self._normalized(self.venv)
             if restore is not None:
                 self._restore = None
                 if exact:
@@ -351,7 +376,7 @@ class SB3Student(Student):
                     self.venv.restart_on(restore["held_tasks"])
                     self.scoring.drop_partial_episodes()
                 if self.model is not None:
-                    self.model.set_env(self.venv, force_reset=not exact)
+                    self.model.set_env(self._training_env, force_reset=not exact)
                     self._bound = True
         else:
             self.venv.curriculum = curriculum
@@ -372,7 +397,9 @@ class SB3Student(Student):
             # Robust PLR / ACCEL: no gradient step on new levels
             algorithm = algorithm_class(self.algo, robust=curriculum.teacher.robust)
             try:
-                self.model = algorithm(policy, self.venv, seed=self.seed, verbose=0, **kwargs)
+                self.model = algorithm(
+                    policy, self._training_env, seed=self.seed, verbose=0, **kwargs
+                )
             except TypeError as exc:
                 raise TeachgymUsageError(
                     f"bad hyperparameter for SB3 {self.algo.upper()}: {exc}"
@@ -383,7 +410,8 @@ class SB3Student(Student):
                 ) from None
             self._bound = True
         elif not self._bound:
-            self.model.set_env(self.venv)
+            assert self._training_env is not None  # built with self.venv above
+            self.model.set_env(self._training_env)
             self._bound = True
         if curriculum.teacher.robust and not isinstance(self.model, RobustUpdates):
             raise TeachgymUsageError(
@@ -392,8 +420,25 @@ class SB3Student(Student):
                 "for another teacher); start a new run for this teacher"
             )
         wants_values = curriculum.teacher.requires_value
-        self.venv.provide_values(value_function(self.model) if wants_values else None)
+        values = value_function(self.model, self._preprocess) if wants_values else None
+        self.venv.provide_values(values)
         return self.model
+
+    def _normalized(self, venv: CurriculumVecEnv) -> VecEnv:
+        """``venv`` in a ``VecNormalize`` that continues from :attr:`normalization` (new
+        statistics the first time), or ``venv`` itself without ``normalize``."""
+        options = self._normalize_options
+        if options is None:
+            return venv
+        if self.normalization is None:
+            self.normalization = NormalizationState.new(venv, options)
+        return self.normalization.wrap(venv, float(self._hyperparameter("gamma")))
+
+    @property
+    def _preprocess(self) -> Callable[[Any], Any] | None:
+        """What the policy's observations go through before ``predict``: the training
+        normalisation (frozen), or nothing."""
+        return None if self.normalization is None else self.normalization.normalize_observations
 
     def learn(
         self, curriculum: Curriculum, total_steps: int, progress: ProgressFn | None = None
@@ -426,7 +471,7 @@ class SB3Student(Student):
     def act(self, observation: Any, deterministic: bool = True) -> Any:
         """One action; a recurrent policy carries its state from call to call (slot 0 of
         :meth:`act_batch`)."""
-        if self.recurrent:
+        if self.recurrent or self.normalization is not None:
             return self.act_batch([observation], deterministic)[0]
         with torch_threads(self.torch_threads):
             action, _ = self._acting_model().predict(observation, deterministic=deterministic)
@@ -452,9 +497,10 @@ class SB3Student(Student):
         model = self._acting_model()
         with torch_threads(self.torch_threads):
             if not self.recurrent:
-                return SB3Policy(model).act_batch(observations, deterministic, action_masks)
+                policy = SB3Policy(model, preprocess=self._preprocess)
+                return policy.act_batch(observations, deterministic, action_masks)
             if self._memory is None or self._memory.model is not model:
-                self._memory = RecurrentSB3Policy(model)
+                self._memory = RecurrentSB3Policy(model, preprocess=self._preprocess)
             return self._memory.act_batch(
                 observations, deterministic, slots=slots, episode_starts=episode_starts
             )
@@ -469,6 +515,8 @@ class SB3Student(Student):
             tmp = directory / (REPLAY_BUFFER_FILE + ".tmp")
             self.model.save_replay_buffer(tmp)
             tmp.replace(directory / REPLAY_BUFFER_FILE)
+        if self.normalization is not None:
+            self.normalization.save(directory, self._training_env)
         state = {
             "random": self.random.state,
             "envs": None if self.venv is None else self.venv.snapshot(),
@@ -529,9 +577,14 @@ class SB3Student(Student):
                 f"n_envs={self.n_envs}; resume with the same n_envs"
             )
         restore = self._read_training_state(directory)
+        if self._normalize_options is not None:
+            self.normalization = NormalizationState.load(
+                directory, self._normalize_options, model.observation_space
+            )
         if self.venv is not None:
             self.venv.close()
             self.venv = None
+            self._training_env = None
         self.model, self._bound = model, False
         self.random.state = restore.get("random")
         self.scoring.load_state_dict(restore.get("scoring"))
@@ -562,4 +615,5 @@ class SB3Student(Student):
         if self.venv is not None:
             self.venv.close()
             self.venv = None
+            self._training_env = None
             self._bound = False

@@ -14,7 +14,7 @@ episode's reset observation. What "the value" is depends on the algorithm:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -82,10 +82,13 @@ def initial_state_values(model: BaseAlgorithm, observations: Sequence[Any]) -> n
     return result
 
 
-def value_function(model: BaseAlgorithm) -> ValueFn:
-    """``initial_state_values`` bound to ``model``."""
+def value_function(model: BaseAlgorithm, preprocess: Callable[[Any], Any] | None = None) -> ValueFn:
+    """``initial_state_values`` bound to ``model``; ``preprocess`` (e.g. the student's
+    observation normalisation) is applied to the batch of observations first."""
 
     def values(observations: Sequence[Any]) -> np.ndarray:
+        if preprocess is not None and len(observations) > 0:
+            observations = list(preprocess(_batch(observations)))
         return initial_state_values(model, observations)
 
     return values
