@@ -363,9 +363,9 @@ class FormSimulator:
         if element.label_for >= 0:  # <label for=...>: a click on its control
             eid = self.form.controls[element.label_for].elements[0]
             element = self.form.elements[eid]
-        if self._trigger(eid):
-            pass
-        elif element.role == "close":
+        if self._trigger(eid):  # the click only opened the pop-up
+            return True
+        if element.role == "close":
             self.popup_open = False
             self.focused = -1
         elif element.role == "abort":
