@@ -533,7 +533,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
     bench = sub.add_parser("bench", help="run a benchmark suite (preset or YAML file)")
     bench.add_argument(
-        "suite", help="preset (demo, quick, parkour-quick, standard, paper) or a YAML file"
+        "suite",
+        help="preset (demo, skills, quick, parkour-quick, web, standard, paper) or a YAML file",
     )
     bench.add_argument("--out", required=True, help="benchmark directory (re-run to resume)")
     bench.add_argument("--workers", type=int, default=1, help="runs at a time")

@@ -254,3 +254,85 @@ def radar_figure(ratios: pd.DataFrame, axes_order: list[str]) -> Figure | None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=8)
     figure.tight_layout()
     return figure
+
+
+VALUE_BINS = 10
+"""Bins of a continuous parameter's range (or of an integer one with more values) in
+:func:`sampled_values_figure`."""
+
+
+def _value_bins(space: TaskSpace, name: str) -> tuple[np.ndarray, list[str]]:
+    """Bin edges over a parameter's unit value and the labels of the lowest and highest
+    bins: one bin per value for a categorical or a small integer range."""
+    parameter = space.parameters[name]
+    choices = getattr(parameter, "choices", None)
+    if choices is not None:
+        count, ends = len(choices), [str(choices[0]), str(choices[-1])]
+    else:
+        low, high = getattr(parameter, "low", 0), getattr(parameter, "high", 1)
+        integer = parameter.kind == "integer"
+        count = int(high - low + 1) if integer and high - low < VALUE_BINS else VALUE_BINS
+        ends = [f"{low:g}", f"{high:g}"]
+    if count == 1:
+        return np.array([0.0, 1.0]), ends
+    half = 0.5 / (count - 1) if choices is not None or count < VALUE_BINS else 0.0
+    return np.linspace(-half, 1 + half, count + 1), ends
+
+
+def sampled_values_figure(results: Results, env: str, student: str) -> Figure | None:
+    """Where each teacher sampled, one parameter at a time: per teacher (rows) and task
+    parameter (columns), the share of the training episodes of each period between two
+    evaluations (x, environment steps) whose value fell in each bin of the parameter's
+    range (y, low to high), pooled over seeds, from the runs' ``samples`` chunks.
+
+    Each teacher's values are read in its own runs' task space (a teacher of a numeric
+    view sees categorical choices as integer levels, in the same bins). Parameters that
+    take no room in the task vector are left out. ``None`` without samples.
+    """
+    done = results.runs[(results.runs["env"] == env) & (results.runs["student"] == student)]
+    teachers = sorted(done["teacher"].unique(), key=lambda t: (t != "random", t))
+    per_teacher: dict[str, tuple[TaskSpace, list[tuple[int, np.ndarray, np.ndarray]]]] = {}
+    for teacher in teachers:
+        run_ids = list(done.loc[done["teacher"] == teacher, "run_id"])
+        chunks = [c for rid in run_ids for c in results.directory(str(rid)).samples()]
+        if not any(len(v) for _, v, _ in chunks):
+            continue
+        test_set = results.directory(str(run_ids[0])).read_test_set()
+        per_teacher[teacher] = (TaskSpace.from_dict(test_set["task_space"]), chunks)
+    if not per_teacher:
+        return None
+    first_space = next(iter(per_teacher.values()))[0]
+    names = [n for n in first_space.names if first_space.parameters[n].width == 1]
+    figure = Figure(figsize=(1.6 * len(names) + 1.0, 1.5 * len(per_teacher) + 0.8))
+    axes = figure.subplots(len(per_teacher), len(names), squeeze=False)
+    for row, (teacher, (space, chunks)) in enumerate(per_teacher.items()):
+        steps = sorted({step for step, v, _ in chunks if len(v)})
+        for column, name in enumerate(names):
+            ax = axes[row, column]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(name, fontsize=7)
+            if column == 0:
+                ax.set_ylabel(teacher, fontsize=7)
+            if name not in space.parameters or space.parameters[name].width != 1:
+                continue
+            edges, ends = _value_bins(space, name)
+            position = space.slice_of(name).start
+            image = np.zeros((len(edges) - 1, len(steps)))
+            for i, step in enumerate(steps):
+                values = np.concatenate([v[:, position] for s, v, _ in chunks if s == step])
+                counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)
+                image[:, i] = counts / max(counts.sum(), 1)
+            ax.imshow(image, origin="lower", aspect="auto", cmap="magma", vmin=0, vmax=1)
+            ax.set_yticks([0, len(edges) - 2], ends, fontsize=5)
+            if row == len(per_teacher) - 1:
+                ends_x = [_steps(steps[0]), _steps(steps[-1])]
+                ax.set_xticks([0, len(steps) - 1], ends_x, fontsize=5)
+    figure.suptitle(
+        f"{env} · {student}: share of each period's training episodes per value bin "
+        "(x: steps at the end of the period, y: low to high; brighter = more)",
+        fontsize=8,
+    )
+    figure.tight_layout()
+    return figure

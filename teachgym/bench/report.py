@@ -2,7 +2,9 @@
 
 Writes into ``DIR/report/``: ``results.csv`` (every evaluation), ``task_returns.csv``
 (every test task at every evaluation), ``leaderboard.csv``, ``curves.png/.svg``,
-``heatmaps-<env>-<student>.png/.svg`` for 2-D task spaces, ``report.md`` and a
+``heatmaps-<env>-<student>.png/.svg`` for 2-D task spaces,
+``sampled-values-<env>-<student>.png/.svg`` (per teacher and parameter, the sampled
+values over time), ``report.md`` and a
 self-contained ``report.html`` (figures embedded, no external files).
 """
 
@@ -21,6 +23,7 @@ from teachgym.bench.plots import (
     groups_of,
     heatmap_figure,
     radar_figure,
+    sampled_values_figure,
     save_figure,
 )
 from teachgym.bench.results import GROUP, Results, load_results
@@ -197,6 +200,11 @@ def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
             paths = save_figure(figure, directory / f"heatmaps-{env}-{student}")
             figures += paths
             sections.append((f"Where the teachers sampled: {env}, {student}", paths[0]))
+        figure = sampled_values_figure(results, env, student)
+        if figure is not None:
+            paths = save_figure(figure, directory / f"sampled-values-{env}-{student}")
+            figures += paths
+            sections.append((f"Sampled task values over time: {env}, {student}", paths[0]))
     table = leaderboard_rows(board) if not board.empty else pd.DataFrame()
     failed = results.runs[results.runs["status"].isin(["failed", "damaged"])]
     title = f"teachgym benchmark report: {results.suite}"

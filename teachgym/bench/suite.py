@@ -44,6 +44,7 @@ from teachgym.agents.student import incompatibility
 from teachgym.entry_points import is_entry_point
 from teachgym.envs import env_catalog, env_factory, env_info
 from teachgym.errors import TeachgymUsageError, UnknownParameterError
+from teachgym.params import constructor_defaults
 from teachgym.teachers import Teacher, make_teacher, teacher_class
 
 SUITE_KEYS = {"name", "description", "grids"}
@@ -293,12 +294,21 @@ def teacher_params_on(env: Any, teacher_name: str, params: Mapping[str, Any]) ->
     """A teacher's hyperparameters on ``env`` (an unwrapped environment): a teacher that
     declares ``mutates`` gets the edits the environment publishes
     (``TaskEnv.edit_operators()``), and one that names a ``return_bounds_parameter`` gets
-    the environment's ``return_bounds`` there, under the ones given explicitly."""
+    the environment's ``return_bounds`` there, and one that takes ``subspaces`` (the
+    bandits) gets the named sub-spaces the environment publishes
+    (``TaskEnv.bandit_subspaces()``) unless given ``cells``, under the ones given
+    explicitly."""
     cls = teacher_class(teacher_name)
     published: dict[str, Any] = {}
     publish = getattr(env, "edit_operators", None)
     if cls.mutates and publish is not None:
         published.update(publish())
+    subspaces = getattr(env, "bandit_subspaces", None)
+    takes_subspaces = "subspaces" in constructor_defaults(cls)
+    if subspaces is not None and takes_subspaces and "cells" not in params:
+        named = subspaces()
+        if named:
+            published["subspaces"] = named
     bounds = getattr(env, "return_bounds", None)
     if cls.return_bounds_parameter is not None and bounds is not None:
         published[cls.return_bounds_parameter] = [float(b) for b in bounds]
@@ -449,7 +459,8 @@ def parse_suite(data: Any, default_name: str = "suite") -> Suite:
 
 
 def load_suite(source: str | Path) -> Suite:
-    """A preset name (``demo``, ``quick``, ``parkour-quick``, ``standard``, ``paper``) or a
+    """A preset name (``demo``, ``skills``, ``quick``, ``parkour-quick``, ``web``, ``standard``,
+    ``paper``) or a
     YAML file path."""
     from teachgym.bench.suites import SUITES
 

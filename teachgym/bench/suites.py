@@ -1,4 +1,5 @@
-"""Built-in suites: ``demo``, ``skills``, ``quick``, ``parkour-quick``, ``standard`` and ``paper``.
+"""Built-in suites: ``demo``, ``skills``, ``quick``, ``parkour-quick``, ``web``, ``standard``
+and ``paper``.
 
 Each preset is the plain data a YAML suite would hold (see
 :mod:`teachgym.bench.suite`) and is validated the same way, so a preset
@@ -21,6 +22,11 @@ runs, with the key and the missing id in the message.
 - ``parkour-quick``: Parkour's three kinds of body (TeachMyAgent's walker, climber and
   fish) with PPO for 300k steps each on the easy CPPN box in their own medium, evaluated
   on their 10 ``easy`` tasks: a sanity check that every kind of body learns, not a result.
+- ``web``: the teachers on hard web forms (``teachgym/WebForm-v0``, full task space,
+  evaluated on its ``hard`` test set) with MaskablePPO and the DOM-aware policy: random,
+  ALP-GMM and RIAC (numeric view), QWeb's warm-start and sub-instruction schedules,
+  WebRL's self-evolving curriculum and EXP3.S over the preset sub-spaces; 5 seeds,
+  about two hours with two workers on 2 cores (see :data:`WEB`).
 - ``standard``: the published budgets (20M steps on Stump Tracks and Parkour with SAC as in
   TeachMyAgent, 20M on the terrain walker with PPO as in the ACCEL work) with
   5 seeds; for clusters (``--backend ray``).
@@ -388,11 +394,61 @@ PARKOUR_QUICK: dict[str, Any] = {
     "evaluation": {"every": 100_000},
 }
 
+WEBFORM = "teachgym/WebForm-v0"
+WEB_STUDENT = {
+    "name": "maskable-ppo",
+    "params": {"n_envs": 4, "n_steps": 512, "batch_size": 256},
+}
+"""MaskablePPO with the DOM-aware policy, SB3's defaults but for shorter rollouts (4 x 512
+steps per update instead of 4 x 2048) so a short run makes several updates."""
+WEB_BUDGET = 100_000
+WEB: dict[str, Any] = {
+    "name": "web",
+    "description": (
+        "Teachers on hard web forms (WebForm full task space, hard test set), MaskablePPO "
+        "with the DOM policy: random, ALP-GMM, RIAC, QWeb schedules, WebRL, EXP3.S over "
+        f"presets; 5 seeds x {WEB_BUDGET:,} steps"
+    ),
+    "seeds": 5,
+    "students": [WEB_STUDENT],
+    "budget": WEB_BUDGET,
+    "evaluation": {"every": WEB_BUDGET // 5},
+    "grids": [
+        {
+            "envs": [{"id": WEBFORM, "test_set": "hard", "label": "webform"}],
+            "teachers": [
+                "random",
+                "qweb-warm-start",
+                "qweb-subinstruction",
+                "webrl",
+                {"name": "exp3s", "label": "exp3s-presets"},
+            ],
+        },
+        {
+            "envs": [
+                {
+                    "id": WEBFORM,
+                    "kwargs": {"numeric_tasks": True},
+                    "test_set": "hard",
+                    "label": "webform",
+                }
+            ],
+            "teachers": ["alp-gmm", "riac"],
+        },
+    ],
+}
+"""The ``web`` suite. Both grids share the environment label, so the report compares
+every teacher on one board; ALP-GMM and RIAC need numbers and see the categorical
+parameters as integer levels (``numeric_tasks``), the others the categorical form.
+EXP3.S's arms are the environment's preset sub-spaces (``WebFormEnv.bandit_subspaces``).
+BUDGET_DOC"""
+
 SUITES: dict[str, dict[str, Any]] = {
     "demo": DEMO,
     "skills": SKILLS_SUITE,
     "quick": QUICK,
     "parkour-quick": PARKOUR_QUICK,
+    "web": WEB,
     "standard": STANDARD,
     "paper": PAPER,
 }

@@ -102,6 +102,14 @@ class TaskEnv(gym.Env[ObsType, ActType], Generic[ObsType, ActType]):
         }
         return {name: value for name, value in published.items() if value}
 
+    def bandit_subspaces(self) -> dict[str, dict[str, Any]]:
+        """Named sub-spaces of this environment's task space, as bandit teachers' arms
+        (``{arm: {parameter: restriction}}``, see
+        :class:`~teachgym.teachers.bandits.arms.SubspaceArms`); suites and ``teachgym
+        train`` give them to a bandit not told its ``subspaces``. Empty here: the bandits
+        cut the space into their grid."""
+        return {}
+
     def __init__(self, task: Mapping[str, Any] | None = None) -> None:
         self.fixed_task: Task | None = None if task is None else self.task_space.validate(task)
         self._default_task = self.task_space.validate(self.default_task)

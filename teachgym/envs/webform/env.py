@@ -28,17 +28,22 @@ from teachgym.envs.task_env import TaskEnv, TestSet
 from teachgym.envs.webform.encoding import ViewEncoder, WebFormCodec
 from teachgym.envs.webform.form import ACTION_KINDS, Action, Form, FormSimulator
 from teachgym.envs.webform.generator import (
+    CATEGORICAL_LEVELS,
     FORM_PRESETS,
+    FORM_SUBSPACES,
+    HARD_VERSION,
     MAX_PAGE_ELEMENTS,
     POPUP_STYLES,
     WEBFORM_NUMERIC_TASK_SPACE,
     WEBFORM_TASK_SPACE,
     categorical_task,
     generate_form,
+    hard_tasks,
     numeric_task,
     preset_task,
 )
 from teachgym.envs.webform.html import render_html
+from teachgym.task_ranges import clip_task, narrow_space
 from teachgym.tasks import Task
 
 REWARD_MODES = ("sparse", "partial")
@@ -79,6 +84,21 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             focus, with a harmful button beside the safe one; see ``generate_form``).
         fresh_choices: radio options and checkbox labels are made-up words each
             episode, as MiniWoB++ draws them (see ``generate_form``).
+        ranges: narrow the task space teachers see, per parameter a ``[low, high]``
+            range, one held value or a list of choices (:mod:`teachgym.task_ranges`; in
+            the numeric view categorical parameters take their integer levels), e.g.
+            ``{"n_fields": [1, 5], "popup": False}``; tasks must then lie inside.
+
+    Test sets (each task with its ``level_seed``): ``presets-x10`` (each preset with
+    level seeds 0..9), ``uniform-50`` (50 uniform tasks, seed 0) and ``hard`` (version
+    :data:`.generator.HARD_VERSION`, :func:`.generator.hard_tasks`: 40 large forms with
+    distractors, decoys, paraphrases, pages and pop-ups, and the ``book_flight`` and
+    ``profile`` presets). With ``ranges`` their tasks are clipped into the ranges
+    (:func:`teachgym.task_ranges.clip_task`).
+
+    Bandit teachers' arms: :meth:`bandit_subspaces` publishes
+    :data:`.generator.FORM_SUBSPACES` (difficulty sub-spaces around the presets), which
+    suites and ``teachgym train`` give to a bandit teacher not told its ``subspaces``.
 
     Success (``info["is_success"]`` at the end): submitted with every instruction
     field right and every other control (decoys, distractor inputs, fields the
@@ -117,6 +137,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         unlabelled: float = 0.0,
         popup_style: str = "notice",
         fresh_choices: bool = False,
+        ranges: dict[str, Any] | None = None,
     ) -> None:
         self.numeric_tasks = bool(numeric_tasks)
         self.fresh_values = bool(fresh_values)
@@ -130,6 +151,11 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         if self.numeric_tasks:
             self.task_space = WEBFORM_NUMERIC_TASK_SPACE
             self.default_task = numeric_task(FORM_PRESETS["login"])
+        self.full_task_space = self.task_space
+        self.ranges = dict(ranges or {})
+        self.task_space = narrow_space(self.full_task_space, self.ranges, "WebFormEnv")
+        if self.ranges:
+            self.default_task = clip_task(self.default_task, self.task_space, self.full_task_space)
         if preset is not None:
             if task is not None:
                 raise ValueError("give either task= or preset=, not both")
@@ -285,15 +311,38 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         return describe_view(self.form, self.sim)
 
     def test_sets(self) -> dict[str, TestSet]:
-        """``presets-x10``: each preset with level seeds 0..9; ``uniform-50``: uniform tasks."""
+        """``presets-x10``, ``uniform-50`` and ``hard`` (class docstring)."""
         tasks = [
             {**self._preset(name), "level_seed": seed}
             for name in FORM_PRESETS
             for seed in range(10)
         ]
+        hard = [numeric_task(t) if self.numeric_tasks else t for t in hard_tasks()]
         return {
-            "presets-x10": TestSet("presets-x10", 1, tasks),
+            "presets-x10": TestSet("presets-x10", 1, self._clipped(tasks)),
             "uniform-50": TestSet("uniform-50", 1, self.task_space.uniform_set(50, seed=0)),
+            "hard": TestSet("hard", HARD_VERSION, self._clipped(hard)),
+        }
+
+    def _clipped(self, tasks: list[Task]) -> list[Task]:
+        if not self.ranges:
+            return tasks
+        return [clip_task(t, self.task_space, self.full_task_space) for t in tasks]
+
+    def bandit_subspaces(self) -> dict[str, dict[str, Any]]:
+        """Named sub-spaces for bandit teachers' arms: :data:`.generator.FORM_SUBSPACES`
+        (categorical choices as integer levels in the numeric view); none when ``ranges``
+        narrow the space, since the sub-spaces are written for the full one."""
+        if self.ranges:
+            return {}
+        if not self.numeric_tasks:
+            return {name: dict(spec) for name, spec in FORM_SUBSPACES.items()}
+        return {
+            name: {
+                k: CATEGORICAL_LEVELS[k].index(v) if k in CATEGORICAL_LEVELS else v
+                for k, v in spec.items()
+            }
+            for name, spec in FORM_SUBSPACES.items()
         }
 
 

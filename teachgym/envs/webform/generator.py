@@ -179,6 +179,90 @@ FORM_PRESETS: dict[str, Task] = {
 }
 """Named tasks of increasing difficulty resembling classic web tasks."""
 
+FORM_SUBSPACES: dict[str, dict[str, Any]] = {
+    "login": {
+        "n_fields": [1, 2],
+        "field_types": "login",
+        "theme": "login",
+        "n_distractors": [0, 5],
+        "n_decoys": 0,
+        "label_style": "label",
+        "n_pages": 1,
+        "popup": False,
+    },
+    "search": {
+        "n_fields": [3, 4],
+        "n_distractors": [0, 10],
+        "n_decoys": 0,
+        "n_pages": 1,
+        "popup": False,
+    },
+    "book_flight": {
+        "n_fields": [5, 8],
+        "n_distractors": [5, 20],
+        "n_decoys": [0, 2],
+        "n_pages": [1, 2],
+        "popup": False,
+    },
+    "profile": {
+        "n_fields": [9, 14],
+        "n_distractors": [10, 40],
+        "n_decoys": [1, 5],
+        "n_pages": [2, 4],
+        "paraphrase": [0.2, 1.0],
+    },
+    "beyond": {"n_fields": [15, 20]},
+}
+"""Named difficulty sub-spaces around the presets, as bandit teachers' arms
+(:class:`~teachgym.teachers.bandits.arms.SubspaceArms`): each preset lies in the
+sub-space of its name, ``beyond`` holds the largest forms; they split ``n_fields``, so
+no two share a task. Parameters a sub-space leaves out are drawn over their full range."""
+
+HARD_SEED = 20190506
+"""Seed of the draws of the ``hard`` test set."""
+HARD_VERSION = 1
+"""Version of the ``hard`` test set; bump it whenever its tasks or their forms change."""
+HARD_PRESETS = ("book_flight", "profile")
+HARD_PRESET_SEEDS = 5
+HARD_DRAWN = 30
+
+
+def hard_tasks() -> list[Task]:
+    """The ``hard`` test set (40 tasks): the ``book_flight`` and ``profile`` presets with
+    5 level seeds each, then 30 drawn forms of 4 to 10 fields of every type, 10 to 40
+    distractors, 1 to 3 decoys, mixed labels paraphrased with probability 0.3 to 0.8, a
+    shuffled instruction, 2 or 3 pages, 8 to 16 visible rows, a pop-up on every other
+    one, no warm start and the whole instruction asked; all from :data:`HARD_SEED`."""
+    rng = np.random.default_rng(HARD_SEED)
+    tasks = [
+        {**FORM_PRESETS[name], "level_seed": int(rng.integers(2**31))}
+        for name in HARD_PRESETS
+        for _ in range(HARD_PRESET_SEEDS)
+    ]
+    themes = ("any", *THEMES)
+    for i in range(HARD_DRAWN):
+        tasks.append(
+            {
+                "n_fields": int(rng.integers(4, 11)),
+                "field_types": "all",
+                "theme": themes[int(rng.integers(len(themes)))],
+                "n_options": int(rng.integers(3, 6)),
+                "n_distractors": int(rng.integers(10, 41)),
+                "n_decoys": int(rng.integers(1, 4)),
+                "label_style": "mixed",
+                "paraphrase": round(float(rng.uniform(0.3, 0.8)), 3),
+                "order": "shuffled",
+                "n_pages": int(rng.integers(2, 4)),
+                "viewport_rows": int(rng.integers(8, 17)),
+                "popup": i % 2 == 0,
+                "warm_start": 0.0,
+                "required_fraction": 1.0,
+                "level_seed": int(rng.integers(2**31)),
+            }
+        )
+    return tasks
+
+
 MAX_RADIO_ROWS = 1 + 5
 """Rows (and elements) of the largest radio group: a caption and five options."""
 MAX_PAGE_ELEMENTS = 20 * MAX_RADIO_ROWS + 5 * MAX_RADIO_ROWS + 100 + 1 + 2
