@@ -234,7 +234,7 @@ def test_sampled_values_figure_shows_each_teacher_and_parameter(tiny_web_run):
     row = sorted(TINY_TEACHERS, key=lambda t: (t != "random", t)).index("random")
     n_fields = np.asarray(axes[row * 14].images[0].get_array())
     run_id = results.runs.loc[results.runs["teacher"] == "random", "run_id"].iloc[0]
-    step, vectors, _ = results.directory(run_id).samples()[0]
+    _, vectors, _ = results.directory(run_id).samples()[0]
     assert n_fields.shape == (10, 2)
     assert n_fields[0, 0] == pytest.approx(np.mean(vectors[:, 0] < 0.1))
     assert sampled_values_figure(results, "no-such-env", "maskable-ppo") is None
