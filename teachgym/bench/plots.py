@@ -283,13 +283,18 @@ def sampled_values_figure(results: Results, env: str, student: str) -> Figure | 
     """Where each teacher sampled, one parameter at a time: per teacher (rows) and task
     parameter (columns), the share of the training episodes of each period between two
     evaluations (x, environment steps) whose value fell in each bin of the parameter's
-    range (y, low to high), pooled over seeds, from the runs' ``samples`` chunks.
+    range (y, low to high), pooled over the completed seeds, from the runs' ``samples``
+    chunks.
 
     Each teacher's values are read in its own runs' task space (a teacher of a numeric
     view sees categorical choices as integer levels, in the same bins). Parameters that
     take no room in the task vector are left out. ``None`` without samples.
     """
-    done = results.runs[(results.runs["env"] == env) & (results.runs["student"] == student)]
+    done = results.runs[
+        (results.runs["env"] == env)
+        & (results.runs["student"] == student)
+        & (results.runs["status"] == "done")
+    ]
     teachers = sorted(done["teacher"].unique(), key=lambda t: (t != "random", t))
     per_teacher: dict[str, tuple[TaskSpace, list[tuple[int, np.ndarray, np.ndarray]]]] = {}
     for teacher in teachers:
