@@ -16,7 +16,7 @@ from teachgym.bench.report import (
 )
 from teachgym.bench.results import final_scores, load_results
 from teachgym.bench.runner import run_suite
-from teachgym.bench.statistics import MIN_RUNS_FOR_CI, leaderboard
+from teachgym.bench.statistics import MIN_RUNS_FOR_CI, curve_bands, leaderboard
 from teachgym.bench.suite import parse_suite
 from teachgym.cli import main
 
@@ -85,6 +85,24 @@ def test_report_writes_figures_markdown_and_self_contained_html(bench_dir):
     assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<table" in html and "riac" in html
     assert (report.directory / "leaderboard.csv").exists()
+
+
+def test_return_curves_follow_the_mean_test_return_where_mastery_is_the_headline(bench_dir):
+    results = load_results(bench_dir)
+    assert results.metric("LearnabilityGrid-v0") == "percent_mastered"
+    bands = curve_bands(results, "LearnabilityGrid-v0", "simulated", reps=100, metric="mean_return")
+    table = results.evaluations
+    for teacher, band in bands.items():
+        rows = table[table["teacher"] == teacher]
+        expected = rows.groupby("step")["mean_return"].mean()
+        assert np.allclose(band["mean"], expected.loc[band["step"]].to_numpy())
+        assert (band["low"] <= band["mean"] + 1e-12).all()
+        assert (band["mean"] <= band["high"] + 1e-12).all()
+    mastery = curve_bands(results, "LearnabilityGrid-v0", "simulated", reps=100)
+    assert not np.allclose(mastery["riac"]["mean"], bands["riac"]["mean"])
+    report = write_report(bench_dir, reps=100)
+    assert "return_curves.png" in {p.name for p in report.figures}
+    assert "return_curves.png" in report.markdown.read_text()
 
 
 def small_suite(seeds: int):

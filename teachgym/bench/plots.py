@@ -87,6 +87,37 @@ def curves_figure(results: Results, board: pd.DataFrame, reps: int = 1000) -> Fi
     return figure
 
 
+def return_curves_figure(results: Results, reps: int = 1000) -> Figure | None:
+    """Mean test return with 95 % bands, one panel per (env, student) whose headline
+    metric is mastery (where it is the return, :func:`curves_figure` already shows it).
+
+    While no test task is mastered, the return is what shows a student learning."""
+    groups = sorted(
+        {(r.env, r.student) for r in results.evaluations.itertuples()}
+        - {(env, s) for env, s in groups_of(results) if results.metric(env) == "mean_return"}
+    )
+    if not groups:
+        return None
+    figure = Figure(figsize=(6.5, 3.2 * len(groups)))
+    axes = figure.subplots(len(groups), 1, squeeze=False)[:, 0]
+    for ax, (env, student) in zip(axes, groups, strict=True):
+        bands = curve_bands(results, env, student, reps=reps, metric="mean_return")
+        colors = _colors(list(bands))
+        for teacher, band in sorted(bands.items()):
+            ax.plot(band["step"], band["mean"], color=colors[teacher], label=teacher)
+            ax.fill_between(
+                band["step"], band["low"], band["high"], color=colors[teacher], alpha=0.2
+            )
+        ax.set_title(f"{env} · student {student}")
+        ax.set_xlabel("environment steps")
+        ax.set_ylabel(METRIC_LABELS["mean_return"])
+        ax.grid(alpha=0.3)
+        if bands:
+            ax.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
 def _steps(value: float) -> str:
     """Compact step count: 6667 -> '6.7k', 20000000 -> '20M'."""
     for size, suffix in ((1e6, "M"), (1e3, "k")):

@@ -2,6 +2,7 @@
 
 Writes into ``DIR/report/``: ``results.csv`` (every evaluation), ``task_returns.csv``
 (every test task at every evaluation), ``leaderboard.csv``, ``curves.png/.svg``,
+``return_curves.png/.svg`` (the mean test return, where the headline metric is mastery),
 ``heatmaps-<env>-<student>.png/.svg`` for 2-D task spaces,
 ``sampled-values-<env>-<student>.png/.svg`` (per teacher and parameter, the sampled
 values over time), ``report.md`` and a
@@ -23,6 +24,7 @@ from teachgym.bench.plots import (
     groups_of,
     heatmap_figure,
     radar_figure,
+    return_curves_figure,
     sampled_values_figure,
     save_figure,
 )
@@ -186,6 +188,11 @@ def write_report(out: str | os.PathLike[str], reps: int = 1000) -> Report:
         paths = save_figure(curves_figure(results, board, reps=reps), directory / "curves")
         figures += paths
         sections.append(("Learning curves and final scores (95 % bootstrap CIs)", paths[0]))
+        returns = return_curves_figure(results, reps=reps)
+        if returns is not None:
+            paths = save_figure(returns, directory / "return_curves")
+            figures += paths
+            sections.append(("Mean test return (95 % bootstrap CIs)", paths[0]))
     order = list(dict.fromkeys(zip(results.runs["env"], results.runs["student"], strict=True)))
     skills = skill_table(board, order)
     ratios = ratios_to_baseline(results, board)

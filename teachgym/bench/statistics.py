@@ -147,10 +147,16 @@ def leaderboard(results: Results, reps: int = 1000, seed: int = 0) -> pd.DataFra
 
 
 def curve_bands(
-    results: Results, env: str, student: str, reps: int = 1000, seed: int = 0
+    results: Results,
+    env: str,
+    student: str,
+    reps: int = 1000,
+    seed: int = 0,
+    metric: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Per teacher: ``step, mean, low, high`` of the metric over completed runs."""
-    metric = results.metric(env)
+    """Per teacher: ``step, mean, low, high`` of ``metric`` (the env's headline metric,
+    :meth:`Results.metric`, by default) over completed runs."""
+    metric = results.metric(env) if metric is None else metric
     done = results.runs.loc[results.runs["status"] == "done", "run_id"]
     table = results.evaluations[
         (results.evaluations["env"] == env)
