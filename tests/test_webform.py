@@ -27,7 +27,7 @@ from teachgym.envs.webform.encoding import (
     ROLES,
     TAGS,
 )
-from teachgym.envs.webform.form import Element
+from teachgym.envs.webform.form import Element, is_suggestion
 from teachgym.envs.webform.generator import MAX_PAGE_ELEMENTS, categorical_task, numeric_task
 from teachgym.envs.webform.trajectories import random_trajectory, trajectory_suite
 from teachgym.envs.webform.vocabulary import DISTRACTOR_INPUTS, QUALIFIERS
@@ -85,14 +85,14 @@ def test_generated_forms_respect_the_task_parameters():
         task = WEBFORM_TASK_SPACE.sample(rng)
         form = generate_form(task, rng)
         n_required = max(1, round(task["required_fraction"] * task["n_fields"]))
-        assert len(form.fields) == n_required
+        assert len({f.control for f in form.fields}) == n_required  # start and end: one control
         assert form.n_pages == task["n_pages"] and form.viewport_rows == task["viewport_rows"]
         assert form.popup == task["popup"]
         distractors = [
             e
             for e in form.elements
             if (e.tag == "span" and e.column == "full" and e.classes == ("text",))
-            or e.tag == "a"
+            or (e.tag == "a" and e.control < 0)  # not an autocomplete suggestion
             or (e.tag == "button" and not e.role)
             or (e.control >= 0 and form.controls[e.control].name in DISTRACTOR_INPUTS)
         ]
@@ -494,9 +494,11 @@ def test_overlap_features_match_a_direct_word_count():
             options = " ".join(form.controls[e.control].options[1:]) if e.tag == "select" else ""
             for j, f in enumerate(form.fields):
                 assert view.overlap[e.eid, j, 0] == pytest.approx(share(f.key, own))
-                assert view.overlap[e.eid, j, 2] == pytest.approx(
-                    share(f.value, f"{own} {options}")
-                )
+                expected = share(f.value, f"{own} {options}")
+                if is_suggestion(e) and form.controls[f.control].kind == "autocomplete":
+                    affix = e.text.startswith if f.key == "start" else e.text.endswith
+                    expected = float(affix(f.value))
+                assert view.overlap[e.eid, j, 2] == pytest.approx(expected)
             if e.column == "right" and e.input_type != "radio":
                 left = [
                     o for o in form.elements if (o.page, o.row, o.column) == (e.page, e.row, "left")

@@ -19,7 +19,8 @@ types the keys; a click that opens a pop-up (its trigger input taking the focus)
 there, its keys lost; ``select`` needs a ``<select>`` with an option of that text and
 picks it with Selenium's ``Select``; scrolling sets ``scrollTop`` of the viewport
 box unless something covers it (the browser clamps it); ``submit`` calls the page's
-``tgSubmitKey()``.
+``tgSubmitKey()``. The state compared for parity includes which autocomplete
+suggestions are displayed.
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from teachgym.envs.webform.form import ROW_PX, Action, Form, FormSimulator, is_success
+from teachgym.envs.webform.form import (
+    ROW_PX,
+    Action,
+    Form,
+    FormSimulator,
+    is_success,
+    is_suggestion,
+)
 from teachgym.envs.webform.html import render_html
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -108,7 +116,10 @@ return {
   popup_open: overlay !== null && getComputedStyle(overlay).display !== 'none',
   scroll: Math.round(document.getElementById('viewport').scrollTop / arguments[1]),
   submitted: tg.submitted,
-  aborted: tg.aborted
+  aborted: tg.aborted,
+  suggestions: Array.from(document.querySelectorAll('.suggestion')).filter(function (a) {
+    return getComputedStyle(a).display !== 'none';
+  }).map(function (a) { return parseInt(a.id.slice(1), 10); })
 };
 """
 
@@ -265,6 +276,9 @@ def simulator_state(sim: FormSimulator) -> dict[str, Any]:
         "scroll": sim.scroll,
         "submitted": sim.submitted,
         "aborted": sim.aborted,
+        "suggestions": [
+            e.eid for e in sim.form.elements if is_suggestion(e) and sim.displayed(e.eid)
+        ],
     }
 
 

@@ -1,7 +1,8 @@
 """Observation and action encodings of the web-form family (fixed sizes, padded, masked).
 
 The agent sees the elements of the current view: the pop-up's elements first while it
-is open, then the current page's elements in DOM order. Slot ``i`` of every per-element
+is open, then the current page's elements in DOM order (an autocomplete input's
+suggestions only while its list shows them). Slot ``i`` of every per-element
 array is the same element, and action element indices are these slots.
 
 Observation (``E = max_elements``, ``F = max_fields``, ``T = tokens_per_text``):
@@ -22,8 +23,11 @@ key                         shape, dtype    content
 ``field_mask``              (F,) f32        1 for a real instruction field
 ``overlap``                 (E, F, 4) f32   share of key words in the element's text, in its
                                             context (left neighbour, radio caption), share of
-                                            value words in its text/options, and 1 if the
-                                            element now holds the field's value
+                                            value words in its text/options (for a
+                                            suggestion and an autocomplete field: 1 if
+                                            its text starts / ends with the ``start`` /
+                                            ``end`` field's value), and 1
+                                            if the element now holds the field's value
 ``status``                  (5,) f32        page / 3, last page, pop-up open, scroll fraction,
                                             steps left fraction
 ==========================  ==============  ==================================================
@@ -53,7 +57,9 @@ from teachgym.envs.webform.form import (
     Action,
     Form,
     FormSimulator,
+    field_holds,
     input_accepts,
+    is_suggestion,
 )
 from teachgym.envs.webform.vocabulary import FIELD_TYPES, token_id, words
 
@@ -62,7 +68,7 @@ INPUT_TYPES = ("text", "password", "email", "number", "date", "checkbox", "radio
 ROLES = ("next", "submit", "close")
 CLASSES = (
     "text", "link", "btn", "btn-primary", "form-label", "form-control", "check", "caption",
-    "radio-option", "popup-text", "popup-close",
+    "radio-option", "popup-text", "popup-close", "autocomplete", "suggestion",
 )  # fmt: skip
 _FLAGS = len(TAGS) + len(INPUT_TYPES) + len(ROLES)
 FOCUSED, IN_VIEWPORT, COVERED, CHECKED, HAS_VALUE, IN_POPUP = range(_FLAGS, _FLAGS + 6)
@@ -119,6 +125,15 @@ def _shares(texts: np.ndarray, queries: np.ndarray) -> np.ndarray:
     query_matrix = incidence(queries)
     sizes = np.maximum(query_matrix.sum(axis=1), 1.0)
     return (text_matrix @ query_matrix.T) / sizes
+
+
+def _affix(text: str, key: str, value: str) -> float:
+    """1 if ``text`` starts (key ``start``) or ends (key ``end``) with ``value``, else 0."""
+    if key == "start":
+        return float(bool(value) and text.startswith(value))
+    if key == "end":
+        return float(bool(value) and text.endswith(value))
+    return 0.0
 
 
 class WebFormCodec:
@@ -295,7 +310,8 @@ class ViewEncoder:
             if value not in ("", 0, -1):  # not in the default empty state
                 self.refresh_control(control.cid)
         self.focused = -1
-        self._view_key: tuple[int, bool, int, bool] | None = None
+        self.suggestions = [e.eid for e in elements if is_suggestion(e)]
+        self._view_key: tuple[int, bool, int, bool, tuple[int, ...]] | None = None
         self._slots = self.page_slots[0]
         self._n_slots = 0
         self._slot_of = [-1] * n
@@ -348,6 +364,14 @@ class ViewEncoder:
         self.overlap[:, :m, 2] = shares[:n, m:]
         if selects:
             self.overlap[selects, :m, 2] = shares[n + 1 :, m:]
+        affixes = [
+            j for j, f in enumerate(fields) if form.controls[f.control].kind == "autocomplete"
+        ]
+        for e in elements:
+            if is_suggestion(e) and affixes:
+                self.overlap[e.eid, affixes, 2] = [
+                    _affix(e.text, fields[j].key, fields[j].value) for j in affixes
+                ]
         accepts = {
             kind: [input_accepts(kind, f.value) for f in fields]
             for kind in ("text", "password", "email", "number", "date")
@@ -371,7 +395,10 @@ class ViewEncoder:
             self.features[eid, HAS_VALUE] = bool(text)
             held = text if text else (element.text if checked and element.option >= 0 else "")
             for j, f in enumerate(form.fields):
-                self.overlap[eid, j, 3] = bool(held) and held == f.value
+                if form.controls[cid].kind == "autocomplete":
+                    self.overlap[eid, j, 3] = bool(held) and field_holds(form, f, held)
+                else:
+                    self.overlap[eid, j, 3] = bool(held) and held == f.value
 
     def after_action(self, action: Action) -> None:
         """Refresh what ``action`` (just applied to the simulator) may have changed.
@@ -408,9 +435,12 @@ class ViewEncoder:
                     value_tokens[slot] = self.value_tokens[eid]
                     overlap[slot, :, 3] = self.overlap[eid, :, 3]
 
-    def _key(self) -> tuple[int, bool, int, bool]:
+    def _key(self) -> tuple[int, bool, int, bool, tuple[int, ...]]:
         sim = self.sim
-        return sim.page, sim.popup_open, sim.scroll, sim.submitted
+        shown = (
+            tuple(e for e in self.suggestions if sim.displayed(e)) if sim.suggesting >= 0 else ()
+        )
+        return sim.page, sim.popup_open, sim.scroll, sim.submitted, shown
 
     def slots(self) -> np.ndarray:
         """Element ids of the current view, in slot order."""
@@ -422,6 +452,8 @@ class ViewEncoder:
         codec, sim, form = self.codec, self.sim, self.form
         E, F, V = codec.E, codec.F, form.viewport_rows
         page = self.page_slots[sim.page]
+        if self.suggestions:
+            page = np.array([e for e in page.tolist() if sim.displayed(e)], dtype=np.int64)
         slots = np.concatenate([self.popup_slots, page]) if sim.popup_open else page
         self._slots = slots
         for eid in self._previous_slots:

@@ -13,6 +13,14 @@ browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
 - ``type(e, f)``: replaces the value of a text-like input with instruction field
   ``f``'s value; a number input only takes numbers and a date input only ISO dates
   (``YYYY-MM-DD``), as their HTML value sanitisation does.
+- autocomplete inputs (control kind ``autocomplete``, MiniWoB++'s ``use-autocomplete``
+  [liu2018miniwob]): a ``type`` opens the input's suggestion list: its suggestion
+  elements (``<a class="suggestion">``, one per option, in the rows below the input)
+  whose text starts with the typed value, ignoring case, are displayed; a click on one
+  puts its text into the input and closes the list; a click on anything else or typing
+  into another control closes it (the input loses the focus). The instruction asks
+  with a ``start`` field and optionally an ``end`` field (the value must start / end
+  with theirs, case-sensitive).
 - ``select(e, f)``: picks the option of a ``<select>`` whose text is field ``f``'s value.
 - ``scroll_up`` / ``scroll_down``: moves the viewport by :attr:`Form.scroll_step` rows.
 - ``submit``: like pressing Enter: submits when the last page shows and no pop-up is open.
@@ -59,6 +67,11 @@ def input_accepts(input_type: str, value: str) -> bool:
     return True
 
 
+def is_suggestion(element: Element) -> bool:
+    """Whether ``element`` is an entry of an autocomplete input's suggestion list."""
+    return element.tag == "a" and element.control >= 0
+
+
 class Element(NamedTuple):
     """One DOM element. ``eid`` is its index in :attr:`Form.elements` (HTML id ``e{eid}``).
 
@@ -71,7 +84,8 @@ class Element(NamedTuple):
         placeholder: placeholder of an input; for a select, the text of its prompt option.
         page: wizard page (0-based), or :data:`POPUP_PAGE`.
         row, column: position (see :data:`COLUMNS`); pop-up rows count from the viewport top.
-        control: index of the control this element edits, or -1.
+        control: index of the control this element edits, or -1 (an ``a`` with a
+            control is an autocomplete suggestion).
         label_for: for a ``<label for=...>``: the control it activates, or -1.
         role: ``next``, ``submit``, ``close`` or ``abort`` for the special buttons,
             else ``""`` (``abort`` is not shown to the agent: it looks like any button).
@@ -110,8 +124,10 @@ class Control(NamedTuple):
     """Something that holds a value: a text-like input, a select, a checkbox or a radio group.
 
     Attributes:
-        kind: an input type (``text`` .. ``date``), ``select``, ``checkbox`` or ``radio``.
-        elements: element ids (one per option for a radio group).
+        kind: an input type (``text`` .. ``date``), ``select``, ``checkbox``, ``radio``
+            or ``autocomplete`` (a text input with a suggestion list).
+        elements: element ids (one per option for a radio group; an autocomplete
+            control's input, then one suggestion per option).
         initial: starting value: the text of a text-like input; the selected option
             index of a select (0 is the prompt); the checked option of a radio group
             (-1: none); 1 or 0 for a checked or unchecked checkbox.
@@ -200,12 +216,30 @@ class Form:
         )
 
 
+def field_holds(form: Form, f: Field, value: str | int) -> bool:
+    """Whether a control holding ``value`` satisfies field ``f``: its target, or for an
+    autocomplete control a text that starts (key ``start``) or ends (key ``end``) with
+    the field's value, as MiniWoB++'s ``use-autocomplete`` checks it."""
+    if form.controls[f.control].kind == "autocomplete":
+        text = str(value)
+        return text.startswith(f.value) if f.key == "start" else text.endswith(f.value)
+    return value == f.target
+
+
+def suggests(option: str, typed: str) -> bool:
+    """Whether an autocomplete list shows ``option`` for the ``typed`` text (a prefix,
+    case-insensitive, as ``use-autocomplete``'s matcher; nothing for an empty text)."""
+    return bool(typed) and option.lower().startswith(typed.lower())
+
+
 def is_success(form: Form, values: list[str | int]) -> bool:
     """Whether control ``values`` complete ``form``: every instruction field holds
-    its value and every other control (decoys, distractor inputs, fields the instruction
-    does not ask for) still holds its initial value."""
-    targets = {f.control: f.target for f in form.fields}
-    return all(values[c.cid] == targets.get(c.cid, c.initial) for c in form.controls)
+    its value (:func:`field_holds`) and every other control (decoys, distractor inputs,
+    fields the instruction does not ask for) still holds its initial value."""
+    asked = {f.control for f in form.fields}
+    return all(field_holds(form, f, values[f.control]) for f in form.fields) and all(
+        values[c.cid] == c.initial for c in form.controls if c.cid not in asked
+    )
 
 
 class FormSimulator:
@@ -221,6 +255,7 @@ class FormSimulator:
         self.submitted = False
         self.aborted = False
         self.popup_shown = False
+        self.suggesting = -1
         self.reset()
 
     def reset(self) -> None:
@@ -233,6 +268,7 @@ class FormSimulator:
         self.focused = -1
         self.submitted = False
         self.aborted = False
+        self.suggesting = -1
 
     def clone(self) -> FormSimulator:
         """An independent copy of the current state."""
@@ -241,13 +277,25 @@ class FormSimulator:
         twin.page, twin.scroll, twin.popup_open = self.page, self.scroll, self.popup_open
         twin.focused, twin.submitted = self.focused, self.submitted
         twin.aborted, twin.popup_shown = self.aborted, self.popup_shown
+        twin.suggesting = self.suggesting
         return twin
 
     # -- queries ----------------------------------------------------------------------
     def displayed(self, eid: int) -> bool:
         """Whether the element is rendered (its page is shown, or the pop-up is open)."""
-        page = self.form.elements[eid].page
-        return self.popup_open if page == POPUP_PAGE else page == self.page
+        element = self.form.elements[eid]
+        if element.page == POPUP_PAGE:
+            return self.popup_open
+        if is_suggestion(element) and not self.suggestion_shown(element):
+            return False
+        return element.page == self.page
+
+    def suggestion_shown(self, element: Element) -> bool:
+        """Whether suggestion ``element`` is in the open list of its autocomplete input."""
+        control = self.form.controls[element.control]
+        return self.suggesting == control.cid and suggests(
+            element.text, str(self.values[control.cid])
+        )
 
     def actionable(self, eid: int) -> bool:
         """Displayed, inside the viewport, not covered by the pop-up, form not submitted."""
@@ -257,6 +305,8 @@ class FormSimulator:
         if element.page == POPUP_PAGE:
             return self.popup_open
         if element.page != self.page or self.popup_open:
+            return False
+        if is_suggestion(element) and not self.suggestion_shown(element):
             return False
         return self.scroll <= element.row < self.scroll + self.form.viewport_rows
 
@@ -269,7 +319,7 @@ class FormSimulator:
         value = self.values[element.control]
         if control.kind == "select":
             return control.options[int(value)] if int(value) > 0 else ""
-        if control.kind in ("checkbox", "radio"):
+        if control.kind in ("checkbox", "radio") or element.tag != "input":
             return ""
         return str(value)
 
@@ -283,12 +333,12 @@ class FormSimulator:
 
     def satisfied(self, field_index: int) -> bool:
         f = self.form.fields[field_index]
-        return self.values[f.control] == f.target
+        return field_holds(self.form, f, self.values[f.control])
 
     def potential(self) -> float:
         """Fraction of instruction fields whose control holds the right value, in [0, 1]."""
         fields = self.form.fields
-        return sum(self.values[f.control] == f.target for f in fields) / len(fields)
+        return sum(field_holds(self.form, f, self.values[f.control]) for f in fields) / len(fields)
 
     def success(self) -> bool:
         """Not aborted, every field satisfied and every other control at its initial value."""
@@ -324,12 +374,13 @@ class FormSimulator:
         if kind == "type":
             if not (self.actionable(action.element) and self.can_type(*action[1:])):
                 return False
+            self.suggesting = -1
             if self._trigger(action.element):
                 return True
-            self.values[self.form.elements[action.element].control] = self.form.fields[
-                action.field
-            ].value
+            cid = self.form.elements[action.element].control
+            self.values[cid] = self.form.fields[action.field].value
             self.focused = action.element
+            self.suggesting = cid if self.form.controls[cid].kind == "autocomplete" else -1
             return True
         if kind == "select":
             if not self.actionable(action.element):
@@ -339,6 +390,7 @@ class FormSimulator:
                 return False
             self.values[self.form.elements[action.element].control] = option
             self.focused = action.element
+            self.suggesting = -1
             return True
         if kind in ("scroll_up", "scroll_down"):
             if self.popup_open or self.submitted:
@@ -360,6 +412,13 @@ class FormSimulator:
         if not self.actionable(eid):
             return False
         element = self.form.elements[eid]
+        if is_suggestion(element):
+            self.values[element.control] = element.text
+            self.focused = self.form.controls[element.control].elements[0]
+            self.suggesting = -1
+            return True
+        if eid != self.focused:  # the focus leaves the autocomplete input: its list closes
+            self.suggesting = -1
         if element.label_for >= 0:  # <label for=...>: a click on its control
             eid = self.form.controls[element.label_for].elements[0]
             element = self.form.elements[eid]

@@ -24,8 +24,10 @@ from teachgym.envs.webform.form import (
     Element,
     Field,
     Form,
+    field_holds,
 )
 from teachgym.envs.webform.vocabulary import (
+    AUTOCOMPLETE_SPEC,
     CATALOG,
     CHECKBOX_VALUES,
     CONFIRM_HARMFUL,
@@ -64,6 +66,7 @@ WEBFORM_TASK_SPACE = TaskSpace(
         "popup": Categorical((False, True)),
         "warm_start": Continuous(0.0, 1.0),
         "required_fraction": Continuous(0.0, 1.0),
+        "autocomplete": Categorical((False, True)),
     }
 )
 """Difficulty parameters of ``teachgym/WebForm-v0``:
@@ -83,6 +86,10 @@ WEBFORM_TASK_SPACE = TaskSpace(
 - ``popup``: a blocking pop-up to close first.
 - ``warm_start``: fraction of the instruction fields pre-filled by an oracle.
 - ``required_fraction``: fraction of the form's fields the instruction asks for.
+- ``autocomplete``: the last field is an autocomplete input (MiniWoB++'s
+  ``use-autocomplete`` [liu2018miniwob]: a country whose name starts with the ``start``
+  field's 2-4 letters and, three times in four, ends with the ``end`` field's 2-4
+  letters, picked from the suggestion list that typing the start opens).
 """
 
 CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
@@ -91,6 +98,7 @@ CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
     "label_style": ("label", "placeholder", "adjacent", "mixed"),
     "order": ("page", "shuffled"),
     "popup": (False, True),
+    "autocomplete": (False, True),
 }
 """The categorical parameters' choices, roughly from easy to hard, for the numeric view."""
 
@@ -135,6 +143,7 @@ _BASE: Task = {
     "popup": False,
     "warm_start": 0.0,
     "required_fraction": 1.0,
+    "autocomplete": False,
 }
 
 FORM_PRESETS: dict[str, Task] = {
@@ -265,10 +274,15 @@ def hard_tasks() -> list[Task]:
 
 MAX_RADIO_ROWS = 1 + 5
 """Rows (and elements) of the largest radio group: a caption and five options."""
-MAX_PAGE_ELEMENTS = 20 * MAX_RADIO_ROWS + 5 * MAX_RADIO_ROWS + 100 + 1 + 2
+MAX_PAGE_ELEMENTS = 20 * MAX_RADIO_ROWS + 5 * MAX_RADIO_ROWS + 100 + 1 + 2 + 1
 """Most elements one view can show: 20 fields and 5 decoys as radio groups, 100
-distractors, the Next/Submit button and the two pop-up elements (= 253); a
-``confirm`` pop-up has two elements more."""
+distractors, the Next/Submit button, the two pop-up elements and one more for an
+autocomplete field (its label, input and five suggestions) (= 254); a ``confirm``
+pop-up has two elements more."""
+AUTOCOMPLETE_END_SHARE = 0.75
+"""Share of autocomplete instructions with an ``end`` field, as ``use-autocomplete``."""
+MAX_INSTRUCTION_FIELDS = 20
+"""An autocomplete field adds its ``end`` field only while the instruction stays this short."""
 
 
 def preset_task(name: str) -> Task:
@@ -407,6 +421,11 @@ def _value_and_options(
     if spec.ftype == "checkbox":
         return CHECKBOX_VALUES[draws.integer(2)], ()
     value = spec.values[draws.integer(len(spec.values))]
+    if spec.ftype == "autocomplete":  # suggestions that share the value's first letter
+        alike = [v for v in spec.values if v != value and v[0] == value[0]]
+        picked = [alike[i] for i in draws.sample(len(alike), min(len(alike), n_options - 1))]
+        options = [value, *picked]
+        return value, tuple(options[i] for i in draws.permutation(len(options)))
     if spec.ftype not in ("select", "radio"):
         if fresh_values and spec.ftype in ("text", "password", "email"):
             return _fresh_value(spec.ftype, draws), ()
@@ -518,6 +537,8 @@ class _Builder:
             self.attach(cid, options)
             block.control, block.elements = cid, [*captions, *options]
             return row + captioned + len(options)
+        if ftype == "autocomplete":
+            return self.autocomplete_block(block, page, row, initial)
         is_select = ftype == "select"
         prompt_and_options = (
             shown if block.style == "placeholder" else "Choose...",
@@ -555,6 +576,59 @@ class _Builder:
         self.attach(cid, [eid])
         block.control = cid
         return row + 1
+
+    def autocomplete_block(self, block: _Block, page: int, row: int, initial: str | int) -> int:
+        """A text input with its label and one hidden suggestion per option in the rows
+        below it; return the next free row."""
+        shown = block.label.capitalize()
+        cid = self.control("autocomplete", initial, block.options, block.label)
+        block.elements = []
+        if block.style not in ("placeholder", "none"):
+            block.elements.append(
+                self.element(
+                    tag="label" if block.style == "label" else "span",
+                    input_type="",
+                    text=shown,
+                    placeholder="",
+                    page=page,
+                    row=row,
+                    column="left",
+                    label_for=cid if block.style == "label" else -1,
+                    classes=("form-label",) if block.style == "label" else ("text",),
+                )
+            )
+        owned = [
+            self.element(
+                tag="input",
+                input_type="text",
+                text="",
+                placeholder=shown if block.style == "placeholder" else "",
+                page=page,
+                row=row,
+                column="right",
+                control=cid,
+                classes=("form-control", "autocomplete"),
+            )
+        ]
+        for i, option in enumerate(block.options):
+            owned.append(
+                self.element(
+                    tag="a",
+                    input_type="",
+                    text=option,
+                    placeholder="",
+                    page=page,
+                    row=row + 1 + i,
+                    column="right",
+                    control=cid,
+                    option=i,
+                    classes=("suggestion",),
+                )
+            )
+        self.attach(cid, owned)
+        block.elements += owned
+        block.control = cid
+        return row + 1 + len(block.options)
 
     def distractor_block(self, block: _Block, page: int, row: int) -> int:
         eid = len(self.elements)
@@ -636,6 +710,8 @@ def generate_form(
     specs = _choose_specs(task, draws)
     if fresh_choices:
         specs = [_fresh_choice(spec, task["n_options"], draws) for spec in specs]
+    if task.get("autocomplete", False):
+        specs[-1] = AUTOCOMPLETE_SPEC
     blocks: list[_Block] = []
     for i, spec in enumerate(specs):
         value, options = _value_and_options(spec, task["n_options"], draws, fresh_values)
@@ -688,11 +764,11 @@ def generate_form(
                 if ftype == "checkbox":  # the instruction asks for a change
                     initial: str | int = 0 if block.value == "yes" else 1
                 else:
-                    initial = "" if ftype in TEXT_LIKE else (0 if ftype == "select" else -1)
+                    initial = _empty(ftype)
             elif ftype == "checkbox":
                 initial = draws.integer(2)
             else:
-                initial = "" if ftype in TEXT_LIKE else (0 if ftype == "select" else -1)
+                initial = _empty(ftype)
             row = builder.field_block(block, page_index, row, initial)
         last = page_index == n_pages - 1
         builder.element(
@@ -751,6 +827,9 @@ def generate_form(
             builder.controls[block.control] = Control(
                 control.cid, control.kind, control.elements, target, control.options, control.name
             )
+        if ftype == "autocomplete":
+            fields += _autocomplete_fields(block, n_required, draws)
+            continue
         fields.append(Field(block.spec.key, block.value, ftype, block.control, target))
     if task["order"] == "shuffled":
         fields = [fields[i] for i in draws.permutation(len(fields))]
@@ -764,6 +843,26 @@ def generate_form(
         popup_trigger=popup_trigger,
     )
     return form.with_oracle(oracle_plan(form))
+
+
+def _empty(ftype: str) -> str | int:
+    """The value of an empty control of field type ``ftype``."""
+    if ftype in TEXT_LIKE or ftype == "autocomplete":
+        return ""
+    return 0 if ftype == "select" else -1
+
+
+def _autocomplete_fields(block: _Block, n_required: int, draws: _Draws) -> list[Field]:
+    """The ``start`` field (the value's first 2-4 letters) and, with probability
+    :data:`AUTOCOMPLETE_END_SHARE`, the ``end`` field (its last 2-4 letters), as
+    ``use-autocomplete`` draws them (``core.randi(2, 5)`` letters each)."""
+    value = block.value
+    start = value[: 2 + draws.integer(3)]
+    end = value[len(value) - 2 - draws.integer(3) :]
+    fields = [Field("start", start, "text", block.control, value)]
+    if draws.random() < AUTOCOMPLETE_END_SHARE and n_required < MAX_INSTRUCTION_FIELDS:
+        fields.append(Field("end", end, "text", block.control, value))
+    return fields
 
 
 def _unlabellable(block: _Block) -> bool:
@@ -829,7 +928,15 @@ def oracle_plan(form: Form) -> tuple[Action, ...]:
     todo: list[tuple[int, int, Action]] = []
     for index, f in enumerate(form.fields):
         control = form.controls[f.control]
-        if control.initial == f.target:
+        if field_holds(form, f, control.initial) or (
+            f.key == "end" and control.kind == "autocomplete"
+        ):
+            continue
+        if control.kind == "autocomplete":  # type the start, pick the value's suggestion
+            pick = control.elements[1 + control.options.index(str(f.target))]
+            typed = form.elements[control.elements[0]]
+            todo.append((typed.page, typed.row, Action("type", typed.eid, index)))
+            todo.append((typed.page, form.elements[pick].row, Action("click", pick)))
             continue
         if control.kind == "radio":
             eid = control.elements[int(f.target)]

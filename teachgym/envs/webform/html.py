@@ -8,7 +8,10 @@ the page out exactly as the simulator does. Wizard pages are ``.page`` boxes of 
 only the current one is displayed; the pop-up is an ``#overlay`` box over the viewport.
 A small script implements the Next, Submit, Close and abort buttons, the pop-up
 trigger (the input's first focus opens the pop-up and disables the input until it
-closes, so keys typed into it are lost), and ``tgSubmitKey()``
+closes, so keys typed into it are lost), autocomplete lists (typing into the input
+shows its ``.suggestion`` links whose text starts with the value, ignoring case; the
+input losing the focus hides them; a suggestion keeps the focus on a press and puts
+its text into the input on a click), and ``tgSubmitKey()``
 (the ``submit`` action: submits when the last page shows and no pop-up is open).
 No ``<form>`` element, no link targets and no network access: the page never navigates.
 """
@@ -25,6 +28,7 @@ from teachgym.envs.webform.form import (
     Element,
     Form,
     FormSimulator,
+    is_suggestion,
 )
 
 INSTRUCTION_PX = 48
@@ -73,6 +77,18 @@ function tgTrigger(el) {
   el.blur();
   document.getElementById('overlay').style.display = 'block';
 }
+function tgSuggestions(input, show) {
+  var typed = input.value.toLowerCase();
+  document.querySelectorAll('.suggestion[data-for="' + input.id + '"]').forEach(function (a) {
+    var match = show && typed !== '' && a.textContent.toLowerCase().indexOf(typed) === 0;
+    a.style.display = match ? 'block' : 'none';
+  });
+}
+function tgPick(a) {
+  var input = document.getElementById(a.getAttribute('data-for'));
+  input.value = a.textContent;
+  tgSuggestions(input, false);
+}
 function tgSubmitKey() {
   if (tg.submitted || tgPopupOpen() || tg.page !== tg.pages - 1) { return false; }
   tg.submitted = true;
@@ -102,6 +118,14 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
         return f'<button type="button" {common} onclick="{handler}">{text}</button>'
     if element.tag == "button":
         return f'<button type="button" {common}>{text}</button>'
+    if is_suggestion(element):
+        owner = form.controls[element.control].elements[0]
+        display = "block" if sim.displayed(eid) else "none"
+        shown = f'style="{_box(element)};display:{display}"'
+        return (
+            f'<a id="e{eid}" class="{classes}" {shown} data-for="e{owner}" '
+            f'onmousedown="event.preventDefault()" onclick="tgPick(this)">{text}</a>'
+        )
     if element.tag in ("span", "a"):
         return f"<{element.tag} {common}>{text}</{element.tag}>"
     if element.input_type in ("checkbox", "radio"):
@@ -126,6 +150,11 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
     value = escape(str(sim.values[element.control]))
     placeholder = escape(element.placeholder)
     trigger = ' onfocus="tgTrigger(this)"' if eid == form.popup_trigger else ""
+    if control.kind == "autocomplete":
+        trigger = (
+            ' autocomplete="off" oninput="tgSuggestions(this, true)"'
+            ' onblur="tgSuggestions(this, false)"'
+        )
     return (
         f'<input {common} type="{element.input_type}" name="{name}" '
         f'placeholder="{placeholder}" value="{value}"{trigger}>'

@@ -93,10 +93,12 @@ class Trajectory:
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "miniwob": {"unlabelled": 0.5, "popup_style": "confirm", "fresh_choices": True},
+    "autocomplete": {},
 }
-"""Named ``generate_form`` options for parity suites: the defaults, and the MiniWoB++
+"""Named ``generate_form`` options for parity suites: the defaults, the MiniWoB++
 widgets (an unlabelled field on half the forms, confirmation pop-ups, made-up option
-and checkbox words)."""
+and checkbox words), and ``autocomplete`` (the defaults; every task has an
+autocomplete field)."""
 
 
 def form_of(task: Task, **options: Any) -> Form:
@@ -126,6 +128,8 @@ def trajectory_suite(n: int, seed: int = 0, variant: str = "default") -> list[Tr
         task["level_seed"] = seed * 100_003 + i
         if variant == "miniwob":
             task["popup"] = True
+        if variant == "autocomplete":
+            task["autocomplete"] = True
         form = form_of(task, **options)
         kind = TRAJECTORY_KINDS[i % len(TRAJECTORY_KINDS)]
         if kind == "oracle":

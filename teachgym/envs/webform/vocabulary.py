@@ -195,3 +195,28 @@ CONFIRM_HARMFUL = ("OK", "Yes", "Leave", "Exit")
 CONFIRM_SAFE = ("Cancel", "No", "Close", "Dismiss")
 """A confirmation pop-up's texts: a message, a question, the button that accepts (and
 ends the episode as a failure) and the one that dismisses it."""
+
+COUNTRIES = (
+    "Albania", "Algeria", "Andorra", "Angola", "Argentina", "Armenia", "Australia", "Austria",
+    "Bahamas", "Bahrain", "Bangladesh", "Barbados", "Belarus", "Belgium", "Belize", "Benin",
+    "Bolivia", "Botswana", "Brazil", "Bulgaria", "Cambodia", "Cameroon", "Canada", "Chad",
+    "Chile", "China", "Colombia", "Comoros", "Croatia", "Cuba", "Cyprus", "Denmark",
+    "Djibouti", "Dominica", "Ecuador", "Egypt", "Eritrea", "Estonia", "Ethiopia", "Fiji",
+    "Finland", "France", "Gabon", "Gambia", "Georgia", "Germany", "Ghana", "Greece",
+    "Grenada", "Guatemala", "Guinea", "Guyana", "Haiti", "Honduras", "Hungary", "Iceland",
+    "India", "Indonesia", "Iran", "Iraq", "Ireland", "Israel", "Italy", "Jamaica", "Japan",
+    "Jordan", "Kenya", "Kiribati", "Kuwait", "Laos", "Latvia", "Lebanon", "Lesotho",
+    "Liberia", "Libya", "Lithuania", "Madagascar", "Malawi", "Malaysia", "Maldives", "Mali",
+    "Malta", "Mauritania", "Mauritius", "Mexico", "Moldova", "Monaco", "Mongolia", "Morocco",
+    "Namibia", "Nauru", "Nepal", "Nicaragua", "Niger", "Nigeria", "Norway", "Oman",
+    "Pakistan", "Palau", "Panama", "Paraguay", "Peru", "Poland", "Portugal", "Qatar",
+    "Romania", "Rwanda", "Samoa", "Senegal", "Serbia", "Slovakia", "Slovenia", "Somalia",
+    "Spain", "Sudan", "Suriname", "Sweden", "Syria", "Tanzania", "Thailand", "Togo", "Tonga",
+    "Tunisia", "Turkey", "Tuvalu", "Uganda", "Ukraine", "Uruguay", "Vanuatu", "Vietnam",
+    "Yemen", "Zambia", "Zimbabwe",
+)  # fmt: skip
+"""Country names, the word list of MiniWoB++'s ``use-autocomplete`` (its
+``ui_utils.COUNTRIES``; this shorter list is written here)."""
+
+AUTOCOMPLETE_SPEC = FieldSpec("tags", "autocomplete", ("item", "country"), COUNTRIES)
+"""The autocomplete field (``use-autocomplete`` labels its input ``Tags``)."""
