@@ -107,3 +107,35 @@ def test_the_pages_time_out_ends_the_episode_as_a_failure():
         assert info["miniwob_reason"] == "timed out"
     finally:
         env.close()
+
+
+@pytest.mark.skipif(REASON is not None, reason=f"MiniWoB++ cannot run here: {REASON}")
+def test_use_autocomplete_is_solved_by_typing_the_start_and_picking_by_the_overlap():
+    env = MiniWoBFormEnv(task={"miniwob_task": "use-autocomplete-nodelay"}, max_elements=16)
+    try:
+        obs, _ = env.reset(seed=1)
+        assert [f[0] for f in env._fields] == ["start", "end"]
+        E, F = env.codec.E, env.codec.F
+        classes = env.codec.tokens("form-control autocomplete", 2)
+        (typed,) = [s for s in range(E) if (obs["element_class_tokens"][s] == classes).all()]
+        assert not any(e.get("suggestion") for e in env._elements)
+        obs, _, terminated, _, _ = env.step(E + typed * F + 0)  # type the start
+        suggestions = [s for s, e in enumerate(env._elements) if e.get("suggestion")]
+        assert len(suggestions) >= 2 and not terminated
+        assert all(obs["element_features"][s, TAGS.index("a")] == 1.0 for s in suggestions)
+        assert all(env.action_masks()[s] for s in suggestions)
+        both = obs["overlap"][suggestions, :2, 2].sum(axis=1)
+        assert sorted(both.tolist())[-2:] == [1.0, 2.0]  # one matches start and end
+        wrong = suggestions[int(np.argmin(both))]
+        right = suggestions[int(np.argmax(both))]
+        obs, _, terminated, _, _ = env.step(right)
+        assert obs["overlap"][typed, :2, 3].tolist() == [1.0, 1.0]  # holds start and end
+        _, reward, terminated, _, info = env.step(env.codec.n_actions - 1)
+        assert terminated and reward == 1.0 and info["is_success"]
+        env.reset(seed=1)
+        env.step(E + typed * F + 0)
+        env.step(wrong)
+        _, reward, terminated, _, info = env.step(env.codec.n_actions - 1)
+        assert terminated and reward == -1.0 and not info["is_success"]
+    finally:
+        env.close()

@@ -26,6 +26,14 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
   first with the in-pop-up flag, the page's elements are flagged as covered, the
   status says a pop-up is open, and its dismiss button (Cancel, Close, ...) gets the
   ``close`` role; the pop-up's OK button never gets the ``submit`` role;
+- an autocomplete list (jQuery UI's ``ul.ui-autocomplete``, which ``use-autocomplete``
+  shows outside ``#area``): its items (``div.ui-menu-item-wrapper``) are ``a``
+  elements with the ``suggestion`` class, after the page's, as WebForm-v0 draws its
+  suggestions; the input (``ui-autocomplete-input``) gets WebForm-v0's autocomplete
+  classes; for the ``start`` and ``end`` fields the value overlap of a suggestion is
+  whether its text starts / ends with the field's value, and an input holds them when
+  its value does (``use-autocomplete`` opens the list 300 ms after the typing, so the
+  observation that follows the ``type`` does not show it yet; ``-nodelay`` does);
 - a page button (not in a pop-up) whose text is a submit word (submit, login,
   search, ok, ...) gets the ``submit`` role; the flat ``submit`` action clicks it;
 - instruction fields: MiniWoB++'s own extraction, keyed and typed as WebForm-v0
@@ -95,6 +103,8 @@ MINIWOB_FORM_TASKS = (
     "click-option",
     "click-checkboxes",
     "choose-list",
+    "use-autocomplete",
+    "use-autocomplete-nodelay",
 )
 """MiniWoB++ tasks whose instruction is key/value fields filled by typing, clicking and
 picking options."""
@@ -184,6 +194,7 @@ def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
     each in DOM order; every one is a copy with ``in_popup`` set."""
     by_ref = {int(e["ref"]): e for e in dom}
     area_refs = {int(e["ref"]) for e in dom if e["id"] == "area"}
+    menu_refs = {int(e["ref"]) for e in dom if "ui-autocomplete" in str(e["classes"]).split()}
     popup_refs = {int(e["ref"]) for e in dom if e["id"] == "popup"}
 
     def ancestors(element: dict[str, Any]) -> set[int]:
@@ -207,6 +218,7 @@ def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
               if ref in captions}  # fmt: skip
     popup: list[dict[str, Any]] = []
     page: list[dict[str, Any]] = []
+    menu: list[dict[str, Any]] = []
     for e in dom:
         tag = str(e["tag"]).lower()
         if tag == "t" and int(e["parent"]) in captions:
@@ -214,13 +226,32 @@ def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
         control = tag.startswith(("input", "button", "select", "textarea", "a"))
         leaf = bool(e["flags"][3]) and bool(str(e["text"]).strip())
         above = ancestors(e)
-        if (control or leaf) and float(e["width"][0]) > 0 and above & area_refs:
+        if leaf and float(e["width"][0]) > 0 and above & menu_refs:
+            menu.append({**e, "in_popup": False, "suggestion": True})
+        elif (control or leaf) and float(e["width"][0]) > 0 and above & area_refs:
             in_popup = bool(above & popup_refs)
             extra: dict[str, Any] = {"in_popup": in_popup}
             if int(e["ref"]) in merged:
                 extra.update(text=merged[int(e["ref"])], in_label=True)
             (popup if in_popup else page).append({**e, **extra})
-    return popup + page
+    return popup + page + menu
+
+
+def _classes(element: dict[str, Any]) -> str:
+    """The element's classes, jQuery UI's autocomplete classes as WebForm-v0 names them."""
+    if element.get("suggestion"):
+        return "suggestion"
+    classes = str(element["classes"])
+    return "form-control autocomplete" if "ui-autocomplete-input" in classes.split() else classes
+
+
+def _affix(text: str, key: str, value: str) -> float | None:
+    """For a ``start`` / ``end`` field: whether ``text`` starts / ends with ``value``."""
+    if key == "start":
+        return float(bool(value) and text.startswith(value))
+    if key == "end":
+        return float(bool(value) and text.endswith(value))
+    return None
 
 
 def _role(element: dict[str, Any]) -> str:
@@ -238,6 +269,8 @@ def _kind(element: dict[str, Any]) -> tuple[str, str]:
     """MiniWoB++ tag -> (WebForm-v0 tag, input type); a checkbox or radio button inside
     a ``<label>`` is that label, as WebForm-v0 draws them."""
     tag = str(element["tag"]).lower()
+    if element.get("suggestion"):
+        return "a", ""
     if tag.startswith("input_"):
         input_type = tag.split("_", 1)[1]
         if input_type in ("checkbox", "radio"):
@@ -419,7 +452,7 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             )
             obs["element_tokens"][slot] = tokens(texts[slot])
             obs["element_value_tokens"][slot] = tokens(shown_value)
-            obs["element_class_tokens"][slot] = tokens(str(element["classes"]), 2)
+            obs["element_class_tokens"][slot] = tokens(_classes(element), 2)
             obs["element_mask"][slot] = 1.0
         contexts = [word_set(self._context(slot, texts, boxes)) for slot in range(len(texts))]
         for index, (key, value, ftype) in enumerate(self._fields):
@@ -436,6 +469,12 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
                 options = word_set(" ".join([texts[slot], *element.get("options", ())]))
                 overlap[2] = len(value_words & options) / max(len(value_words), 1)
                 overlap[3] = float(bool(value) and _held(element) == value)
+                affix = _affix(texts[slot], key, value)
+                if affix is not None and element.get("suggestion"):
+                    overlap[2] = affix
+                held = _affix(_held(element), key, value)
+                if held is not None and _kind(element) == ("input", "text"):
+                    overlap[3] = held
         obs["status"][:] = (0.0, 1.0, float(popup_open), 0.0, 1.0 - self._steps / self.max_steps)
         assert obs["overlap"].shape == (E, F, N_OVERLAP)
         assert obs["element_features"].shape == (E, N_ELEMENT_FEATURES)
