@@ -32,6 +32,7 @@ SMALL_FORMS = TaskSpace(
         "n_pages": Integer(1, 1),
         "viewport_rows": Integer(64, 64),
         "popup": Categorical((False,)),
+        "autocomplete": Categorical((False,)),
         "warm_start": Continuous(0.0, 1.0),
         "required_fraction": Continuous(0.5, 1.0),
     }

@@ -33,7 +33,8 @@ from teachgym.tasks import Fixed
 from teachgym.teachers.bandits.arms import SubspaceArms
 from teachgym.teachers.registry import make_teacher
 
-HARD_TASKS_SHA256 = "03a5173650ab3c79e22ed133793b7ec0f8194607da25d27ab751b12448248129"
+HARD_TASKS_SHA256 = "0e10976c6d77b28770b450ce35e79ca83af4cfbcc331556c0daf6dbd328b2a76"
+N_PARAMETERS = len(WebFormEnv().task_space.parameters)
 HARD_FORMS_SHA256 = "78367b385935645d17ed5bc70927fc94741df37db20e7e4da989c1f881e131fa"
 
 
@@ -58,7 +59,7 @@ def test_ranges_narrow_and_hold_parameters():
     assert {t["n_fields"] for t in tasks} == {2, 3, 4}
     assert all(t["popup"] is False and t["paraphrase"] == 0.25 for t in tasks)
     _, info = env.reset(seed=0, options={"task": tasks[0]})
-    assert len(info["task"]) == 14
+    assert len(info["task"]) == len(space.parameters)
     with pytest.raises(ValueError, match="n_fields"):
         env.reset(options={"task": {**tasks[0], "n_fields": 5}})
     # the test sets are clipped into the ranges and stay valid
@@ -224,15 +225,15 @@ def test_sampled_values_figure_shows_each_teacher_and_parameter(tiny_web_run):
     figure = sampled_values_figure(results, "webform", "maskable-ppo")
     assert figure is not None
     axes = figure.axes
-    assert len(axes) == len(TINY_TEACHERS) * 14
+    assert len(axes) == len(TINY_TEACHERS) * N_PARAMETERS
     images = [ax.images[0].get_array() for ax in axes if ax.images]
-    assert len(images) == len(TINY_TEACHERS) * 14
+    assert len(images) == len(TINY_TEACHERS) * N_PARAMETERS
     for image in images:
         np.testing.assert_allclose(np.asarray(image).sum(axis=0), 1.0)
     # the first period's n_fields share of 1 or 2 fields (unit value < 0.1, the lowest of
     # 10 bins) matches the random teacher's recorded samples
     row = sorted(TINY_TEACHERS, key=lambda t: (t != "random", t)).index("random")
-    n_fields = np.asarray(axes[row * 14].images[0].get_array())
+    n_fields = np.asarray(axes[row * N_PARAMETERS].images[0].get_array())
     run_id = results.runs.loc[results.runs["teacher"] == "random", "run_id"].iloc[0]
     _, vectors, _ = results.directory(run_id).samples()[0]
     assert n_fields.shape == (10, 2)

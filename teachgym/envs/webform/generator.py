@@ -229,7 +229,7 @@ no two share a task. Parameters a sub-space leaves out are drawn over their full
 
 HARD_SEED = 20190506
 """Seed of the draws of the ``hard`` test set."""
-HARD_VERSION = 1
+HARD_VERSION = 2
 """Version of the ``hard`` test set; bump it whenever its tasks or their forms change."""
 HARD_PRESETS = ("book_flight", "profile")
 HARD_PRESET_SEEDS = 5
@@ -264,6 +264,7 @@ def hard_tasks() -> list[Task]:
                 "n_pages": int(rng.integers(2, 4)),
                 "viewport_rows": int(rng.integers(8, 17)),
                 "popup": i % 2 == 0,
+                "autocomplete": False,
                 "warm_start": 0.0,
                 "required_fraction": 1.0,
                 "level_seed": int(rng.integers(2**31)),
