@@ -148,6 +148,22 @@ def test_values_for_teachers_see_normalised_observations():
     student.close()
 
 
+@pytest.mark.slow
+def test_the_task_critic_values_each_reset_normalised_with_the_training_statistics():
+    student, _ = trained()
+    assert student.normalization is not None
+    tasks = TASKS[:2]
+    scratch = CountdownEnv()
+    raw = np.stack([scratch.reset(seed=0, options={"task": task})[0] for task in tasks])
+    expected = initial_state_values(
+        student.model, list(student.normalization.normalize_observations(raw))
+    )
+    np.testing.assert_allclose(student.task_critic(tasks), expected, rtol=1e-6)
+    unnormalised = initial_state_values(student.model, list(raw))
+    assert not np.allclose(expected, unnormalised)  # the statistics change the values
+    student.close()
+
+
 class DictObservations(CountdownEnv):
     def __init__(self) -> None:
         super().__init__()
