@@ -23,7 +23,9 @@ Teachers (maze configurations of docs/references.md [jiang2021rplr], [parkerhold
   train-vae``, else each run trains one on first use for ``--vae-steps`` batches.
 
 Students: ``--student ppo`` (the MiniGrid CNN and an MLP head) or ``--student
-recurrent-ppo`` (the same CNN and an LSTM, as the published maze agents; sb3-contrib);
+recurrent-ppo`` (the same CNN and an LSTM, as the published maze agents; sb3-contrib's
+RecurrentPPO updating on whole environment rollouts, so its minibatches are whole
+environments: ``--n-steps * max(1, --n-envs // 4)`` steps);
 ``paired`` and ``clutr`` train PPO students either way.
 
 Deviation: the buffer holds ``--capacity`` levels (default 256) instead of 4000,
@@ -342,7 +344,9 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         )
         callbacks.append(curve)
     if recurrent and args.config == "benchmark":
+        # The LSTM student's minibatches are whole environments' rollouts.
         ppo_kwargs["policy"] = "MultiInputLstmPolicy"
+        ppo_kwargs["batch_size"] = args.n_steps * max(1, args.n_envs // 4)
     student = SB3Student(
         env_factory(ENV_ID), algo=args.student, seed=seed, callbacks=callbacks, **ppo_kwargs
     )

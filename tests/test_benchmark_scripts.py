@@ -119,6 +119,18 @@ def test_minigrid_speed_prints_a_ratio_per_case_and_the_reset_times(capsys):
     assert reset is not None and all(float(ms) > 0 for ms in reset.groups())
 
 
+def test_recurrent_update_speed_times_both_updates_on_the_same_rollout(capsys):
+    script = load_script("recurrent_update_speed")
+    script.main(["--n-envs", "2", "--n-steps", "16", "--starts-per-env", "3"])
+    out = capsys.readouterr().out
+    for label, starts in [("collected (fresh policy)", None), ("3 episode starts per env", 6)]:
+        (row,) = [line for line in out.splitlines() if line.startswith(label)]
+        count, padded, whole, ratio = _numbers(row[len(label) :])
+        assert padded > 0 and whole > 0
+        assert ratio == pytest.approx(padded / whole, rel=0.02, abs=0.0051)
+        assert starts is None or count == starts
+
+
 def test_walker_pictures_writes_a_png(tmp_path, capsys):
     out = tmp_path / "walkers.png"
     load_script("walker_pictures").main(["--out", str(out), "--seed", "1"])

@@ -9,8 +9,6 @@ import pytest
 import torch
 
 pytest.importorskip("sb3_contrib", reason="sb3-contrib is in teachgym[web]")
-from sb3_contrib import RecurrentPPO
-
 from teachgym.agents import make_student
 from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.policy import RecurrentSB3Policy, sb3_policy
@@ -18,6 +16,7 @@ from teachgym.agents.robust_recurrent_ppo import (
     MaskedRecurrentDictRolloutBuffer,
     RobustRecurrentPPO,
 )
+from teachgym.agents.whole_rollout_ppo import WholeRolloutRecurrentPPO
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
 from teachgym.envs.gridworlds.maze import MAZE_TASK_SPACE
@@ -74,7 +73,7 @@ def test_no_gradient_when_every_episode_is_exploratory():
     plain = make_teacher("plr", CountdownEnv.task_space, seed=0, replay_prob=0.0)
     other = make_student("recurrent-ppo", functools.partial(CountdownEnv), n_envs=2, **SMALL)
     other.learn(Curriculum(plain), 64)
-    assert type(other.model) is RecurrentPPO
+    assert type(other.model) is WholeRolloutRecurrentPPO
     start = weights(other.model)
     other.learn(Curriculum(plain), 192)
     assert not all(torch.equal(a, b) for a, b in zip(start, weights(other.model), strict=True))

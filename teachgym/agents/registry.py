@@ -29,7 +29,8 @@ from teachgym.teachers import Teacher
 ENTRY_POINT_GROUP = "teachgym.students"
 SB3_ALGORITHMS = ("a2c", "ddpg", "dqn", "ppo", "sac", "td3")
 """The Stable-Baselines3 algorithms registered as students under their own names (and
-``recurrent-ppo``: sb3-contrib's RecurrentPPO, an LSTM policy, and ``maskable-ppo``:
+``recurrent-ppo``: sb3-contrib's RecurrentPPO, an LSTM policy updating on whole
+environment rollouts, and ``maskable-ppo``:
 sb3-contrib's MaskablePPO, with the DOM-aware policy on web forms)."""
 _SB3 = "teachgym.agents.sb3_student:SB3Student"
 

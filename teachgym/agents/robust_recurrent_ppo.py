@@ -1,17 +1,19 @@
-"""sb3-contrib's RecurrentPPO (an LSTM actor-critic) with the Robust PLR switch.
+"""The LSTM actor-critic (sb3-contrib's RecurrentPPO, whole-rollout update) with the
+Robust PLR switch.
 
 The published maze agents of PLR, Robust PLR and ACCEL are LSTM policies
 (docs/references.md [jiang2021rplr], [parkerholder2022]). :class:`RobustRecurrentPPO`
-is sb3-contrib's ``RecurrentPPO`` whose rollout buffer carries the same ``keep`` mask
-of shape ``(n_steps, n_envs)`` as :class:`~teachgym.agents.robust_ppo.RobustPPO`'s,
+is :class:`~teachgym.agents.whole_rollout_ppo.WholeRolloutRecurrentPPO` whose rollout
+buffer carries the same ``keep`` mask of shape ``(n_steps, n_envs)`` as
+:class:`~teachgym.agents.robust_ppo.RobustPPO`'s,
 set by :class:`~teachgym.agents.level_replay.LevelScoringCallback`.
 
-RecurrentPPO trains on whole sequences (cut at episode starts), padded and masked;
-a transition that is not kept is masked exactly like padding, so it adds nothing to
-the policy, value or entropy loss, while the LSTM still runs through it. Minibatches
-with fewer than two kept transitions are skipped (advantage normalisation needs two),
-and a rollout with no kept transition makes no update at all. With every transition
-kept it trains exactly like RecurrentPPO.
+Its minibatches are whole environment rollouts: a transition that
+is not kept gets mask 0, so it adds nothing to the policy, value or entropy loss (nor to
+the advantage normalisation), while the LSTM still runs through it. Minibatches with
+fewer than two kept transitions are skipped (advantage normalisation needs two), and a
+rollout with no kept transition makes no update at all. With every transition kept it
+trains exactly like WholeRolloutRecurrentPPO.
 
 Needs sb3-contrib (``pip install 'teachgym[web]'``).
 """
@@ -22,24 +24,22 @@ from collections.abc import Generator
 from typing import Any
 
 import numpy as np
-from gymnasium import spaces
-from sb3_contrib import RecurrentPPO
-from sb3_contrib.common.recurrent.buffers import (
-    RecurrentDictRolloutBuffer,
-    RecurrentRolloutBuffer,
-)
 
 from teachgym.agents.robust_ppo import RobustUpdates, env_major, full_keep_mask
+from teachgym.agents.whole_rollout_ppo import (
+    WholeRolloutBuffer,
+    WholeRolloutDictBuffer,
+    WholeRolloutRecurrentPPO,
+)
 
 _MIN_KEPT = 2
 """Kept transitions a minibatch needs (the advantages are normalised over them)."""
 
 
-class _KeptSequences:
-    """Masks the transitions ``keep`` drops out of a recurrent buffer's minibatches."""
+class _KeptTransitions:
+    """Masks the transitions ``keep`` drops out of a whole-rollout buffer's minibatches."""
 
     keep: np.ndarray
-    pad_and_flatten: Any
     _flat_keep: np.ndarray
 
     def reset(self) -> None:
@@ -52,43 +52,24 @@ class _KeptSequences:
             if int((samples.mask > 0.5).sum()) >= _MIN_KEPT:
                 yield samples
 
-    def _get_samples(self, batch_inds: np.ndarray, env_change: np.ndarray, env: Any = None) -> Any:
-        samples = super()._get_samples(batch_inds, env_change, env)  # type: ignore[misc]
-        kept = self.pad_and_flatten(self._flat_keep[batch_inds])
-        return samples._replace(mask=samples.mask * kept)
+    def transition_mask(self, indices: np.ndarray) -> np.ndarray:
+        """1 for the kept transitions at env-major ``indices``, 0 for the others."""
+        return self._flat_keep[indices]
 
 
-class MaskedRecurrentRolloutBuffer(_KeptSequences, RecurrentRolloutBuffer):  # type: ignore[misc]
-    """A RecurrentRolloutBuffer whose minibatches mask the transitions not kept."""
+class MaskedRecurrentRolloutBuffer(_KeptTransitions, WholeRolloutBuffer):
+    """A whole-rollout buffer whose minibatches mask the transitions not kept."""
 
 
-class MaskedRecurrentDictRolloutBuffer(  # type: ignore[misc]
-    _KeptSequences, RecurrentDictRolloutBuffer
-):
+class MaskedRecurrentDictRolloutBuffer(_KeptTransitions, WholeRolloutDictBuffer):
     """The dict-observation twin of :class:`MaskedRecurrentRolloutBuffer`."""
 
 
-class RobustRecurrentPPO(RobustUpdates, RecurrentPPO):
-    """sb3-contrib RecurrentPPO training only on the transitions its rollout buffer keeps.
+class RobustRecurrentPPO(RobustUpdates, WholeRolloutRecurrentPPO):
+    """WholeRolloutRecurrentPPO training only on the transitions its rollout buffer keeps.
 
-    Takes every argument of ``sb3_contrib.RecurrentPPO``.
+    Takes every argument of ``sb3_contrib.RecurrentPPO`` (``batch_size`` a multiple of
+    ``n_steps``).
     """
 
-    def _setup_model(self) -> None:
-        super()._setup_model()
-        built = self.rollout_buffer
-        masked = (
-            MaskedRecurrentDictRolloutBuffer
-            if isinstance(self.observation_space, spaces.Dict)
-            else MaskedRecurrentRolloutBuffer
-        )
-        self.rollout_buffer = masked(
-            built.buffer_size,
-            self.observation_space,
-            self.action_space,
-            built.hidden_state_shape,
-            self.device,
-            gamma=self.gamma,
-            gae_lambda=self.gae_lambda,
-            n_envs=self.n_envs,
-        )
+    buffer_classes = (MaskedRecurrentRolloutBuffer, MaskedRecurrentDictRolloutBuffer)

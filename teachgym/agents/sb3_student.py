@@ -75,7 +75,8 @@ ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "td3": TD3,
 }
 RECURRENT_PPO = "recurrent-ppo"
-"""sb3-contrib's RecurrentPPO (an LSTM actor-critic; needs ``teachgym[web]``)."""
+"""sb3-contrib's RecurrentPPO (an LSTM actor-critic) updating on whole environment
+rollouts (:mod:`teachgym.agents.whole_rollout_ppo`; needs ``teachgym[web]``)."""
 MASKABLE_PPO = "maskable-ppo"
 """sb3-contrib's MaskablePPO (PPO over the valid actions the env's ``action_masks()``
 marks; needs ``teachgym[web]``)."""
@@ -87,17 +88,20 @@ _ROBUST = ("ppo", RECURRENT_PPO)
 _SAVED_CLASSES: list[type[BaseAlgorithm]] = [*ALGORITHMS.values(), RobustPPO]
 
 
-def _recurrent_classes() -> tuple[type[BaseAlgorithm], type[BaseAlgorithm]]:
-    """``RecurrentPPO`` and its robust twin, imported on first use (sb3-contrib is optional)."""
+def _recurrent_classes() -> tuple[type[BaseAlgorithm], type[BaseAlgorithm], type[BaseAlgorithm]]:
+    """The whole-rollout ``RecurrentPPO``, its robust twin and sb3-contrib's own
+    ``RecurrentPPO`` (older checkpoints name it), imported on first use (sb3-contrib is
+    optional)."""
     try:
         from sb3_contrib import RecurrentPPO
 
         from teachgym.agents.robust_recurrent_ppo import RobustRecurrentPPO
+        from teachgym.agents.whole_rollout_ppo import WholeRolloutRecurrentPPO
     except ImportError as exc:
         raise TeachgymUsageError(
             f"the {RECURRENT_PPO!r} student needs sb3-contrib: pip install 'teachgym[web]' ({exc})"
         ) from None
-    return RecurrentPPO, RobustRecurrentPPO
+    return WholeRolloutRecurrentPPO, RobustRecurrentPPO, RecurrentPPO
 
 
 def _maskable_class() -> type[BaseAlgorithm]:
@@ -116,7 +120,7 @@ def algorithm_class(algo: str, robust: bool = False) -> type[BaseAlgorithm]:
     if algo == MASKABLE_PPO:
         return _maskable_class()
     if algo == RECURRENT_PPO:
-        plain, robust_twin = _recurrent_classes()
+        plain, robust_twin, _ = _recurrent_classes()
         return robust_twin if robust else plain
     return RobustPPO if robust and algo == "ppo" else ALGORITHMS[algo]
 
@@ -212,7 +216,9 @@ class SB3Student(Student):
             MaskablePPO: it acts only among the actions the env's ``action_masks()`` marks
             valid, in training through the curriculum's vector env and in evaluation; web-form
             observations get the DOM-aware policy by default) or ``recurrent-ppo`` (sb3-contrib's
-            RecurrentPPO, an LSTM policy; evaluation carries its state per episode).
+            RecurrentPPO, an LSTM policy, updating on whole environment rollouts so
+            ``batch_size`` is a multiple of ``n_steps``; evaluation carries its state per
+            episode).
         n_envs: number of sub-environments (default 4 for on-policy, 1 otherwise).
         vec_env: ``"dummy"`` (in-process, fastest on 2 cores) or ``"subproc"``.
         seed: seed of the algorithm and the environments.
@@ -537,7 +543,9 @@ class SB3Student(Student):
         if name is None:
             return algorithm_class(self.algo)
         known = model_classes(self.algo)
-        if name not in known or not issubclass(known[name], algorithm_class(self.algo)):
+        # Checkpoints of recurrent-ppo made before the whole-rollout update name RecurrentPPO.
+        base = known["RecurrentPPO"] if self.algo == RECURRENT_PPO else algorithm_class(self.algo)
+        if name not in known or not issubclass(known[name], base):
             raise CorruptStateError(
                 f"{meta_path} names model class {name!r}, which is not an SB3 "
                 f"{self.algo.upper()} class; the checkpoint is corrupted, delete it to start over"

@@ -1,0 +1,194 @@
+"""sb3-contrib's RecurrentPPO updating on whole environment rollouts instead of padded sequences.
+
+sb3-contrib's ``RecurrentPPO`` (docs/references.md [sb3-contrib-recurrent]) cuts each
+minibatch into sequences at every episode start, at every environment change and at one
+random split point per epoch, and pads every sequence to the longest: the CNN and the
+LSTM then run on ``(sequences x longest sequence)`` rows, several times the
+``n_steps * n_envs`` real ones once episodes are short. :class:`WholeRolloutRecurrentPPO`
+keeps the rollout's own layout: a minibatch is a set of whole environments, the feature
+extractor runs once on their ``k * n_steps`` real observations and the LSTM runs over each
+environment's ``n_steps`` steps from the hidden state stored at the rollout's first step,
+reset at episode starts step by step as in the rollout
+(``RecurrentActorCriticPolicy._process_sequence``). The loss is RecurrentPPO's own
+``train`` (clipped policy loss, value loss, entropy, all averaged over the minibatch's
+``mask``): only the minibatches differ.
+
+Equal to sb3-contrib: every transition's loss term once the LSTM state entering it is the
+same. At an episode start both reset the state to zero (and the reset blocks the gradient
+to earlier steps in both), and each environment's first step starts from the stored
+state in both, so with one minibatch and sb3-contrib's random split landing on an
+environment's first step the two compute the same loss and gradient (to float rounding).
+Not equal: sb3-contrib also starts a sequence at its random split point (and at
+minibatch edges when there are several minibatches) from the hidden state *stored during
+the rollout*, computed by the old weights and cut from the gradient; here the state there
+is recomputed by the current weights and the gradient flows back through it to the
+episode's start (or the rollout's first step). Minibatches differ too: sb3-contrib's are
+contiguous slices of the rolled env-major transitions, these are whole environments.
+
+``batch_size`` must be a multiple of ``n_steps`` (``k * n_steps``: ``k`` whole
+environments per minibatch, drawn without replacement each epoch; ``n_steps * n_envs``
+is one minibatch, jaxued's setting); other sizes raise ``ValueError``.
+
+Needs sb3-contrib (``pip install 'teachgym[web]'``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from sb3_contrib import RecurrentPPO
+from sb3_contrib.common.recurrent.buffers import (
+    RecurrentDictRolloutBuffer,
+    RecurrentRolloutBuffer,
+)
+from sb3_contrib.common.recurrent.type_aliases import (
+    RecurrentDictRolloutBufferSamples,
+    RecurrentRolloutBufferSamples,
+    RNNStates,
+)
+
+_STATES = ("hidden_states_pi", "cell_states_pi", "hidden_states_vf", "cell_states_vf")
+_FLAT = ("actions", "values", "log_probs", "advantages", "returns", "episode_starts")
+
+
+class _WholeEnvironments:
+    """``get`` of a recurrent rollout buffer yielding minibatches of whole environments."""
+
+    buffer_size: int
+    n_envs: int
+    full: bool
+    generator_ready: bool
+    observations: Any
+    actions: np.ndarray
+    values: np.ndarray
+    log_probs: np.ndarray
+    advantages: np.ndarray
+    returns: np.ndarray
+    episode_starts: np.ndarray
+    swap_and_flatten: Any
+    to_torch: Any
+
+    def _flatten(self) -> None:
+        """Lay the ``(n_steps, n_envs, ...)`` arrays out env-major, ``(n_envs * n_steps, ...)``
+        (the hidden states as ``(n_envs * n_steps, layers, hidden)``), as sb3-contrib does."""
+        if self.generator_ready:
+            return
+        for name in _STATES:
+            setattr(self, name, self.swap_and_flatten(getattr(self, name).swapaxes(1, 2)))
+        if isinstance(self.observations, dict):
+            for key, obs in self.observations.items():
+                self.observations[key] = self.swap_and_flatten(obs)
+        else:
+            self.observations = self.swap_and_flatten(self.observations)
+        for name in _FLAT:
+            setattr(self, name, self.swap_and_flatten(getattr(self, name)))
+        self.generator_ready = True
+
+    def transition_mask(self, indices: np.ndarray) -> np.ndarray:
+        """Loss weight (1 or 0) of the transitions at env-major ``indices``: all 1 here."""
+        return np.ones(indices.size, dtype=np.float32)
+
+    def get(self, batch_size: int | None = None) -> Generator[Any, None, None]:
+        """Minibatches of ``batch_size // n_steps`` whole environments (all if ``None``)."""
+        assert self.full, "the rollout buffer must be full before training on it"
+        self._flatten()
+        per_batch = self.n_envs if batch_size is None else batch_size // self.buffer_size
+        if per_batch < 1 or (batch_size is not None and batch_size % self.buffer_size):
+            raise ValueError(whole_batch_message(batch_size, self.buffer_size, self.n_envs))
+        envs = np.arange(self.n_envs)
+        if per_batch < self.n_envs:
+            envs = np.random.permutation(self.n_envs)
+        for start in range(0, self.n_envs, per_batch):
+            yield self.environments(envs[start : start + per_batch])
+
+    def environments(self, envs: np.ndarray) -> Any:
+        """The samples of environments ``envs`` (shape ``(k,)``), env-major: tensors of
+        ``k * n_steps`` rows and LSTM states of shape ``(layers, k, hidden)``."""
+        steps = self.buffer_size
+        rows = (envs[:, None] * steps + np.arange(steps)).reshape(-1)
+        first = envs * steps
+        lstm = [
+            self.to_torch(getattr(self, name)[first].swapaxes(0, 1)).contiguous()
+            for name in _STATES
+        ]
+        if isinstance(self.observations, dict):
+            observations: Any = {k: self.to_torch(v[rows]) for k, v in self.observations.items()}
+        else:
+            observations = self.to_torch(self.observations[rows])
+        fields = {
+            "observations": observations,
+            "actions": self.to_torch(self.actions[rows]),
+            "old_values": self.to_torch(self.values[rows].reshape(-1)),
+            "old_log_prob": self.to_torch(self.log_probs[rows].reshape(-1)),
+            "advantages": self.to_torch(self.advantages[rows].reshape(-1)),
+            "returns": self.to_torch(self.returns[rows].reshape(-1)),
+            "lstm_states": RNNStates((lstm[0], lstm[1]), (lstm[2], lstm[3])),
+            "episode_starts": self.to_torch(self.episode_starts[rows].reshape(-1)),
+            "mask": self.to_torch(self.transition_mask(rows)),
+        }
+        if isinstance(self.observations, dict):
+            return RecurrentDictRolloutBufferSamples(**fields)
+        return RecurrentRolloutBufferSamples(**fields)
+
+
+def whole_batch_message(batch_size: int | None, n_steps: int, n_envs: int) -> str:
+    """Why ``batch_size`` cannot be split into whole environments' rollouts."""
+    return (
+        f"batch_size {batch_size} is not a whole number of environment rollouts: "
+        f"the whole-rollout update needs batch_size = k * n_steps (n_steps {n_steps}, "
+        f"k = 1..{n_envs}; {n_steps * n_envs} is one minibatch of every environment)"
+    )
+
+
+class WholeRolloutBuffer(_WholeEnvironments, RecurrentRolloutBuffer):
+    """A RecurrentRolloutBuffer whose minibatches are whole environments' rollouts."""
+
+
+class WholeRolloutDictBuffer(_WholeEnvironments, RecurrentDictRolloutBuffer):
+    """The dict-observation twin of :class:`WholeRolloutBuffer`."""
+
+
+class WholeRolloutRecurrentPPO(RecurrentPPO):
+    """sb3-contrib RecurrentPPO whose update runs on whole environment rollouts (see the
+    module docstring for what equals sb3-contrib's padded update and what does not).
+
+    Takes every argument of ``sb3_contrib.RecurrentPPO``; ``batch_size`` must be a
+    multiple of ``n_steps``.
+    """
+
+    buffer_classes: tuple[type[Any], type[Any]] = (WholeRolloutBuffer, WholeRolloutDictBuffer)
+    """The (flat, dict) observation buffer classes the model trains from."""
+
+    def _setup_model(self) -> None:
+        size = self.batch_size or self.n_steps * self.n_envs
+        if size % self.n_steps or size > self.n_steps * self.n_envs:
+            raise ValueError(whole_batch_message(size, self.n_steps, self.n_envs))
+        super()._setup_model()
+        built: Any = self.rollout_buffer
+        flat, dict_obs = self.buffer_classes
+        buffer = dict_obs if isinstance(self.observation_space, spaces.Dict) else flat
+        self.rollout_buffer = buffer(
+            built.buffer_size,
+            self.observation_space,
+            self.action_space,
+            built.hidden_state_shape,
+            self.device,
+            gamma=self.gamma,
+            gae_lambda=self.gae_lambda,
+            n_envs=self.n_envs,
+        )
+
+
+def padded_copy(buffer: WholeRolloutBuffer | WholeRolloutDictBuffer) -> RecurrentRolloutBuffer:
+    """sb3-contrib's own (padded) buffer holding a copy of ``buffer``'s rollout, to compare
+    the two updates on the same data; ``buffer`` must be full and not yet trained on."""
+    assert buffer.full and not buffer.generator_ready, "copy a full rollout before training"
+    dict_obs = isinstance(buffer, RecurrentDictRolloutBuffer)
+    cls = RecurrentDictRolloutBuffer if dict_obs else RecurrentRolloutBuffer
+    padded = cls.__new__(cls)
+    padded.__dict__.update(copy.deepcopy(vars(buffer)))
+    return padded  # type: ignore[return-value]
