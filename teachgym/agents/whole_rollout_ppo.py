@@ -21,8 +21,9 @@ environment's first step the two compute the same loss and gradient (to float ro
 Not equal: sb3-contrib also starts a sequence at its random split point (and at
 minibatch edges when there are several minibatches) from the hidden state *stored during
 the rollout*, computed by the old weights and cut from the gradient; here the state there
-is recomputed by the current weights and the gradient flows back through it to the
-episode's start (or the rollout's first step). Minibatches differ too: sb3-contrib's are
+is recomputed by the current weights (the same value only while the weights are still the
+rollout's: the first minibatch of the first epoch) and the gradient flows back through it
+to the episode's start (or the rollout's first step). Minibatches differ too: sb3-contrib's are
 contiguous slices of the rolled env-major transitions, these are whole environments.
 
 ``batch_size`` must be a multiple of ``n_steps`` (``k * n_steps``: ``k`` whole
