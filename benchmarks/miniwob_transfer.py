@@ -5,9 +5,9 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/miniwob_transfer.py [--steps 100000] 
 Trains MaskablePPO with the DOM-aware policy (the settings of
 ``benchmarks/webform_learning.py``) on ``WebForm-v0`` forms (:data:`TRAIN_TASKS`):
 login forms of one to three fields with mixed label styles and four distractors,
-flight forms of text and date inputs, and forms of selects, radio groups and
-checkboxes; a field without any label on a quarter of the forms; a confirmation
-pop-up (opened by an input's focus, with a harmful button beside the safe one) on the
+flight forms of text and date inputs, forms of selects, radio groups and checkboxes,
+and autocomplete forms; a field without any label on a quarter of the forms; a
+confirmation pop-up (opened by an input's focus, with a harmful button beside the safe one) on the
 pop-up forms; made-up radio option and checkbox words; and (unless ``--pool-values``)
 text, password and email values drawn afresh each episode. No MiniWoB++ episode is
 used for training. The greedy policy (masked argmax) is then run on each MiniWoB++
@@ -44,11 +44,15 @@ TRAIN_TASKS: tuple[dict[str, Any], ...] = (
     {**_CHOICE, "n_fields": 2, "n_options": 5},
     {**_CHOICE, "n_fields": 4, "n_options": 3, "required_fraction": 0.5},
     {**_CHOICE, "n_fields": 3, "n_options": 4, "required_fraction": 0.67, "n_distractors": 1},
+    {**_LOGIN, "n_fields": 1, "n_options": 5, "autocomplete": True},
+    {**_LOGIN, "n_fields": 2, "autocomplete": True},
 )
-"""Training forms, environment ``i`` of the vector env gets ``TRAIN_TASKS[i % 8]``:
-login forms of one to three fields (one with a pop-up), flight forms of text and date
-inputs, and forms of selects, radio groups and checkboxes of which the instruction
-may ask for only some."""
+"""Training forms, environment ``i`` of the vector env gets
+``TRAIN_TASKS[i % len(TRAIN_TASKS)]``: login forms of one to three fields (one with a
+pop-up), flight forms of text and date inputs, forms of selects, radio groups and
+checkboxes of which the instruction may ask for only some, and autocomplete forms
+(``use-autocomplete``: type the start, pick the suggestion that ends as asked) alone
+or after a login field."""
 ENV_KWARGS: dict[str, Any] = {"max_elements": 20, "max_fields": 6}
 SIMULATOR_KWARGS: dict[str, Any] = {
     "unlabelled": 0.25,
@@ -70,7 +74,8 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 
 
 def train(steps: int, seed: int, n_envs: int, fresh_values: bool) -> MaskablePPO:
-    """MaskablePPO on TRAIN_TASKS (environment ``i`` gets task ``i % 8``), shaped reward."""
+    """MaskablePPO on TRAIN_TASKS (environment ``i`` gets task ``i % len(TRAIN_TASKS)``),
+    shaped reward."""
 
     def make(i: int) -> WebFormEnv:
         task = TRAIN_TASKS[i % len(TRAIN_TASKS)]
@@ -149,11 +154,14 @@ def run_episode(model: MaskablePPO, env: Any, seed: int) -> tuple[bool, int, str
     return False, steps, "timed out" if "timed out" in reason else "submitted wrong"
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line options (every bridge task evaluated by default)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-envs", type=int, default=8)
+    parser.add_argument(
+        "--n-envs", type=int, default=len(TRAIN_TASKS), help="one per training task by default"
+    )
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--tasks", default=",".join(MINIWOB_FORM_TASKS))
     parser.add_argument(
@@ -165,7 +173,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--load-policy", help="evaluate parameters saved by --save-policy instead of training"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     torch.set_num_threads(1)
     start = time.perf_counter()
     values = "pool" if args.pool_values else "fresh"

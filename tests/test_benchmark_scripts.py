@@ -572,7 +572,8 @@ def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys, tm
     simulated = re.search(
         r"simulated success per training task \(1 episodes each\): (.+)$", out, re.M
     )
-    assert simulated is not None and len(simulated.group(1).split()) == 8
+    assert simulated is not None
+    assert len(simulated.group(1).split()) == len(script.TRAIN_TASKS)
     assert again.splitlines()[-1] == out.splitlines()[-1]  # the same greedy episodes
     assert re.search(r"trained 64 steps on simulated forms \(fresh values\)", out)
     row = re.search(
@@ -582,6 +583,20 @@ def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys, tm
     success, low, high, steps = (float(row.group(i)) for i in range(1, 5))
     assert low <= success <= high and 1.0 <= steps <= 10.0
     assert sum(int(n) for n in re.findall(r" (\d+)(?:,|$)", row.group(5))) == 2
+
+
+def test_miniwob_transfer_trains_on_autocomplete_forms_and_evaluates_every_bridge_task():
+    script = load_script("miniwob_transfer")
+    from teachgym.envs.webform import WEBFORM_TASK_SPACE
+    from teachgym.envs.webform.miniwob_bridge import MINIWOB_FORM_TASKS
+
+    assert all(WEBFORM_TASK_SPACE.contains(task) for task in script.TRAIN_TASKS)
+    autocomplete = [task for task in script.TRAIN_TASKS if task["autocomplete"]]
+    assert autocomplete and len(autocomplete) < len(script.TRAIN_TASKS)
+    assert {"use-autocomplete", "use-autocomplete-nodelay"} <= set(MINIWOB_FORM_TASKS)
+    args = script.build_parser().parse_args([])
+    assert args.tasks.split(",") == list(MINIWOB_FORM_TASKS)
+    assert args.n_envs == len(script.TRAIN_TASKS)  # every training task gets an env
 
 
 def test_miniwob_transfer_wilson_interval():
