@@ -8,7 +8,8 @@ login forms of one to three fields with mixed label styles and four distractors,
 flight forms of text and date inputs, forms of selects, radio groups and checkboxes,
 and autocomplete forms; a field without any label on a quarter of the forms; a
 confirmation pop-up (opened by an input's focus, with a harmful button beside the safe one) on the
-pop-up forms; made-up radio option and checkbox words; and (unless ``--pool-values``)
+pop-up forms; made-up radio option and checkbox words; half the selects starting on
+their first option instead of a prompt (as ``choose-list``'s); and (unless ``--pool-values``)
 text, password and email values drawn afresh each episode. No MiniWoB++ episode is
 used for training. The greedy policy (masked argmax) is then run on each MiniWoB++
 task through :class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary
@@ -58,6 +59,7 @@ SIMULATOR_KWARGS: dict[str, Any] = {
     "unlabelled": 0.25,
     "popup_style": "confirm",
     "fresh_choices": True,
+    "preselected": 0.5,
 }
 """The simulator's MiniWoB++-like variants used in training (see ``generate_form``)."""
 GAMMA = 0.95
@@ -203,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     if reason is not None:
         print(f"MiniWoB++ zero-shot evaluation skipped: {reason}")
         return
-    print(f"{'task':<18} {'success':>8} {'95 % CI':>15} {'mean steps':>10}  ended by")
+    print(f"{'task':<24} {'success':>8} {'95 % CI':>15} {'mean steps':>10}  ended by")
     for name in args.tasks.split(","):
         env = MiniWoBFormEnv(task={"miniwob_task": name}, **ENV_KWARGS)
         try:
@@ -216,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
         mean_steps = float(np.mean([steps for _, steps, _ in results])) if results else float("nan")
         causes = ", ".join(f"{cause} {count}" for cause, count in ended.most_common())
         print(
-            f"{name:<18} {wins / max(len(results), 1):>8.1%} [{low:6.1%}, {high:6.1%}] "
+            f"{name:<24} {wins / max(len(results), 1):>8.1%} [{low:6.1%}, {high:6.1%}] "
             f"{mean_steps:>10.2f}  {causes}",
             flush=True,
         )

@@ -22,6 +22,7 @@ from teachgym.envs.webform import (
 from teachgym.envs.webform.encoding import (
     CHECKED,
     FOCUSED,
+    HAS_VALUE,
     IN_VIEWPORT,
     INPUT_TYPES,
     ROLES,
@@ -564,6 +565,35 @@ def test_unlabelled_input_has_no_label_and_the_default_labels_every_input():
         assert all(sim.apply(a) for a in form.oracle) and sim.success()
         labelled.reset(seed=seed)
         assert any(e.label_for >= 0 for e in labelled.unwrapped.form.elements)
+
+
+def test_preselected_select_shows_its_first_option_and_must_be_changed_or_kept():
+    task = {**preset_task("login"), "field_types": "choice", "theme": "flight", "n_fields": 4}
+    chosen = WebFormEnv(task=task, preselected=1.0)
+    prompted = WebFormEnv(task=task)
+    held_at_start = 0
+    selects_seen = 0
+    for seed in range(20):
+        obs, _ = chosen.reset(seed=seed)
+        form, sim = chosen.unwrapped.form, chosen.unwrapped.sim
+        slots = list(chosen.unwrapped._view.slots())
+        for control in form.controls:
+            if control.kind != "select":
+                continue
+            selects_seen += 1
+            (eid,) = control.elements
+            assert control.initial == 1 and sim.element_value(eid) == control.options[1]
+            assert obs["element_features"][slots.index(eid), HAS_VALUE] == 1.0
+        for index, f in enumerate(form.fields):
+            if form.controls[f.control].kind == "select":
+                held_at_start += sim.satisfied(index)
+        replay = FormSimulator(form)
+        assert all(replay.apply(a) for a in form.oracle) and replay.success()
+        prompted.reset(seed=seed)
+        assert all(c.initial == 0 for c in prompted.unwrapped.form.controls if c.kind == "select")
+    assert selects_seen > 10 and 0 < held_at_start < selects_seen  # some need no change
+    with pytest.raises(ValueError, match="preselected must be a probability"):
+        WebFormEnv(preselected=2.0)
 
 
 def _confirm_form(seed: int = 0):

@@ -110,6 +110,24 @@ def test_the_pages_time_out_ends_the_episode_as_a_failure():
 
 
 @pytest.mark.skipif(REASON is not None, reason=f"MiniWoB++ cannot run here: {REASON}")
+@pytest.mark.parametrize("task", ["use-autocomplete", "use-autocomplete-nodelay"])
+def test_the_observation_after_typing_shows_the_suggestion_list(task):
+    env = MiniWoBFormEnv(task={"miniwob_task": task}, max_elements=16)
+    try:
+        env.reset(seed=2)
+        E, F = env.codec.E, env.codec.F
+        (typed,) = [s for s, e in enumerate(env._elements) if "ui-autocomplete" in e["classes"]]
+        obs, _, terminated, _, _ = env.step(E + typed * F + 0)  # type the start
+        suggestions = [s for s, e in enumerate(env._elements) if e.get("suggestion")]
+        start = env._fields[0][1]
+        assert suggestions and not terminated  # use-autocomplete opens it 300 ms later
+        assert all(str(env._elements[s]["text"]).startswith(start) for s in suggestions)
+        assert (obs["overlap"][suggestions, 0, 2] == 1.0).all()
+    finally:
+        env.close()
+
+
+@pytest.mark.skipif(REASON is not None, reason=f"MiniWoB++ cannot run here: {REASON}")
 def test_use_autocomplete_is_solved_by_typing_the_start_and_picking_by_the_overlap():
     env = MiniWoBFormEnv(task={"miniwob_task": "use-autocomplete-nodelay"}, max_elements=16)
     try:

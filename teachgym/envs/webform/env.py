@@ -84,6 +84,9 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             focus, with a harmful button beside the safe one; see ``generate_form``).
         fresh_choices: radio options and checkbox labels are made-up words each
             episode, as MiniWoB++ draws them (see ``generate_form``).
+        preselected: probability in [0, 1] that a select starts on its first option
+            instead of its prompt, as MiniWoB++'s prompt-less selects (see
+            ``generate_form``); 0 keeps every select on its prompt.
         ranges: narrow the task space teachers see, per parameter a ``[low, high]``
             range, one held value or a list of choices (:mod:`teachgym.task_ranges`; in
             the numeric view categorical parameters take their integer levels), e.g.
@@ -138,6 +141,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         popup_style: str = "notice",
         fresh_choices: bool = False,
         ranges: dict[str, Any] | None = None,
+        preselected: float = 0.0,
     ) -> None:
         self.numeric_tasks = bool(numeric_tasks)
         self.fresh_values = bool(fresh_values)
@@ -145,7 +149,10 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             raise ValueError(f"unlabelled must be a probability in [0, 1], got {unlabelled!r}")
         if popup_style not in POPUP_STYLES:
             raise ValueError(f"popup_style must be one of {POPUP_STYLES}, got {popup_style!r}")
+        if not (isinstance(preselected, float | int) and 0.0 <= preselected <= 1.0):
+            raise ValueError(f"preselected must be a probability in [0, 1], got {preselected!r}")
         self.unlabelled = float(unlabelled)
+        self.preselected = float(preselected)
         self.popup_style = popup_style
         self.fresh_choices = bool(fresh_choices)
         if self.numeric_tasks:
@@ -206,6 +213,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             unlabelled=self.unlabelled,
             popup_style=self.popup_style,
             fresh_choices=self.fresh_choices,
+            preselected=self.preselected,
         )
         sim = FormSimulator(form)
         self._view = ViewEncoder(self.codec, form, sim)

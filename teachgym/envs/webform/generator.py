@@ -682,6 +682,7 @@ def generate_form(
     unlabelled: float = 0.0,
     popup_style: str = "notice",
     fresh_choices: bool = False,
+    preselected: float = 0.0,
 ) -> Form:
     """Build the form of a validated ``task``, drawing everything from ``rng``.
 
@@ -703,6 +704,10 @@ def generate_form(
             (``close`` role), in random order.
         fresh_choices: radio options and checkbox labels (and so the checkbox keys)
             are made-up words (see :func:`_fresh_choice`) instead of the catalog's.
+        preselected: probability that a select starts on its first option instead of
+            its prompt, as MiniWoB++'s ``choose-list`` select (which has no prompt
+            option, so the browser shows its first option as chosen); a select the
+            instruction does not ask for must then stay on that option.
 
     The defaults draw exactly what earlier versions drew, so a task and level seed
     give the same form as before.
@@ -770,6 +775,8 @@ def generate_form(
                 initial = draws.integer(2)
             else:
                 initial = _empty(ftype)
+            if ftype == "select" and preselected > 0.0 and draws.random() < preselected:
+                initial = 1
             row = builder.field_block(block, page_index, row, initial)
         last = page_index == n_pages - 1
         builder.element(

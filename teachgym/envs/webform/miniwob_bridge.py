@@ -32,8 +32,10 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
   suggestions; the input (``ui-autocomplete-input``) gets WebForm-v0's autocomplete
   classes; for the ``start`` and ``end`` fields the value overlap of a suggestion is
   whether its text starts / ends with the field's value, and an input holds them when
-  its value does (``use-autocomplete`` opens the list 300 ms after the typing, so the
-  observation that follows the ``type`` does not show it yet; ``-nodelay`` does);
+  its value does; ``use-autocomplete`` opens the list 300 ms after the typing (jQuery
+  UI's default ``delay``), so after a ``type`` into an autocomplete input the bridge
+  waits until the list shows, at most :data:`SUGGESTION_WAIT_S`, and observes again
+  (WebForm-v0's list opens with the typing, as ``-nodelay``'s does);
 - a page button (not in a pop-up) whose text is a submit word (submit, login,
   search, ok, ...) gets the ``submit`` role; the flat ``submit`` action clicks it;
 - instruction fields: MiniWoB++'s own extraction, keyed and typed as WebForm-v0
@@ -68,6 +70,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -128,6 +131,13 @@ if (el === null || el.tagName !== 'SELECT') { return null; }
 return [Array.from(el.options).map(function (o) { return o.text; }), el.selectedIndex];
 """
 _TIME_LIMIT = "return core.EPISODE_MAX_TIME;"
+_LIST_SHOWN = """
+return Array.from(document.querySelectorAll('ul.ui-autocomplete')).some(
+    function (ul) { return ul.offsetParent !== null && ul.children.length > 0; });
+"""
+SUGGESTION_WAIT_S = 1.0
+"""Longest wait (seconds) for an autocomplete list to open after typing."""
+_POLL_S = 0.05
 
 
 def miniwob_unavailable_reason() -> str | None:
@@ -563,6 +573,14 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
                 )
                 if terminated:
                     break
+            if (
+                not terminated
+                and kind == "type"
+                and "ui-autocomplete-input" in str(element["classes"]).split()
+            ):
+                observation, env_reward, terminated, raw = self._await_suggestions(
+                    observation, env_reward, raw
+                )
             if not terminated:
                 self._read(observation)
         truncated = not terminated and self._steps >= self.max_steps
@@ -576,6 +594,21 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             if terminated:
                 info["miniwob_reason"] = raw.get("reason")
         return self._observation(), reward, terminated, truncated, info
+
+    def _await_suggestions(
+        self, observation: dict[str, Any], env_reward: float, raw: dict[str, Any]
+    ) -> tuple[dict[str, Any], float, bool, dict[str, Any]]:
+        """After typing into an autocomplete input: wait until its list shows (at most
+        :data:`SUGGESTION_WAIT_S`), then observe with miniwob's ``NONE`` action."""
+        if self._driver() is None:
+            return observation, env_reward, False, raw
+        waited = 0.0
+        while not self._script(_LIST_SHOWN) and waited < SUGGESTION_WAIT_S:
+            time.sleep(_POLL_S)
+            waited += _POLL_S
+        none = self._env.unwrapped.create_action("NONE")
+        observation, env_reward, terminated, _, raw = self._call("wait", self._env.step, none)
+        return observation, env_reward, terminated, raw
 
     def _pick(self, ref: int, index: int) -> None:
         """Choose option ``index`` of the select ``ref`` as WebDriver's ``Select`` does."""
