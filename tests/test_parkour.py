@@ -197,6 +197,30 @@ def test_terminate_on_death_ends_the_episode_when_the_walker_drowns():
     env.close()
 
 
+def hull_on_the_ground(terminate_on_fall: bool) -> tuple[list[float], bool, bool]:
+    """Turn a walker's hull upside down onto the start pad; the rewards and flags after."""
+    env = gym.make(PARKOUR, body="old_classic_bipedal", terminate_on_fall=terminate_on_fall)
+    env.reset(seed=0, options={"task": DRY})
+    hull = env.unwrapped.sim.agent.head
+    x = hull.position[0]
+    hull.transform = ((x, TERRAIN_HEIGHT + 0.25), np.pi)
+    rewards, terminated, truncated = [], False, False
+    for _ in range(50):
+        _, reward, terminated, truncated, _ = env.step(np.zeros(4, dtype=np.float32))
+        rewards.append(reward)
+        if terminated or truncated:
+            break
+    env.close()
+    return rewards, terminated, truncated
+
+
+def test_a_fallen_walker_lies_on_in_parkour_and_terminate_on_fall_ends_its_episode():
+    rewards, terminated, _ = hull_on_the_ground(terminate_on_fall=False)
+    assert not terminated and len(rewards) == 50 and min(rewards) > -100.0
+    rewards, terminated, truncated = hull_on_the_ground(terminate_on_fall=True)
+    assert terminated and not truncated and rewards[-1] == -100.0 and len(rewards) < 50
+
+
 def test_a_walker_that_surfaces_starts_counting_again():
     env = gym.make(PARKOUR)
     parkour = env.unwrapped

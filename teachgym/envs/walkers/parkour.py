@@ -27,6 +27,10 @@ Drowning: walkers and climbers whose head stays under water for more than 600
 consecutive steps die, swimmers out of it; amphibians never. As in the reference, a
 dead agent's actions are zeroed and the ``dead`` flag set while the episode runs on;
 ``terminate_on_death=True`` ends it instead (a deviation offered as an option).
+A walker falling on its hull is not critical in Parkour (the reference builds its walkers
+with ``reset_on_hull_critical_contact=False``); ``terminate_on_fall=True`` makes it -100
+and ``terminated``, as on Stump Tracks and in ``BipedalWalker-v3`` (an option: a walker
+that lies on the ground until the 2000-step limit spends most of a short budget there).
 Climbers start hanging from the start pad's ceiling by their sensors.
 """
 
@@ -160,6 +164,8 @@ class ParkourEnv(WalkerEpisodeEnv):
             (:func:`parkour_space`), e.g. ``{"water_level": 1.0}`` for swimmers only.
         terminate_on_death: end the episode when the agent drowns (or dries out) instead of
             letting it run on dead.
+        terminate_on_fall: a walker's hull touching the terrain is critical (-100 and
+            ``terminated``), as on Stump Tracks; the reference's Parkour lets it lie (default).
         vectorised_water: compute the water forces with numpy over all polygons (default);
             ``False`` uses the per-polygon Python loop (same forces, slower).
         render_mode: ``None``, ``"rgb_array"`` (400 x 600 x 3 frames) or ``"human"``.
@@ -195,6 +201,7 @@ class ParkourEnv(WalkerEpisodeEnv):
         cppn_space: str = "medium",
         ranges: Mapping[str, Any] | None = None,
         terminate_on_death: bool = False,
+        terminate_on_fall: bool = False,
         vectorised_water: bool = True,
         render_mode: str | None = None,
         task: Mapping[str, Any] | None = None,
@@ -208,6 +215,7 @@ class ParkourEnv(WalkerEpisodeEnv):
         self.task_space = parkour_space(cppn_space, ranges)
         self.cppn_space = cppn_space
         self.terminate_on_death = check_bool("ParkourEnv", "terminate_on_death", terminate_on_death)
+        self.terminate_on_fall = check_bool("ParkourEnv", "terminate_on_fall", terminate_on_fall)
         self.vectorised_water = check_bool("ParkourEnv", "vectorised_water", vectorised_water)
         self.spec_of_body: BodySpec = body_spec(body)
         super().__init__(task)
@@ -255,7 +263,12 @@ class ParkourEnv(WalkerEpisodeEnv):
             self.sim.close()
         push = float(self.np_random.uniform(-INITIAL_RANDOM, INITIAL_RANDOM))
         self.sim = _physics().ParkourWorld(
-            self.track, self.spec_of_body, push, self.startpad, self.vectorised_water
+            self.track,
+            self.spec_of_body,
+            push,
+            self.startpad,
+            self.vectorised_water,
+            falls_critical=self.terminate_on_fall,
         )
         self._prev_shaping = None
         self.steps_under_water = self.steps_out_of_water = 0

@@ -118,6 +118,7 @@ class ParkourWorld:
         startpad: start pad length (terrain steps); the body starts over its middle.
         vectorised_water: compute the water forces with numpy (``False``: the per-polygon
             Python loop, same forces).
+        falls_critical: the body's ``fall_critical`` parts (a walker's hull) are critical.
 
     Attributes:
         world: the ``Box2D.b2World``; ``agent`` the
@@ -133,6 +134,7 @@ class ParkourWorld:
         push: float,
         startpad: int,
         vectorised_water: bool = True,
+        falls_critical: bool = False,
     ) -> None:
         self.track = track
         self.world = Box2D.b2World()
@@ -140,7 +142,7 @@ class ParkourWorld:
         self.world.contactListener = self.contacts
         self._build_track(track)
         origin = (TERRAIN_STEP * startpad / 2, TERRAIN_HEIGHT + body.center_height)
-        self.agent = build_body(self.world, body, origin, push, falls_critical=False)
+        self.agent = build_body(self.world, body, origin, push, falls_critical=falls_critical)
         self.water = WaterBox(
             left=float(track.x[0]),
             right=float(track.x[-1]),
