@@ -10,7 +10,9 @@ actions slipped in, and random actions. Agreement means: every action possible i
 both or neither, the same control values, page, pop-up, scroll and submitted flag
 after every action, and the same final success. ``--variant miniwob`` replays the
 MiniWoB++ widgets instead (unlabelled inputs, a confirmation pop-up on every form:
-see :data:`~teachgym.envs.webform.trajectories.VARIANTS`). Needs ``teachgym[web]`` and Debian's
+see :data:`~teachgym.envs.webform.trajectories.VARIANTS`); ``--variant autocomplete``
+and ``--variant date_picker`` put an autocomplete input / a date picker on every form.
+Needs ``teachgym[web]`` and Debian's
 ``chromium`` and ``chromium-driver``.
 """
 

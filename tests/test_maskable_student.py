@@ -33,6 +33,7 @@ SMALL_FORMS = TaskSpace(
         "viewport_rows": Integer(64, 64),
         "popup": Categorical((False,)),
         "autocomplete": Categorical((False,)),
+        "date_picker": Categorical((False,)),
         "warm_start": Continuous(0.0, 1.0),
         "required_fraction": Continuous(0.5, 1.0),
     }

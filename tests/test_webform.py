@@ -28,8 +28,13 @@ from teachgym.envs.webform.encoding import (
     ROLES,
     TAGS,
 )
-from teachgym.envs.webform.form import Element, is_suggestion
-from teachgym.envs.webform.generator import MAX_PAGE_ELEMENTS, categorical_task, numeric_task
+from teachgym.envs.webform.form import Element, calendar_part, is_suggestion
+from teachgym.envs.webform.generator import (
+    MAX_PAGE_ELEMENTS,
+    MAX_PICKER_DISTRACTORS,
+    categorical_task,
+    numeric_task,
+)
 from teachgym.envs.webform.trajectories import random_trajectory, trajectory_suite
 from teachgym.envs.webform.vocabulary import DISTRACTOR_INPUTS, QUALIFIERS
 
@@ -97,7 +102,9 @@ def test_generated_forms_respect_the_task_parameters():
             or (e.tag == "button" and not e.role)
             or (e.control >= 0 and form.controls[e.control].name in DISTRACTOR_INPUTS)
         ]
-        assert len(distractors) == task["n_distractors"]
+        picker = any(c.kind == "datepicker" for c in form.controls)
+        cap = MAX_PICKER_DISTRACTORS if picker else task["n_distractors"]
+        assert len(distractors) == min(task["n_distractors"], cap)
         decoys = [c for c in form.controls if c.name.split(" ")[0] in QUALIFIERS]
         assert len(decoys) >= task["n_decoys"]
         allowed = {"text", "password", "email", "number", "date", "select", "radio", "checkbox"}
@@ -499,6 +506,8 @@ def test_overlap_features_match_a_direct_word_count():
                 if is_suggestion(e) and form.controls[f.control].kind == "autocomplete":
                     affix = e.text.startswith if f.key == "start" else e.text.endswith
                     expected = float(affix(f.value))
+                if calendar_part(e):  # a closed calendar: no hint, a day's number no word
+                    expected = 0.0
                 assert view.overlap[e.eid, j, 2] == pytest.approx(expected)
             if e.column == "right" and e.input_type != "radio":
                 left = [

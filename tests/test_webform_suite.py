@@ -33,7 +33,7 @@ from teachgym.tasks import Fixed
 from teachgym.teachers.bandits.arms import SubspaceArms
 from teachgym.teachers.registry import make_teacher
 
-HARD_TASKS_SHA256 = "0e10976c6d77b28770b450ce35e79ca83af4cfbcc331556c0daf6dbd328b2a76"
+HARD_TASKS_SHA256 = "4c974fc3b3185c09b73ed82d296e74a10186b99d56d20929cba6e4f97369d890"
 N_PARAMETERS = len(WebFormEnv().task_space.parameters)
 HARD_FORMS_SHA256 = "78367b385935645d17ed5bc70927fc94741df37db20e7e4da989c1f881e131fa"
 

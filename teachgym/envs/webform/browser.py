@@ -19,8 +19,9 @@ types the keys; a click that opens a pop-up (its trigger input taking the focus)
 there, its keys lost; ``select`` needs a ``<select>`` with an option of that text and
 picks it with Selenium's ``Select``; scrolling sets ``scrollTop`` of the viewport
 box unless something covers it (the browser clamps it); ``submit`` calls the page's
-``tgSubmitKey()``. The state compared for parity includes which autocomplete
-suggestions are displayed.
+``tgSubmitKey()``. A readonly input (a date picker's) takes no ``type``. The state
+compared for parity includes which autocomplete suggestions and which calendar elements
+are displayed, and the open calendar's title.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ from teachgym.envs.webform.form import (
     Action,
     Form,
     FormSimulator,
+    calendar_part,
     is_success,
     is_suggestion,
+    month_title,
 )
 from teachgym.envs.webform.html import render_html
 
@@ -67,7 +70,8 @@ var hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
 if (hit === null || !(hit === el || el.contains(hit))) { return null; }
 var value = arguments[1];
 var fits = false;
-if (value !== null && el.tagName === 'INPUT' && el.type !== 'checkbox' && el.type !== 'radio') {
+if (value !== null && el.tagName === 'INPUT' && el.type !== 'checkbox' && el.type !== 'radio'
+    && !el.readOnly) {
   var probe = document.createElement('input');
   probe.type = el.type;
   probe.value = value;
@@ -119,7 +123,12 @@ return {
   aborted: tg.aborted,
   suggestions: Array.from(document.querySelectorAll('.suggestion')).filter(function (a) {
     return getComputedStyle(a).display !== 'none';
-  }).map(function (a) { return parseInt(a.id.slice(1), 10); })
+  }).map(function (a) { return parseInt(a.id.slice(1), 10); }),
+  calendar: Array.from(document.querySelectorAll('[data-cal]')).filter(function (el) {
+    return getComputedStyle(el).display !== 'none';
+  }).map(function (el) { return parseInt(el.id.slice(1), 10); }),
+  month: tg.cal === null ? '' : document.querySelector(
+    '[data-cal="title"][data-for="' + tg.cal.input + '"]').textContent
 };
 """
 
@@ -279,6 +288,8 @@ def simulator_state(sim: FormSimulator) -> dict[str, Any]:
         "suggestions": [
             e.eid for e in sim.form.elements if is_suggestion(e) and sim.displayed(e.eid)
         ],
+        "calendar": [e.eid for e in sim.form.elements if calendar_part(e) and sim.displayed(e.eid)],
+        "month": month_title(sim.shown_month()) if sim.calendar >= 0 else "",
     }
 
 

@@ -2,7 +2,8 @@
 
 The agent sees the elements of the current view: the pop-up's elements first while it
 is open, then the current page's elements in DOM order (an autocomplete input's
-suggestions only while its list shows them). Slot ``i`` of every per-element
+suggestions only while its list shows them, a date picker's calendar elements only while
+the calendar shows them). Slot ``i`` of every per-element
 array is the same element, and action element indices are these slots.
 
 Observation (``E = max_elements``, ``F = max_fields``, ``T = tokens_per_text``):
@@ -26,7 +27,11 @@ key                         shape, dtype    content
                                             value words in its text/options (for a
                                             suggestion and an autocomplete field: 1 if
                                             its text starts / ends with the ``start`` /
-                                            ``end`` field's value), and 1
+                                            ``end`` field's value; for a calendar
+                                            element and its date field: 1 for the
+                                            field's day in the shown month, the title of
+                                            the field's month, ``Prev`` / ``Next`` while
+                                            the field's month is earlier / later), and 1
                                             if the element now holds the field's value
 ``status``                  (5,) f32        page / 3, last page, pop-up open, scroll fraction,
                                             steps left fraction
@@ -57,6 +62,8 @@ from teachgym.envs.webform.form import (
     Action,
     Form,
     FormSimulator,
+    calendar_part,
+    date_month,
     field_holds,
     input_accepts,
     is_suggestion,
@@ -68,7 +75,8 @@ INPUT_TYPES = ("text", "password", "email", "number", "date", "checkbox", "radio
 ROLES = ("next", "submit", "close")
 CLASSES = (
     "text", "link", "btn", "btn-primary", "form-label", "form-control", "check", "caption",
-    "radio-option", "popup-text", "popup-close", "autocomplete", "suggestion",
+    "radio-option", "popup-text", "popup-close", "autocomplete", "suggestion", "datepicker",
+    "calendar-prev", "calendar-next", "calendar-title", "calendar-day",
 )  # fmt: skip
 _FLAGS = len(TAGS) + len(INPUT_TYPES) + len(ROLES)
 FOCUSED, IN_VIEWPORT, COVERED, CHECKED, HAS_VALUE, IN_POPUP = range(_FLAGS, _FLAGS + 6)
@@ -125,6 +133,21 @@ def _shares(texts: np.ndarray, queries: np.ndarray) -> np.ndarray:
     query_matrix = incidence(queries)
     sizes = np.maximum(query_matrix.sum(axis=1), 1.0)
     return (text_matrix @ query_matrix.T) / sizes
+
+
+def calendar_hint(part: str, day: int, shown: str, value: str) -> float:
+    """Value overlap of a calendar element (``part``, ``day``) while month ``shown``
+    (``YYYY-MM``) is displayed, for a date field of ``value`` (``MM/DD/YYYY``): 1 for its
+    day in its month, for the title of its month, for ``Prev`` / ``Next`` while its month
+    is earlier / later; else 0."""
+    month = date_month(value)
+    if not month or not shown:
+        return 0.0
+    if part == "day":
+        return float(month == shown and day == int(value[3:5]))
+    if part == "title":
+        return float(month == shown)
+    return float(month < shown if part == "prev" else month > shown)
 
 
 def _affix(text: str, key: str, value: str) -> float:
@@ -310,8 +333,8 @@ class ViewEncoder:
             if value not in ("", 0, -1):  # not in the default empty state
                 self.refresh_control(control.cid)
         self.focused = -1
-        self.suggestions = [e.eid for e in elements if is_suggestion(e)]
-        self._view_key: tuple[int, bool, int, bool, tuple[int, ...]] | None = None
+        self.hideable = [e.eid for e in elements if is_suggestion(e) or calendar_part(e)]
+        self._view_key: tuple[int, bool, int, bool, tuple[int, ...], int, int] | None = None
         self._slots = self.page_slots[0]
         self._n_slots = 0
         self._slot_of = [-1] * n
@@ -372,12 +395,15 @@ class ViewEncoder:
                 self.overlap[e.eid, affixes, 2] = [
                     _affix(e.text, fields[j].key, fields[j].value) for j in affixes
                 ]
+            if calendar_part(e):  # a day's number is no value word (set while it shows)
+                self.overlap[e.eid, :, 2] = 0.0
         accepts = {
             kind: [input_accepts(kind, f.value) for f in fields]
             for kind in ("text", "password", "email", "number", "date")
         }
         for e in elements:
-            if e.tag == "input" and e.input_type in accepts:
+            readonly = e.control >= 0 and form.controls[e.control].kind == "datepicker"
+            if e.tag == "input" and e.input_type in accepts and not readonly:
                 self.type_ok[e.eid, :m] = accepts[e.input_type]
             elif e.tag == "select":
                 for j in range(m):
@@ -386,6 +412,15 @@ class ViewEncoder:
     def refresh_control(self, cid: int) -> None:
         """Update the value-dependent arrays of control ``cid``'s elements."""
         form, sim = self.form, self.sim
+        if form.controls[cid].kind == "datepicker":
+            shown = sim.shown_month() if sim.calendar == cid else ""
+            asked = [j for j, f in enumerate(form.fields) if f.control == cid]
+            for eid in form.controls[cid].elements[1:]:
+                element = form.elements[eid]
+                part = calendar_part(element)
+                for j in asked:
+                    hint = calendar_hint(part, element.option, shown, form.fields[j].value)
+                    self.overlap[eid, j, 2] = hint
         for eid in form.controls[cid].elements:
             element = form.elements[eid]
             text = sim.element_value(eid)
@@ -435,12 +470,10 @@ class ViewEncoder:
                     value_tokens[slot] = self.value_tokens[eid]
                     overlap[slot, :, 3] = self.overlap[eid, :, 3]
 
-    def _key(self) -> tuple[int, bool, int, bool, tuple[int, ...]]:
+    def _key(self) -> tuple[int, bool, int, bool, tuple[int, ...], int, int]:
         sim = self.sim
-        shown = (
-            tuple(e for e in self.suggestions if sim.displayed(e)) if sim.suggesting >= 0 else ()
-        )
-        return sim.page, sim.popup_open, sim.scroll, sim.submitted, shown
+        shown = tuple(e for e in self.hideable if sim.displayed(e)) if sim.suggesting >= 0 else ()
+        return sim.page, sim.popup_open, sim.scroll, sim.submitted, shown, sim.calendar, sim.month
 
     def slots(self) -> np.ndarray:
         """Element ids of the current view, in slot order."""
@@ -452,7 +485,7 @@ class ViewEncoder:
         codec, sim, form = self.codec, self.sim, self.form
         E, F, V = codec.E, codec.F, form.viewport_rows
         page = self.page_slots[sim.page]
-        if self.suggestions:
+        if self.hideable:
             page = np.array([e for e in page.tolist() if sim.displayed(e)], dtype=np.int64)
         slots = np.concatenate([self.popup_slots, page]) if sim.popup_open else page
         self._slots = slots

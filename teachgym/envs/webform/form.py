@@ -21,6 +21,14 @@ browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
   into another control closes it (the input loses the focus). The instruction asks
   with a ``start`` field and optionally an ``end`` field (the value must start / end
   with theirs, case-sensitive).
+- date-picker inputs (control kind ``datepicker``, the jQuery UI datepicker of MiniWoB++'s
+  ``choose-date`` and ``book-flight`` [liu2018miniwob]): the input is readonly (no
+  ``type`` fits it); a click on it or its label opens its calendar on the month of the
+  date it holds, else on the last month of its range; the calendar (in the rows below
+  the input) shows the month's title, a ``Prev`` / ``Next`` link while the range has an
+  earlier / later month, and one link per day of the month; ``Prev`` / ``Next`` show
+  the month before / after, a day puts ``MM/DD/YYYY`` into the input and closes the
+  calendar; a click on anything else, a ``type`` or a ``select`` closes it.
 - ``select(e, f)``: picks the option of a ``<select>`` whose text is field ``f``'s value.
 - ``scroll_up`` / ``scroll_down``: moves the viewport by :attr:`Form.scroll_step` rows.
 - ``submit``: like pressing Enter: submits when the last page shows and no pop-up is open.
@@ -47,8 +55,18 @@ from typing import NamedTuple
 ROW_PX = 32
 ELEMENT_PX = 28
 PAGE_WIDTH_PX = 480
-COLUMNS: dict[str, tuple[int, int]] = {"left": (8, 176), "right": (192, 280), "full": (8, 464)}
-"""Column name -> (x, width) in pixels."""
+COLUMNS: dict[str, tuple[int, int]] = {
+    "left": (8, 176),
+    "right": (192, 280),
+    "full": (8, 464),
+    "cal-prev": (192, 56),
+    "cal-title": (252, 160),
+    "cal-next": (416, 56),
+    **{f"cal{i}": (192 + 40 * i, 36) for i in range(7)},
+}
+"""Column name -> (x, width) in pixels; a date picker's calendar lies in the right
+column: ``cal-prev``, ``cal-title``, ``cal-next`` on its first row, then the days in
+seven columns ``cal0`` .. ``cal6`` (day ``d`` in column ``(d - 1) % 7``)."""
 POPUP_PAGE = -1
 """Page number of the pop-up's elements (drawn over the viewport, rows relative to it)."""
 
@@ -56,6 +74,7 @@ ACTION_KINDS = ("click", "type", "select", "scroll_up", "scroll_down", "submit")
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_US_DATE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}")
 
 
 def input_accepts(input_type: str, value: str) -> bool:
@@ -69,7 +88,50 @@ def input_accepts(input_type: str, value: str) -> bool:
 
 def is_suggestion(element: Element) -> bool:
     """Whether ``element`` is an entry of an autocomplete input's suggestion list."""
-    return element.tag == "a" and element.control >= 0
+    return element.tag == "a" and element.control >= 0 and "suggestion" in element.classes
+
+
+CALENDAR_PARTS = ("prev", "next", "title", "day")
+"""Kinds of a date picker's calendar elements (CSS class ``calendar-<kind>``)."""
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def calendar_part(element: Element) -> str:
+    """``prev``, ``next``, ``title`` or ``day`` for an element of a date picker's calendar,
+    else ``""``."""
+    if element.control < 0 or not element.classes:
+        return ""
+    first = element.classes[0]
+    return first[9:] if first.startswith("calendar-") else ""
+
+
+def month_days(month: str) -> int:
+    """Days of month ``YYYY-MM``."""
+    year, number = int(month[:4]), int(month[5:7])
+    if number == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if number in (4, 6, 9, 11) else 31
+
+
+def month_title(month: str) -> str:
+    """``YYYY-MM`` -> the calendar's title, e.g. ``December 2016``."""
+    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def picked_date(month: str, day: int) -> str:
+    """The value a click on ``day`` of month ``YYYY-MM`` puts into the input: ``MM/DD/YYYY``
+    (jQuery UI's default ``dateFormat``, ``mm/dd/yy``)."""
+    return f"{month[5:7]}/{day:02d}/{month[:4]}"
+
+
+def date_month(value: str) -> str:
+    """The ``YYYY-MM`` month of a ``MM/DD/YYYY`` date, or ``""`` for another text."""
+    if _US_DATE.fullmatch(value) is None:
+        return ""
+    return f"{value[6:10]}-{value[0:2]}"
 
 
 class Element(NamedTuple):
@@ -85,11 +147,13 @@ class Element(NamedTuple):
         page: wizard page (0-based), or :data:`POPUP_PAGE`.
         row, column: position (see :data:`COLUMNS`); pop-up rows count from the viewport top.
         control: index of the control this element edits, or -1 (an ``a`` with a
-            control is an autocomplete suggestion).
+            control is an autocomplete suggestion or a date picker's ``Prev``,
+            ``Next`` or day link; a ``span`` with one is a calendar's title).
         label_for: for a ``<label for=...>``: the control it activates, or -1.
         role: ``next``, ``submit``, ``close`` or ``abort`` for the special buttons,
             else ``""`` (``abort`` is not shown to the agent: it looks like any button).
-        option: for a radio option: its index in the group, else -1.
+        option: for a radio option: its index in the group; for a calendar's day link:
+            the day of the month (1-31); else -1.
         classes: CSS classes.
     """
 
@@ -124,14 +188,17 @@ class Control(NamedTuple):
     """Something that holds a value: a text-like input, a select, a checkbox or a radio group.
 
     Attributes:
-        kind: an input type (``text`` .. ``date``), ``select``, ``checkbox``, ``radio``
-            or ``autocomplete`` (a text input with a suggestion list).
+        kind: an input type (``text`` .. ``date``), ``select``, ``checkbox``, ``radio``,
+            ``autocomplete`` (a text input with a suggestion list) or ``datepicker``
+            (a readonly text input with a calendar).
         elements: element ids (one per option for a radio group; an autocomplete
-            control's input, then one suggestion per option).
+            control's input, then one suggestion per option; a date picker's input,
+            then its calendar's ``Prev``, ``Next``, title and 31 day links).
         initial: starting value: the text of a text-like input; the selected option
             index of a select (0 is the prompt); the checked option of a radio group
             (-1: none); 1 or 0 for a checked or unchecked checkbox.
-        options: option texts (a select's include its prompt at index 0).
+        options: option texts (a select's include its prompt at index 0); a date
+            picker's: the months of its calendar's range, ``YYYY-MM``, in order.
         name: the label the page shows for it (for humans and the HTML ``name``).
     """
 
@@ -256,6 +323,8 @@ class FormSimulator:
         self.aborted = False
         self.popup_shown = False
         self.suggesting = -1
+        self.calendar = -1
+        self.month = 0
         self.reset()
 
     def reset(self) -> None:
@@ -269,6 +338,8 @@ class FormSimulator:
         self.submitted = False
         self.aborted = False
         self.suggesting = -1
+        self.calendar = -1
+        self.month = 0
 
     def clone(self) -> FormSimulator:
         """An independent copy of the current state."""
@@ -278,6 +349,7 @@ class FormSimulator:
         twin.focused, twin.submitted = self.focused, self.submitted
         twin.aborted, twin.popup_shown = self.aborted, self.popup_shown
         twin.suggesting = self.suggesting
+        twin.calendar, twin.month = self.calendar, self.month
         return twin
 
     # -- queries ----------------------------------------------------------------------
@@ -288,7 +360,31 @@ class FormSimulator:
             return self.popup_open
         if is_suggestion(element) and not self.suggestion_shown(element):
             return False
+        if calendar_part(element) and not self.calendar_shows(element):
+            return False
         return element.page == self.page
+
+    def calendar_shows(self, element: Element) -> bool:
+        """Whether calendar element ``element`` is displayed: its calendar is open and,
+        for ``Prev`` / ``Next``, an earlier / later month exists, for a day, the shown
+        month has it."""
+        if self.calendar != element.control:
+            return False
+        part = calendar_part(element)
+        months = self.form.controls[element.control].options
+        if part == "prev":
+            return self.month > 0
+        if part == "next":
+            return self.month < len(months) - 1
+        if part == "day":
+            return element.option <= month_days(months[self.month])
+        return True
+
+    def shown_month(self) -> str:
+        """``YYYY-MM`` of the open calendar's month, or ``""`` when no calendar is open."""
+        if self.calendar < 0:
+            return ""
+        return self.form.controls[self.calendar].options[self.month]
 
     def suggestion_shown(self, element: Element) -> bool:
         """Whether suggestion ``element`` is in the open list of its autocomplete input."""
@@ -308,6 +404,8 @@ class FormSimulator:
             return False
         if is_suggestion(element) and not self.suggestion_shown(element):
             return False
+        if calendar_part(element) and not self.calendar_shows(element):
+            return False
         return self.scroll <= element.row < self.scroll + self.form.viewport_rows
 
     def element_value(self, eid: int) -> str:
@@ -317,6 +415,8 @@ class FormSimulator:
             return ""
         control = self.form.controls[element.control]
         value = self.values[element.control]
+        if calendar_part(element) == "title":
+            return month_title(self.shown_month()) if self.calendar == control.cid else ""
         if control.kind == "select":
             return control.options[int(value)] if int(value) > 0 else ""
         if control.kind in ("checkbox", "radio") or element.tag != "input":
@@ -363,6 +463,8 @@ class FormSimulator:
         element = self.form.elements[eid]
         if element.tag != "input" or element.input_type in ("checkbox", "radio"):
             return False
+        if self.form.controls[element.control].kind == "datepicker":
+            return False  # readonly
         return input_accepts(element.input_type, self.form.fields[field_index].value)
 
     # -- actions ----------------------------------------------------------------------
@@ -374,7 +476,7 @@ class FormSimulator:
         if kind == "type":
             if not (self.actionable(action.element) and self.can_type(*action[1:])):
                 return False
-            self.suggesting = -1
+            self.suggesting = self.calendar = -1
             if self._trigger(action.element):
                 return True
             cid = self.form.elements[action.element].control
@@ -390,7 +492,7 @@ class FormSimulator:
                 return False
             self.values[self.form.elements[action.element].control] = option
             self.focused = action.element
-            self.suggesting = -1
+            self.suggesting = self.calendar = -1
             return True
         if kind in ("scroll_up", "scroll_down"):
             if self.popup_open or self.submitted:
@@ -417,11 +519,21 @@ class FormSimulator:
             self.focused = self.form.controls[element.control].elements[0]
             self.suggesting = -1
             return True
+        if calendar_part(element):
+            self._calendar_click(element)
+            return True
         if eid != self.focused:  # the focus leaves the autocomplete input: its list closes
             self.suggesting = -1
         if element.label_for >= 0:  # <label for=...>: a click on its control
             eid = self.form.controls[element.label_for].elements[0]
             element = self.form.elements[eid]
+        picker = element.control if element.tag == "input" else -1
+        if picker < 0 or self.form.controls[picker].kind != "datepicker":
+            picker = -1
+        if self.calendar != picker:  # a click outside the open calendar closes it
+            self.calendar = -1
+        if picker >= 0 and self.calendar < 0:
+            self._open_calendar(picker)
         if self._trigger(eid):  # the click only opened the pop-up
             return True
         if element.role == "close":
@@ -447,6 +559,23 @@ class FormSimulator:
         else:
             self.focused = -1
         return True
+
+    def _open_calendar(self, cid: int) -> None:
+        """Open date picker ``cid``'s calendar on the held date's month, else the last one."""
+        months = self.form.controls[cid].options
+        held = date_month(str(self.values[cid]))
+        self.calendar = cid
+        self.month = months.index(held) if held in months else len(months) - 1
+
+    def _calendar_click(self, element: Element) -> None:
+        cid = element.control
+        part = calendar_part(element)
+        if part in ("prev", "next"):
+            self.month += 1 if part == "next" else -1
+        elif part == "day":
+            self.values[cid] = picked_date(self.shown_month(), element.option)
+            self.calendar = -1
+        self.focused = self.form.controls[cid].elements[0]
 
     def _trigger(self, eid: int) -> bool:
         """Open the pop-up if ``eid`` is its trigger taking the focus for the first time."""

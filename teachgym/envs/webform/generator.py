@@ -24,7 +24,10 @@ from teachgym.envs.webform.form import (
     Element,
     Field,
     Form,
+    date_month,
     field_holds,
+    month_days,
+    picked_date,
 )
 from teachgym.envs.webform.vocabulary import (
     AUTOCOMPLETE_SPEC,
@@ -34,6 +37,8 @@ from teachgym.envs.webform.vocabulary import (
     CONFIRM_MESSAGES,
     CONFIRM_QUESTIONS,
     CONFIRM_SAFE,
+    DATE_PICKER_SPEC,
+    DATES,
     DISTRACTOR_BUTTONS,
     DISTRACTOR_INPUTS,
     DISTRACTOR_LINKS,
@@ -67,6 +72,7 @@ WEBFORM_TASK_SPACE = TaskSpace(
         "warm_start": Continuous(0.0, 1.0),
         "required_fraction": Continuous(0.0, 1.0),
         "autocomplete": Categorical((False, True)),
+        "date_picker": Categorical((False, True)),
     }
 )
 """Difficulty parameters of ``teachgym/WebForm-v0``:
@@ -90,6 +96,13 @@ WEBFORM_TASK_SPACE = TaskSpace(
   ``use-autocomplete`` [liu2018miniwob]: a country whose name starts with the ``start``
   field's 2-4 letters and, three times in four, ends with the ``end`` field's 2-4
   letters, picked from the suggestion list that typing the start opens).
+- ``date_picker``: the form's first date field (else its first field, as ``date``) is a
+  readonly input with a calendar, the jQuery UI datepicker of MiniWoB++'s ``choose-date``
+  [liu2018miniwob]: its range spans 1 to 12 months (``choose-date-easy`` one,
+  ``-medium`` two, ``choose-date`` twelve) ending in a month of 2016-2025, the calendar
+  opens on the last month, and the instruction asks for a day of the range as
+  ``MM/DD/YYYY``; such a form keeps at most :data:`MAX_PICKER_DISTRACTORS` distractors
+  (a one-field form that is also ``autocomplete`` has no picker).
 """
 
 CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
@@ -99,6 +112,7 @@ CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
     "order": ("page", "shuffled"),
     "popup": (False, True),
     "autocomplete": (False, True),
+    "date_picker": (False, True),
 }
 """The categorical parameters' choices, roughly from easy to hard, for the numeric view."""
 
@@ -144,6 +158,7 @@ _BASE: Task = {
     "warm_start": 0.0,
     "required_fraction": 1.0,
     "autocomplete": False,
+    "date_picker": False,
 }
 
 FORM_PRESETS: dict[str, Task] = {
@@ -229,7 +244,7 @@ no two share a task. Parameters a sub-space leaves out are drawn over their full
 
 HARD_SEED = 20190506
 """Seed of the draws of the ``hard`` test set."""
-HARD_VERSION = 2
+HARD_VERSION = 3
 """Version of the ``hard`` test set; bump it whenever its tasks or their forms change."""
 HARD_PRESETS = ("book_flight", "profile")
 HARD_PRESET_SEEDS = 5
@@ -265,6 +280,7 @@ def hard_tasks() -> list[Task]:
                 "viewport_rows": int(rng.integers(8, 17)),
                 "popup": i % 2 == 0,
                 "autocomplete": False,
+                "date_picker": False,
                 "warm_start": 0.0,
                 "required_fraction": 1.0,
                 "level_seed": int(rng.integers(2**31)),
@@ -284,6 +300,15 @@ AUTOCOMPLETE_END_SHARE = 0.75
 """Share of autocomplete instructions with an ``end`` field, as ``use-autocomplete``."""
 MAX_INSTRUCTION_FIELDS = 20
 """An autocomplete field adds its ``end`` field only while the instruction stays this short."""
+CALENDAR_ELEMENTS = 3 + 31
+"""A date picker's calendar: ``Prev``, ``Next``, the title and 31 day links."""
+MAX_PICKER_DISTRACTORS = 100 - (2 + CALENDAR_ELEMENTS - MAX_RADIO_ROWS)
+"""Distractors on a form with a date picker (= 70): its label, input and calendar take
+30 slots more than the largest radio group, so the form fits :data:`MAX_PAGE_ELEMENTS`."""
+PICKER_MONTHS = 12
+"""Longest range of a date picker's calendar, in months (``choose-date``'s year)."""
+PICKER_YEARS = (2016, 2025)
+"""Years in which a date picker's range ends (``choose-date``'s is 2016)."""
 
 
 def preset_task(name: str) -> Task:
@@ -421,6 +446,8 @@ def _value_and_options(
 ) -> tuple[str, tuple[str, ...]]:
     if spec.ftype == "checkbox":
         return CHECKBOX_VALUES[draws.integer(2)], ()
+    if spec.ftype == "datepicker":
+        return _picker_value(draws)
     value = spec.values[draws.integer(len(spec.values))]
     if spec.ftype == "autocomplete":  # suggestions that share the value's first letter
         alike = [v for v in spec.values if v != value and v[0] == value[0]]
@@ -435,6 +462,27 @@ def _value_and_options(
     picked = [others[i] for i in draws.sample(len(others), n_options - 1)]
     options = [value, *picked]
     return value, tuple(options[i] for i in draws.permutation(len(options)))
+
+
+def _picker_value(draws: _Draws) -> tuple[str, tuple[str, ...]]:
+    """A date picker's value (``MM/DD/YYYY``, uniform over the days of its range) and its
+    range (1 to :data:`PICKER_MONTHS` months ``YYYY-MM`` ending in a month of
+    :data:`PICKER_YEARS`), as ``choose-date`` draws a day of its range."""
+    span = 1 + draws.integer(PICKER_MONTHS)
+    first_year, last_year = PICKER_YEARS
+    end = 12 * (first_year + draws.integer(last_year - first_year + 1)) + draws.integer(12)
+    months = tuple(f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(end - span + 1, end + 1))
+    day = draws.integer(sum(month_days(m) for m in months))
+    for month in months:
+        if day < month_days(month):
+            return picked_date(month, day + 1), months
+        day -= month_days(month)
+    raise AssertionError("unreachable: the drawn day lies in the range")
+
+
+def _picker_index(specs: list[FieldSpec]) -> int:
+    """Index of the field a date picker replaces: the first date field, else the first."""
+    return next((i for i, s in enumerate(specs) if s.ftype == "date"), 0)
 
 
 def _style(task: Task, draws: _Draws) -> str:
@@ -540,6 +588,8 @@ class _Builder:
             return row + captioned + len(options)
         if ftype == "autocomplete":
             return self.autocomplete_block(block, page, row, initial)
+        if ftype == "datepicker":
+            return self.date_picker_block(block, page, row, initial)
         is_select = ftype == "select"
         prompt_and_options = (
             shown if block.style == "placeholder" else "Choose...",
@@ -631,6 +681,58 @@ class _Builder:
         block.control = cid
         return row + 1 + len(block.options)
 
+    def date_picker_block(self, block: _Block, page: int, row: int, initial: str | int) -> int:
+        """A readonly input with its label and its calendar (hidden until opened) in the
+        six rows below it: ``Prev``, the title and ``Next``, then the days seven to a
+        row; return the next free row."""
+        shown = block.label.capitalize()
+        cid = self.control("datepicker", initial, block.options, block.label)
+        block.elements = []
+        if block.style not in ("placeholder", "none"):
+            block.elements.append(
+                self.element(
+                    tag="label" if block.style == "label" else "span",
+                    input_type="",
+                    text=shown,
+                    placeholder="",
+                    page=page,
+                    row=row,
+                    column="left",
+                    label_for=cid if block.style == "label" else -1,
+                    classes=("form-label",) if block.style == "label" else ("text",),
+                )
+            )
+        parts = [
+            ("input", "", "right", row, -1, ("form-control", "datepicker")),
+            ("a", "Prev", "cal-prev", row + 1, -1, ("calendar-prev",)),
+            ("a", "Next", "cal-next", row + 1, -1, ("calendar-next",)),
+            ("span", "", "cal-title", row + 1, -1, ("calendar-title",)),
+            *(
+                ("a", str(day), f"cal{(day - 1) % 7}", row + 2 + (day - 1) // 7, day,
+                 ("calendar-day",))
+                for day in range(1, 32)
+            ),
+        ]  # fmt: skip
+        owned = [
+            self.element(
+                tag=tag,
+                input_type="text" if tag == "input" else "",
+                text=text,
+                placeholder=shown if tag == "input" and block.style == "placeholder" else "",
+                page=page,
+                row=part_row,
+                column=column,
+                control=cid,
+                option=option,
+                classes=classes,
+            )
+            for tag, text, column, part_row, option, classes in parts
+        ]
+        self.attach(cid, owned)
+        block.elements += owned
+        block.control = cid
+        return row + 7
+
     def distractor_block(self, block: _Block, page: int, row: int) -> int:
         eid = len(self.elements)
         if block.distractor == "input":
@@ -716,6 +818,12 @@ def generate_form(
     specs = _choose_specs(task, draws)
     if fresh_choices:
         specs = [_fresh_choice(spec, task["n_options"], draws) for spec in specs]
+    picker = _picker_index(specs) if task.get("date_picker", False) else -1
+    if picker >= 0:
+        key, paraphrases = specs[picker].key, specs[picker].paraphrases
+        if specs[picker].ftype != "date":
+            key, paraphrases = DATE_PICKER_SPEC.key, DATE_PICKER_SPEC.paraphrases
+        specs[picker] = FieldSpec(key, "datepicker", paraphrases, ())
     if task.get("autocomplete", False):
         specs[-1] = AUTOCOMPLETE_SPEC
     blocks: list[_Block] = []
@@ -742,9 +850,15 @@ def generate_form(
             if label not in used_labels:
                 break
         used_labels.add(label)
-        _, options = _value_and_options(source.spec, task["n_options"], draws)
-        extras.append(_Block(source.spec, label, _style(task, draws), "", options))
-    extras += _distractors(task["n_distractors"], rng)
+        spec = source.spec
+        if spec.ftype == "datepicker":  # a decoy of the picker is a plain date input
+            spec = FieldSpec(spec.key, "date", spec.paraphrases, DATES)
+        _, options = _value_and_options(spec, task["n_options"], draws)
+        extras.append(_Block(spec, label, _style(task, draws), "", options))
+    n_distractors = task["n_distractors"]
+    if any(s.ftype == "datepicker" for s in specs):
+        n_distractors = min(n_distractors, MAX_PICKER_DISTRACTORS)
+    extras += _distractors(n_distractors, rng)
 
     n_pages = task["n_pages"]
     extra_pages = rng.integers(n_pages, size=len(extras)).tolist()
@@ -838,7 +952,8 @@ def generate_form(
         if ftype == "autocomplete":
             fields += _autocomplete_fields(block, n_required, draws)
             continue
-        fields.append(Field(block.spec.key, block.value, ftype, block.control, target))
+        shown_type = "date" if ftype == "datepicker" else ftype
+        fields.append(Field(block.spec.key, block.value, shown_type, block.control, target))
     if task["order"] == "shuffled":
         fields = [fields[i] for i in draws.permutation(len(fields))]
     form = Form(
@@ -855,7 +970,7 @@ def generate_form(
 
 def _empty(ftype: str) -> str | int:
     """The value of an empty control of field type ``ftype``."""
-    if ftype in TEXT_LIKE or ftype == "autocomplete":
+    if ftype in TEXT_LIKE or ftype in ("autocomplete", "datepicker"):
         return ""
     return 0 if ftype == "select" else -1
 
@@ -921,6 +1036,19 @@ def _confirm_popup(builder: _Builder, blocks: list[_Block], typing: set[int], dr
     return trigger
 
 
+def _picker_plan(form: Form, control: Control, target: str) -> list[tuple[int, int, Action]]:
+    """(page, row, action) steps that pick ``target`` in date picker ``control``, whose
+    calendar opens on its last month (the control is empty)."""
+    typed, prev, _, _, *days = (form.elements[e] for e in control.elements)
+    back = len(control.options) - 1 - control.options.index(date_month(target))
+    day = days[int(target[3:5]) - 1]
+    return [
+        (typed.page, typed.row, Action("click", typed.eid)),
+        *((prev.page, prev.row, Action("click", prev.eid)) for _ in range(back)),
+        (day.page, day.row, Action("click", day.eid)),
+    ]
+
+
 def oracle_plan(form: Form) -> tuple[Action, ...]:
     """The oracle's actions for ``form`` (see :attr:`Form.oracle`)."""
     plan: list[Action] = []
@@ -945,6 +1073,9 @@ def oracle_plan(form: Form) -> tuple[Action, ...]:
             typed = form.elements[control.elements[0]]
             todo.append((typed.page, typed.row, Action("type", typed.eid, index)))
             todo.append((typed.page, form.elements[pick].row, Action("click", pick)))
+            continue
+        if control.kind == "datepicker":  # open, go back to the month, click the day
+            todo += _picker_plan(form, control, str(f.target))
             continue
         if control.kind == "radio":
             eid = control.elements[int(f.target)]

@@ -11,7 +11,11 @@ trigger (the input's first focus opens the pop-up and disables the input until i
 closes, so keys typed into it are lost), autocomplete lists (typing into the input
 shows its ``.suggestion`` links whose text starts with the value, ignoring case; the
 input losing the focus hides them; a suggestion keeps the focus on a press and puts
-its text into the input on a click), and ``tgSubmitKey()``
+its text into the input on a click), date pickers (the readonly input's focus or a
+click on it opens its calendar on the month of its date, else its range's last month;
+``Prev`` / ``Next`` change the month; a day writes ``MM/DD/YYYY`` and closes it; a press
+or a focus anywhere else, but on the input's label, closes it; a press on the calendar
+keeps the focus where it is), and ``tgSubmitKey()``
 (the ``submit`` action: submits when the last page shows and no pop-up is open).
 No ``<form>`` element, no link targets and no network access: the page never navigates.
 """
@@ -28,6 +32,7 @@ from teachgym.envs.webform.form import (
     Element,
     Form,
     FormSimulator,
+    calendar_part,
     is_suggestion,
 )
 
@@ -50,7 +55,7 @@ body {{ margin: 0; font: 14px sans-serif; }}
 
 _SCRIPT = """
 var tg = {page: %(page)d, pages: %(pages)d, submitted: %(submitted)s, aborted: %(aborted)s,
-  shown: %(shown)s, trigger: null};
+  shown: %(shown)s, trigger: null, cal: %(cal)s};
 function tgShow(p) {
   for (var i = 0; i < tg.pages; i++) {
     document.getElementById('page' + i).style.display = i === p ? 'block' : 'none';
@@ -89,6 +94,63 @@ function tgPick(a) {
   input.value = a.textContent;
   tgSuggestions(input, false);
 }
+var TG_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
+  'September', 'October', 'November', 'December'];
+function tgMonths(id) {
+  return document.getElementById(id).getAttribute('data-months').split(' ');
+}
+function tgDraw(id) {
+  var months = tgMonths(id);
+  var open = tg.cal !== null && tg.cal.input === id;
+  var m = open ? tg.cal.month : months.length - 1;
+  var year = parseInt(months[m].slice(0, 4), 10), month = parseInt(months[m].slice(5), 10);
+  var days = new Date(year, month, 0).getDate();
+  document.querySelectorAll('[data-cal][data-for="' + id + '"]').forEach(function (el) {
+    var part = el.getAttribute('data-cal'), show = open;
+    if (part === 'prev') { show = open && m > 0; }
+    if (part === 'next') { show = open && m < months.length - 1; }
+    if (part === 'day') { show = open && parseInt(el.getAttribute('data-day'), 10) <= days; }
+    if (part === 'title') { el.textContent = open ? TG_MONTHS[month - 1] + ' ' + year : ''; }
+    el.style.display = show ? 'block' : 'none';
+  });
+}
+function tgOpen(input) {
+  if (tg.cal !== null && tg.cal.input === input.id) { return; }
+  tgCloseCalendar();
+  var months = tgMonths(input.id), v = input.value, m = months.length - 1;
+  if (/^[0-9]{2}\\/[0-9]{2}\\/[0-9]{4}$/.test(v)) {
+    var held = months.indexOf(v.slice(6) + '-' + v.slice(0, 2));
+    if (held >= 0) { m = held; }
+  }
+  tg.cal = {input: input.id, month: m};
+  tgDraw(input.id);
+}
+function tgCloseCalendar() {
+  if (tg.cal === null) { return; }
+  var id = tg.cal.input;
+  tg.cal = null;
+  tgDraw(id);
+}
+function tgStep(el, step) {
+  tg.cal.month += step;
+  tgDraw(tg.cal.input);
+}
+function tgDay(el) {
+  var month = tgMonths(tg.cal.input)[tg.cal.month];
+  var day = ('0' + el.getAttribute('data-day')).slice(-2);
+  document.getElementById(tg.cal.input).value =
+    month.slice(5) + '/' + day + '/' + month.slice(0, 4);
+  tgCloseCalendar();
+}
+function tgOutside(event) {
+  if (tg.cal === null) { return; }
+  var t = event.target, id = tg.cal.input;
+  var inside = t.id === id || (t.getAttribute && t.getAttribute('data-for') === id &&
+    t.hasAttribute('data-cal')) || (t.tagName === 'LABEL' && t.htmlFor === id);
+  if (!inside) { tgCloseCalendar(); }
+}
+document.addEventListener('mousedown', tgOutside, true);
+document.addEventListener('focusin', tgOutside, true);
 function tgSubmitKey() {
   if (tg.submitted || tgPopupOpen() || tg.page !== tg.pages - 1) { return false; }
   tg.submitted = true;
@@ -126,6 +188,19 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
             f'<a id="e{eid}" class="{classes}" {shown} data-for="e{owner}" '
             f'onmousedown="event.preventDefault()" onclick="tgPick(this)">{text}</a>'
         )
+    part = calendar_part(element)
+    if part:
+        owner = form.controls[element.control].elements[0]
+        display = "block" if sim.displayed(eid) else "none"
+        handlers = {"prev": "tgStep(this, -1)", "next": "tgStep(this, 1)", "day": "tgDay(this)"}
+        click = f' onclick="{handlers[part]}"' if part in handlers else ""
+        day = f' data-day="{element.option}"' if part == "day" else ""
+        shown_text = escape(sim.element_value(eid)) if part == "title" else text
+        return (
+            f'<{element.tag} id="e{eid}" class="{classes}" style="{_box(element)};'
+            f'display:{display}" data-for="e{owner}" data-cal="{part}"{day} '
+            f'onmousedown="event.preventDefault()"{click}>{shown_text}</{element.tag}>'
+        )
     if element.tag in ("span", "a"):
         return f"<{element.tag} {common}>{text}</{element.tag}>"
     if element.input_type in ("checkbox", "radio"):
@@ -137,7 +212,10 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
         )
     if element.tag == "label":
         target = form.controls[element.label_for].elements[0]
-        return f'<label {common} for="e{target}">{text}</label>'
+        opens = ""
+        if form.controls[element.label_for].kind == "datepicker":  # even if already focused
+            opens = f" onclick=\"tgOpen(document.getElementById('e{target}'))\""
+        return f'<label {common} for="e{target}"{opens}>{text}</label>'
     control = form.controls[element.control]
     name = escape(control.name)
     if element.tag == "select":
@@ -155,6 +233,9 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
             ' autocomplete="off" oninput="tgSuggestions(this, true)"'
             ' onblur="tgSuggestions(this, false)"'
         )
+    if control.kind == "datepicker":
+        months = escape(" ".join(control.options))
+        trigger = f' readonly data-months="{months}" onfocus="tgOpen(this)" onclick="tgOpen(this)"'
     return (
         f'<input {common} type="{element.input_type}" name="{name}" '
         f'placeholder="{placeholder}" value="{value}"{trigger}>'
@@ -188,6 +269,11 @@ def render_html(form: Form, sim: FormSimulator | None = None) -> str:
         "aborted": "true" if sim.aborted else "false",
         "shown": "true" if sim.popup_shown else "false",
         "scroll": sim.scroll * ROW_PX,
+        "cal": (
+            f"{{input: 'e{form.controls[sim.calendar].elements[0]}', month: {sim.month}}}"
+            if sim.calendar >= 0
+            else "null"
+        ),
     }
     pages_html = "\n".join(pages)
     return (

@@ -94,11 +94,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "miniwob": {"unlabelled": 0.5, "popup_style": "confirm", "fresh_choices": True},
     "autocomplete": {},
+    "date_picker": {},
 }
 """Named ``generate_form`` options for parity suites: the defaults, the MiniWoB++
 widgets (an unlabelled field on half the forms, confirmation pop-ups, made-up option
-and checkbox words), and ``autocomplete`` (the defaults; every task has an
-autocomplete field)."""
+and checkbox words), ``autocomplete`` (the defaults; every task has an
+autocomplete field) and ``date_picker`` (the defaults; every task has a date picker)."""
 
 
 def form_of(task: Task, **options: Any) -> Form:
@@ -130,6 +131,8 @@ def trajectory_suite(n: int, seed: int = 0, variant: str = "default") -> list[Tr
             task["popup"] = True
         if variant == "autocomplete":
             task["autocomplete"] = True
+        if variant == "date_picker":
+            task["date_picker"] = True
         form = form_of(task, **options)
         kind = TRAJECTORY_KINDS[i % len(TRAJECTORY_KINDS)]
         if kind == "oracle":

@@ -220,3 +220,11 @@ COUNTRIES = (
 
 AUTOCOMPLETE_SPEC = FieldSpec("tags", "autocomplete", ("item", "country"), COUNTRIES)
 """The autocomplete field (``use-autocomplete`` labels its input ``Tags``)."""
+
+DATES = _DATES
+"""The value pool of the catalog's date fields (ISO dates)."""
+
+DATE_PICKER_SPEC = FieldSpec("date", "datepicker", ("day", "pick a date"), ())
+"""The date-picker field of a form without a date field (``choose-date`` asks for ``the
+date``); its values are drawn with the calendar's range (``ftype`` ``datepicker`` is the
+generator's own: the instruction field's type is ``date``)."""
