@@ -13,6 +13,7 @@ from teachgym.envs.webform.browser import (
     check_parity,
     chromium_unavailable_reason,
 )
+from teachgym.envs.webform.encoding import TAGS
 from teachgym.envs.webform.form import (
     Control,
     Element,
@@ -29,6 +30,7 @@ from teachgym.envs.webform.generator import (
     oracle_plan,
     preset_task,
 )
+from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
 from teachgym.envs.webform.trajectories import form_of, trajectory_suite
 
 REASON = chromium_unavailable_reason()
@@ -264,3 +266,59 @@ def test_date_picker_parity_with_chromium():
         wrong = [Action("click", INPUT), Action("click", day(29)), Action("submit")]
         report = check_parity(session, form, wrong)
         assert report.agree and not report.browser_success
+
+
+MINIWOB_REASON = miniwob_unavailable_reason()
+
+
+def _calendar_step(env: MiniWoBFormEnv, obs: dict) -> tuple[int, str]:
+    """A reader of the hints: the day with the value overlap, else Prev / Next with it."""
+    parts = [e.get("calendar") for e in env._elements]
+    hinted = [s for s, part in enumerate(parts) if part and obs["overlap"][s, 0, 2] == 1.0]
+    days = [s for s in hinted if parts[s] == "day"]
+    if days:
+        return days[0], "day"
+    nav = [s for s in hinted if parts[s] in ("prev", "next")]
+    assert len(nav) == 1, [parts[s] for s in hinted]
+    return nav[0], str(parts[nav[0]])
+
+
+@pytest.mark.skipif(MINIWOB_REASON is not None, reason=f"no MiniWoB++: {MINIWOB_REASON}")
+def test_choose_date_through_the_bridge_is_solved_by_reading_the_hints():
+    env = MiniWoBFormEnv(task={"miniwob_task": "choose-date-nodelay"}, max_elements=40)
+    try:
+        obs, info = env.reset(seed=3)
+        assert env._fields == [("date", "10/18/2016", "date")]
+        assert "10/18/2016" in info["instruction"]
+        E, F = env.codec.E, env.codec.F
+        classes = env.codec.tokens("form-control datepicker", 2)
+        (typed,) = [s for s in range(E) if (obs["element_class_tokens"][s] == classes).all()]
+        assert not any(e.get("calendar") for e in env._elements)
+        assert not env.action_masks()[E + typed * F]  # readonly: no typing
+        obs, *_ = env.step(typed)
+        parts = [e.get("calendar") for e in env._elements]
+        assert parts.count("day") == 31 and "next" not in parts  # December, the range's end
+        title = parts.index("title")
+        assert (
+            obs["element_value_tokens"][title].tolist()
+            == env.codec.tokens("December 2016").tolist()
+        )
+        assert obs["element_features"][title, TAGS.index("span")] == 1.0
+        steps = []
+        while not steps or steps[-1] != "day":
+            slot, part = _calendar_step(env, obs)
+            steps.append(part)
+            obs, _, terminated, _, _ = env.step(slot)
+            assert not terminated and len(steps) < 13
+        assert steps == ["prev", "prev", "day"]
+        assert obs["overlap"][typed, 0, 3] == 1.0 and "calendar" not in str(env._elements)
+        _, reward, terminated, _, info = env.step(env.codec.n_actions - 1)
+        assert terminated and reward == 1.0 and info["is_success"]
+        env.reset(seed=3)  # the same date, a wrong day
+        obs, *_ = env.step(typed)
+        wrong = next(s for s, e in enumerate(env._elements) if e.get("calendar") == "day")
+        env.step(wrong)
+        _, reward, terminated, _, info = env.step(env.codec.n_actions - 1)
+        assert terminated and reward == -1.0 and not info["is_success"]
+    finally:
+        env.close()

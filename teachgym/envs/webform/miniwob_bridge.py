@@ -36,6 +36,16 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
   UI's default ``delay``), so after a ``type`` into an autocomplete input the bridge
   waits until the list shows, at most :data:`SUGGESTION_WAIT_S`, and observes again
   (WebForm-v0's list opens with the typing, as ``-nodelay``'s does);
+- a date picker (jQuery UI's ``#ui-datepicker-div``, which ``choose-date`` shows outside
+  ``#area`` once its readonly input, class ``hasDatepicker``, is clicked) is drawn as
+  WebForm-v0 draws its calendar, after the page's elements: the enabled ``Prev`` /
+  ``Next`` links (a disabled one, at the end of the range, is left out, as WebForm-v0
+  hides it), the title as a ``span`` whose value is ``Month YYYY``, and the day links
+  (the weekday header and empty cells are left out); the input gets WebForm-v0's
+  ``datepicker`` classes and takes no ``type``; for a ``date`` field the value overlap
+  of a calendar element is WebForm-v0's hint (:func:`~.encoding.calendar_hint`): its
+  day, its month's title, the way to its month (a calendar needs about 40 element
+  slots: ``max_elements=40``);
 - a page button (not in a pop-up) whose text is a submit word (submit, login,
   search, ok, ...) gets the ``submit`` role; the flat ``submit`` action clicks it;
 - instruction fields: MiniWoB++'s own extraction, keyed and typed as WebForm-v0
@@ -92,8 +102,9 @@ from teachgym.envs.webform.encoding import (
     ROLES,
     TAGS,
     WebFormCodec,
+    calendar_hint,
 )
-from teachgym.envs.webform.form import input_accepts
+from teachgym.envs.webform.form import MONTH_NAMES, input_accepts
 from teachgym.envs.webform.vocabulary import FIELD_TYPES, word_set
 from teachgym.tasks import Categorical, Task, TaskSpace
 
@@ -108,6 +119,10 @@ MINIWOB_FORM_TASKS = (
     "choose-list",
     "use-autocomplete",
     "use-autocomplete-nodelay",
+    "choose-date-easy",
+    "choose-date-medium",
+    "choose-date",
+    "choose-date-nodelay",
 )
 """MiniWoB++ tasks whose instruction is key/value fields filled by typing, clicking and
 picking options."""
@@ -119,6 +134,7 @@ _BOTH_FIELDS = re.compile(r'password "(.*)" into both text fields')
 _TEXT_FIELD = re.compile(r'"(.*)" into the text field')
 _AS_DATE = re.compile(r"Enter (.*) as the date")
 _FROM_LIST = re.compile(r"Select (.*) from the list")
+_PICK_DATE = re.compile(r"Select ([0-9]{2}/[0-9]{2}/[0-9]{4}) as the date")
 _SELECT = re.compile(r"Select (.*) and click Submit")
 _US_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 TASK_AREA_PX = 160.0
@@ -172,6 +188,8 @@ def typed_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tuple[st
       ``verify password``; ``enter-text``'s value: ``text``;
     - ``enter-date``'s ``MM/DD/YYYY``: ``date`` with the ISO value WebForm-v0 types
       (``YYYY-MM-DD``);
+    - ``choose-date``'s ``MM/DD/YYYY`` (miniwob extracts month, day and year): one
+      ``date`` field of that value, as WebForm-v0's date picker asks for it;
     - ``choose-list``'s item: ``item``, a select field; ``click-option``'s option:
       ``option``, a radio field;
     - ``click-checkboxes``' ``target i`` names: one checkbox field per name, keyed by
@@ -179,6 +197,9 @@ def typed_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tuple[st
       the extractor's ``button: submit`` dropped;
     - any other field keeps its key, typed ``password`` if its key says so, else ``text``.
     """
+    picked = _PICK_DATE.search(utterance)
+    if picked is not None:  # choose-date: miniwob splits the date into month, day, year
+        return [("date", picked.group(1), "date")]
     keys = [key for key, _ in fields]
     if keys == ["target"]:
         value = fields[0][1]
@@ -244,13 +265,71 @@ def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if int(e["ref"]) in merged:
                 extra.update(text=merged[int(e["ref"])], in_label=True)
             (popup if in_popup else page).append({**e, **extra})
-    return popup + page + menu
+    return popup + page + menu + _calendar_elements(dom)
+
+
+_CALENDAR_PARTS = {"ui-datepicker-prev": "prev", "ui-datepicker-next": "next"}
+
+
+def _calendar_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The open jQuery UI datepicker (``#ui-datepicker-div``, outside ``#area``) as
+    WebForm-v0 draws a calendar: ``Prev`` and ``Next`` while enabled, the title (a
+    ``span`` whose value is ``Month YYYY``), and the day links; nothing while closed."""
+    by_ref = {int(e["ref"]): e for e in dom}
+    roots = [int(e["ref"]) for e in dom if e["id"] == "ui-datepicker-div"]
+    if not roots or float(by_ref[roots[0]]["width"][0]) <= 0:
+        return []
+    inside: set[int] = {roots[0]}
+    for e in dom:  # the DOM lists parents before children
+        if int(e["parent"]) in inside:
+            inside.add(int(e["ref"]))
+    texts: dict[int, list[str]] = {}
+    for e in dom:
+        if int(e["ref"]) in inside and str(e["text"]).strip():
+            texts.setdefault(int(e["parent"]), []).append(str(e["text"]).strip())
+    nav: list[dict[str, Any]] = []
+    days: list[dict[str, Any]] = []
+    title: dict[str, Any] | None = None
+    for e in dom:
+        if int(e["ref"]) not in inside or float(e["width"][0]) <= 0:
+            continue
+        classes = str(e["classes"]).split()
+        tag = str(e["tag"]).lower()
+        part = next((_CALENDAR_PARTS[c] for c in classes if c in _CALENDAR_PARTS), "")
+        if part and "ui-state-disabled" not in classes:
+            text = " ".join(texts.get(int(e["ref"]), []))
+            nav.append({**e, "text": text, "in_popup": False, "calendar": part})
+        elif "ui-datepicker-title" in classes:
+            month = " ".join(texts.get(int(e["ref"]), []))
+            title = {**e, "text": "", "value": month, "in_popup": False, "calendar": "title"}
+        elif tag == "a" and "ui-state-default" in classes and str(e["text"]).strip().isdigit():
+            days.append({**e, "in_popup": False, "calendar": "day"})
+    return nav + ([title] if title is not None else []) + days
+
+
+def _shown_month(elements: list[dict[str, Any]]) -> str:
+    """``YYYY-MM`` of the open calendar's title (``December 2016``), else ``""``."""
+    for element in elements:
+        if element.get("calendar") == "title":
+            parts = str(element["value"]).split()
+            if len(parts) == 2 and parts[0] in MONTH_NAMES and parts[1].isdigit():
+                return f"{parts[1]}-{MONTH_NAMES.index(parts[0]) + 1:02d}"
+    return ""
+
+
+def _readonly(element: dict[str, Any]) -> bool:
+    """Whether an input is a jQuery UI datepicker's (readonly: no typing)."""
+    return "hasDatepicker" in str(element["classes"]).split()
 
 
 def _classes(element: dict[str, Any]) -> str:
     """The element's classes, jQuery UI's autocomplete classes as WebForm-v0 names them."""
     if element.get("suggestion"):
         return "suggestion"
+    if element.get("calendar"):
+        return f"calendar-{element['calendar']}"
+    if _readonly(element):
+        return "form-control datepicker"
     classes = str(element["classes"])
     return "form-control autocomplete" if "ui-autocomplete-input" in classes.split() else classes
 
@@ -281,6 +360,8 @@ def _kind(element: dict[str, Any]) -> tuple[str, str]:
     tag = str(element["tag"]).lower()
     if element.get("suggestion"):
         return "a", ""
+    if element.get("calendar"):
+        return ("span" if element["calendar"] == "title" else "a"), ""
     if tag.startswith("input_"):
         input_type = tag.split("_", 1)[1]
         if input_type in ("checkbox", "radio"):
@@ -465,6 +546,7 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             obs["element_class_tokens"][slot] = tokens(_classes(element), 2)
             obs["element_mask"][slot] = 1.0
         contexts = [word_set(self._context(slot, texts, boxes)) for slot in range(len(texts))]
+        shown = _shown_month(self._elements)
         for index, (key, value, ftype) in enumerate(self._fields):
             obs["field_key_tokens"][index] = tokens(key)
             obs["field_value_tokens"][index] = tokens(value)
@@ -485,6 +567,9 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
                 held = _affix(_held(element), key, value)
                 if held is not None and _kind(element) == ("input", "text"):
                     overlap[3] = held
+                if element.get("calendar"):
+                    day = int(texts[slot]) if element["calendar"] == "day" else 0
+                    overlap[2] = calendar_hint(str(element["calendar"]), day, shown, value)
         obs["status"][:] = (0.0, 1.0, float(popup_open), 0.0, 1.0 - self._steps / self.max_steps)
         assert obs["overlap"].shape == (E, F, N_OVERLAP)
         assert obs["element_features"].shape == (E, N_ELEMENT_FEATURES)
@@ -526,7 +611,9 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             mask[slot] = tag != "span"
             for index, (_, value, _) in enumerate(self._fields):
                 if tag == "input" and input_type in _TEXT_LIKE_INPUTS:
-                    mask[E + slot * F + index] = input_accepts(input_type, value)
+                    mask[E + slot * F + index] = input_accepts(input_type, value) and not (
+                        _readonly(element)
+                    )
                 elif tag == "select":
                     mask[E + E * F + slot * F + index] = value in element.get("options", ())
         mask[E + 2 * E * F + 2] = not popup_open and self._submit_slot() is not None
