@@ -4,7 +4,8 @@ A teacher or a student stores every constructor argument in an attribute of the
 same name (or names the attribute in ``param_attributes``), so
 :func:`get_params` can rebuild the arguments from the constructor's signature,
 and ``type(obj)(**get_params(obj))`` builds an equivalent object. Saved states
-keep these values, so a loaded object is built with exactly the same ones.
+keep these values, so a loaded object is built with exactly the same ones; a class
+among them is kept as its ``"module:QualName"``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from teachgym.entry_points import importable_name
 
 _VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 
@@ -39,7 +42,15 @@ def accepts_any_keyword(cls: type) -> bool:
 
 
 def json_ready(value: Any) -> Any:
-    """``value`` with tuples as lists, numpy scalars and arrays as Python values."""
+    """``value`` with tuples as lists, numpy scalars and arrays as Python values, and
+    classes (an activation or features extractor in ``policy_kwargs``) as their
+    ``"module:QualName"`` (:func:`~teachgym.entry_points.class_named` imports them back).
+
+    Raises:
+        TeachgymUsageError: for a class that cannot be imported by that name.
+    """
+    if isinstance(value, type):
+        return importable_name(value)
     if isinstance(value, Mapping):
         return {k: json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -73,3 +73,26 @@ def test_ppo_learns_a_few_steps_directly_and_through_a_curriculum():
     returns = evaluate(student, tasks, episodes_per_task=1).returns
     assert returns.shape == (2, 1) and np.all((returns >= 0) & (returns <= 1))
     student.close()
+
+
+def test_a_student_with_the_cnn_in_its_policy_kwargs_saves_and_resumes(tmp_path):
+    env_fn = env_factory("teachgym/Maze-v0")
+    settings = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1}
+    kwargs = minigrid_policy_kwargs(features_dim=16)
+    teacher = teachgym.make_teacher("random", env_fn().unwrapped.task_space, seed=0)
+    student = SB3Student(env_fn, seed=0, **settings, policy_kwargs=kwargs)
+    student.learn(Curriculum(teacher), total_steps=64)
+    student.save(tmp_path / "ckpt", teacher)
+    # A suite or the command line names the class with a string.
+    named = {**kwargs, "features_extractor_class": "teachgym.agents.minigrid_cnn:MiniGridCNN"}
+    restored = SB3Student(env_fn, seed=0, **settings, policy_kwargs=named)
+    saved_teacher = restored.load(tmp_path / "ckpt")
+    assert isinstance(restored.model.policy.features_extractor, MiniGridCNN)
+    for a, b in zip(
+        student.model.policy.parameters(), restored.model.policy.parameters(), strict=True
+    ):
+        assert torch.equal(a, b)
+    restored.learn(Curriculum(saved_teacher), total_steps=64)
+    assert restored.steps_done == 128
+    student.close()
+    restored.close()

@@ -149,3 +149,67 @@ def test_minigrid_observations_get_the_minigrid_cnn_by_default():
     assert not isinstance(grid.model.policy.features_extractor, MiniGridCNN)
     student.close()
     grid.close()
+
+
+def test_classes_in_policy_kwargs_are_saved_by_name_and_load_back(tmp_path):
+    import json
+
+    import torch
+
+    env_fn = functools.partial(CountdownEnv)
+    policy_kwargs = {"activation_fn": torch.nn.ReLU, "net_arch": [8]}
+    student = make_student("ppo", env_fn, seed=0, n_steps=32, policy_kwargs=policy_kwargs)
+    student.learn(Curriculum(RecordingTeacher(CountdownEnv.task_space)), 64)
+    student.save(tmp_path / "ckpt")
+    config = json.loads((tmp_path / "ckpt" / "student.json").read_text())["config"]
+    assert config["policy_kwargs"]["activation_fn"] == "torch.nn.modules.activation:ReLU"
+    # Rebuilt from the saved config (plain strings, as a suite or the CLI gives them), from
+    # the class itself and from its dotted name, the student loads the checkpoint.
+    rebuilt = [
+        SB3Student(env_fn, **config),  # get_params' contract
+        make_student("ppo", env_fn, seed=0, n_steps=32, policy_kwargs=policy_kwargs),
+        make_student(
+            "ppo",
+            env_fn,
+            seed=0,
+            n_steps=32,
+            policy_kwargs={"activation_fn": "torch.nn.ReLU", "net_arch": [8]},
+        ),
+    ]
+    for restored in rebuilt:
+        assert restored.algo_kwargs["policy_kwargs"]["activation_fn"] is torch.nn.ReLU
+        restored.load(tmp_path / "ckpt")
+        assert restored.model.policy.activation_fn is torch.nn.ReLU
+        restored.close()
+    other = make_student("ppo", env_fn, seed=0, n_steps=32, policy_kwargs={"net_arch": [8]})
+    with pytest.raises(ValueError, match=r"other settings.*activation_fn"):
+        other.load(tmp_path / "ckpt")
+    student.close()
+
+
+def test_a_class_that_cannot_be_imported_by_name_is_refused_before_anything_is_saved(tmp_path):
+    import torch
+
+    class LocalReLU(torch.nn.ReLU):
+        pass
+
+    student = make_student(
+        "ppo",
+        functools.partial(CountdownEnv),
+        n_steps=32,
+        policy_kwargs={"activation_fn": LocalReLU},
+    )
+    student.learn(Curriculum(RecordingTeacher(CountdownEnv.task_space)), 32)  # it trains
+    with pytest.raises(ValueError, match=r"LocalReLU'.*cannot be imported.*top level of") as error:
+        student.save(tmp_path / "ckpt")
+    assert "\n" not in str(error.value)
+    assert not (tmp_path / "ckpt").exists()
+    student.close()
+    with pytest.raises(ValueError, match=r"policy_kwargs.activation_fn 'torch.nn.NoSuch'.*no att"):
+        make_student(
+            "ppo",
+            functools.partial(CountdownEnv),
+            policy_kwargs={"activation_fn": "torch.nn.NoSuch"},
+        )
+    with pytest.raises(ValueError, match=r"policy 'no_such_module:Policy': cannot import"):
+        make_student("ppo", functools.partial(CountdownEnv), policy="no_such_module:Policy")

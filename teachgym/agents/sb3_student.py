@@ -61,6 +61,7 @@ from teachgym.agents.sb3_vec import CurriculumVecEnv, make_curriculum_vec_env
 from teachgym.agents.student import STUDENT_META, EnvFn, ProgressFn, Student
 from teachgym.agents.task_critic import ResetCritic
 from teachgym.curriculum import Curriculum
+from teachgym.entry_points import class_named
 from teachgym.errors import TeachgymUsageError, UnknownParameterError
 from teachgym.params import constructor_defaults, get_params, json_ready
 from teachgym.state_io import CorruptStateError
@@ -140,6 +141,31 @@ REPLAY_BUFFER_FILE = "replay_buffer.pkl"
 TRAINING_STATE_FILE = "training_state.pkl"
 _SET_BY_STUDENT = ("policy", "env", "seed", "verbose")
 """Algorithm arguments :class:`SB3Student` passes itself."""
+
+
+def _class_valued(key: str) -> bool:
+    """Whether SB3 reads a class at hyperparameter ``key`` (``activation_fn``,
+    ``features_extractor_class``, ``optimizer_class``, ``replay_buffer_class``, ...)."""
+    return key == "activation_fn" or key.endswith("_class")
+
+
+def with_classes(params: Mapping[str, Any], path: str = "") -> dict[str, Any]:
+    """``params`` (algorithm hyperparameters) with the class names given at class-valued
+    keys, at any depth (``policy_kwargs.activation_fn``), imported: ``"torch.nn.ReLU"`` or
+    ``"torch.nn:ReLU"`` as config files and the command line give them, and as checkpoints
+    record classes (:func:`~teachgym.params.json_ready`).
+
+    Raises:
+        TeachgymUsageError: for a name that does not import as a class.
+    """
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, str) and _class_valued(key):
+            value = class_named(value, f"{path}{key}")
+        elif isinstance(value, Mapping):
+            value = with_classes(value, f"{path}{key}.")
+        out[key] = value
+    return out
 
 
 def algorithm_parameters(algo: str) -> dict[str, Any]:
@@ -222,8 +248,9 @@ class SB3Student(Student):
         n_envs: number of sub-environments (default 4 for on-policy, 1 otherwise).
         vec_env: ``"dummy"`` (in-process, fastest on 2 cores) or ``"subproc"``.
         seed: seed of the algorithm and the environments.
-        policy: SB3 policy name or class (default from the observation space; MiniGrid
-            observations also get the MiniGrid CNN unless ``policy_kwargs`` is given).
+        policy: SB3 policy name or class, or a class's ``"package.module:Class"`` (default
+            from the observation space; MiniGrid observations also get the MiniGrid CNN
+            unless ``policy_kwargs`` is given).
         torch_threads: torch CPU threads while learning and acting (restored after);
             1 is fastest for small networks on few cores.
         normalize: wrap the training vector env in SB3's ``VecNormalize`` (running
@@ -235,11 +262,16 @@ class SB3Student(Student):
             training statistics, frozen. Flat ``Box`` observations only.
         callbacks: extra SB3 callbacks for every ``learn`` call.
         **algo_kwargs: hyperparameters passed to the algorithm's constructor; names the
-            algorithm does not take are refused here, before anything is built.
+            algorithm does not take are refused here, before anything is built. Classes
+            (``policy_kwargs={"activation_fn": torch.nn.ReLU}``) may also be given by name,
+            ``"torch.nn.ReLU"`` or ``"torch.nn:ReLU"``, at ``activation_fn`` and the keys
+            ending in ``_class``; a checkpoint records them as ``"module:QualName"``, so
+            they must be importable by that name to be saved.
 
     Raises:
-        TeachgymUsageError: for an unknown algorithm or algorithm hyperparameter, or a
-            bad value of ``n_envs``, ``vec_env``, ``torch_threads`` or ``normalize``.
+        TeachgymUsageError: for an unknown algorithm or algorithm hyperparameter, a class
+            name that does not import, or a bad value of ``n_envs``, ``vec_env``,
+            ``torch_threads`` or ``normalize``.
         TypeError: for arguments of the wrong type.
     """
 
@@ -255,7 +287,7 @@ class SB3Student(Student):
         n_envs: int | None = None,
         vec_env: Literal["dummy", "subproc"] = "dummy",
         seed: int = 0,
-        policy: str | None = None,
+        policy: str | type[Any] | None = None,
         torch_threads: int = 1,
         callbacks: list[BaseCallback] | None = None,
         normalize: bool | Mapping[str, Any] = False,
@@ -295,10 +327,12 @@ class SB3Student(Student):
         self.supports_robust_updates = key in _ROBUST  # as RobustPPO / RobustRecurrentPPO
         self.n_envs = n_envs if n_envs is not None else (4 if self.on_policy else 1)
         self.vec_env = vec_env
+        if isinstance(policy, str) and ("." in policy or ":" in policy):
+            policy = class_named(policy, "policy")  # SB3's own names have no dots
         self.policy = policy
         self.torch_threads = torch_threads
         self.callbacks = list(callbacks or [])
-        self.algo_kwargs = algo_kwargs
+        self.algo_kwargs = with_classes(algo_kwargs)
         self.venv: CurriculumVecEnv | None = None
         self.model: BaseAlgorithm | None = None
         self.scoring = LevelScoringCallback()

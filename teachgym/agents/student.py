@@ -187,13 +187,19 @@ class Student(ABC):
         curriculum: Curriculum | None = None,
     ) -> None:
         """Save the student, the teacher's state (``curriculum``'s teacher by default) and the
-        curriculum's bookkeeping (episodes reported, tasks sampled) into ``directory``."""
+        curriculum's bookkeeping (episodes reported, tasks sampled) into ``directory``.
+
+        Raises:
+            TeachgymUsageError: if a setting cannot be saved (a class that cannot be
+                imported by name); nothing is written then.
+        """
+        config = self.get_params()  # first: a setting that cannot be saved writes nothing
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         self._save_model(path)
         meta = {
             "student": self.name,
-            "config": self.get_params(),
+            "config": config,
             "steps_done": self.steps_done,
             **self._checkpoint_meta(),
         }
