@@ -107,3 +107,31 @@ def test_recurrent_policy_carries_the_state_per_slot_and_resets_it_at_episode_st
     assert not np.array_equal(policy.states[3][0], first)  # carried on, so it moved
     policy.act_batch([observation], slots=[3], episode_starts=[True])
     assert np.allclose(policy.states[3][0], first)  # a new episode starts from zero again
+
+
+@pytest.mark.parametrize(
+    "policy_kwargs",
+    [
+        {"lstm_hidden_size": 16},
+        {
+            "lstm_hidden_size": 16,
+            "features_extractor_class": "stable_baselines3.common.torch_layers:CombinedExtractor",
+            "activation_fn": "torch.nn.ReLU",
+        },
+    ],
+)
+def test_recurrent_student_learns_on_mazes_with_sb3_feature_extractors(policy_kwargs):
+    # SB3 sizes the maze's MultiDiscrete mission with a numpy integer, which nn.LSTM refused.
+    teacher = make_teacher("random", MAZE_TASK_SPACE, seed=0)
+    student = make_student(
+        "recurrent-ppo", MAZE, seed=0, n_envs=2, **{**SMALL, "policy_kwargs": policy_kwargs}
+    )
+    student.learn(Curriculum(teacher), 64)
+    policy = student.model.policy
+    assert type(policy.lstm_actor.input_size) is int
+    assert policy.lstm_actor.input_size == 4 + 7 * 7 * 3 + (2 + 11 + 6)  # one-hot + flat image
+    before = weights(student.model)
+    student.learn(Curriculum(teacher), 64)
+    assert student.steps_done == 128
+    assert any(not torch.equal(a, b) for a, b in zip(before, weights(student.model), strict=True))
+    student.close()

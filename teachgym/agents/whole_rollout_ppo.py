@@ -30,6 +30,10 @@ contiguous slices of the rolled env-major transitions, these are whole environme
 environments per minibatch, drawn without replacement each epoch; ``n_steps * n_envs``
 is one minibatch, jaxued's setting); other sizes raise ``ValueError``.
 
+Its policy names (``MlpLstmPolicy``, ``CnnLstmPolicy``, ``MultiInputLstmPolicy``) are
+sb3-contrib's policies whose features size is a Python ``int`` (:class:`MlpLstmPolicy`), so
+any features extractor, SB3's own on ``MultiDiscrete`` entries included, feeds the LSTM.
+
 Needs sb3-contrib (``pip install 'teachgym[web]'``).
 """
 
@@ -37,7 +41,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
@@ -46,11 +50,18 @@ from sb3_contrib.common.recurrent.buffers import (
     RecurrentDictRolloutBuffer,
     RecurrentRolloutBuffer,
 )
+from sb3_contrib.common.recurrent.policies import (
+    RecurrentActorCriticCnnPolicy,
+    RecurrentActorCriticPolicy,
+    RecurrentMultiInputActorCriticPolicy,
+)
 from sb3_contrib.common.recurrent.type_aliases import (
     RecurrentDictRolloutBufferSamples,
     RecurrentRolloutBufferSamples,
     RNNStates,
 )
+from stable_baselines3.common.policies import BasePolicy
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
 _STATES = ("hidden_states_pi", "cell_states_pi", "hidden_states_vf", "cell_states_vf")
 _FLAT = ("actions", "values", "log_probs", "advantages", "returns", "episode_starts")
@@ -153,6 +164,35 @@ class WholeRolloutDictBuffer(_WholeEnvironments, RecurrentDictRolloutBuffer):
     """The dict-observation twin of :class:`WholeRolloutBuffer`."""
 
 
+class _IntegerFeatures:
+    """Makes the features extractor's ``features_dim`` a Python ``int``.
+
+    SB3 sizes a flattened ``MultiDiscrete`` observation as ``sum(nvec)``, a numpy integer
+    (``stable_baselines3.common.preprocessing.get_flattened_obs_dim``, SB3 2.9.2), which
+    ``CombinedExtractor`` adds into its ``features_dim``. ``nn.Linear`` accepts that, but
+    ``nn.LSTM`` refuses any ``input_size`` that is not an ``int``, so the LSTM policy of a
+    MiniGrid-family observation (its ``mission`` is ``MultiDiscrete``) without the MiniGrid
+    CNN failed to build.
+    """
+
+    def make_features_extractor(self) -> BaseFeaturesExtractor:
+        extractor: BaseFeaturesExtractor = super().make_features_extractor()  # type: ignore[misc]
+        extractor._features_dim = int(extractor.features_dim)
+        return extractor
+
+
+class MlpLstmPolicy(_IntegerFeatures, RecurrentActorCriticPolicy):
+    """sb3-contrib's ``MlpLstmPolicy`` with an ``int`` features size."""
+
+
+class CnnLstmPolicy(_IntegerFeatures, RecurrentActorCriticCnnPolicy):
+    """sb3-contrib's ``CnnLstmPolicy`` with an ``int`` features size."""
+
+
+class MultiInputLstmPolicy(_IntegerFeatures, RecurrentMultiInputActorCriticPolicy):
+    """sb3-contrib's ``MultiInputLstmPolicy`` with an ``int`` features size."""
+
+
 class WholeRolloutRecurrentPPO(RecurrentPPO):
     """sb3-contrib RecurrentPPO whose update runs on whole environment rollouts (see the
     module docstring for what equals sb3-contrib's padded update and what does not).
@@ -163,6 +203,12 @@ class WholeRolloutRecurrentPPO(RecurrentPPO):
 
     buffer_classes: tuple[type[Any], type[Any]] = (WholeRolloutBuffer, WholeRolloutDictBuffer)
     """The (flat, dict) observation buffer classes the model trains from."""
+    policy_aliases: ClassVar[dict[str, type[BasePolicy]]] = {
+        "MlpLstmPolicy": MlpLstmPolicy,
+        "CnnLstmPolicy": CnnLstmPolicy,
+        "MultiInputLstmPolicy": MultiInputLstmPolicy,
+    }
+    """sb3-contrib's policies under their names, sized with Python integers."""
 
     def _setup_model(self) -> None:
         size = self.batch_size or self.n_steps * self.n_envs
