@@ -11,7 +11,8 @@ both or neither, the same control values, page, pop-up, scroll and submitted fla
 after every action, and the same final success. ``--variant miniwob`` replays the
 MiniWoB++ widgets instead (unlabelled inputs, a confirmation pop-up on every form:
 see :data:`~teachgym.envs.webform.trajectories.VARIANTS`); ``--variant autocomplete``
-and ``--variant date_picker`` put an autocomplete input / a date picker on every form.
+and ``--variant date_picker`` put an autocomplete input / a date picker on every form,
+``--variant flight_results`` a date picker and a flight-results page.
 Needs ``teachgym[web]`` and Debian's
 ``chromium`` and ``chromium-driver``.
 """

@@ -34,6 +34,7 @@ SMALL_FORMS = TaskSpace(
         "popup": Categorical((False,)),
         "autocomplete": Categorical((False,)),
         "date_picker": Categorical((False,)),
+        "flight_results": Categorical((False,)),
         "warm_start": Continuous(0.0, 1.0),
         "required_fraction": Continuous(0.5, 1.0),
     }

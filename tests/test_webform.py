@@ -90,9 +90,12 @@ def test_generated_forms_respect_the_task_parameters():
     for _ in range(60):
         task = WEBFORM_TASK_SPACE.sample(rng)
         form = generate_form(task, rng)
-        n_required = max(1, round(task["required_fraction"] * task["n_fields"]))
+        flights = task["flight_results"]  # a results page, the flight field
+        n_fields = min(task["n_fields"], 19) if flights else task["n_fields"]
+        n_required = max(1, round(task["required_fraction"] * n_fields)) + flights
         assert len({f.control for f in form.fields}) == n_required  # start and end: one control
-        assert form.n_pages == task["n_pages"] and form.viewport_rows == task["viewport_rows"]
+        assert form.n_pages == task["n_pages"] + flights
+        assert form.viewport_rows == task["viewport_rows"]
         assert form.popup == task["popup"]
         distractors = [
             e
@@ -508,6 +511,8 @@ def test_overlap_features_match_a_direct_word_count():
                     expected = float(affix(f.value))
                 if calendar_part(e):  # a closed calendar: no hint, a day's number no word
                     expected = 0.0
+                if e.role == "book":  # the flight field's pick
+                    expected = float(f.control == e.control and f.target == e.option)
                 assert view.overlap[e.eid, j, 2] == pytest.approx(expected)
             if e.column == "right" and e.input_type != "radio":
                 left = [

@@ -33,7 +33,7 @@ from teachgym.tasks import Fixed
 from teachgym.teachers.bandits.arms import SubspaceArms
 from teachgym.teachers.registry import make_teacher
 
-HARD_TASKS_SHA256 = "4c974fc3b3185c09b73ed82d296e74a10186b99d56d20929cba6e4f97369d890"
+HARD_TASKS_SHA256 = "a3ce1a4ae4e0c648d4cdb6518547a2d6f6d8a68391b6c78a2db4eb576bcd609a"
 N_PARAMETERS = len(WebFormEnv().task_space.parameters)
 HARD_FORMS_SHA256 = "78367b385935645d17ed5bc70927fc94741df37db20e7e4da989c1f881e131fa"
 

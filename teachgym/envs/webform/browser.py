@@ -103,6 +103,8 @@ arguments[0].forEach(function (control) {
     values.push(document.getElementById(ids[0]).selectedIndex);
   } else if (kind === 'checkbox') {
     values.push(document.getElementById(ids[0] + '-input').checked ? 1 : 0);
+  } else if (kind === 'flights') {
+    values.push(tg.booked);
   } else if (kind === 'radio') {
     var v = -1;
     ids.forEach(function (id, i) {

@@ -31,7 +31,9 @@ key                         shape, dtype    content
                                             element and its date field: 1 for the
                                             field's day in the shown month, the title of
                                             the field's month, ``Prev`` / ``Next`` while
-                                            the field's month is earlier / later), and 1
+                                            the field's month is earlier / later; for a
+                                            Book button and the ``flight`` field: 1 for
+                                            the cheapest / shortest flight), and 1
                                             if the element now holds the field's value
 ``status``                  (5,) f32        page / 3, last page, pop-up open, scroll fraction,
                                             steps left fraction
@@ -397,6 +399,10 @@ class ViewEncoder:
                 ]
             if calendar_part(e):  # a day's number is no value word (set while it shows)
                 self.overlap[e.eid, :, 2] = 0.0
+            if e.role == "book":  # the flight the field asks for (cheapest / shortest)
+                self.overlap[e.eid, :m, 2] = [
+                    float(f.control == e.control and f.target == e.option) for f in fields
+                ]
         accepts = {
             kind: [input_accepts(kind, f.value) for f in fields]
             for kind in ("text", "password", "email", "number", "date")
@@ -530,7 +536,7 @@ class ViewEncoder:
                 base = E + 2 * E * F
                 mask[base] = sim.scroll > 0
                 mask[base + 1] = sim.scroll < form.max_scroll(sim.page)
-                mask[base + 2] = sim.page == form.n_pages - 1
+                mask[base + 2] = sim.page == form.n_pages - 1 != sim.results_page
         self._mask = mask
 
     def observation(self, steps_left: float) -> dict[str, np.ndarray]:

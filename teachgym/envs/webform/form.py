@@ -29,6 +29,11 @@ browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
   earlier / later month, and one link per day of the month; ``Prev`` / ``Next`` show
   the month before / after, a day puts ``MM/DD/YYYY`` into the input and closes the
   calendar; a click on anything else, a ``type`` or a ``select`` closes it.
+- a flight-results page (control kind ``flights``, the second view of MiniWoB++'s
+  ``book-flight`` [liu2018miniwob]): the last page lists flights, each with its times and
+  duration and a ``Book flight for $<price>`` button (role ``book``); a click on one books
+  that flight (the control holds its index) and ends the episode; the ``submit`` action
+  does nothing there.
 - ``select(e, f)``: picks the option of a ``<select>`` whose text is field ``f``'s value.
 - ``scroll_up`` / ``scroll_down``: moves the viewport by :attr:`Form.scroll_step` rows.
 - ``submit``: like pressing Enter: submits when the last page shows and no pop-up is open.
@@ -150,10 +155,11 @@ class Element(NamedTuple):
             control is an autocomplete suggestion or a date picker's ``Prev``,
             ``Next`` or day link; a ``span`` with one is a calendar's title).
         label_for: for a ``<label for=...>``: the control it activates, or -1.
-        role: ``next``, ``submit``, ``close`` or ``abort`` for the special buttons,
-            else ``""`` (``abort`` is not shown to the agent: it looks like any button).
+        role: ``next``, ``submit``, ``close``, ``abort`` or ``book`` for the special
+            buttons, else ``""`` (``abort`` and ``book`` are not shown to the agent: they
+            look like any button).
         option: for a radio option: its index in the group; for a calendar's day link:
-            the day of the month (1-31); else -1.
+            the day of the month (1-31); for a Book button: its flight's index; else -1.
         classes: CSS classes.
     """
 
@@ -190,7 +196,8 @@ class Control(NamedTuple):
     Attributes:
         kind: an input type (``text`` .. ``date``), ``select``, ``checkbox``, ``radio``,
             ``autocomplete`` (a text input with a suggestion list) or ``datepicker``
-            (a readonly text input with a calendar).
+            (a readonly text input with a calendar) or ``flights`` (the Book buttons of a
+            results page; its value is the booked flight's index, -1 before).
         elements: element ids (one per option for a radio group; an autocomplete
             control's input, then one suggestion per option; a date picker's input,
             then its calendar's ``Prev``, ``Next``, title and 31 day links).
@@ -198,7 +205,8 @@ class Control(NamedTuple):
             index of a select (0 is the prompt); the checked option of a radio group
             (-1: none); 1 or 0 for a checked or unchecked checkbox.
         options: option texts (a select's include its prompt at index 0); a date
-            picker's: the months of its calendar's range, ``YYYY-MM``, in order.
+            picker's: the months of its calendar's range, ``YYYY-MM``, in order; a
+            ``flights`` control's: per flight ``<price in USD> <duration in minutes>``.
         name: the label the page shows for it (for humans and the HTML ``name``).
     """
 
@@ -325,6 +333,7 @@ class FormSimulator:
         self.suggesting = -1
         self.calendar = -1
         self.month = 0
+        self.results_page = next((e.page for e in form.elements if e.role == "book"), -1)
         self.reset()
 
     def reset(self) -> None:
@@ -506,6 +515,8 @@ class FormSimulator:
         if kind == "submit":
             if self.popup_open or self.submitted or self.page != self.form.n_pages - 1:
                 return False
+            if self.page == self.results_page:  # only a Book button ends it
+                return False
             self.submitted = True
             return True
         raise ValueError(f"unknown action kind {kind!r}; known: {list(ACTION_KINDS)}")
@@ -547,6 +558,9 @@ class FormSimulator:
             self.scroll = 0
             self.focused = -1
         elif element.role == "submit":
+            self.submitted = True
+        elif element.role == "book":
+            self.values[element.control] = element.option
             self.submitted = True
         elif element.input_type == "checkbox":
             self.values[element.control] = 1 - int(self.values[element.control])

@@ -73,6 +73,7 @@ WEBFORM_TASK_SPACE = TaskSpace(
         "required_fraction": Continuous(0.0, 1.0),
         "autocomplete": Categorical((False, True)),
         "date_picker": Categorical((False, True)),
+        "flight_results": Categorical((False, True)),
     }
 )
 """Difficulty parameters of ``teachgym/WebForm-v0``:
@@ -103,6 +104,11 @@ WEBFORM_TASK_SPACE = TaskSpace(
   opens on the last month, and the instruction asks for a day of the range as
   ``MM/DD/YYYY``; such a form keeps at most :data:`MAX_PICKER_DISTRACTORS` distractors
   (a one-field form that is also ``autocomplete`` has no picker).
+- ``flight_results``: the last page's button is ``Search``, which shows a results page
+  of 3 to 5 flights (times, duration, a ``Book flight for $<price>`` button each), and
+  the instruction also asks for the ``flight``: the ``cheapest`` or the ``shortest``
+  one, as MiniWoB++'s ``book-flight`` [liu2018miniwob] (a form of 20 fields asks for 19
+  and the flight).
 """
 
 CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
@@ -113,6 +119,7 @@ CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
     "popup": (False, True),
     "autocomplete": (False, True),
     "date_picker": (False, True),
+    "flight_results": (False, True),
 }
 """The categorical parameters' choices, roughly from easy to hard, for the numeric view."""
 
@@ -159,6 +166,7 @@ _BASE: Task = {
     "required_fraction": 1.0,
     "autocomplete": False,
     "date_picker": False,
+    "flight_results": False,
 }
 
 FORM_PRESETS: dict[str, Task] = {
@@ -203,6 +211,24 @@ FORM_PRESETS: dict[str, Task] = {
 }
 """Named tasks of increasing difficulty resembling classic web tasks."""
 
+MINIWOB_PRESETS: dict[str, Task] = {
+    "choose_date": {**_BASE, "n_fields": 1, "n_distractors": 0, "date_picker": True},
+    "book_flight_miniwob": {
+        **_BASE,
+        "n_fields": 3,
+        "field_types": "typed",
+        "theme": "flight",
+        "n_distractors": 0,
+        "label_style": "placeholder",
+        "date_picker": True,
+        "flight_results": True,
+    },
+}
+"""Tasks shaped like single MiniWoB++ tasks [liu2018miniwob], outside the test sets and
+the bandit sub-spaces: ``choose_date`` (one date picker and Submit) and
+``book_flight_miniwob`` (From, To, the departure date's picker, Search, then the
+flights to book the cheapest or shortest of)."""
+
 FORM_SUBSPACES: dict[str, dict[str, Any]] = {
     "login": {
         "n_fields": [1, 2],
@@ -244,7 +270,7 @@ no two share a task. Parameters a sub-space leaves out are drawn over their full
 
 HARD_SEED = 20190506
 """Seed of the draws of the ``hard`` test set."""
-HARD_VERSION = 3
+HARD_VERSION = 4
 """Version of the ``hard`` test set; bump it whenever its tasks or their forms change."""
 HARD_PRESETS = ("book_flight", "profile")
 HARD_PRESET_SEEDS = 5
@@ -281,6 +307,7 @@ def hard_tasks() -> list[Task]:
                 "popup": i % 2 == 0,
                 "autocomplete": False,
                 "date_picker": False,
+                "flight_results": False,
                 "warm_start": 0.0,
                 "required_fraction": 1.0,
                 "level_seed": int(rng.integers(2**31)),
@@ -309,13 +336,22 @@ PICKER_MONTHS = 12
 """Longest range of a date picker's calendar, in months (``choose-date``'s year)."""
 PICKER_YEARS = (2016, 2025)
 """Years in which a date picker's range ends (``choose-date``'s is 2016)."""
+FLIGHTS = (3, 5)
+"""Fewest and most flights on a results page (``book-flight``'s ``core.randi(3, 5)``)."""
+PRICES = (50, 1200)
+"""Lowest and highest flight price in USD (``book-flight``'s ``core.randi(50, 1200)``)."""
+LONGEST_FLIGHT_MIN = 36 * 60
+"""Longest flight in minutes (``book-flight`` lands within 1.5 days of the day's start)."""
+FLIGHT_WANTS = ("cheapest", "shortest")
 
 
 def preset_task(name: str) -> Task:
-    """A copy of preset ``name``; unknown names raise ``ValueError`` listing the presets."""
-    if name not in FORM_PRESETS:
-        raise ValueError(f"unknown web-form preset {name!r}; known: {sorted(FORM_PRESETS)}")
-    return dict(FORM_PRESETS[name])
+    """A copy of preset ``name`` (:data:`FORM_PRESETS`, :data:`MINIWOB_PRESETS`); unknown
+    names raise ``ValueError`` listing the presets."""
+    presets = {**FORM_PRESETS, **MINIWOB_PRESETS}
+    if name not in presets:
+        raise ValueError(f"unknown web-form preset {name!r}; known: {sorted(presets)}")
+    return dict(presets[name])
 
 
 @dataclass(slots=True)
@@ -478,6 +514,63 @@ def _picker_value(draws: _Draws) -> tuple[str, tuple[str, ...]]:
             return picked_date(month, day + 1), months
         day -= month_days(month)
     raise AssertionError("unreachable: the drawn day lies in the range")
+
+
+def _clock(minute: int) -> str:
+    """Minute of the day -> ``h:mm AM`` / ``h:mm PM`` (en-US, as ``book-flight`` shows it)."""
+    hour, rest = divmod(minute % (24 * 60), 60)
+    return f"{(hour - 1) % 12 + 1}:{rest:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+def _results_page(builder: _Builder, page: int, draws: _Draws) -> tuple[int, Field]:
+    """Add a results page of flights with distinct prices and durations; return its
+    rows and the instruction's ``flight`` field (the cheapest or the shortest)."""
+    low, high = FLIGHTS
+    n = low + draws.integer(high - low + 1)
+    prices = [PRICES[0] + p for p in draws.sample(PRICES[1] - PRICES[0] + 1, n)]
+    durations = [30 + d for d in draws.sample(LONGEST_FLIGHT_MIN - 30 + 1, n)]
+    departs = [draws.integer(24 * 60) for _ in range(n)]
+    want = FLIGHT_WANTS[draws.integer(len(FLIGHT_WANTS))]
+    options = tuple(f"{p} {d}" for p, d in zip(prices, durations, strict=True))
+    cid = builder.control("flights", -1, options, "flight")
+    books = []
+    for i, (price, duration, depart) in enumerate(zip(prices, durations, departs, strict=True)):
+        texts = (
+            f"Depart: {_clock(depart)}",
+            f"Arrives: {_clock(depart + duration)}",
+            f"Duration: {duration // 60}h {duration % 60}m",
+        )
+        for j, text in enumerate(texts):
+            builder.element(
+                tag="span",
+                input_type="",
+                text=text,
+                placeholder="",
+                page=page,
+                row=4 * i + j,
+                column="full",
+                classes=("flight-info",),
+            )
+        books.append(
+            builder.element(
+                tag="button",
+                input_type="",
+                text=f"Book flight for ${price}",
+                placeholder="",
+                page=page,
+                row=4 * i + 3,
+                column="right",
+                control=cid,
+                role="book",
+                option=i,
+                classes=("btn", "book"),
+            )
+        )
+    builder.attach(cid, books)
+    best = (prices if want == "cheapest" else durations).index(
+        min(prices if want == "cheapest" else durations)
+    )
+    return 4 * n, Field("flight", want, "radio", cid, best)
 
 
 def _picker_index(specs: list[FieldSpec]) -> int:
@@ -818,6 +911,9 @@ def generate_form(
     specs = _choose_specs(task, draws)
     if fresh_choices:
         specs = [_fresh_choice(spec, task["n_options"], draws) for spec in specs]
+    flights = bool(task.get("flight_results", False))
+    if flights:  # the flight is one more instruction field
+        specs = specs[: MAX_INSTRUCTION_FIELDS - 1]
     picker = _picker_index(specs) if task.get("date_picker", False) else -1
     if picker >= 0:
         key, paraphrases = specs[picker].key, specs[picker].paraphrases
@@ -896,15 +992,20 @@ def generate_form(
         builder.element(
             tag="button",
             input_type="",
-            text="Submit" if last else "Next",
+            text=("Search" if flights else "Submit") if last else "Next",
             placeholder="",
             page=page_index,
             row=row,
             column="right",
-            role="submit" if last else "next",
+            role="submit" if last and not flights else "next",
             classes=("btn", "btn-primary"),
         )
         page_rows.append(row + 1)
+    booking: list[Field] = []
+    if flights:
+        rows, flight_field = _results_page(builder, n_pages, draws)
+        page_rows.append(rows)
+        booking.append(flight_field)
     popup_trigger = -1
     if task["popup"] and popup_style == "confirm":
         popup_trigger = _confirm_popup(builder, blocks, asked - prefilled, draws)
@@ -950,10 +1051,11 @@ def generate_form(
                 control.cid, control.kind, control.elements, target, control.options, control.name
             )
         if ftype == "autocomplete":
-            fields += _autocomplete_fields(block, n_required, draws)
+            fields += _autocomplete_fields(block, n_required + len(booking), draws)
             continue
         shown_type = "date" if ftype == "datepicker" else ftype
         fields.append(Field(block.spec.key, block.value, shown_type, block.control, target))
+    fields += booking
     if task["order"] == "shuffled":
         fields = [fields[i] for i in draws.permutation(len(fields))]
     form = Form(
@@ -1077,6 +1179,10 @@ def oracle_plan(form: Form) -> tuple[Action, ...]:
         if control.kind == "datepicker":  # open, go back to the month, click the day
             todo += _picker_plan(form, control, str(f.target))
             continue
+        if control.kind == "flights":  # the Book button ends the episode: done last
+            book = form.elements[control.elements[int(f.target)]]
+            todo.append((book.page, book.row, Action("click", book.eid)))
+            continue
         if control.kind == "radio":
             eid = control.elements[int(f.target)]
             action = Action("click", eid)
@@ -1089,12 +1195,12 @@ def oracle_plan(form: Form) -> tuple[Action, ...]:
         element = form.elements[eid]
         todo.append((element.page, element.row, action))
     todo.sort()
+    results = any(e.role == "book" for e in form.elements)
     for page in range(form.n_pages):
         scroll = 0
-        button = buttons[page]
         steps = [(row, action) for p, row, action in todo if p == page]
         if page < form.n_pages - 1:
-            steps.append((button.row, Action("click", button.eid)))
+            steps.append((buttons[page].row, Action("click", buttons[page].eid)))
         for row, action in steps:
             while row >= scroll + form.viewport_rows:
                 scroll = min(scroll + form.scroll_step, form.max_scroll(page))
@@ -1102,5 +1208,6 @@ def oracle_plan(form: Form) -> tuple[Action, ...]:
             if action.element == form.popup_trigger >= 0:  # opens the pop-up, typing lost
                 plan += [action, close]
             plan.append(action)
-    plan.append(Action("submit"))
+    if not results:  # a Book button has ended it
+        plan.append(Action("submit"))
     return tuple(plan)

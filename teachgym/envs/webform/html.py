@@ -15,8 +15,10 @@ its text into the input on a click), date pickers (the readonly input's focus or
 click on it opens its calendar on the month of its date, else its range's last month;
 ``Prev`` / ``Next`` change the month; a day writes ``MM/DD/YYYY`` and closes it; a press
 or a focus anywhere else, but on the input's label, closes it; a press on the calendar
-keeps the focus where it is), and ``tgSubmitKey()``
-(the ``submit`` action: submits when the last page shows and no pop-up is open).
+keeps the focus where it is), Book buttons (``tgBook``: the flight is booked and the
+page submitted), and ``tgSubmitKey()``
+(the ``submit`` action: submits when the last page shows, it is not a results page and
+no pop-up is open).
 No ``<form>`` element, no link targets and no network access: the page never navigates.
 """
 
@@ -55,7 +57,7 @@ body {{ margin: 0; font: 14px sans-serif; }}
 
 _SCRIPT = """
 var tg = {page: %(page)d, pages: %(pages)d, submitted: %(submitted)s, aborted: %(aborted)s,
-  shown: %(shown)s, trigger: null, cal: %(cal)s};
+  shown: %(shown)s, trigger: null, cal: %(cal)s, results: %(results)d, booked: %(booked)d};
 function tgShow(p) {
   for (var i = 0; i < tg.pages; i++) {
     document.getElementById('page' + i).style.display = i === p ? 'block' : 'none';
@@ -151,8 +153,13 @@ function tgOutside(event) {
 }
 document.addEventListener('mousedown', tgOutside, true);
 document.addEventListener('focusin', tgOutside, true);
+function tgBook(el) {
+  tg.booked = parseInt(el.getAttribute('data-flight'), 10);
+  tg.submitted = true;
+}
 function tgSubmitKey() {
   if (tg.submitted || tgPopupOpen() || tg.page !== tg.pages - 1) { return false; }
+  if (tg.page === tg.results) { return false; }
   tg.submitted = true;
   return true;
 }
@@ -176,8 +183,10 @@ def _element_html(form: Form, sim: FormSimulator, element: Element) -> str:
             "submit": "tgSubmit()",
             "close": "tgClose()",
             "abort": "tgAbort()",
+            "book": "tgBook(this)",
         }[element.role]
-        return f'<button type="button" {common} onclick="{handler}">{text}</button>'
+        flight = f' data-flight="{element.option}"' if element.role == "book" else ""
+        return f'<button type="button" {common}{flight} onclick="{handler}">{text}</button>'
     if element.tag == "button":
         return f'<button type="button" {common}>{text}</button>'
     if is_suggestion(element):
@@ -269,6 +278,11 @@ def render_html(form: Form, sim: FormSimulator | None = None) -> str:
         "aborted": "true" if sim.aborted else "false",
         "shown": "true" if sim.popup_shown else "false",
         "scroll": sim.scroll * ROW_PX,
+        "results": sim.results_page,
+        "booked": next(
+            (int(v) for c, v in zip(form.controls, sim.values, strict=True) if c.kind == "flights"),
+            -1,
+        ),
         "cal": (
             f"{{input: 'e{form.controls[sim.calendar].elements[0]}', month: {sim.month}}}"
             if sim.calendar >= 0

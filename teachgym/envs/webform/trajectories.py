@@ -95,11 +95,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "miniwob": {"unlabelled": 0.5, "popup_style": "confirm", "fresh_choices": True},
     "autocomplete": {},
     "date_picker": {},
+    "flight_results": {},
 }
 """Named ``generate_form`` options for parity suites: the defaults, the MiniWoB++
 widgets (an unlabelled field on half the forms, confirmation pop-ups, made-up option
 and checkbox words), ``autocomplete`` (the defaults; every task has an
-autocomplete field) and ``date_picker`` (the defaults; every task has a date picker)."""
+autocomplete field), ``date_picker`` (the defaults; every task has a date picker) and
+``flight_results`` (the defaults; every task has a date picker and a flight-results
+page)."""
 
 
 def form_of(task: Task, **options: Any) -> Form:
@@ -131,8 +134,10 @@ def trajectory_suite(n: int, seed: int = 0, variant: str = "default") -> list[Tr
             task["popup"] = True
         if variant == "autocomplete":
             task["autocomplete"] = True
-        if variant == "date_picker":
+        if variant in ("date_picker", "flight_results"):
             task["date_picker"] = True
+        if variant == "flight_results":
+            task["flight_results"] = True
         form = form_of(task, **options)
         kind = TRAJECTORY_KINDS[i % len(TRAJECTORY_KINDS)]
         if kind == "oracle":
