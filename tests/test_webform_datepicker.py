@@ -45,7 +45,7 @@ def hand_built_form(value: str = "02/29/2016", months: tuple[str, ...] = MONTHS)
     elements = [
         Element(0, "label", "", "Date", "", 0, 0, "left", label_for=0, classes=("form-label",)),
         Element(1, "input", "text", "", "", 0, 0, "right", 0,
-                classes=("form-control", "datepicker")),
+                classes=("datepicker", "form-control")),
         Element(2, "a", "", "Prev", "", 0, 1, "cal-prev", 0, classes=("calendar-prev",)),
         Element(3, "a", "", "Next", "", 0, 1, "cal-next", 0, classes=("calendar-next",)),
         Element(4, "span", "", "", "", 0, 1, "cal-title", 0, classes=("calendar-title",)),
@@ -291,7 +291,7 @@ def test_choose_date_through_the_bridge_is_solved_by_reading_the_hints():
         assert env._fields == [("date", "10/18/2016", "date")]
         assert "10/18/2016" in info["instruction"]
         E, F = env.codec.E, env.codec.F
-        classes = env.codec.tokens("form-control datepicker", 2)
+        classes = env.codec.tokens("datepicker form-control", 2)
         (typed,) = [s for s in range(E) if (obs["element_class_tokens"][s] == classes).all()]
         assert not any(e.get("calendar") for e in env._elements)
         assert not env.action_masks()[E + typed * F]  # readonly: no typing

@@ -11,8 +11,10 @@ from teachgym.envs.webform.browser import (
     check_parity,
     chromium_unavailable_reason,
 )
+from teachgym.envs.webform.encoding import INPUT_TYPES, ROLES, TAGS
 from teachgym.envs.webform.form import Form
 from teachgym.envs.webform.generator import FLIGHTS, PRICES, preset_task
+from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
 from teachgym.envs.webform.trajectories import form_of, trajectory_suite
 
 REASON = chromium_unavailable_reason()
@@ -145,3 +147,69 @@ def test_the_miniwob_presets_build_their_tasks():
     env.reset(seed=0)
     assert env.form is not None and [c.kind for c in env.form.controls] == ["datepicker"]
     assert [f.key for f in env.form.fields] == ["date"]
+
+
+MINIWOB_REASON = miniwob_unavailable_reason()
+
+
+def _book_flight_episode(env: MiniWoBFormEnv, seed: int, wrong: bool = False) -> tuple:
+    """A scripted reader of the observation: type From and To and pick the suggestion the
+    value overlap names, open the date picker and follow its hints to the day, Search (the
+    ``next`` button), book the flight the hint names (or another with ``wrong``)."""
+    E, F = env.codec.E, env.codec.F
+    obs, _ = env.reset(seed=seed)
+    keys = [key for key, _, _ in env._fields]
+    assert keys == ["from", "to", "departure date", "flight"]
+    autocomplete = env.codec.tokens("form-control autocomplete", 2)
+    picker = env.codec.tokens("datepicker form-control", 2)
+    inputs = [s for s in range(E) if (obs["element_class_tokens"][s] == autocomplete).all()]
+    assert len(inputs) == 2 and not env.action_masks()[-1]  # Enter does not search
+    for field, slot in enumerate(inputs):
+        obs, *_ = env.step(E + slot * F + field)
+        suggestions = [s for s, e in enumerate(env._elements) if e.get("suggestion")]
+        pick = max(suggestions, key=lambda s: obs["overlap"][s, field, 2])
+        obs, *_ = env.step(pick)
+        assert obs["overlap"][slot, field, 3] == 1.0  # the picked name contains the field's
+    (typed,) = [s for s in range(E) if (obs["element_class_tokens"][s] == picker).all()]
+    assert not env.action_masks()[E + typed * F + 2]  # readonly
+    obs, *_ = env.step(typed)
+    for _ in range(4):
+        parts = [e.get("calendar") for e in env._elements]
+        hinted = [s for s, part in enumerate(parts) if part and obs["overlap"][s, 2, 2] == 1.0]
+        days = [s for s in hinted if parts[s] == "day"]
+        obs, *_ = env.step(days[0] if days else hinted[0])
+        if days:
+            break
+    assert obs["overlap"][typed, 2, 3] == 1.0
+    next_column = len(TAGS) + len(INPUT_TYPES) + ROLES.index("next")
+    (search,) = [s for s in range(E) if obs["element_features"][s, next_column] == 1.0]
+    obs, *_ = env.step(search)
+    books = [s for s, e in enumerate(env._elements) if e.get("book")]
+    (hinted_book,) = [s for s in books if obs["overlap"][s, 3, 2] == 1.0]
+    assert len(books) >= 3 and not env.action_masks()[-1]
+    criterion = env._fields[3][1]
+    column = "price" if criterion == "cheapest" else "minutes"
+    assert env._elements[hinted_book][column] == min(env._elements[b][column] for b in books)
+    target = next(b for b in books if b != hinted_book) if wrong else hinted_book
+    _, reward, terminated, _, info = env.step(target)
+    return criterion, reward, terminated, info
+
+
+@pytest.mark.skipif(MINIWOB_REASON is not None, reason=f"no MiniWoB++: {MINIWOB_REASON}")
+def test_book_flight_through_the_bridge_is_solved_by_reading_the_hints():
+    env = MiniWoBFormEnv(
+        task={"miniwob_task": "book-flight-nodelay"}, max_elements=64, max_fields=4
+    )
+    try:
+        criteria = set()
+        for seed in range(8):
+            criterion, reward, terminated, info = _book_flight_episode(env, seed)
+            assert terminated and reward == 1.0 and info["is_success"], (seed, info)
+            criteria.add(criterion)
+            if len(criteria) == 2 and seed >= 1:
+                break
+        assert criteria == {"cheapest", "shortest"}
+        _, reward, terminated, info = _book_flight_episode(env, 0, wrong=True)
+        assert terminated and reward == -1.0 and not info["is_success"]
+    finally:
+        env.close()

@@ -796,7 +796,7 @@ class _Builder:
                 )
             )
         parts = [
-            ("input", "", "right", row, -1, ("form-control", "datepicker")),
+            ("input", "", "right", row, -1, ("datepicker", "form-control")),
             ("a", "Prev", "cal-prev", row + 1, -1, ("calendar-prev",)),
             ("a", "Next", "cal-next", row + 1, -1, ("calendar-next",)),
             ("span", "", "cal-title", row + 1, -1, ("calendar-title",)),

@@ -46,6 +46,12 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
   of a calendar element is WebForm-v0's hint (:func:`~.encoding.calendar_hint`): its
   day, its month's title, the way to its month (a calendar needs about 40 element
   slots: ``max_elements=40``);
+- ``book-flight``: the Search button gets the ``next`` role (it shows the results, as
+  WebForm-v0's Search does), a Book button none (WebForm-v0's ``book`` role is not
+  shown), and for the ``flight`` field the value overlap of the cheapest / shortest
+  flight's Book button is 1 (prices and durations read from the results); an
+  autocomplete input holds a ``from`` / ``to`` field when its value contains it, as
+  ``book-flight`` checks (about 64 element slots hold a page);
 - a page button (not in a pop-up) whose text is a submit word (submit, login,
   search, ok, ...) gets the ``submit`` role; the flat ``submit`` action clicks it;
 - instruction fields: MiniWoB++'s own extraction, keyed and typed as WebForm-v0
@@ -123,6 +129,8 @@ MINIWOB_FORM_TASKS = (
     "choose-date-medium",
     "choose-date",
     "choose-date-nodelay",
+    "book-flight",
+    "book-flight-nodelay",
 )
 """MiniWoB++ tasks whose instruction is key/value fields filled by typing, clicking and
 picking options."""
@@ -181,6 +189,11 @@ def instruction_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tu
     return [(key, value) for key, value, _ in typed_fields(utterance, fields)]
 
 
+def keys_of(fields: list[tuple[str, str]]) -> list[str]:
+    """The keys of MiniWoB++'s extracted fields, in order."""
+    return [key for key, _ in fields]
+
+
 def typed_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     """MiniWoB++'s extracted fields as WebForm-v0 fields ``(key, value, field type)``.
 
@@ -188,6 +201,9 @@ def typed_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tuple[st
       ``verify password``; ``enter-text``'s value: ``text``;
     - ``enter-date``'s ``MM/DD/YYYY``: ``date`` with the ISO value WebForm-v0 types
       (``YYYY-MM-DD``);
+    - ``book-flight``'s criterion, from, to and date: WebForm-v0's ``book_flight_miniwob``
+      fields ``from``, ``to``, ``departure date`` (``MM/DD/YYYY``) and ``flight``
+      (``cheapest`` or ``shortest``);
     - ``choose-date``'s ``MM/DD/YYYY`` (miniwob extracts month, day and year): one
       ``date`` field of that value, as WebForm-v0's date picker asks for it;
     - ``choose-list``'s item: ``item``, a select field; ``click-option``'s option:
@@ -197,6 +213,14 @@ def typed_fields(utterance: str, fields: list[tuple[str, str]]) -> list[tuple[st
       the extractor's ``button: submit`` dropped;
     - any other field keeps its key, typed ``password`` if its key says so, else ``text``.
     """
+    if keys_of(fields) == ["criterion", "from", "to", "date"]:  # book-flight
+        values = dict(fields)
+        return [
+            ("from", values["from"], "text"),
+            ("to", values["to"], "text"),
+            ("departure date", values["date"], "date"),
+            ("flight", values["criterion"], "radio"),
+        ]
     picked = _PICK_DATE.search(utterance)
     if picked is not None:  # choose-date: miniwob splits the date into month, day, year
         return [("date", picked.group(1), "date")]
@@ -265,7 +289,41 @@ def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if int(e["ref"]) in merged:
                 extra.update(text=merged[int(e["ref"])], in_label=True)
             (popup if in_popup else page).append({**e, **extra})
+    _mark_flights(dom, page)
     return popup + page + menu + _calendar_elements(dom)
+
+
+_DURATION = re.compile(r"([0-9]+)h ([0-9]+)m")
+
+
+def _mark_flights(dom: list[dict[str, Any]], page: list[dict[str, Any]]) -> None:
+    """``book-flight``: mark each Book button (``flight-price``) with its flight's price
+    and duration in minutes, and the Search button (``#search`` in ``#menu``) as the
+    ``next`` button (it shows the results, as WebForm-v0's Search does)."""
+    by_ref = {int(e["ref"]): e for e in dom}
+    if not any(e["id"] in ("menu", "results") for e in dom):  # not book-flight's pages
+        return
+
+    def flight_of(element: dict[str, Any]) -> int:
+        parent = int(element["parent"])
+        while parent in by_ref:
+            if "flight" in str(by_ref[parent]["classes"]).split():
+                return parent
+            parent = int(by_ref[parent]["parent"])
+        return -1
+
+    minutes: dict[int, int] = {}
+    for e in dom:
+        found = _DURATION.fullmatch(str(e["text"]).strip())
+        if "time-duration" in str(e["classes"]).split() and found is not None:
+            minutes[flight_of(e)] = 60 * int(found.group(1)) + int(found.group(2))
+    for element in page:
+        classes = str(element["classes"]).split()
+        price = str(element["text"]).rsplit("$", 1)[-1]
+        if "flight-price" in classes and price.isdigit():
+            element.update(book=True, price=int(price), minutes=minutes.get(flight_of(element)))
+        elif element["id"] == "search":
+            element["next"] = True
 
 
 _CALENDAR_PARTS = {"ui-datepicker-prev": "prev", "ui-datepicker-next": "next"}
@@ -329,7 +387,7 @@ def _classes(element: dict[str, Any]) -> str:
     if element.get("calendar"):
         return f"calendar-{element['calendar']}"
     if _readonly(element):
-        return "form-control datepicker"
+        return "datepicker form-control"
     classes = str(element["classes"])
     return "form-control autocomplete" if "ui-autocomplete-input" in classes.split() else classes
 
@@ -346,8 +404,10 @@ def _affix(text: str, key: str, value: str) -> float | None:
 def _role(element: dict[str, Any]) -> str:
     """``submit`` for a page button with a submit word, ``close`` for a pop-up button
     with a dismiss word, else ``""``."""
-    if _kind(element)[0] != "button":
-        return ""
+    if _kind(element)[0] != "button" or element.get("book"):
+        return ""  # a Book button looks like any button, as WebForm-v0's
+    if element.get("next"):
+        return "next"
     text = word_set(str(element["text"]))
     if element["in_popup"]:
         return "close" if text & CLOSE_WORDS else ""
@@ -547,6 +607,11 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             obs["element_mask"][slot] = 1.0
         contexts = [word_set(self._context(slot, texts, boxes)) for slot in range(len(texts))]
         shown = _shown_month(self._elements)
+        books = [e for e in self._elements if e.get("book")]
+        best = {
+            "cheapest": min(books, key=lambda e: e["price"]) if books else None,
+            "shortest": min(books, key=lambda e: e["minutes"] or 1 << 30) if books else None,
+        }
         for index, (key, value, ftype) in enumerate(self._fields):
             obs["field_key_tokens"][index] = tokens(key)
             obs["field_value_tokens"][index] = tokens(value)
@@ -570,6 +635,11 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
                 if element.get("calendar"):
                     day = int(texts[slot]) if element["calendar"] == "day" else 0
                     overlap[2] = calendar_hint(str(element["calendar"]), day, shown, value)
+                if element.get("book") and key == "flight":
+                    overlap[2] = float(best.get(value) is element)
+                autocomplete = "ui-autocomplete-input" in str(element["classes"]).split()
+                if key in ("from", "to") and autocomplete:  # book-flight: the value contains it
+                    overlap[3] = float(bool(value) and value in _held(element))
         obs["status"][:] = (0.0, 1.0, float(popup_open), 0.0, 1.0 - self._steps / self.max_steps)
         assert obs["overlap"].shape == (E, F, N_OVERLAP)
         assert obs["element_features"].shape == (E, N_ELEMENT_FEATURES)
