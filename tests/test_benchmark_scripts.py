@@ -163,6 +163,25 @@ def test_walker_speed_prints_every_walker_with_and_without_random_tasks(capsys):
     assert all(float(value) >= 0 for row in terrain for value in row[1:])
 
 
+def test_parkour_terrain_measures_the_first_drop_after_the_start_pad(capsys):
+    import gymnasium as gym
+
+    script = load_script("parkour_terrain")
+    env = gym.make("teachgym/Parkour-v0", body="old_classic_bipedal", cppn_space="easy")
+    task = dict(env.unwrapped.test_sets()["easy"].tasks[0])
+    at_once = script.ground_figures(env, task, drop=0.0)
+    never = script.ground_figures(env, task, drop=1000.0)
+    env.close()
+    assert at_once["first_drop_m"] == 0.0 and never["first_drop_m"] is None
+    assert 0.0 <= never["near_slope"] <= never["max_slope"]
+    assert never["lowest_m"] <= 0.0 <= never["highest_m"]
+    script.main(["--tasks", "3"])
+    out = capsys.readouterr().out
+    task_lines = [line for line in out.splitlines() if line.startswith("  (")]
+    assert len(task_lines) == 10 and all("first drop " in line for line in task_lines)
+    assert out.count("3 uniform tasks") == 2
+
+
 def test_parkour_speed_prints_every_configuration_water_costs_and_resets(capsys):
     script = load_script("parkour_speed")
     script.main(["--steps", "5", "--rounds", "1", "--calls", "2", "--resets", "2"])
