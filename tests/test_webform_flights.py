@@ -113,12 +113,45 @@ def test_a_twenty_field_form_asks_for_nineteen_and_the_flight():
     env.reset()  # fits max_fields=20
 
 
+def test_from_and_to_suggest_the_airports_containing_the_typed_city_or_code():
+    asked = set()
+    for seed in range(10):
+        form = form_of({**preset_task("book_flight_miniwob"), "level_seed": seed})
+        for index, f in enumerate(form.fields[:2]):
+            control = form.controls[f.control]
+            typed, *suggestions = control.elements
+            target = suggestions[control.options.index(str(f.target))]
+            asked.add("code" if f.value.isupper() and len(f.value) == 3 else "city")
+            assert f.value in str(f.target) and f.key in ("from", "to")
+            sim = FormSimulator(form)
+            assert sim.apply(Action("type", typed, index)) and not sim.satisfied(index)
+            shown = [e for e in suggestions if sim.actionable(e)]
+            assert target in shown
+            assert all(f.value.lower() in form.elements[e].text.lower() for e in shown)
+            hidden = [e for e in suggestions if e not in shown]
+            assert all(f.value.lower() not in form.elements[e].text.lower() for e in hidden)
+            assert sim.apply(Action("click", target)) and sim.satisfied(index)
+            wrong = next((e for e in shown if e != target), None)
+            if wrong is not None:
+                sim.apply(Action("type", typed, index))
+                sim.apply(Action("click", wrong))
+                assert not sim.satisfied(index)
+    assert asked == {"code", "city"}
+
+
 @needs_chromium
 def test_flight_results_parity_with_chromium():
     with ChromiumSession() as session:
         for trajectory in trajectory_suite(6, seed=4, variant="flight_results"):
             report = check_parity(session, trajectory.form, trajectory.actions)
             assert report.agree, report.differences
+        for seed in range(3):
+            airports = form_of({**preset_task("book_flight_miniwob"), "level_seed": seed})
+            typed = airports.controls[airports.fields[0].control].elements[0]
+            typing = [Action("type", typed, 0), Action("click", typed + 1)]
+            for actions in (list(airports.oracle), typing + list(airports.oracle)[2:]):
+                report = check_parity(session, airports, actions)
+                assert report.agree, report.differences
         form = form_of(flight_task(3))
         search, books, target, _ = parts(form)
         wrong = next(b for b in books if b != target)
@@ -140,7 +173,8 @@ def test_the_miniwob_presets_build_their_tasks():
         form = env.form
         assert form is not None and form.n_pages == 2
         assert [f.key for f in form.fields] == ["from", "to", "departure date", "flight"]
-        assert [c.kind for c in form.controls] == ["text", "text", "datepicker", "flights"]
+        kinds = ["autocomplete", "autocomplete", "datepicker", "flights"]
+        assert [c.kind for c in form.controls] == kinds
         sim = FormSimulator(form)
         assert all(sim.apply(a) for a in form.oracle) and sim.success()
     env = WebFormEnv(preset="choose_date")

@@ -390,7 +390,9 @@ class ViewEncoder:
         if selects:
             self.overlap[selects, :m, 2] = shares[n + 1 :, m:]
         affixes = [
-            j for j, f in enumerate(fields) if form.controls[f.control].kind == "autocomplete"
+            j
+            for j, f in enumerate(fields)
+            if form.controls[f.control].kind == "autocomplete" and f.key in ("start", "end")
         ]
         for e in elements:
             if is_suggestion(e) and affixes:

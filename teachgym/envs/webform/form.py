@@ -20,7 +20,9 @@ browser gives the rendered HTML (see :mod:`teachgym.envs.webform.html`):
   puts its text into the input and closes the list; a click on anything else or typing
   into another control closes it (the input loses the focus). The instruction asks
   with a ``start`` field and optionally an ``end`` field (the value must start / end
-  with theirs, case-sensitive).
+  with theirs, case-sensitive). On a flight form (``book-flight``'s From and To) the
+  suggestions (class ``contains``) are those that contain the typed value, and the
+  field (key ``from`` / ``to``) holds when the input holds a suggestion containing it.
 - date-picker inputs (control kind ``datepicker``, the jQuery UI datepicker of MiniWoB++'s
   ``choose-date`` and ``book-flight`` [liu2018miniwob]): the input is readonly (no
   ``type`` fits it); a click on it or its label opens its calendar on the month of the
@@ -294,16 +296,25 @@ class Form:
 def field_holds(form: Form, f: Field, value: str | int) -> bool:
     """Whether a control holding ``value`` satisfies field ``f``: its target, or for an
     autocomplete control a text that starts (key ``start``) or ends (key ``end``) with
-    the field's value, as MiniWoB++'s ``use-autocomplete`` checks it."""
-    if form.controls[f.control].kind == "autocomplete":
+    the field's value, as MiniWoB++'s ``use-autocomplete`` checks it, or (any other key,
+    ``book-flight``'s From and To) one of its options that contains the field's value."""
+    control = form.controls[f.control]
+    if control.kind == "autocomplete":
         text = str(value)
-        return text.startswith(f.value) if f.key == "start" else text.endswith(f.value)
+        if f.key == "start":
+            return text.startswith(f.value)
+        if f.key == "end":
+            return text.endswith(f.value)
+        return f.value in text and text in control.options
     return value == f.target
 
 
-def suggests(option: str, typed: str) -> bool:
+def suggests(option: str, typed: str, contains: bool = False) -> bool:
     """Whether an autocomplete list shows ``option`` for the ``typed`` text (a prefix,
-    case-insensitive, as ``use-autocomplete``'s matcher; nothing for an empty text)."""
+    case-insensitive, as ``use-autocomplete``'s matcher, or with ``contains`` anywhere in
+    it, as jQuery UI's default matcher on ``book-flight``; nothing for an empty text)."""
+    if contains:
+        return bool(typed) and typed.lower() in option.lower()
     return bool(typed) and option.lower().startswith(typed.lower())
 
 
@@ -399,7 +410,7 @@ class FormSimulator:
         """Whether suggestion ``element`` is in the open list of its autocomplete input."""
         control = self.form.controls[element.control]
         return self.suggesting == control.cid and suggests(
-            element.text, str(self.values[control.cid])
+            element.text, str(self.values[control.cid]), "contains" in element.classes
         )
 
     def actionable(self, eid: int) -> bool:

@@ -30,6 +30,7 @@ from teachgym.envs.webform.form import (
     picked_date,
 )
 from teachgym.envs.webform.vocabulary import (
+    AIRPORTS,
     AUTOCOMPLETE_SPEC,
     CATALOG,
     CHECKBOX_VALUES,
@@ -108,7 +109,10 @@ WEBFORM_TASK_SPACE = TaskSpace(
   of 3 to 5 flights (times, duration, a ``Book flight for $<price>`` button each), and
   the instruction also asks for the ``flight``: the ``cheapest`` or the ``shortest``
   one, as MiniWoB++'s ``book-flight`` [liu2018miniwob] (a form of 20 fields asks for 19
-  and the flight).
+  and the flight); with ``autocomplete`` its ``from`` and ``to`` fields (if any) are the
+  autocomplete inputs instead of the last field: US airports ``City, ST (CODE)``, the
+  suggestions those containing the typed text, the instruction naming the city or the
+  code, as ``book-flight``'s.
 """
 
 CATEGORICAL_LEVELS: dict[str, tuple[Any, ...]] = {
@@ -222,12 +226,13 @@ MINIWOB_PRESETS: dict[str, Task] = {
         "label_style": "placeholder",
         "date_picker": True,
         "flight_results": True,
+        "autocomplete": True,
     },
 }
 """Tasks shaped like single MiniWoB++ tasks [liu2018miniwob], outside the test sets and
 the bandit sub-spaces: ``choose_date`` (one date picker and Submit) and
-``book_flight_miniwob`` (From, To, the departure date's picker, Search, then the
-flights to book the cheapest or shortest of)."""
+``book_flight_miniwob`` (From and To as airport autocomplete inputs, the departure
+date's picker, Search, then the flights to book the cheapest or shortest of)."""
 
 FORM_SUBSPACES: dict[str, dict[str, Any]] = {
     "login": {
@@ -485,7 +490,7 @@ def _value_and_options(
     if spec.ftype == "datepicker":
         return _picker_value(draws)
     value = spec.values[draws.integer(len(spec.values))]
-    if spec.ftype == "autocomplete":  # suggestions that share the value's first letter
+    if spec.ftype in ("autocomplete", "airport"):  # suggestions sharing the first letter
         alike = [v for v in spec.values if v != value and v[0] == value[0]]
         picked = [alike[i] for i in draws.sample(len(alike), min(len(alike), n_options - 1))]
         options = [value, *picked]
@@ -679,8 +684,8 @@ class _Builder:
             self.attach(cid, options)
             block.control, block.elements = cid, [*captions, *options]
             return row + captioned + len(options)
-        if ftype == "autocomplete":
-            return self.autocomplete_block(block, page, row, initial)
+        if ftype in ("autocomplete", "airport"):
+            return self.autocomplete_block(block, page, row, initial, ftype == "airport")
         if ftype == "datepicker":
             return self.date_picker_block(block, page, row, initial)
         is_select = ftype == "select"
@@ -721,9 +726,12 @@ class _Builder:
         block.control = cid
         return row + 1
 
-    def autocomplete_block(self, block: _Block, page: int, row: int, initial: str | int) -> int:
+    def autocomplete_block(
+        self, block: _Block, page: int, row: int, initial: str | int, contains: bool = False
+    ) -> int:
         """A text input with its label and one hidden suggestion per option in the rows
-        below it; return the next free row."""
+        below it (``contains``: shown when they contain the typed text, class
+        ``contains``); return the next free row."""
         shown = block.label.capitalize()
         cid = self.control("autocomplete", initial, block.options, block.label)
         block.elements = []
@@ -766,7 +774,7 @@ class _Builder:
                     column="right",
                     control=cid,
                     option=i,
-                    classes=("suggestion",),
+                    classes=("suggestion", "contains") if contains else ("suggestion",),
                 )
             )
         self.attach(cid, owned)
@@ -920,7 +928,11 @@ def generate_form(
         if specs[picker].ftype != "date":
             key, paraphrases = DATE_PICKER_SPEC.key, DATE_PICKER_SPEC.paraphrases
         specs[picker] = FieldSpec(key, "datepicker", paraphrases, ())
-    if task.get("autocomplete", False):
+    airports = [i for i, spec in enumerate(specs) if flights and spec.key in ("from", "to")]
+    if task.get("autocomplete", False) and airports:  # book-flight: From and To
+        for i in airports:
+            specs[i] = FieldSpec(specs[i].key, "airport", specs[i].paraphrases, AIRPORTS)
+    elif task.get("autocomplete", False):
         specs[-1] = AUTOCOMPLETE_SPEC
     blocks: list[_Block] = []
     for i, spec in enumerate(specs):
@@ -1053,6 +1065,11 @@ def generate_form(
         if ftype == "autocomplete":
             fields += _autocomplete_fields(block, n_required + len(booking), draws)
             continue
+        if ftype == "airport":  # the city or the code, as book-flight asks for either
+            city, code = block.value[:-1].split(" (")
+            asked_as = (city, code)[draws.integer(2)]
+            fields.append(Field(block.spec.key, asked_as, "text", block.control, block.value))
+            continue
         shown_type = "date" if ftype == "datepicker" else ftype
         fields.append(Field(block.spec.key, block.value, shown_type, block.control, target))
     fields += booking
@@ -1072,7 +1089,7 @@ def generate_form(
 
 def _empty(ftype: str) -> str | int:
     """The value of an empty control of field type ``ftype``."""
-    if ftype in TEXT_LIKE or ftype in ("autocomplete", "datepicker"):
+    if ftype in TEXT_LIKE or ftype in ("autocomplete", "airport", "datepicker"):
         return ""
     return 0 if ftype == "select" else -1
 

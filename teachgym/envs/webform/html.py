@@ -9,7 +9,8 @@ only the current one is displayed; the pop-up is an ``#overlay`` box over the vi
 A small script implements the Next, Submit, Close and abort buttons, the pop-up
 trigger (the input's first focus opens the pop-up and disables the input until it
 closes, so keys typed into it are lost), autocomplete lists (typing into the input
-shows its ``.suggestion`` links whose text starts with the value, ignoring case; the
+shows its ``.suggestion`` links whose text starts with the value (contains it, for a
+``.contains`` link), ignoring case; the
 input losing the focus hides them; a suggestion keeps the focus on a press and puts
 its text into the input on a click), date pickers (the readonly input's focus or a
 click on it opens its calendar on the month of its date, else its range's last month;
@@ -87,7 +88,8 @@ function tgTrigger(el) {
 function tgSuggestions(input, show) {
   var typed = input.value.toLowerCase();
   document.querySelectorAll('.suggestion[data-for="' + input.id + '"]').forEach(function (a) {
-    var match = show && typed !== '' && a.textContent.toLowerCase().indexOf(typed) === 0;
+    var at = a.textContent.toLowerCase().indexOf(typed);
+    var match = show && typed !== '' && (a.classList.contains('contains') ? at >= 0 : at === 0);
     a.style.display = match ? 'block' : 'none';
   });
 }

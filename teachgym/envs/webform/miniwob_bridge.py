@@ -49,9 +49,11 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
 - ``book-flight``: the Search button gets the ``next`` role (it shows the results, as
   WebForm-v0's Search does), a Book button none (WebForm-v0's ``book`` role is not
   shown), and for the ``flight`` field the value overlap of the cheapest / shortest
-  flight's Book button is 1 (prices and durations read from the results); an
-  autocomplete input holds a ``from`` / ``to`` field when its value contains it, as
-  ``book-flight`` checks (about 64 element slots hold a page);
+  flight's Book button is 1 (prices and durations read from the results); its
+  suggestions (jQuery UI's default matcher: those containing the typed text) get
+  WebForm-v0's ``suggestion contains`` classes, and an autocomplete input holds a
+  ``from`` / ``to`` field when its value contains it and is not just the typed text (a
+  picked airport name), as ``book-flight`` checks (about 64 element slots hold a page);
 - a page button (not in a pop-up) whose text is a submit word (submit, login,
   search, ok, ...) gets the ``submit`` role; the flat ``submit`` action clicks it;
 - instruction fields: MiniWoB++'s own extraction, keyed and typed as WebForm-v0
@@ -290,6 +292,8 @@ def _area_elements(dom: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 extra.update(text=merged[int(e["ref"])], in_label=True)
             (popup if in_popup else page).append({**e, **extra})
     _mark_flights(dom, page)
+    if any(e["id"] == "menu" for e in dom):  # book-flight: jQuery UI's default matcher
+        menu = [{**e, "contains": True} for e in menu]
     return popup + page + menu + _calendar_elements(dom)
 
 
@@ -383,7 +387,7 @@ def _readonly(element: dict[str, Any]) -> bool:
 def _classes(element: dict[str, Any]) -> str:
     """The element's classes, jQuery UI's autocomplete classes as WebForm-v0 names them."""
     if element.get("suggestion"):
-        return "suggestion"
+        return "suggestion contains" if element.get("contains") else "suggestion"
     if element.get("calendar"):
         return f"calendar-{element['calendar']}"
     if _readonly(element):
@@ -638,8 +642,9 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
                 if element.get("book") and key == "flight":
                     overlap[2] = float(best.get(value) is element)
                 autocomplete = "ui-autocomplete-input" in str(element["classes"]).split()
-                if key in ("from", "to") and autocomplete:  # book-flight: the value contains it
-                    overlap[3] = float(bool(value) and value in _held(element))
+                if key in ("from", "to") and autocomplete:  # book-flight: a name containing it
+                    held_text = _held(element)
+                    overlap[3] = float(bool(value) and value in held_text and held_text != value)
         obs["status"][:] = (0.0, 1.0, float(popup_open), 0.0, 1.0 - self._steps / self.max_steps)
         assert obs["overlap"].shape == (E, F, N_OVERLAP)
         assert obs["element_features"].shape == (E, N_ELEMENT_FEATURES)

@@ -101,8 +101,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
 widgets (an unlabelled field on half the forms, confirmation pop-ups, made-up option
 and checkbox words), ``autocomplete`` (the defaults; every task has an
 autocomplete field), ``date_picker`` (the defaults; every task has a date picker) and
-``flight_results`` (the defaults; every task has a date picker and a flight-results
-page)."""
+``flight_results`` (the defaults; every task has a date picker, an autocomplete field
+(From and To on a flight form) and a flight-results page)."""
 
 
 def form_of(task: Task, **options: Any) -> Form:
@@ -137,7 +137,7 @@ def trajectory_suite(n: int, seed: int = 0, variant: str = "default") -> list[Tr
         if variant in ("date_picker", "flight_results"):
             task["date_picker"] = True
         if variant == "flight_results":
-            task["flight_results"] = True
+            task["flight_results"] = task["autocomplete"] = True
         form = form_of(task, **options)
         kind = TRAJECTORY_KINDS[i % len(TRAJECTORY_KINDS)]
         if kind == "oracle":

@@ -228,3 +228,24 @@ DATE_PICKER_SPEC = FieldSpec("date", "datepicker", ("day", "pick a date"), ())
 """The date-picker field of a form without a date field (``choose-date`` asks for ``the
 date``); its values are drawn with the calendar's range (``ftype`` ``datepicker`` is the
 generator's own: the instruction field's type is ``date``)."""
+
+AIRPORTS = (
+    "Albuquerque, NM (ABQ)", "Anchorage, AK (ANC)", "Atlanta, GA (ATL)", "Austin, TX (AUS)",
+    "Baltimore, MD (BWI)", "Bangor, ME (BGR)", "Billings, MT (BIL)", "Boise, ID (BOI)",
+    "Boston, MA (BOS)", "Buffalo, NY (BUF)", "Charlotte, NC (CLT)", "Chicago, IL (ORD)",
+    "Cincinnati, OH (CVG)", "Cleveland, OH (CLE)", "Columbus, OH (CMH)", "Dallas, TX (DFW)",
+    "Denver, CO (DEN)", "Detroit, MI (DTW)", "El Paso, TX (ELP)", "Fairbanks, AK (FAI)",
+    "Honolulu, HI (HNL)", "Houston, TX (IAH)", "Indianapolis, IN (IND)",
+    "Jacksonville, FL (JAX)", "Juneau, AK (JNU)", "Kansas City, MO (MCI)",
+    "Las Vegas, NV (LAS)", "Los Angeles, CA (LAX)", "Louisville, KY (SDF)",
+    "Memphis, TN (MEM)", "Miami, FL (MIA)", "Milwaukee, WI (MKE)", "Minneapolis, MN (MSP)",
+    "Nashville, TN (BNA)", "New Orleans, LA (MSY)", "Newark, NJ (EWR)", "Oakland, CA (OAK)",
+    "Omaha, NE (OMA)", "Orlando, FL (MCO)", "Philadelphia, PA (PHL)", "Phoenix, AZ (PHX)",
+    "Pittsburgh, PA (PIT)", "Portland, OR (PDX)", "Raleigh/Durham, NC (RDU)",
+    "Reno, NV (RNO)", "Sacramento, CA (SMF)", "Salt Lake City, UT (SLC)",
+    "San Antonio, TX (SAT)", "San Diego, CA (SAN)", "San Francisco, CA (SFO)",
+    "San Jose, CA (SJC)", "Seattle, WA (SEA)", "St. Louis, MO (STL)", "Tampa, FL (TPA)",
+    "Tucson, AZ (TUS)", "Tulsa, OK (TUL)",
+)  # fmt: skip
+"""US airports as ``book-flight`` names them, ``City, ST (CODE)`` (its list,
+``DOMESTIC_FLIGHTS``, has about 1,000; this shorter one is written here)."""
