@@ -413,6 +413,7 @@ def test_registered_id_presets_and_test_sets():
     assert isinstance(text, str) and text.startswith("Enter ")
     sets = env.unwrapped.test_sets()
     assert len(sets["presets-x10"]) == 40
+    assert sets["presets-x10"].version == sets["uniform-50"].version == 2
     assert all(WEBFORM_TASK_SPACE.contains(t) for t in sets["presets-x10"].tasks)
 
 

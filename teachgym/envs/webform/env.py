@@ -93,7 +93,8 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             ``{"n_fields": [1, 5], "popup": False}``; tasks must then lie inside.
 
     Test sets (each task with its ``level_seed``): ``presets-x10`` (each preset with
-    level seeds 0..9), ``uniform-50`` (50 uniform tasks, seed 0) and ``hard`` (version
+    level seeds 0..9) and ``uniform-50`` (50 uniform tasks, seed 0), both version 2
+    (their tasks name ``date_picker`` and ``flight_results``), and ``hard`` (version
     :data:`.generator.HARD_VERSION`, :func:`.generator.hard_tasks`: 40 large forms with
     distractors, decoys, paraphrases, pages and pop-ups, and the ``book_flight`` and
     ``profile`` presets). With ``ranges`` their tasks are clipped into the ranges
@@ -327,8 +328,8 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         ]
         hard = [numeric_task(t) if self.numeric_tasks else t for t in hard_tasks()]
         return {
-            "presets-x10": TestSet("presets-x10", 1, self._clipped(tasks)),
-            "uniform-50": TestSet("uniform-50", 1, self.task_space.uniform_set(50, seed=0)),
+            "presets-x10": TestSet("presets-x10", 2, self._clipped(tasks)),
+            "uniform-50": TestSet("uniform-50", 2, self.task_space.uniform_set(50, seed=0)),
             "hard": TestSet("hard", HARD_VERSION, self._clipped(hard)),
         }
 
