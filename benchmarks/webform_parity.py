@@ -12,7 +12,9 @@ after every action, and the same final success. ``--variant miniwob`` replays th
 MiniWoB++ widgets instead (unlabelled inputs, a confirmation pop-up on every form:
 see :data:`~teachgym.envs.webform.trajectories.VARIANTS`); ``--variant autocomplete``
 and ``--variant date_picker`` put an autocomplete input / a date picker on every form,
-``--variant flight_results`` a date picker and a flight-results page.
+``--variant flight_results`` a date picker and a flight-results page,
+``--variant confirm_password`` a login form whose password is followed by its
+``verify password`` confirmation field.
 Needs ``teachgym[web]`` and Debian's
 ``chromium`` and ``chromium-driver``.
 """

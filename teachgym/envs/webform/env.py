@@ -87,6 +87,9 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         preselected: probability in [0, 1] that a select starts on its first option
             instead of its prompt, as MiniWoB++'s prompt-less selects (see
             ``generate_form``); 0 keeps every select on its prompt.
+        confirm_password: probability in [0, 1] that an asked password field is
+            followed by its ``verify password`` confirmation field, as MiniWoB++'s
+            ``enter-password`` (see ``generate_form``); 0 adds none.
         ranges: narrow the task space teachers see, per parameter a ``[low, high]``
             range, one held value or a list of choices (:mod:`teachgym.task_ranges`; in
             the numeric view categorical parameters take their integer levels), e.g.
@@ -143,6 +146,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
         fresh_choices: bool = False,
         ranges: dict[str, Any] | None = None,
         preselected: float = 0.0,
+        confirm_password: float = 0.0,
     ) -> None:
         self.numeric_tasks = bool(numeric_tasks)
         self.fresh_values = bool(fresh_values)
@@ -152,7 +156,12 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             raise ValueError(f"popup_style must be one of {POPUP_STYLES}, got {popup_style!r}")
         if not (isinstance(preselected, float | int) and 0.0 <= preselected <= 1.0):
             raise ValueError(f"preselected must be a probability in [0, 1], got {preselected!r}")
+        if not (isinstance(confirm_password, float | int) and 0.0 <= confirm_password <= 1.0):
+            raise ValueError(
+                f"confirm_password must be a probability in [0, 1], got {confirm_password!r}"
+            )
         self.unlabelled = float(unlabelled)
+        self.confirm_password = float(confirm_password)
         self.preselected = float(preselected)
         self.popup_style = popup_style
         self.fresh_choices = bool(fresh_choices)
@@ -215,6 +224,7 @@ class WebFormEnv(TaskEnv[dict[str, np.ndarray], Any]):
             popup_style=self.popup_style,
             fresh_choices=self.fresh_choices,
             preselected=self.preselected,
+            confirm_password=self.confirm_password,
         )
         sim = FormSimulator(form)
         self._view = ViewEncoder(self.codec, form, sim)

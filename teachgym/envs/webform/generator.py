@@ -36,6 +36,7 @@ from teachgym.envs.webform.vocabulary import (
     CHECKBOX_VALUES,
     CONFIRM_HARMFUL,
     CONFIRM_MESSAGES,
+    CONFIRM_PASSWORD_SPEC,
     CONFIRM_QUESTIONS,
     CONFIRM_SAFE,
     DATE_PICKER_SPEC,
@@ -886,6 +887,7 @@ def generate_form(
     popup_style: str = "notice",
     fresh_choices: bool = False,
     preselected: float = 0.0,
+    confirm_password: float = 0.0,
 ) -> Form:
     """Build the form of a validated ``task``, drawing everything from ``rng``.
 
@@ -911,6 +913,13 @@ def generate_form(
             its prompt, as MiniWoB++'s ``choose-list`` select (which has no prompt
             option, so the browser shows its first option as chosen); a select the
             instruction does not ask for must then stay on that option.
+        confirm_password: probability that a ``password`` field the instruction asks
+            for is followed, on the next row, by its confirmation field, as MiniWoB++'s
+            ``enter-password`` [liu2018miniwob]: a password input labelled ``Verify
+            password`` (or a paraphrase, see :data:`CONFIRM_PASSWORD_SPEC`), asked by
+            the instruction as ``verify password`` with the same value (prefilled when
+            the password is); added only while the instruction stays within
+            :data:`MAX_INSTRUCTION_FIELDS`.
 
     The defaults draw exactly what earlier versions drew, so a task and level seed
     give the same form as before.
@@ -948,6 +957,12 @@ def generate_form(
     if unlabelled > 0.0 and bare and draws.random() < unlabelled:
         bare[draws.integer(len(bare))].style = "none"
 
+    confirms = _confirmations(task, blocks, asked, n_required, confirm_password, draws)
+    for password_index, confirmation in confirms.items():
+        asked.add(confirmation.field_index)
+        if password_index in prefilled:
+            prefilled.add(confirmation.field_index)
+
     used_labels = {b.label for b in blocks} | {s.key for s in specs}
     extras: list[_Block] = []
     for _ in range(task["n_decoys"]):
@@ -978,6 +993,9 @@ def generate_form(
         is_extra[draws.sample(total, len(mine))] = True
         ordered_fields, ordered_extras = iter(blocks[i] for i in chunk), iter(mine)
         pages.append([next(ordered_extras if x else ordered_fields) for x in is_extra.tolist()])
+    if confirms:  # each confirmation right after its password
+        pages = [_with_confirmations(page, confirms) for page in pages]
+        blocks = _with_confirmations(blocks, confirms)
 
     builder = _Builder()
     page_rows = []
@@ -1063,7 +1081,7 @@ def generate_form(
                 control.cid, control.kind, control.elements, target, control.options, control.name
             )
         if ftype == "autocomplete":
-            fields += _autocomplete_fields(block, n_required + len(booking), draws)
+            fields += _autocomplete_fields(block, n_required + len(booking) + len(confirms), draws)
             continue
         if ftype == "airport":  # the city or the code, as book-flight asks for either
             city, code = block.value[:-1].split(" (")
@@ -1085,6 +1103,45 @@ def generate_form(
         popup_trigger=popup_trigger,
     )
     return form.with_oracle(oracle_plan(form))
+
+
+def _confirmations(
+    task: Task,
+    blocks: list[_Block],
+    asked: set[int],
+    n_required: int,
+    probability: float,
+    draws: _Draws,
+) -> dict[int, _Block]:
+    """Field index of an asked ``password`` field -> its confirmation block (see
+    ``confirm_password`` in :func:`generate_form`); draws nothing when ``probability`` is 0."""
+    confirms: dict[int, _Block] = {}
+    if probability <= 0.0:
+        return confirms
+    # room for the flight field and an autocomplete field's end field
+    room = MAX_INSTRUCTION_FIELDS - n_required - bool(task.get("flight_results", False)) - 1
+    for block in blocks:
+        assert block.spec is not None
+        if block.field_index not in asked or block.spec.key != "password":
+            continue
+        if len(confirms) >= room or draws.random() >= probability:
+            continue
+        label = _label(CONFIRM_PASSWORD_SPEC, task["paraphrase"], draws)
+        index = len(blocks) + len(confirms)
+        confirms[block.field_index] = _Block(
+            CONFIRM_PASSWORD_SPEC, label, _style(task, draws), block.value, field_index=index
+        )
+    return confirms
+
+
+def _with_confirmations(blocks: list[_Block], confirms: dict[int, _Block]) -> list[_Block]:
+    """``blocks`` with each confirmation block right after its password's block."""
+    out = []
+    for block in blocks:
+        out.append(block)
+        if block.spec is not None and block.field_index in confirms:
+            out.append(confirms[block.field_index])
+    return out
 
 
 def _empty(ftype: str) -> str | int:

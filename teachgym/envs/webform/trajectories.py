@@ -96,13 +96,16 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "autocomplete": {},
     "date_picker": {},
     "flight_results": {},
+    "confirm_password": {"confirm_password": 1.0},
 }
 """Named ``generate_form`` options for parity suites: the defaults, the MiniWoB++
 widgets (an unlabelled field on half the forms, confirmation pop-ups, made-up option
 and checkbox words), ``autocomplete`` (the defaults; every task has an
 autocomplete field), ``date_picker`` (the defaults; every task has a date picker) and
 ``flight_results`` (the defaults; every task has a date picker, an autocomplete field
-(From and To on a flight form) and a flight-results page)."""
+(From and To on a flight form) and a flight-results page) and ``confirm_password``
+(every task a login form whose asked password is followed by its ``verify password``
+confirmation field)."""
 
 
 def form_of(task: Task, **options: Any) -> Form:
@@ -138,6 +141,9 @@ def trajectory_suite(n: int, seed: int = 0, variant: str = "default") -> list[Tr
             task["date_picker"] = True
         if variant == "flight_results":
             task["flight_results"] = task["autocomplete"] = True
+        if variant == "confirm_password":  # a password field on every form
+            task["theme"], task["field_types"] = "login", "login"
+            task["n_fields"], task["required_fraction"] = max(task["n_fields"], 2), 1.0
         form = form_of(task, **options)
         kind = TRAJECTORY_KINDS[i % len(TRAJECTORY_KINDS)]
         if kind == "oracle":

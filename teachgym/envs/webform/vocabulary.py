@@ -229,6 +229,13 @@ DATE_PICKER_SPEC = FieldSpec("date", "datepicker", ("day", "pick a date"), ())
 date``); its values are drawn with the calendar's range (``ftype`` ``datepicker`` is the
 generator's own: the instruction field's type is ``date``)."""
 
+CONFIRM_PASSWORD_SPEC = FieldSpec(
+    "verify password", "password", ("confirm password", "repeat password", "re enter password"), ()
+)
+"""The confirmation field after a ``password`` field: the same password again (MiniWoB++'s
+``enter-password`` labels its second input ``Verify password``); its value is the
+password's, so it has no pool."""
+
 AIRPORTS = (
     "Albuquerque, NM (ABQ)", "Anchorage, AK (ANC)", "Atlanta, GA (ATL)", "Austin, TX (AUS)",
     "Baltimore, MD (BWI)", "Bangor, ME (BGR)", "Billings, MT (BIL)", "Boise, ID (BOI)",
