@@ -9,12 +9,14 @@ flight forms of text and date inputs, forms of selects, radio groups and checkbo
 and autocomplete forms; a field without any label on a quarter of the forms; a
 confirmation pop-up (opened by an input's focus, with a harmful button beside the safe one) on the
 pop-up forms; made-up radio option and checkbox words; half the selects starting on
-their first option instead of a prompt (as ``choose-list``'s); and (unless ``--pool-values``)
-text, password and email values drawn afresh each episode. No MiniWoB++ episode is
-used for training. The greedy policy (masked argmax) is then run on each MiniWoB++
-task through :class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary
-reward), and the script prints per task the success rate with its 95 % Wilson
-interval, the mean number of actions per episode, and the episodes ended by each cause.
+their first option instead of a prompt (as ``choose-list``'s); half the asked passwords
+followed by a ``verify password`` field of the same value (as ``enter-password``'s); and
+(unless ``--pool-values``) text, password and email values drawn afresh each episode.
+No MiniWoB++ episode is used for training. The greedy policy (masked argmax) is then
+run on each MiniWoB++ task through
+:class:`~teachgym.envs.webform.miniwob_bridge.MiniWoBFormEnv` (binary reward), and the
+script prints per task the success rate with its 95 % Wilson interval, the mean number
+of actions per episode, and the episodes ended by each cause.
 """
 
 from __future__ import annotations
@@ -47,19 +49,23 @@ TRAIN_TASKS: tuple[dict[str, Any], ...] = (
     {**_CHOICE, "n_fields": 3, "n_options": 4, "required_fraction": 0.67, "n_distractors": 1},
     {**_LOGIN, "n_fields": 1, "n_options": 5, "autocomplete": True},
     {**_LOGIN, "n_fields": 2, "autocomplete": True},
+    {**_LOGIN, "n_fields": 2, "required_fraction": 0.5, "n_distractors": 0},
 )
 """Training forms, environment ``i`` of the vector env gets
 ``TRAIN_TASKS[i % len(TRAIN_TASKS)]``: login forms of one to three fields (one with a
 pop-up), flight forms of text and date inputs, forms of selects, radio groups and
 checkboxes of which the instruction may ask for only some, and autocomplete forms
 (``use-autocomplete``: type the start, pick the suggestion that ends as asked) alone
-or after a login field."""
+or after a login field, and username-or-password forms without distractors (with
+``confirm_password``, as on every login form, a password asked half the time is
+followed by its ``verify password`` confirmation field, ``enter-password``'s)."""
 ENV_KWARGS: dict[str, Any] = {"max_elements": 20, "max_fields": 6}
 SIMULATOR_KWARGS: dict[str, Any] = {
     "unlabelled": 0.25,
     "popup_style": "confirm",
     "fresh_choices": True,
     "preselected": 0.5,
+    "confirm_password": 0.5,
 }
 """The simulator's MiniWoB++-like variants used in training (see ``generate_form``)."""
 GAMMA = 0.95

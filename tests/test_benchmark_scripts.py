@@ -606,7 +606,7 @@ def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys, tm
 
 def test_miniwob_transfer_trains_on_autocomplete_forms_and_evaluates_every_bridge_task():
     script = load_script("miniwob_transfer")
-    from teachgym.envs.webform import WEBFORM_TASK_SPACE
+    from teachgym.envs.webform import WEBFORM_TASK_SPACE, WebFormEnv
     from teachgym.envs.webform.miniwob_bridge import MINIWOB_FORM_TASKS
 
     assert all(WEBFORM_TASK_SPACE.contains(task) for task in script.TRAIN_TASKS)
@@ -616,6 +616,12 @@ def test_miniwob_transfer_trains_on_autocomplete_forms_and_evaluates_every_bridg
     args = script.build_parser().parse_args([])
     assert args.tasks.split(",") == list(MINIWOB_FORM_TASKS)
     assert args.n_envs == len(script.TRAIN_TASKS)  # every training task gets an env
+    confirmed = 0  # enter-password's confirmation field on some login forms
+    for task in script.TRAIN_TASKS[:4]:
+        env = WebFormEnv(task=task, **script.SIMULATOR_KWARGS, **script.ENV_KWARGS)
+        for seed in range(10):
+            confirmed += "verify password" in env.reset(seed=seed)[1]["instruction"]
+    assert 0 < confirmed < 40
 
 
 def test_miniwob_transfer_wilson_interval():
