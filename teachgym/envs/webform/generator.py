@@ -695,21 +695,7 @@ class _Builder:
             *block.options,
         )
         cid = self.control(ftype, initial, prompt_and_options if is_select else (), label)
-        block.elements = []
-        if block.style not in ("placeholder", "none"):
-            block.elements.append(
-                self.element(
-                    tag="label" if block.style == "label" else "span",
-                    input_type="",
-                    text=shown,
-                    placeholder="",
-                    page=page,
-                    row=row,
-                    column="left",
-                    label_for=cid if block.style == "label" else -1,
-                    classes=("form-label",) if block.style == "label" else ("text",),
-                )
-            )
+        block.elements = self.label_elements(block, shown, page, row, cid)
         placeholder = shown if block.style == "placeholder" else ""
         eid = self.element(
             tag="select" if is_select else "input",
@@ -727,6 +713,26 @@ class _Builder:
         block.control = cid
         return row + 1
 
+    def label_elements(self, block: _Block, shown: str, page: int, row: int, cid: int) -> list[int]:
+        """The field's label in the left column of ``row`` (a ``label`` for the control
+        ``cid`` or a plain ``span``, by ``block.style``); none for placeholder or no label."""
+        if block.style in ("placeholder", "none"):
+            return []
+        is_label = block.style == "label"
+        return [
+            self.element(
+                tag="label" if is_label else "span",
+                input_type="",
+                text=shown,
+                placeholder="",
+                page=page,
+                row=row,
+                column="left",
+                label_for=cid if is_label else -1,
+                classes=("form-label",) if is_label else ("text",),
+            )
+        ]
+
     def autocomplete_block(
         self, block: _Block, page: int, row: int, initial: str | int, contains: bool = False
     ) -> int:
@@ -735,21 +741,7 @@ class _Builder:
         ``contains``); return the next free row."""
         shown = block.label.capitalize()
         cid = self.control("autocomplete", initial, block.options, block.label)
-        block.elements = []
-        if block.style not in ("placeholder", "none"):
-            block.elements.append(
-                self.element(
-                    tag="label" if block.style == "label" else "span",
-                    input_type="",
-                    text=shown,
-                    placeholder="",
-                    page=page,
-                    row=row,
-                    column="left",
-                    label_for=cid if block.style == "label" else -1,
-                    classes=("form-label",) if block.style == "label" else ("text",),
-                )
-            )
+        block.elements = self.label_elements(block, shown, page, row, cid)
         owned = [
             self.element(
                 tag="input",
@@ -789,21 +781,7 @@ class _Builder:
         row; return the next free row."""
         shown = block.label.capitalize()
         cid = self.control("datepicker", initial, block.options, block.label)
-        block.elements = []
-        if block.style not in ("placeholder", "none"):
-            block.elements.append(
-                self.element(
-                    tag="label" if block.style == "label" else "span",
-                    input_type="",
-                    text=shown,
-                    placeholder="",
-                    page=page,
-                    row=row,
-                    column="left",
-                    label_for=cid if block.style == "label" else -1,
-                    classes=("form-label",) if block.style == "label" else ("text",),
-                )
-            )
+        block.elements = self.label_elements(block, shown, page, row, cid)
         parts = [
             ("input", "", "right", row, -1, ("datepicker", "form-control")),
             ("a", "Prev", "cal-prev", row + 1, -1, ("calendar-prev",)),
