@@ -75,7 +75,7 @@ def compare(
     padded = seconds_per_update(model, start, padded_copy(buffer))
     whole = seconds_per_update(model, start, buffer)
     print(
-        f"{label:<28} {starts:>6} {padded:>10.2f} {whole:>10.2f} {padded / whole:>7.2f}",
+        f"{label:<28} {starts:>6} {padded:>10.4f} {whole:>10.4f} {padded / whole:>7.2f}",
         flush=True,
     )
 
