@@ -26,9 +26,10 @@ from stable_baselines3.common.type_aliases import DictRolloutBufferSamples, Roll
 _FLAT_FIELDS = ("actions", "values", "log_probs", "advantages", "returns")
 
 
-def _flatten_for_training(buffer: RolloutBuffer) -> None:
+def flatten_for_training(buffer: Any, also: tuple[str, ...] = ()) -> None:
     """Flatten the ``(n_steps, n_envs, ...)`` arrays to ``(n_envs * n_steps, ...)`` once,
-    as SB3's own ``get`` does (env-major order)."""
+    as SB3's own ``get`` does (env-major order): observations, the PPO fields and the
+    buffer's arrays named in ``also``."""
     if buffer.generator_ready:
         return
     if isinstance(buffer.observations, dict):
@@ -36,7 +37,7 @@ def _flatten_for_training(buffer: RolloutBuffer) -> None:
             buffer.observations[key] = buffer.swap_and_flatten(obs)
     else:
         buffer.observations = buffer.swap_and_flatten(buffer.observations)
-    for name in _FLAT_FIELDS:
+    for name in (*_FLAT_FIELDS, *also):
         setattr(buffer, name, buffer.swap_and_flatten(getattr(buffer, name)))
     buffer.generator_ready = True
 
@@ -62,7 +63,7 @@ def _kept_batches(buffer: Any, batch_size: int | None) -> Generator[Any, None, N
     is ``None``), for both masked buffers."""
     assert buffer.full, "the rollout buffer must be full before training on it"
     kept = _kept_indices(buffer.keep)
-    _flatten_for_training(buffer)
+    flatten_for_training(buffer)
     indices = kept[np.random.permutation(kept.size)]
     size = batch_size or max(kept.size, 1)
     for start in range(0, indices.size, size):

@@ -63,8 +63,9 @@ from sb3_contrib.common.recurrent.type_aliases import (
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
+from teachgym.agents.robust_ppo import flatten_for_training
+
 _STATES = ("hidden_states_pi", "cell_states_pi", "hidden_states_vf", "cell_states_vf")
-_FLAT = ("actions", "values", "log_probs", "advantages", "returns", "episode_starts")
 
 
 class _WholeEnvironments:
@@ -91,14 +92,7 @@ class _WholeEnvironments:
             return
         for name in _STATES:
             setattr(self, name, self.swap_and_flatten(getattr(self, name).swapaxes(1, 2)))
-        if isinstance(self.observations, dict):
-            for key, obs in self.observations.items():
-                self.observations[key] = self.swap_and_flatten(obs)
-        else:
-            self.observations = self.swap_and_flatten(self.observations)
-        for name in _FLAT:
-            setattr(self, name, self.swap_and_flatten(getattr(self, name)))
-        self.generator_ready = True
+        flatten_for_training(self, also=("episode_starts",))
 
     def transition_mask(self, indices: np.ndarray) -> np.ndarray:
         """Loss weight (1 or 0) of the transitions at env-major ``indices``: all 1 here."""
