@@ -191,7 +191,7 @@ def test_a_class_that_cannot_be_imported_by_name_is_refused_before_anything_is_s
     import torch
 
     class LocalReLU(torch.nn.ReLU):
-        pass
+        """A ReLU defined inside this test, so no module path imports it."""
 
     student = make_student(
         "ppo",

@@ -119,19 +119,22 @@ def test_generated_forms_respect_the_task_parameters():
         assert sim.submitted and sim.success()
 
 
+WORST_CASE_TASK = {
+    **preset_task("profile"),
+    "n_fields": 20,
+    "field_types": "choice",
+    "n_options": 5,
+    "n_distractors": 100,
+    "n_decoys": 5,
+    "n_pages": 1,
+}
+"""The task with the most elements on one page."""
+
+
 def test_worst_case_task_fits_the_default_observation():
-    worst = {
-        **preset_task("profile"),
-        "n_fields": 20,
-        "field_types": "choice",
-        "n_options": 5,
-        "n_distractors": 100,
-        "n_decoys": 5,
-        "n_pages": 1,
-    }
     env = make()
     for seed in range(5):
-        obs, _ = env.reset(options={"task": {**worst, "level_seed": seed}})
+        obs, _ = env.reset(options={"task": {**WORST_CASE_TASK, "level_seed": seed}})
         assert obs["element_mask"].sum() <= MAX_PAGE_ELEMENTS
 
 

@@ -10,14 +10,11 @@ from teachgym.envs.webform import WEBFORM_TASK_SPACE, Action, FormSimulator, Web
 from teachgym.envs.webform.browser import (
     ChromiumSession,
     check_parity,
-    chromium_unavailable_reason,
 )
 from teachgym.envs.webform.form import Form, is_suggestion
 from teachgym.envs.webform.generator import generate_form, preset_task
 from teachgym.envs.webform.trajectories import form_of, trajectory_suite
-
-REASON = chromium_unavailable_reason()
-needs_chromium = pytest.mark.skipif(REASON is not None, reason=f"no headless Chromium: {REASON}")
+from tests.browser_marks import needs_chromium
 
 
 def autocomplete_task(seed: int, **changes) -> dict:

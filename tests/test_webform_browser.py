@@ -20,9 +20,7 @@ from teachgym.envs.webform.browser import (
     date_keys,
 )
 from teachgym.envs.webform.trajectories import trajectory_suite
-
-REASON = chromium_unavailable_reason()
-needs_chromium = pytest.mark.skipif(REASON is not None, reason=f"no headless Chromium: {REASON}")
+from tests.browser_marks import needs_chromium
 
 PWN = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>" onfocus=\'x\''
 

@@ -11,16 +11,13 @@ from teachgym.envs.webform import Action, FormSimulator, WebFormEnv, preset_task
 from teachgym.envs.webform.browser import (
     ChromiumSession,
     check_parity,
-    chromium_unavailable_reason,
 )
 from teachgym.envs.webform.form import Form
-from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
+from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv
 from teachgym.envs.webform.trajectories import form_of, trajectory_suite
 from teachgym.envs.webform.vocabulary import CONFIRM_PASSWORD_SPEC
+from tests.browser_marks import needs_chromium, needs_miniwob
 
-REASON = chromium_unavailable_reason()
-needs_chromium = pytest.mark.skipif(REASON is not None, reason=f"no headless Chromium: {REASON}")
-MINIWOB_REASON = miniwob_unavailable_reason()
 LABELS = {CONFIRM_PASSWORD_SPEC.key, *CONFIRM_PASSWORD_SPEC.paraphrases}
 
 
@@ -102,7 +99,7 @@ def test_env_confirm_password_option():
         WebFormEnv(confirm_password=1.5)
 
 
-@pytest.mark.skipif(MINIWOB_REASON is not None, reason=f"no MiniWoB++: {MINIWOB_REASON}")
+@needs_miniwob
 def test_the_confirmation_encodes_as_the_bridge_encodes_enter_passwords_second_input():
     bridge = MiniWoBFormEnv(task={"miniwob_task": "enter-password"}, max_elements=20, max_fields=6)
     try:

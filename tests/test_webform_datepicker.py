@@ -11,7 +11,6 @@ from teachgym.envs.webform import WEBFORM_TASK_SPACE, Action, FormSimulator, Web
 from teachgym.envs.webform.browser import (
     ChromiumSession,
     check_parity,
-    chromium_unavailable_reason,
 )
 from teachgym.envs.webform.encoding import TAGS
 from teachgym.envs.webform.form import (
@@ -30,11 +29,10 @@ from teachgym.envs.webform.generator import (
     oracle_plan,
     preset_task,
 )
-from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
+from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv
 from teachgym.envs.webform.trajectories import form_of, trajectory_suite
-
-REASON = chromium_unavailable_reason()
-needs_chromium = pytest.mark.skipif(REASON is not None, reason=f"no headless Chromium: {REASON}")
+from tests.browser_marks import needs_chromium, needs_miniwob
+from tests.test_webform import WORST_CASE_TASK
 
 MONTHS = ("2016-01", "2016-02", "2016-03")
 
@@ -173,16 +171,7 @@ def test_generated_picker_forms_are_solved_by_their_oracle_and_fit_the_budget():
                 assert asked[0].value[6:10] + "-" + asked[0].value[:2] in months
                 assert any(a.element == pickers[0].elements[0] for a in form.oracle)
     assert found >= 30
-    worst = {
-        **preset_task("profile"),
-        "n_fields": 20,
-        "field_types": "choice",
-        "n_options": 5,
-        "n_distractors": 100,
-        "n_decoys": 5,
-        "n_pages": 1,
-        "date_picker": True,
-    }
+    worst = {**WORST_CASE_TASK, "date_picker": True}
     env = WebFormEnv()
     for seed in range(3):
         env.reset(options={"task": {**worst, "level_seed": seed}})
@@ -268,9 +257,6 @@ def test_date_picker_parity_with_chromium():
         assert report.agree and not report.browser_success
 
 
-MINIWOB_REASON = miniwob_unavailable_reason()
-
-
 def _calendar_step(env: MiniWoBFormEnv, obs: dict) -> tuple[int, str]:
     """A reader of the hints: the day with the value overlap, else Prev / Next with it."""
     parts = [e.get("calendar") for e in env._elements]
@@ -283,7 +269,7 @@ def _calendar_step(env: MiniWoBFormEnv, obs: dict) -> tuple[int, str]:
     return nav[0], str(parts[nav[0]])
 
 
-@pytest.mark.skipif(MINIWOB_REASON is not None, reason=f"no MiniWoB++: {MINIWOB_REASON}")
+@needs_miniwob
 def test_choose_date_through_the_bridge_is_solved_by_reading_the_hints():
     env = MiniWoBFormEnv(task={"miniwob_task": "choose-date-nodelay"}, max_elements=40)
     try:

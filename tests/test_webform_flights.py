@@ -3,22 +3,17 @@ flights, the cheapest / shortest one booked, encoding, and parity with headless 
 
 from __future__ import annotations
 
-import pytest
-
 from teachgym.envs.webform import Action, FormSimulator, WebFormEnv
 from teachgym.envs.webform.browser import (
     ChromiumSession,
     check_parity,
-    chromium_unavailable_reason,
 )
 from teachgym.envs.webform.encoding import INPUT_TYPES, ROLES, TAGS
 from teachgym.envs.webform.form import Form
 from teachgym.envs.webform.generator import FLIGHTS, PRICES, preset_task
-from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv, miniwob_unavailable_reason
+from teachgym.envs.webform.miniwob_bridge import MiniWoBFormEnv
 from teachgym.envs.webform.trajectories import form_of, trajectory_suite
-
-REASON = chromium_unavailable_reason()
-needs_chromium = pytest.mark.skipif(REASON is not None, reason=f"no headless Chromium: {REASON}")
+from tests.browser_marks import needs_chromium, needs_miniwob
 
 
 def flight_task(seed: int, **changes) -> dict:
@@ -183,9 +178,6 @@ def test_the_miniwob_presets_build_their_tasks():
     assert [f.key for f in env.form.fields] == ["date"]
 
 
-MINIWOB_REASON = miniwob_unavailable_reason()
-
-
 def _book_flight_episode(env: MiniWoBFormEnv, seed: int, wrong: bool = False) -> tuple:
     """A scripted reader of the observation: type From and To and pick the suggestion the
     value overlap names, open the date picker and follow its hints to the day, Search (the
@@ -229,7 +221,7 @@ def _book_flight_episode(env: MiniWoBFormEnv, seed: int, wrong: bool = False) ->
     return criterion, reward, terminated, info
 
 
-@pytest.mark.skipif(MINIWOB_REASON is not None, reason=f"no MiniWoB++: {MINIWOB_REASON}")
+@needs_miniwob
 def test_book_flight_through_the_bridge_is_solved_by_reading_the_hints():
     env = MiniWoBFormEnv(
         task={"miniwob_task": "book-flight-nodelay"}, max_elements=64, max_fields=4
