@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -54,6 +55,66 @@ def test_pair_scores_follow_the_element_field_pairs():
     typing_swapped = logits_swapped[E : E + E * F].reshape(E, F)
     torch.testing.assert_close(typing[:, 0], typing_swapped[:, 1])  # equivariant in fields
     torch.testing.assert_close(logits[:E], logits_swapped[:E])  # clicks do not care
+
+
+def dense_scores(extractor: DomFeaturesExtractor, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+    """The action logits computed on every slot and pair, absent ones included."""
+    x = extractor
+    elements = x.element_encoder(
+        torch.cat(
+            [
+                x._bag(obs["element_tokens"]),
+                x._bag(obs["element_value_tokens"]),
+                x._bag(obs["element_class_tokens"]),
+                obs["element_features"],
+            ],
+            dim=-1,
+        )
+    ) * obs["element_mask"].unsqueeze(-1)
+    fields = x.field_encoder(
+        torch.cat(
+            [
+                x._bag(obs["field_key_tokens"]),
+                x._bag(obs["field_value_tokens"]),
+                obs["field_features"],
+            ],
+            dim=-1,
+        )
+    ) * obs["field_mask"].unsqueeze(-1)
+    pairs = torch.relu(
+        x.pair_element(elements).unsqueeze(2)
+        + x.pair_field(fields).unsqueeze(1)
+        + x.pair_overlap(obs["overlap"])
+    )
+    scores = x.pair_scores(pairs)
+    for_field = scores[..., 2].masked_fill((obs["field_mask"] < 0.5).unsqueeze(1), -1e4)
+    click = x.click_score(elements).squeeze(-1) + torch.logsumexp(for_field, dim=-1)
+    batch = click.shape[0]
+    return torch.cat(
+        [click, scores[..., 0].reshape(batch, -1), scores[..., 1].reshape(batch, -1)], dim=-1
+    )
+
+
+def test_only_present_slots_are_encoded_and_allowed_actions_score_as_dense():
+    env = WebFormEnv()
+    extractor = DomFeaturesExtractor(env.observation_space)
+    rng = np.random.default_rng(3)
+    observations, masks = [], []
+    for _ in range(6):  # pages of different sizes in one batch
+        task = env.task_space.sample(rng)
+        task.update(n_fields=int(rng.integers(1, 8)), n_distractors=int(rng.integers(0, 20)))
+        obs, _ = env.reset(seed=int(rng.integers(1000)), options={"task": task})
+        observations.append(obs)
+        masks.append(env.action_masks())
+    batch = {k: torch.as_tensor(np.stack([o[k] for o in observations])).float() for k in obs}
+    allowed = torch.as_tensor(np.stack(masks))
+    sizes = batch["element_mask"].sum(1)
+    assert sizes.min() < sizes.max() < env.codec.E  # absent slots in every observation
+    with torch.no_grad():
+        packed = extractor(batch)[:, : env.codec.n_actions - 3]
+        dense = dense_scores(extractor, batch)
+    torch.testing.assert_close(packed[allowed[:, :-3]], dense[allowed[:, :-3]])
+    assert allowed[:, :-3].any(1).all()
 
 
 def test_policy_rejects_the_dict_action_mode():

@@ -103,40 +103,60 @@ class DomFeaturesExtractor(BaseFeaturesExtractor):
         return total / present.sum(dim=-2).clamp(min=1.0)
 
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Scores of every flat action and the page encoding, shape (B, n_actions + hidden_dim).
+
+        Only present elements, fields and (element, field) pairs are encoded: a page
+        uses a few dozen of its ``n_elements`` slots, and the pairs are most of the cost.
+        Scores of absent slots are constants (``-1e4`` for the pair scores, the bias
+        for ``click``); the action masks of ``WebFormEnv`` never allow those actions.
+        """
         obs = observations
         batch = obs["element_tokens"].shape[0]
         element_mask = obs["element_mask"]
         field_mask = obs["field_mask"]
-        elements = self.element_encoder(
+        present_elements = element_mask > 0.5  # (B, E)
+        present_fields = field_mask > 0.5  # (B, F)
+        element_rows = self.element_encoder(
             torch.cat(
                 [
-                    self._bag(obs["element_tokens"]),
-                    self._bag(obs["element_value_tokens"]),
-                    self._bag(obs["element_class_tokens"]),
-                    obs["element_features"],
+                    self._bag(obs["element_tokens"][present_elements]),
+                    self._bag(obs["element_value_tokens"][present_elements]),
+                    self._bag(obs["element_class_tokens"][present_elements]),
+                    obs["element_features"][present_elements],
                 ],
                 dim=-1,
             )
-        )  # (B, E, H)
-        fields = self.field_encoder(
+        )  # (n present elements, H)
+        field_rows = self.field_encoder(
             torch.cat(
                 [
-                    self._bag(obs["field_key_tokens"]),
-                    self._bag(obs["field_value_tokens"]),
-                    obs["field_features"],
+                    self._bag(obs["field_key_tokens"][present_fields]),
+                    self._bag(obs["field_value_tokens"][present_fields]),
+                    obs["field_features"][present_fields],
                 ],
                 dim=-1,
             )
+        )  # (n present fields, H)
+        hidden = element_rows.shape[-1]
+        elements = element_rows.new_zeros(batch, self.n_elements, hidden).masked_scatter(
+            present_elements.unsqueeze(-1), element_rows
+        )  # (B, E, H), zero where absent
+        fields = field_rows.new_zeros(batch, self.n_fields, hidden).masked_scatter(
+            present_fields.unsqueeze(-1), field_rows
         )  # (B, F, H)
+        element_row = torch.cumsum(present_elements.flatten(), 0).view_as(present_elements) - 1
+        field_row = torch.cumsum(present_fields.flatten(), 0).view_as(present_fields) - 1
+        present_pairs = present_elements.unsqueeze(2) & present_fields.unsqueeze(1)  # (B, E, F)
+        b, e, f = present_pairs.nonzero(as_tuple=True)
         pairs = torch.relu(
-            self.pair_element(elements).unsqueeze(2)
-            + self.pair_field(fields).unsqueeze(1)
-            + self.pair_overlap(obs["overlap"])
-        )  # (B, E, F, H)
-        scores = self.pair_scores(pairs)  # (B, E, F, 3)
-        no_field = (field_mask < 0.5).unsqueeze(1)  # (B, 1, F)
-        for_field = scores[..., 2].masked_fill(no_field, -1e4)
-        click = self.click_score(elements).squeeze(-1) + torch.logsumexp(for_field, dim=-1)
+            self.pair_element(element_rows)[element_row[b, e]]
+            + self.pair_field(field_rows)[field_row[b, f]]
+            + self.pair_overlap(obs["overlap"][b, e, f])
+        )  # (n present pairs, H)
+        scores = pairs.new_full((batch, self.n_elements, self.n_fields, 3), -1e4).index_put(
+            (b, e, f), self.pair_scores(pairs)
+        )  # (B, E, F, 3)
+        click = self.click_score(elements).squeeze(-1) + torch.logsumexp(scores[..., 2], dim=-1)
         element_weights = element_mask.unsqueeze(-1)
         field_weights = field_mask.unsqueeze(-1)
         page = self.page_encoder(

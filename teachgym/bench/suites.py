@@ -430,9 +430,9 @@ WEB_STUDENT = {
     "params": {"n_envs": 4, "n_steps": 256, "batch_size": 256},
 }
 """MaskablePPO with the DOM-aware policy, SB3's defaults but for shorter rollouts (4 x 256
-steps per update instead of 4 x 2048) so a run of :data:`WEB_BUDGET` steps makes four
+steps per update instead of 4 x 2048) so a run of :data:`WEB_BUDGET` steps makes twelve
 updates."""
-WEB_BUDGET = 4_096
+WEB_BUDGET = 12_288
 """Environment steps per run of the ``web`` suite (see :data:`WEB`)."""
 WEB: dict[str, Any] = {
     "name": "web",
@@ -474,13 +474,13 @@ every teacher on one board; ALP-GMM and RIAC need numbers and see the categorica
 parameters as integer levels (``numeric_tasks``), the others the categorical form.
 EXP3.S's arms are the environment's preset sub-spaces (``WebFormEnv.bandit_subspaces``).
 
-Budget: on these forms (up to 253 elements per page) MaskablePPO with the DOM-aware
-policy trains at about 11 environment steps per second on one CPU core (4,096 steps
-from random tasks of the full space: 365 s, PPO updates included), and one evaluation on
-the 40 ``hard`` tasks takes a few seconds. So a run of 4,096 steps takes about 6.5
-minutes, and the 35 runs about 1.9 hours with ``--workers 2`` on two cores. That is a
-comparison of the very start of learning, not of converged students: raise ``budget``
-in a YAML copy of this suite for longer runs."""
+Budget: on these forms (254 element slots per page, a few dozen used) MaskablePPO with
+the DOM-aware policy trains at about 45 environment steps per second on one CPU core
+(4,096 steps from random tasks of the full space with four evaluations on the 40
+``hard`` tasks: about 90 s). So a run of 12,288 steps takes about 4.5 minutes, and the 35
+runs about 80 minutes with ``--workers 2`` on two cores. That is a comparison of the
+start of learning, not of converged students: raise ``budget`` in a YAML copy of this
+suite for longer runs."""
 
 SUITES: dict[str, dict[str, Any]] = {
     "demo": DEMO,
