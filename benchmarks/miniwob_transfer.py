@@ -6,7 +6,8 @@ Trains MaskablePPO with the DOM-aware policy (the settings of
 ``benchmarks/webform_learning.py``) on ``WebForm-v0`` forms (:data:`TRAIN_TASKS`):
 login forms of one to three fields with mixed label styles and four distractors,
 flight forms of text and date inputs, forms of selects, radio groups and checkboxes,
-and autocomplete forms; a field without any label on a quarter of the forms; a
+autocomplete forms, date pickers (``choose-date``) and flight searches with a results
+page (``book-flight``); a field without any label on a quarter of the forms; a
 confirmation pop-up (opened by an input's focus, with a harmful button beside the safe one) on the
 pop-up forms; made-up radio option and checkbox words; half the selects starting on
 their first option instead of a prompt (as ``choose-list``'s); half the asked passwords
@@ -50,16 +51,34 @@ TRAIN_TASKS: tuple[dict[str, Any], ...] = (
     {**_LOGIN, "n_fields": 1, "n_options": 5, "autocomplete": True},
     {**_LOGIN, "n_fields": 2, "autocomplete": True},
     {**_LOGIN, "n_fields": 2, "required_fraction": 0.5, "n_distractors": 0},
+    preset_task("choose_date"),
+    preset_task("book_flight_miniwob"),
 )
 """Training forms, environment ``i`` of the vector env gets
 ``TRAIN_TASKS[i % len(TRAIN_TASKS)]``: login forms of one to three fields (one with a
 pop-up), flight forms of text and date inputs, forms of selects, radio groups and
-checkboxes of which the instruction may ask for only some, and autocomplete forms
+checkboxes of which the instruction may ask for only some, autocomplete forms
 (``use-autocomplete``: type the start, pick the suggestion that ends as asked) alone
-or after a login field, and username-or-password forms without distractors (with
+or after a login field, username-or-password forms without distractors, the
+``choose_date`` preset (a date picker over 1 to 12 months, ``choose-date``) and the
+``book_flight_miniwob`` preset (airport autocompletes, a date picker, Search, then book
+the cheapest or shortest flight of the results page, ``book-flight``) (with
 ``confirm_password``, as on every login form, a password asked half the time is
 followed by its ``verify password`` confirmation field, ``enter-password``'s)."""
-ENV_KWARGS: dict[str, Any] = {"max_elements": 20, "max_fields": 6}
+ENV_KWARGS: dict[str, Any] = {"max_elements": 64, "max_fields": 6}
+"""Observation sizes, simulator and bridge alike: 64 element slots hold a ``book-flight``
+results page (the DOM policy encodes only the slots a page uses)."""
+BRIDGE_MAX_STEPS: dict[str, int] = {
+    "choose-date-easy": 30,
+    "choose-date-medium": 30,
+    "choose-date": 30,
+    "choose-date-nodelay": 30,
+    "book-flight": 30,
+    "book-flight-nodelay": 30,
+}
+"""Actions per MiniWoB++ episode before the bridge truncates it, where not the bridge's
+default of 10: ``choose-date``'s longest way is 14 actions (open, 11 ``Prev``, the day,
+Submit), ``book-flight``'s about as long; MiniWoB++'s own time limit still applies."""
 SIMULATOR_KWARGS: dict[str, Any] = {
     "unlabelled": 0.25,
     "popup_style": "confirm",
@@ -177,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on the vocabulary's value pools instead of fresh values",
     )  # fmt: skip
     parser.add_argument("--sim-episodes", type=int, default=50)
+    parser.add_argument(
+        "--no-time-limit", action="store_true",
+        help="lift MiniWoB++'s episode time limit (not its protocol: for loaded machines)",
+    )  # fmt: skip
     parser.add_argument("--save-policy", help="write the trained policy's parameters (.npz)")
     parser.add_argument(
         "--load-policy", help="evaluate parameters saved by --save-policy instead of training"
@@ -213,7 +236,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"{'task':<24} {'success':>8} {'95 % CI':>15} {'mean steps':>10}  ended by")
     for name in args.tasks.split(","):
-        env = MiniWoBFormEnv(task={"miniwob_task": name}, **ENV_KWARGS)
+        limit = {"max_steps": BRIDGE_MAX_STEPS[name]} if name in BRIDGE_MAX_STEPS else {}
+        env = MiniWoBFormEnv(
+            task={"miniwob_task": name}, time_limit=not args.no_time_limit, **limit, **ENV_KWARGS
+        )
         try:
             results = [run_episode(model, env, seed=ep) for ep in range(args.episodes)]
         finally:

@@ -586,6 +586,7 @@ def test_miniwob_transfer_prints_success_ci_steps_and_causes_per_task(capsys, tm
     script = load_script("miniwob_transfer")
     saved = str(tmp_path / "policy.npz")
     common = ["--n-envs", "4", "--episodes", "2", "--tasks", "enter-text", "--sim-episodes", "1"]
+    common.append("--no-time-limit")  # the same episodes however fast the browser runs
     script.main(["--steps", "64", *common, "--save-policy", saved])
     out = capsys.readouterr().out
     script.main([*common, "--load-policy", saved])

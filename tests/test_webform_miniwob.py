@@ -6,6 +6,8 @@ Skipped with the reason when miniwob, Selenium, Chromium or chromedriver is miss
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -90,6 +92,23 @@ def test_widget_tasks_are_solved_through_the_encoding(task, ftype, limit):
             assert obs["overlap"][slot, 0, 3] == 1.0  # holds the item now
         _, reward, terminated, _, info = env.step(env.codec.n_actions - 1)  # submit
         assert terminated and reward == 1.0 and info["is_success"]
+    finally:
+        env.close()
+
+
+@pytest.mark.skipif(REASON is not None, reason=f"MiniWoB++ cannot run here: {REASON}")
+def test_a_lifted_time_limit_outlasts_the_pages_own():
+    env = MiniWoBFormEnv(task={"miniwob_task": "enter-password"}, time_limit=False)
+    try:
+        _, info = env.reset(seed=0)
+        assert info["time_limit_s"] == math.inf
+        env._script("core.EPISODE_MAX_TIME = 1;")  # a fault: the next episode gets 1 ms
+        env.reset(seed=1)
+        assert env._script("return core.EPISODE_MAX_TIME;") == 2**31 - 1
+        E, F = env.codec.E, env.codec.F
+        typing = np.flatnonzero(env.action_masks()[E : E + E * F])  # type(element, field)
+        _, _, terminated, _, info = env.step(E + int(typing[0]))
+        assert not terminated  # a 1 ms timer would have ended it as "timed out"
     finally:
         env.close()
 

@@ -75,6 +75,8 @@ text, value, id, classes, flags; key/value fields extracted from the utterance):
   (``core.EPISODE_MAX_TIME``: 10 s by default, 15 s on ``enter-password`` and
   ``login-user-popup``, 20 s on ``enter-date``; ``reset`` reports it as
   ``info["time_limit_s"]``), which counts as a failure with the reason ``timed out``;
+  ``time_limit=False`` lifts it (a deviation from MiniWoB++, for tests and machines too
+  loaded to play in time: the outcome then does not depend on the browser's speed);
   the bridge also truncates after ``max_steps`` actions;
 - a browser that crashes or stops answering raises :class:`MiniWoBBrowserError`
   (the episode is lost); the next ``reset()`` starts a new browser.
@@ -86,6 +88,7 @@ task closes the previous one.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -157,6 +160,19 @@ if (el === null || el.tagName !== 'SELECT') { return null; }
 return [Array.from(el.options).map(function (o) { return o.text; }), el.selectedIndex];
 """
 _TIME_LIMIT = "return core.EPISODE_MAX_TIME;"
+_NO_TIME_LIMIT_MS = 2**31 - 1
+"""The longest delay a browser timer takes (about 24.8 days): a time limit never reached."""
+_LIFT_TIME_LIMIT = f"""
+if (typeof core === 'undefined') {{ return; }}
+core.EPISODE_MAX_TIME = {_NO_TIME_LIMIT_MS};
+if (arguments[0] && core.EP_TIMER !== null) {{
+  clearTimeout(core.EP_TIMER);
+  core.EP_TIMER = setTimeout(function () {{ core.endEpisode(-1, false, 'timed out'); }},
+                             {_NO_TIME_LIMIT_MS});
+}}
+"""
+"""Lifts the page's time limit: for the episodes to come (``arguments[0]`` false) or also
+for the running one (true), whose timer is started again with the longest delay."""
 _LIST_SHOWN = """
 return Array.from(document.querySelectorAll('ul.ui-autocomplete')).some(
     function (ul) { return ul.offsetParent !== null && ul.children.length > 0; });
@@ -447,6 +463,8 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             ``WebFormEnv`` the policy was trained on.
         max_steps: actions per episode before truncation.
         reward: ``"binary"`` (±1, the default) or ``"time-decayed"`` (MiniWoB++'s own).
+        time_limit: keep MiniWoB++'s episode time limit (the default); ``False`` lifts it
+            (``info["time_limit_s"]`` is then ``inf``).
         make_env: builds the MiniWoB++ Gymnasium env of a task name (default: Chromium
             through ``miniwob``; also what replaces a crashed browser).
     """
@@ -466,6 +484,7 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
         vocab_size: int = 1024,
         max_steps: int = 10,
         reward: str = "binary",
+        time_limit: bool = True,
         make_env: Callable[[str], Any] | None = None,
     ) -> None:
         if make_env is None:
@@ -478,6 +497,7 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
             raise ValueError(f"reward must be one of {list(REWARDS)}, got {reward!r}")
         super().__init__(task)
         self.reward_mode = reward
+        self.time_limit = bool(time_limit)
         self._make_env = make_env or _chromium_env
         self.codec = WebFormCodec(max_elements, max_fields, tokens_per_text, vocab_size)
         self.observation_space = self.codec.observation_space  # type: ignore[assignment]
@@ -532,7 +552,11 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
     def _reset_task(self, task: Task) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         self._open(str(task["miniwob_task"]))
         seed = int(self.level_rng.integers(1 << 31))
+        if not self.time_limit:  # before the episode starts, once the page is loaded
+            self._script(_LIFT_TIME_LIMIT, False)
         observation, _ = self._call("reset", self._env.reset, seed=seed)
+        if not self.time_limit:  # the page's first episode started before it could be lifted
+            self._script(_LIFT_TIME_LIMIT, True)
         self._steps = 0
         self._done = False
         self._fields = typed_fields(
@@ -541,7 +565,9 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
         self._read(observation)
         info: dict[str, Any] = {"instruction": str(observation["utterance"])}
         limit = self._script(_TIME_LIMIT)
-        if isinstance(limit, int | float):
+        if not self.time_limit:
+            info["time_limit_s"] = math.inf
+        elif isinstance(limit, int | float):
             info["time_limit_s"] = float(limit) / 1000.0
         return self._observation(), info
 
