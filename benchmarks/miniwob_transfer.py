@@ -68,17 +68,12 @@ followed by its ``verify password`` confirmation field, ``enter-password``'s).""
 ENV_KWARGS: dict[str, Any] = {"max_elements": 64, "max_fields": 6}
 """Observation sizes, simulator and bridge alike: 64 element slots hold a ``book-flight``
 results page (the DOM policy encodes only the slots a page uses)."""
-BRIDGE_MAX_STEPS: dict[str, int] = {
-    "choose-date-easy": 30,
-    "choose-date-medium": 30,
-    "choose-date": 30,
-    "choose-date-nodelay": 30,
-    "book-flight": 30,
-    "book-flight-nodelay": 30,
-}
-"""Actions per MiniWoB++ episode before the bridge truncates it, where not the bridge's
-default of 10: ``choose-date``'s longest way is 14 actions (open, 11 ``Prev``, the day,
-Submit), ``book-flight``'s about as long; MiniWoB++'s own time limit still applies."""
+LONG_TASKS = ("choose-date", "book-flight")
+"""MiniWoB++ tasks (and their variants) that get :data:`LONG_MAX_STEPS` actions per episode
+in the bridge instead of its default of 10: ``choose-date``'s longest way is 14 actions
+(open, 11 ``Prev``, the day, Submit), ``book-flight``'s about as long; MiniWoB++'s own
+time limit still applies."""
+LONG_MAX_STEPS = 30
 SIMULATOR_KWARGS: dict[str, Any] = {
     "unlabelled": 0.25,
     "popup_style": "confirm",
@@ -236,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"{'task':<24} {'success':>8} {'95 % CI':>15} {'mean steps':>10}  ended by")
     for name in args.tasks.split(","):
-        limit = {"max_steps": BRIDGE_MAX_STEPS[name]} if name in BRIDGE_MAX_STEPS else {}
+        limit = {"max_steps": LONG_MAX_STEPS} if name.startswith(LONG_TASKS) else {}
         env = MiniWoBFormEnv(
             task={"miniwob_task": name}, time_limit=not args.no_time_limit, **limit, **ENV_KWARGS
         )

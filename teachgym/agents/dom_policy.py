@@ -157,13 +157,11 @@ class DomFeaturesExtractor(BaseFeaturesExtractor):
             (b, e, f), self.pair_scores(pairs)
         )  # (B, E, F, 3)
         click = self.click_score(elements).squeeze(-1) + torch.logsumexp(scores[..., 2], dim=-1)
-        element_weights = element_mask.unsqueeze(-1)
-        field_weights = field_mask.unsqueeze(-1)
         page = self.page_encoder(
             torch.cat(
-                [
-                    (elements * element_weights).sum(1) / element_weights.sum(1).clamp(min=1.0),
-                    (fields * field_weights).sum(1) / field_weights.sum(1).clamp(min=1.0),
+                [  # means over the present slots (absent ones are zero)
+                    elements.sum(1) / element_mask.sum(1, keepdim=True).clamp(min=1.0),
+                    fields.sum(1) / field_mask.sum(1, keepdim=True).clamp(min=1.0),
                     obs["status"],
                 ],
                 dim=-1,

@@ -564,10 +564,9 @@ class MiniWoBFormEnv(TaskEnv[dict[str, np.ndarray], int]):
         )[: self.codec.F]
         self._read(observation)
         info: dict[str, Any] = {"instruction": str(observation["utterance"])}
-        limit = self._script(_TIME_LIMIT)
         if not self.time_limit:
             info["time_limit_s"] = math.inf
-        elif isinstance(limit, int | float):
+        elif isinstance(limit := self._script(_TIME_LIMIT), int | float):
             info["time_limit_s"] = float(limit) / 1000.0
         return self._observation(), info
 
