@@ -26,7 +26,8 @@ Students: ``--student ppo`` (the MiniGrid CNN and an MLP head) or ``--student
 recurrent-ppo`` (the same CNN and an LSTM, as the published maze agents; sb3-contrib's
 RecurrentPPO updating on whole environment rollouts, so its minibatches are whole
 environments: ``--n-steps * max(1, --n-envs // 4)`` steps);
-``paired`` and ``clutr`` train PPO students either way.
+``paired`` and ``clutr`` train two students of the same kind (protagonist and
+antagonist).
 
 Deviation: the buffer holds ``--capacity`` levels (default 256) instead of 4000,
 since a run here sees a few thousand episodes, not 250M steps.
@@ -59,7 +60,16 @@ the extra environment steps of the scored-only levels).
 
 ``--eval-every N`` also plays the held-out mazes every ``N`` trained steps (a learning
 curve; the evaluation does not change the training, and its time is left out of the
-run's training time).
+run's training time; for ``paired`` and ``clutr`` it follows the protagonist).
+
+Besides the held-out mazes, each run also plays ``--eval-random`` random 25-wall mazes
+once each (the same mazes for every run, drawn from the ``random`` teacher's sampler
+with seed 20000): the levels domain randomisation trains on, where a small budget
+already separates students while the held-out mazes stay at 0.
+
+``--workers N`` runs N runs at a time in separate processes. With ``--out``, every
+finished run is written to the file at once, and a later call with the same file and
+settings runs only the runs it does not hold yet (a killed benchmark resumes).
 
 The run ends with the library's rliable leaderboard (:func:`teachgym.bench.statistics.leaderboard`:
 mean and IQM of the final held-out solved percentage with 95 % bootstrap CIs, and the
@@ -69,15 +79,18 @@ Usage (the defaults: 800k trained steps, 5 seeds, DR, Robust PLR and ACCEL; 10 t
 minutes per run on one core)::
 
     OMP_NUM_THREADS=1 python benchmarks/regret_mazes.py
+    teachgym train-vae --env teachgym/Maze-v0 --out vae/maze --steps 2000
     OMP_NUM_THREADS=1 python benchmarks/regret_mazes.py --teachers random robust-plr \
-        accel paired clutr --student recurrent-ppo --vae vae/maze
+        accel paired clutr --student recurrent-ppo --vae vae/maze --workers 2 --out maze.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +111,7 @@ from teachgym.envs.gridworlds.maze import (
     MAZE_TASK_SPACE,
     MazeEnv,
     build_maze,
+    domain_randomisation_maze,
 )
 from teachgym.envs.gridworlds.maze_layouts import HELD_OUT_MAZES, MAZE_SIDE
 from teachgym.envs.gridworlds.solver import distances
@@ -225,6 +239,25 @@ def held_out_mazes() -> TestSet:
     return MazeEnv().test_set("held-out")
 
 
+RANDOM_MAZE_SEED = 20_000
+"""Seed of the random 25-wall mazes every run plays at the end (the same for all runs)."""
+
+
+def random_mazes(count: int) -> TestSet:
+    """``count`` random 25-wall mazes from the ``random`` teacher's sampler, seed
+    :data:`RANDOM_MAZE_SEED` (some may be unsolvable, as the levels DR trains on)."""
+    rng = np.random.default_rng(RANDOM_MAZE_SEED)
+    return TestSet("random-25-walls", 1, [domain_randomisation_maze(rng) for _ in range(count)])
+
+
+def random_solved_rate(model: Any, count: int, seed: int) -> float:
+    """Fraction of :func:`random_mazes` (``count``, one sampled episode each) that ``model``
+    solves."""
+    result = evaluate(model, random_mazes(count), env_factory(ENV_ID), 1, seed=seed)
+    assert result.success_rate is not None
+    return float(result.success_rate)
+
+
 def solved_by_maze(model: Any, episodes: int, seed: int) -> dict[str, float]:
     """Fraction of ``episodes`` episodes of an SB3 ``model`` that reach the goal, per
     held-out maze, by the maze's own evaluation (:func:`teachgym.evaluation.evaluate`:
@@ -326,15 +359,10 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
     }
     if args.config == "jaxued":
         ppo_kwargs = jaxued_ppo_kwargs(recurrent)
-    if teacher_name in ADVERSARIES:
-        paired = PairedStudent(env_factory(ENV_ID), seed=seed, **ppo_kwargs)
-        return _finish(
-            teacher_name, seed, teacher, timer, paired, paired.protagonist, args, args.steps
-        )
-    trained_budget = args.budget_unit == "trained"
-    callbacks: list[StopAfterTrainedSteps | PeriodicEvaluator] = (
-        [StopAfterTrainedSteps(args.steps)] if trained_budget else []
-    )
+    if recurrent and args.config == "benchmark":
+        # The LSTM student's minibatches are whole environments' rollouts.
+        ppo_kwargs["policy"] = "MultiInputLstmPolicy"
+        ppo_kwargs["batch_size"] = args.n_steps * max(1, args.n_envs // 4)
     curve = None
     snapshots: list[dict[str, Any]] = []
     if args.eval_every:
@@ -342,11 +370,21 @@ def run(teacher_name: str, seed: int, args: argparse.Namespace) -> dict[str, Any
         curve = held_out_curve(
             args.eval_every, args.eval_episodes, 10_000 + seed, label, teacher, snapshots
         )
+    if teacher_name in ADVERSARIES:
+        paired = PairedStudent(
+            env_factory(ENV_ID), seed=seed, algo=args.student,
+            protagonist_callbacks=[curve] if curve else [], **ppo_kwargs,
+        )  # fmt: skip
+        return _finish(
+            teacher_name, seed, teacher, timer, paired, paired.protagonist, args, args.steps,
+            curve,
+        )  # fmt: skip
+    trained_budget = args.budget_unit == "trained"
+    callbacks: list[StopAfterTrainedSteps | PeriodicEvaluator] = (
+        [StopAfterTrainedSteps(args.steps)] if trained_budget else []
+    )
+    if curve is not None:
         callbacks.append(curve)
-    if recurrent and args.config == "benchmark":
-        # The LSTM student's minibatches are whole environments' rollouts.
-        ppo_kwargs["policy"] = "MultiInputLstmPolicy"
-        ppo_kwargs["batch_size"] = args.n_steps * max(1, args.n_envs // 4)
     student = SB3Student(
         env_factory(ENV_ID), algo=args.student, seed=seed, callbacks=callbacks, **ppo_kwargs
     )
@@ -380,14 +418,20 @@ def _finish(
     assert model is not None
     trained = trained_steps(model)
     rates = solved_by_maze(model, args.eval_episodes, seed=10_000 + seed)
+    random_rate = (
+        random_solved_rate(model, args.eval_random, seed=30_000 + seed)
+        if args.eval_random
+        else None
+    )
     student.close()
     env_steps = model.num_timesteps
     if isinstance(student, PairedStudent):
         env_steps += student.antagonist.model.num_timesteps if student.antagonist.model else 0
     result = {
         "teacher": teacher_name,
-        "student": "ppo" if isinstance(student, PairedStudent) else student.algo,
+        "student": evaluated.algo,
         "seed": seed,
+        "settings": settings_of(args),
         "env_steps": env_steps,
         "trained_steps": trained,
         "episodes": curriculum.episodes_reported,
@@ -396,6 +440,7 @@ def _finish(
         "teacher_fraction": timer.seconds / wall,
         "solved_rate": float(np.mean(list(rates.values()))),
         "solved_by_maze": rates,
+        "random_solved_rate": random_rate,
     }
     if curve is not None:
         result["curve"] = curve_points(curve)
@@ -429,6 +474,90 @@ def as_results(rows: list[dict[str, Any]]) -> Results:
     )
     runs = pd.DataFrame({"run_id": evaluations["run_id"], "status": "done"})
     return Results(Path("."), "regret_mazes", runs, evaluations, pd.DataFrame(), {})
+
+
+RUN_SETTINGS = (
+    "steps", "budget_unit", "config", "student", "n_envs", "n_steps", "capacity",
+    "eval_episodes", "eval_every", "eval_random", "accel_start", "vae", "vae_steps",
+)  # fmt: skip
+"""The arguments a run's result depends on (not which teachers and seeds, nor workers)."""
+
+
+def settings_of(args: argparse.Namespace) -> dict[str, Any]:
+    """The :data:`RUN_SETTINGS` of ``args``, JSON-ready."""
+    return {name: json_value(getattr(args, name)) for name in RUN_SETTINGS}
+
+
+def json_value(value: Any) -> Any:
+    return str(value) if isinstance(value, Path) else value
+
+
+def load_rows(path: Path, settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runs already in ``path`` (none if it does not exist).
+
+    Raises:
+        SystemExit: if the file is not this script's JSON, or holds runs of other settings.
+    """
+    if not path.exists():
+        return []
+    try:
+        rows = json.loads(path.read_text())
+        if not isinstance(rows, list) or not all("teacher" in r and "seed" in r for r in rows):
+            raise ValueError("not a list of runs")
+    except ValueError as error:
+        raise SystemExit(
+            f"{path} is not a results file of this benchmark ({error}); "
+            "delete it or choose another --out"
+        ) from None
+    for row in rows:
+        theirs = row.get("settings", {})
+        changed = sorted(k for k in settings if theirs.get(k) != settings[k])
+        if changed:
+            diff = ", ".join(f"{k}: {theirs.get(k)!r} -> {settings[k]!r}" for k in changed)
+            raise SystemExit(
+                f"{path} holds runs of other settings ({diff}); rerun with those settings "
+                "to resume, or choose another --out"
+            )
+    return rows
+
+
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Writes ``rows`` to ``path`` whole or not at all (a kill mid-write keeps the old file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(rows, indent=1))
+    os.replace(partial, path)
+
+
+def run_all(todo: list[tuple[str, int]], args: argparse.Namespace) -> Any:
+    """Yields the result of every ``(teacher, seed)`` run of ``todo``: in order with one
+    worker, as they finish with ``args.workers`` processes."""
+    if args.workers == 1:
+        for name, seed in todo:
+            yield run(name, seed, args)
+        return
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        futures = [pool.submit(run, name, seed, args) for name, seed in todo]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def run_line(result: dict[str, Any]) -> str:
+    """One finished run, a line."""
+    line = (
+        f"{result['teacher']:>11} seed {result['seed']}: solved {result['solved_rate']:.3f}  "
+        f"env steps {result['env_steps']}  trained {result['trained_steps']}  "
+        f"episodes {result['episodes']}  train {result['train_seconds']:.0f}s  "
+        f"teacher {100 * result['teacher_fraction']:.2f}%"
+    )
+    if result.get("random_solved_rate") is not None:
+        line += f"  random mazes {result['random_solved_rate']:.3f}"
+    if "diagnostics" in result:
+        line += (
+            "  buffer: walls {buffer_mean_walls:.1f}, solvable {buffer_solvable:.2f}, "
+            "path {buffer_mean_path:.1f}".format(**result["diagnostics"])
+        )
+    return line
 
 
 def positive_int(text: str) -> int:
@@ -481,38 +610,43 @@ def main(argv: list[str] | None = None) -> None:
         "--eval-every", type=positive_int, default=None,
         help="also play the held-out mazes every this many trained steps (a learning curve)",
     )  # fmt: skip
-    parser.add_argument("--out", type=Path, default=None, help="write all results as JSON here")
+    parser.add_argument(
+        "--eval-random", type=int, default=50,
+        help="random 25-wall mazes each run also plays once at the end (0: none)",
+    )  # fmt: skip
+    parser.add_argument("--workers", type=positive_int, default=1, help="runs at a time")
+    parser.add_argument(
+        "--out", type=Path, default=None,
+        help="JSON file of the runs, written after each run; runs it holds are not run again",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    if args.eval_every and set(ADVERSARIES) & set(args.teachers):
-        parser.error(
-            "--eval-every is not supported with paired or clutr; leave them out of --teachers"
-        )
-    results = []
-    for seed in args.seeds:
-        for name in args.teachers:
-            result = run(name, seed, args)
-            results.append(result)
-            print(
-                f"{name:>11} seed {seed}: solved {result['solved_rate']:.3f}  "
-                f"env steps {result['env_steps']}  trained {result['trained_steps']}  "
-                f"episodes {result['episodes']}  train {result['train_seconds']:.0f}s  "
-                f"teacher {100 * result['teacher_fraction']:.2f}%"
-                + (
-                    "  buffer: walls {buffer_mean_walls:.1f}, solvable {buffer_solvable:.2f}, "
-                    "path {buffer_mean_path:.1f}".format(**result["diagnostics"])
-                    if "diagnostics" in result
-                    else ""
-                ),
-                flush=True,
-            )
+    if args.eval_random < 0:
+        parser.error(f"--eval-random must be >= 0, got {args.eval_random}")
+    done = load_rows(args.out, settings_of(args)) if args.out is not None else []
+    have = {(row["teacher"], row["seed"]) for row in done}
+    todo = [
+        (name, seed) for seed in args.seeds for name in args.teachers if (name, seed) not in have
+    ]
+    if have:
+        print(f"{args.out}: {len(have)} runs done, {len(todo)} to run", flush=True)
+    results = [row for row in done if row["teacher"] in args.teachers and row["seed"] in args.seeds]
+    for result in run_all(todo, args):
+        results.append(result)
+        done.append(result)
+        if args.out is not None:
+            write_rows(args.out, done)
+        print(run_line(result), flush=True)
     print(
         f"\nheld-out mazes ({len(HELD_OUT_MAZES)}), {args.steps} {args.budget_unit} steps, "
         f"seeds {args.seeds}"
     )
-    header = ("teacher", "mean solved", "per seed", "teacher time", "wall/random")
-    print(f"{header[0]:>11} {header[1]:>12} {header[2]:>24} {header[3]:>13} {header[4]:>12}")
+    header = ("teacher", "mean solved", "per seed", "teacher time", "wall/random", "random mazes")
+    print(
+        f"{header[0]:>11} {header[1]:>12} {header[2]:>24} {header[3]:>13} {header[4]:>12} "
+        f"{header[5]:>13}"
+    )
     for name in args.teachers:
-        mine = [r for r in results if r["teacher"] == name]
+        mine = sorted((r for r in results if r["teacher"] == name), key=lambda r: r["seed"])
         ratios = []
         for r in mine:
             base = [b for b in results if b["teacher"] == "random" and b["seed"] == r["seed"]]
@@ -522,12 +656,14 @@ def main(argv: list[str] | None = None) -> None:
         ratio = f"{np.mean(ratios):.3f}" if ratios else "-"
         fraction = 100 * np.mean([r["teacher_fraction"] for r in mine])
         mean = np.mean([r["solved_rate"] for r in mine])
-        print(f"{name:>11} {mean:>12.3f} {per_seed:>24} {fraction:>12.2f}% {ratio:>12}")
+        randoms = [r["random_solved_rate"] for r in mine if r.get("random_solved_rate") is not None]
+        random_mean = f"{np.mean(randoms):.3f}" if randoms else "-"
+        print(
+            f"{name:>11} {mean:>12.3f} {per_seed:>24} {fraction:>12.2f}% {ratio:>12} "
+            f"{random_mean:>13}"
+        )
     print("\nleaderboard (score: % of held-out maze episodes solved at the end)")
     print(leaderboard_text(leaderboard(as_results(results))))
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

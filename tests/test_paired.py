@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 import pytest
+from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents import PairedStudent, make_student, student_names
 from teachgym.curriculum import Curriculum
@@ -109,3 +110,38 @@ def test_make_student_builds_the_paired_student():
     assert "paired-ppo" in student_names() and "paired" not in student_names()
     student = make_student("paired-ppo", functools.partial(CountdownEnv), levels_per_round=3)
     assert isinstance(student, PairedStudent) and student.levels_per_round == 3
+
+
+class CountCalls(BaseCallback):
+    """Counts the rollouts of the model it is attached to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.models: set[int] = set()
+
+    def _on_rollout_end(self) -> None:
+        self.models.add(id(self.model))
+
+    def _on_step(self) -> bool:
+        return True
+
+
+@pytest.mark.slow
+def test_lstm_paired_students_and_callbacks_of_the_protagonist_only():
+    teacher = make_teacher("paired", CountdownEnv.task_space, seed=0, batch_size=4)
+    curve = CountCalls()
+    student = PairedStudent(
+        functools.partial(CountdownEnv), levels_per_round=4, steps_per_round=64,
+        algo="recurrent-ppo", protagonist_callbacks=[curve], n_envs=2, n_steps=16,
+        batch_size=16, n_epochs=1,
+    )  # fmt: skip
+    reports = []
+    student.learn(Curriculum(teacher, listeners=[reports.append]), 128)
+    assert student.protagonist.recurrent and student.antagonist.recurrent
+    assert reports and all(np.isfinite(r.outcome.score) for r in reports)
+    # The callback saw the protagonist's rollouts and none of the antagonist's.
+    assert curve.models == {id(student.protagonist.model)}
+    assert student.get_params()["algo"] == "recurrent-ppo"
+    with pytest.raises(ValueError, match="algo must be one of"):
+        PairedStudent(functools.partial(CountdownEnv), algo="sac")
+    student.close()

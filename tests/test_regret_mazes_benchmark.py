@@ -41,19 +41,28 @@ def test_tiny_run_writes_one_row_per_teacher_with_its_budget(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_lstm_student_and_clutr_rows_and_the_leaderboard(tmp_path, capsys):
+def test_lstm_student_and_clutr_rows_curves_and_the_leaderboard(tmp_path, capsys):
     out = tmp_path / "rows.json"
     regret_mazes.main(
         ["--steps", "512", "--seeds", "0", "1", "--teachers", "random", "clutr",
          "--student", "recurrent-ppo", "--vae-steps", "1", "--n-envs", "2",
-         "--n-steps", "128", "--eval-episodes", "1", "--out", str(out)]
+         "--n-steps", "128", "--eval-episodes", "1", "--eval-every", "256",
+         "--eval-random", "3", "--workers", "2", "--out", str(out)]
     )  # fmt: skip
     rows = json.loads(out.read_text())
     students = {(row["teacher"], row["seed"]): row["student"] for row in rows}
+    # CLUTR's two students are LSTM students too.
     assert students == {
         ("random", 0): "recurrent-ppo", ("random", 1): "recurrent-ppo",
-        ("clutr", 0): "ppo", ("clutr", 1): "ppo",
+        ("clutr", 0): "recurrent-ppo", ("clutr", 1): "recurrent-ppo",
     }  # fmt: skip
+    for row in rows:
+        # Points between rollouts, every 256 trained steps of the evaluated student
+        # (CLUTR's protagonist).
+        steps = [p["trained_steps"] for p in row["curve"]]
+        assert steps[0] == 256 and steps == [256 * (i + 1) for i in range(len(steps))]
+        assert steps[-1] <= row["trained_steps"], row["teacher"]
+        assert row["random_solved_rate"] in (0.0, 1 / 3, 2 / 3, 1.0)
     printed = capsys.readouterr().out
     assert "leaderboard (score: % of held-out maze episodes solved at the end)" in printed
     assert "IQM (95% CI)" in printed and "recurrent-ppo" in printed
@@ -104,7 +113,7 @@ def test_domain_randomisation_draws_mazes_with_exactly_25_walls():
 @pytest.mark.parametrize(
     "argv",
     [["--steps", "0"], ["--capacity", "0"], ["--n-envs", "x"], ["--eval-episodes", "-1"],
-     ["--eval-every", "100", "--teachers", "paired"]],
+     ["--eval-random", "-1"], ["--workers", "0"]],
 )  # fmt: skip
 def test_bad_options_are_one_line_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as stop:
@@ -222,3 +231,47 @@ def test_jaxued_ppo_settings_give_one_shared_lstm_and_a_linear_rate():
     assert model.policy.optimizer.defaults["eps"] == 1e-5
     flat = regret_mazes.jaxued_ppo_kwargs(recurrent=False)
     assert flat["policy"] == "MultiInputPolicy" and "lstm_hidden_size" not in flat["policy_kwargs"]
+
+
+TINY = ["--steps", "256", "--n-envs", "2", "--n-steps", "128", "--eval-episodes", "1",
+        "--eval-random", "2", "--teachers", "random"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_killed_run_keeps_the_finished_ones_and_the_next_call_runs_only_the_rest(
+    tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "rows.json"
+    real_run = regret_mazes.run
+
+    def killed_at_seed_1(name, seed, args):
+        if seed == 1:
+            raise KeyboardInterrupt  # the fault, injected where the second run starts
+        return real_run(name, seed, args)
+
+    monkeypatch.setattr(regret_mazes, "run", killed_at_seed_1)
+    with pytest.raises(KeyboardInterrupt):
+        regret_mazes.main([*TINY, "--seeds", "0", "1", "--out", str(out)])
+    assert [row["seed"] for row in json.loads(out.read_text())] == [0]
+    assert not out.with_name("rows.json.partial").exists()
+
+    ran = []
+    monkeypatch.setattr(regret_mazes, "run", lambda n, s, a: ran.append(s) or real_run(n, s, a))
+    regret_mazes.main([*TINY, "--seeds", "0", "1", "--out", str(out)])
+    assert ran == [1]
+    assert sorted(row["seed"] for row in json.loads(out.read_text())) == [0, 1]
+    assert "1 runs done, 1 to run" in capsys.readouterr().out
+
+
+def test_resuming_with_other_settings_or_a_foreign_file_is_a_one_line_error(tmp_path):
+    out = tmp_path / "rows.json"
+    args = regret_mazes.argparse.Namespace(**{name: 1 for name in regret_mazes.RUN_SETTINGS})
+    row = {"teacher": "random", "seed": 0, "settings": regret_mazes.settings_of(args)}
+    out.write_text(json.dumps([row]))
+    assert regret_mazes.load_rows(out, regret_mazes.settings_of(args)) == [row]
+    args.steps = 512
+    with pytest.raises(SystemExit, match=r"other settings \(steps: 1 -> 512\); rerun with"):
+        regret_mazes.load_rows(out, regret_mazes.settings_of(args))
+    out.write_text("{not json")
+    with pytest.raises(SystemExit, match="is not a results file of this benchmark"):
+        regret_mazes.load_rows(out, regret_mazes.settings_of(args))

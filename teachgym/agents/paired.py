@@ -13,6 +13,8 @@ regret (declares ``score_kind = "regret"``), such as the ``paired`` teacher
 
 The step budget counts the protagonist's steps (the antagonist takes as many
 again). Acting, evaluation and the ``Student`` interface use the protagonist.
+Both students are SB3 PPO by default; ``algo="recurrent-ppo"`` makes both the LSTM
+student (:class:`SB3Student`'s ``recurrent-ppo``), as the published maze agents.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from stable_baselines3.common.callbacks import BaseCallback
 
 from teachgym.agents.sb3_student import SB3Student
 from teachgym.agents.student import EnvFn, ProgressFn, Student
@@ -32,6 +35,9 @@ from teachgym.tasks import Task, TaskSpace
 from teachgym.teachers import Outcome, Teacher
 from teachgym.teachers.capabilities import REGRET
 from teachgym.teachers.level_buffer import level_key
+
+PAIRED_ALGOS = ("ppo", "recurrent-ppo")
+"""Algorithms :class:`PairedStudent`'s two students can use."""
 
 
 class LevelCycle(Teacher):
@@ -72,6 +78,9 @@ class PairedStudent(Student):
         seed: seed of the protagonist (the antagonist uses ``seed + 1``).
         levels_per_round: levels the adversary designs per round.
         steps_per_round: environment steps each student trains per round.
+        algo: both students' algorithm, ``"ppo"`` or ``"recurrent-ppo"``.
+        protagonist_callbacks: extra SB3 callbacks of the protagonist's ``learn`` calls
+            only (such as a held-out learning curve of the evaluated student).
         **ppo_kwargs: passed to both :class:`SB3Student` (``n_envs``, ``n_steps``, ...).
     """
 
@@ -85,6 +94,8 @@ class PairedStudent(Student):
         seed: int = 0,
         levels_per_round: int = 16,
         steps_per_round: int = 4096,
+        algo: str = "ppo",
+        protagonist_callbacks: Sequence[BaseCallback] = (),
         **ppo_kwargs: Any,
     ) -> None:
         super().__init__(env_fn, seed)
@@ -94,16 +105,25 @@ class PairedStudent(Student):
                 f"and {steps_per_round}"
             )
         self.levels_per_round = levels_per_round
+        if algo not in PAIRED_ALGOS:
+            raise ValueError(f"algo must be one of {PAIRED_ALGOS}, got {algo!r}")
         self.steps_per_round = steps_per_round
+        self.algo = algo
         self.ppo_kwargs = ppo_kwargs
-        self.protagonist = SB3Student(env_fn, algo="ppo", seed=seed, **ppo_kwargs)
-        self.antagonist = SB3Student(env_fn, algo="ppo", seed=seed + 1, **ppo_kwargs)
+        shared = list(ppo_kwargs.pop("callbacks", None) or [])
+        self.protagonist = SB3Student(
+            env_fn, algo=algo, seed=seed, callbacks=[*shared, *protagonist_callbacks],
+            **ppo_kwargs,
+        )  # fmt: skip
+        self.antagonist = SB3Student(
+            env_fn, algo=algo, seed=seed + 1, callbacks=shared, **ppo_kwargs
+        )
         self._cycles: dict[str, LevelCycle] = {}
 
     def get_params(self) -> dict[str, Any]:
-        """Its own arguments and the PPO arguments (not ``callbacks``), JSON-ready."""
-        ppo = {k: v for k, v in self.ppo_kwargs.items() if k != "callbacks"}
-        return {**get_params(self, skip=("env_fn",)), **json_ready(ppo)}
+        """Its own arguments and the PPO arguments (not callbacks), JSON-ready."""
+        own = get_params(self, skip=("env_fn", "protagonist_callbacks"))
+        return {**own, **json_ready(self.ppo_kwargs)}
 
     @property
     def step_granularity(self) -> int:
