@@ -271,7 +271,9 @@ def _calendar_step(env: MiniWoBFormEnv, obs: dict) -> tuple[int, str]:
 
 @needs_miniwob
 def test_choose_date_through_the_bridge_is_solved_by_reading_the_hints():
-    env = MiniWoBFormEnv(task={"miniwob_task": "choose-date-nodelay"}, max_elements=40)
+    env = MiniWoBFormEnv(
+        task={"miniwob_task": "choose-date-nodelay"}, max_elements=40, time_limit=False
+    )
     try:
         obs, info = env.reset(seed=3)
         assert env._fields == [("date", "10/18/2016", "date")]

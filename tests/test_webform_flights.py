@@ -224,7 +224,10 @@ def _book_flight_episode(env: MiniWoBFormEnv, seed: int, wrong: bool = False) ->
 @needs_miniwob
 def test_book_flight_through_the_bridge_is_solved_by_reading_the_hints():
     env = MiniWoBFormEnv(
-        task={"miniwob_task": "book-flight-nodelay"}, max_elements=64, max_fields=4
+        task={"miniwob_task": "book-flight-nodelay"},
+        max_elements=64,
+        max_fields=4,
+        time_limit=False,
     )
     try:
         criteria = set()
