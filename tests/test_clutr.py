@@ -68,6 +68,20 @@ def test_training_is_deterministic_for_a_seed_and_leaves_torch_global_rng_alone(
         assert torch.equal(a, b)
 
 
+def test_decoding_feeds_back_its_own_choices_as_teacher_forcing_feeds_the_truth(tiny_vae):
+    vae, _ = tiny_vae
+    z = torch.from_numpy(np.random.default_rng(5).uniform(-4, 4, (16, vae.latent)).astype("f4"))
+    with torch.no_grad():
+        free = vae.model.decode(z)
+        chosen = free.argmax(dim=-1)
+        forced = vae.model.decode(z, chosen)  # its own choices given as the true tokens
+    torch.testing.assert_close(forced, free)
+    # The latent matters and so does the previous token: change either, and the logits move.
+    with torch.no_grad():
+        assert not torch.allclose(vae.model.decode(z, torch.roll(chosen, 1, dims=0)), free)
+        assert not torch.allclose(vae.model.decode(-z, chosen), free)
+
+
 def test_every_decoded_level_is_valid(tiny_vae):
     vae, _ = tiny_vae
     rng = np.random.default_rng(0)

@@ -8,18 +8,24 @@ into [-4, 4] (the box the adversary then acts in).
 
 Network (:class:`SequenceVAE`): an embedding of each token (mazes) or a linear map of
 each value (numeric spaces) feeds an LSTM encoder; its last hidden state gives the
-posterior mean ``4 tanh(W h)`` and log-variance. The decoder is an LSTM whose input at
-every step is the latent beside a learned embedding of the step's position, its first
-state a linear map of the latent; it outputs the logits of each position's token
-(masked to the tokens the position allows, so every decoded level is valid) or each
-value (through a sigmoid, into [0, 1]). Loss: cross-entropy (or squared error) plus
+posterior mean ``4 tanh(W h)`` and log-variance. The decoder is an autoregressive LSTM,
+as CLUTR's (a Bowman et al. 2016 sentence VAE): its input at every step is the latent
+beside the embedding of the previous step's token (a learned start vector at the first
+step) and a learned embedding of the step's position, its first state a linear map of
+the latent. Training feeds it the true previous tokens (teacher forcing) with
+``word_dropout`` of their embedding's entries zeroed (CLUTR: 0.3), so the latent must
+carry the level; decoding feeds back its own greedy choices. It outputs the logits of
+each position's token (masked to the tokens the position allows, so every decoded level
+is valid) or each value (through a sigmoid, into [0, 1]). Loss:
+``reconstruction_weight`` (CLUTR: 79) times the cross-entropy (or squared error), plus
 ``kl_weight`` times the KL divergence to the unit Gaussian, the weight ramped up from 0
 over the first half of training (KL annealing). Adam.
 
-Deviations: the decoder is fed the latent, not its previous token (the paper's
-decoder details are not restated here), so the latent alone carries the level; the
-hidden size (128), embedding size (32), batch (64), learning rate (1e-3) and KL weight
-(1, annealed) are this implementation's, chosen to train in minutes on a CPU.
+Deviations: fixed-length sequences (wall slots padded with a padding token) instead of
+CLUTR's variable-length ones with an end token; the hidden size (128), embedding size
+(32, CLUTR 300), batch (64, CLUTR 32) and learning rate (1e-3, CLUTR 5e-5) are this
+implementation's, chosen to train in minutes on a CPU where CLUTR trains for 1M
+batches.
 
 Weights start from a seeded torch generator and the reparameterisation noise and the
 training tasks come from a numpy generator, so training is deterministic for a seed
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -48,7 +54,11 @@ LATENT_DIM = 64
 """CLUTR's latent size."""
 LATENT_BOUND = 4.0
 """The scaled tanh bounds every latent coordinate to [-4, 4]."""
-FORMAT = "teachgym-clutr-vae-1"
+RECONSTRUCTION_WEIGHT = 79.0
+"""CLUTR's weight of the reconstruction term against the KL term (its ``--recons-weight``)."""
+WORD_DROPOUT = 0.3
+"""CLUTR's dropout on the decoder's previous-token inputs (its ``--dropout``)."""
+FORMAT = "teachgym-clutr-vae-2"
 """The ``format`` entry of a saved VAE."""
 
 
@@ -82,8 +92,9 @@ class SequenceVAE(nn.Module):
         self.to_mean = nn.Linear(hidden, latent)
         self.to_log_var = nn.Linear(hidden, latent)
         self.position = nn.Embedding(length, embedding)
+        self.start = nn.Parameter(torch.zeros(embedding))
         self.to_state = nn.Linear(latent, 2 * hidden)
-        self.decoder = nn.LSTM(latent + embedding, hidden, batch_first=True)
+        self.decoder = nn.LSTM(latent + 2 * embedding, hidden, batch_first=True)
         self.head = nn.Linear(hidden, vocabulary or 1)
         mask = np.zeros((length, vocabulary or 1), dtype=np.float32)
         if allowed is not None:
@@ -92,20 +103,47 @@ class SequenceVAE(nn.Module):
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior mean (in [-4, 4]) and log-variance, each ``(batch, latent)``."""
-        inputs = self.embed(x) if self.vocabulary else self.embed(x.unsqueeze(-1))
-        _, (h, _) = self.encoder(inputs)
+        _, (h, _) = self.encoder(self._embed(x))
         last = h[-1]
         return LATENT_BOUND * torch.tanh(self.to_mean(last)), self.to_log_var(last)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Masked logits ``(batch, length, vocabulary)``, or values ``(batch, length)``."""
+    def _embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Embeddings ``(batch, steps, embedding)`` of tokens or values ``(batch, steps)``."""
+        return self.embed(x) if self.vocabulary else self.embed(x.unsqueeze(-1))
+
+    def decode(
+        self, z: torch.Tensor, x: torch.Tensor | None = None, word_dropout: float = 0.0
+    ) -> torch.Tensor:
+        """Masked logits ``(batch, length, vocabulary)``, or values ``(batch, length)``.
+
+        With ``x`` (the true sequences) each step sees the true previous token (teacher
+        forcing), with ``word_dropout`` of its embedding zeroed; without, each step sees
+        the decoder's own greedy choice of the step before."""
         batch = z.shape[0]
-        steps = self.position.weight.unsqueeze(0).expand(batch, -1, -1)
-        inputs = torch.cat([z.unsqueeze(1).expand(-1, self.length, -1), steps], dim=-1)
         h0, c0 = torch.tanh(self.to_state(z)).chunk(2, dim=-1)
-        out, _ = self.decoder(inputs, (h0.unsqueeze(0).contiguous(), c0.unsqueeze(0).contiguous()))
-        logits = self.head(out) + self.mask
-        return logits if self.vocabulary else torch.sigmoid(logits.squeeze(-1))
+        state = (h0.unsqueeze(0).contiguous(), c0.unsqueeze(0).contiguous())
+        start = self.start.expand(batch, 1, -1)
+        if x is not None:
+            previous = torch.cat([start, self._embed(x[:, :-1])], dim=1)
+            previous = nn.functional.dropout(previous, word_dropout, training=word_dropout > 0)
+            steps = self.position.weight.unsqueeze(0).expand(batch, -1, -1)
+            inputs = torch.cat([z.unsqueeze(1).expand(-1, self.length, -1), previous, steps], -1)
+            out, _ = self.decoder(inputs, state)
+            logits = self.head(out) + self.mask
+            return logits if self.vocabulary else torch.sigmoid(logits.squeeze(-1))
+        outputs, previous = [], start
+        for step in range(self.length):
+            position = self.position.weight[step].expand(batch, 1, -1)
+            out, state = self.decoder(torch.cat([z.unsqueeze(1), previous, position], -1), state)
+            logits = self.head(out[:, 0]) + cast(torch.Tensor, self.mask)[step]
+            if self.vocabulary:
+                outputs.append(logits)
+                previous = self._embed(logits.argmax(dim=-1, keepdim=True))
+            else:
+                value = torch.sigmoid(logits)
+                outputs.append(value[:, 0])
+                previous = self._embed(value)
+        return torch.stack(outputs, dim=1)
 
 
 class ClutrVAE:
@@ -186,19 +224,27 @@ class ClutrVAE:
         learning_rate: float = 1e-3,
         kl_weight: float = 1.0,
         kl_anneal: float = 0.5,
+        reconstruction_weight: float = RECONSTRUCTION_WEIGHT,
+        word_dropout: float = WORD_DROPOUT,
         progress: Callable[[int, float], None] | None = None,
     ) -> list[float]:
         """``steps`` Adam steps on batches of fresh random tasks (:meth:`random_task` of
         the codec) drawn from ``rng``; ``progress(step, loss)`` after each. The KL weight
         ramps linearly from 0 to ``kl_weight`` over the first ``kl_anneal`` share of the
-        steps (KL annealing, Bowman et al. 2016, against a collapsed posterior). Returns
-        the losses."""
+        steps (KL annealing, Bowman et al. 2016, against a collapsed posterior);
+        ``reconstruction_weight`` weighs the reconstruction term and ``word_dropout`` is
+        the share of the decoder's previous-token inputs zeroed (module docstring).
+        Returns the losses."""
         owner = "CLUTR's VAE"
         steps = check_int(owner, "steps", steps, 0)
         batch_size = check_int(owner, "batch_size", batch_size, 1)
         learning_rate = check_real(owner, "learning_rate", learning_rate, above=0.0)
         kl_weight = check_real(owner, "kl_weight", kl_weight, minimum=0.0)
         kl_anneal = check_real(owner, "kl_anneal", kl_anneal, minimum=0.0, maximum=1.0)
+        reconstruction_weight = check_real(
+            owner, "reconstruction_weight", reconstruction_weight, above=0.0
+        )
+        word_dropout = check_real(owner, "word_dropout", word_dropout, minimum=0.0, maximum=1.0)
         ramp = kl_anneal * steps
         optimiser = torch.optim.Adam(self.model.parameters(), lr=learning_rate)
         losses = []
@@ -207,14 +253,16 @@ class ClutrVAE:
             noise = torch.from_numpy(rng.standard_normal((batch_size, self.latent)).astype("f4"))
             mean, log_var = self.model.encode(x)
             z = mean + torch.exp(0.5 * log_var) * noise
-            out = self.model.decode(z)
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(int(rng.integers(2**31)))  # the word dropout's draws
+                out = self.model.decode(z, x, word_dropout)
             if self.tokens:
                 rebuilt = nn.functional.cross_entropy(out.transpose(1, 2), x, reduction="none")
             else:
                 rebuilt = (out - x) ** 2
             kl = -0.5 * (1 + log_var - mean**2 - log_var.exp()).sum(dim=1)
             beta = kl_weight * min(1.0, (step + 1) / ramp) if ramp > 0 else kl_weight
-            loss = (rebuilt.sum(dim=1) + beta * kl).mean()
+            loss = (reconstruction_weight * rebuilt.sum(dim=1) + beta * kl).mean()
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
