@@ -107,6 +107,10 @@ def test_a_saved_vae_loads_exactly_and_refuses_another_space(tiny_vae, tmp_path)
     assert again.decode(z) == vae.decode(z)
     with pytest.raises(CorruptStateError, match="another task space"):
         ClutrVAE.load(stem, MAZE_TASK_SPACE)
+    older = {**load_state(stem), "format": "teachgym-clutr-vae-1"}
+    save_state(older, tmp_path / "older")
+    with pytest.raises(CorruptStateError, match="train a new one with `teachgym train-vae`"):
+        ClutrVAE.load(tmp_path / "older", SMALL_MAZE)
     with pytest.raises(TeachgymUsageError, match="no VAE at"):
         ClutrTeacher(SMALL_MAZE, seed=0, vae=str(tmp_path / "missing"))
 

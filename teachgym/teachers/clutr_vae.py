@@ -58,7 +58,8 @@ RECONSTRUCTION_WEIGHT = 79.0
 """CLUTR's weight of the reconstruction term against the KL term (its ``--recons-weight``)."""
 WORD_DROPOUT = 0.3
 """CLUTR's dropout on the decoder's previous-token inputs (its ``--dropout``)."""
-FORMAT = "teachgym-clutr-vae-2"
+FORMAT_FAMILY = "teachgym-clutr-vae-"
+FORMAT = FORMAT_FAMILY + "2"
 """The ``format`` entry of a saved VAE."""
 
 
@@ -313,8 +314,14 @@ class ClutrVAE:
         Raises:
             ValueError: for a state of another format or another task space.
         """
-        if state.get("format") != FORMAT:
-            raise ValueError(f"not a CLUTR VAE (format {state.get('format')!r}, want {FORMAT!r})")
+        found = state.get("format")
+        if isinstance(found, str) and found.startswith(FORMAT_FAMILY) and found != FORMAT:
+            raise ValueError(
+                f"this VAE has format {found!r}, a network this teachgym no longer builds "
+                f"(it reads {FORMAT!r}); train a new one with `teachgym train-vae`"
+            )
+        if found != FORMAT:
+            raise ValueError(f"not a CLUTR VAE (format {found!r}, want {FORMAT!r})")
         if TaskSpace.from_dict(state["task_space"]) != task_space:
             raise ValueError(
                 "this VAE was trained on another task space "
