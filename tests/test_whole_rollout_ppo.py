@@ -223,3 +223,29 @@ def test_a_checkpoint_of_the_lstm_student_reloads_as_the_whole_rollout_model(tmp
     assert_close(params(resumed.model), params(student.model), atol=0.0)
     student.close()
     resumed.close()
+
+
+@pytest.mark.parametrize("starts_per_sequence", [0, 1, 5])
+def test_the_lstm_runs_stretch_by_stretch_as_sb3_contrib_runs_it_step_by_step(
+    starts_per_sequence,
+):
+    from sb3_contrib.common.recurrent.policies import RecurrentActorCriticPolicy
+
+    from teachgym.agents.whole_rollout_ppo import MultiInputLstmPolicy
+
+    generator = torch.Generator().manual_seed(starts_per_sequence)
+    lstm = torch.nn.LSTM(6, 8)
+    n_seq, steps = 3, 40
+    features = torch.randn(n_seq * steps, 6, generator=generator, requires_grad=True)
+    starts = torch.zeros(n_seq, steps)
+    for row in range(n_seq):
+        starts[row, torch.randperm(steps, generator=generator)[:starts_per_sequence]] = 1.0
+    states = tuple(torch.randn(1, n_seq, 8, generator=generator) for _ in range(2))
+    results = []
+    for process in (RecurrentActorCriticPolicy._process_sequence,
+                    MultiInputLstmPolicy._process_sequence):  # fmt: skip
+        output, (hidden, cell) = process(features, states, starts.flatten(), lstm)
+        (gradient,) = torch.autograd.grad(output.square().sum() + hidden.sum(), features)
+        results.append((output, hidden, cell, gradient))
+    for theirs, mine in zip(*results, strict=True):
+        torch.testing.assert_close(mine, theirs)

@@ -8,10 +8,10 @@ LSTM then run on ``(sequences x longest sequence)`` rows, several times the
 keeps the rollout's own layout: a minibatch is a set of whole environments, the feature
 extractor runs once on their ``k * n_steps`` real observations and the LSTM runs over each
 environment's ``n_steps`` steps from the hidden state stored at the rollout's first step,
-reset at episode starts step by step as in the rollout
-(``RecurrentActorCriticPolicy._process_sequence``). The loss is RecurrentPPO's own
-``train`` (clipped policy loss, value loss, entropy, all averaged over the minibatch's
-``mask``): only the minibatches differ.
+reset at episode starts as in the rollout (``RecurrentActorCriticPolicy._process_sequence``,
+run here in one LSTM call per stretch of steps without an episode start). The loss is
+RecurrentPPO's own ``train`` (clipped policy loss, value loss, entropy, all averaged over
+the minibatch's ``mask``): only the minibatches differ.
 
 Equal to sb3-contrib: every transition's loss term once the LSTM state entering it is the
 same. At an episode start both reset the state to zero (and the reset blocks the gradient
@@ -40,10 +40,12 @@ Needs sb3-contrib (``pip install 'teachgym[web]'``).
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Generator
 from typing import Any, ClassVar
 
 import numpy as np
+import torch
 from gymnasium import spaces
 from sb3_contrib import RecurrentPPO
 from sb3_contrib.common.recurrent.buffers import (
@@ -62,6 +64,7 @@ from sb3_contrib.common.recurrent.type_aliases import (
 )
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+from torch import nn
 
 from teachgym.agents.robust_ppo import flatten_for_training
 
@@ -175,16 +178,59 @@ class _IntegerFeatures:
         return extractor
 
 
-class MlpLstmPolicy(_IntegerFeatures, RecurrentActorCriticPolicy):
-    """sb3-contrib's ``MlpLstmPolicy`` with an ``int`` features size."""
+class _SegmentedSequences:
+    """Runs the LSTM over a rollout in one call per stretch without an episode start.
+
+    sb3-contrib's ``_process_sequence`` steps the LSTM one time step at a time as soon as
+    any sequence of the batch has an episode start, resetting the state of the sequences
+    that start at each step. Here the time axis is cut only at the steps where some
+    sequence starts, and each stretch between two cuts is one LSTM call from the state
+    entering it (reset for the sequences starting there): the same computation, so the
+    same outputs, states and gradients to float rounding, with a few calls instead of
+    ``n_steps`` when episodes are long.
+    """
+
+    @staticmethod
+    def _process_sequence(
+        features: torch.Tensor,
+        lstm_states: tuple[torch.Tensor, torch.Tensor],
+        episode_starts: torch.Tensor,
+        lstm: nn.LSTM,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """LSTM outputs ``(n_seq * steps, hidden)`` (sequence-major, as sb3-contrib's) and
+        the final states, for ``features`` ``(n_seq * steps, input)``, states
+        ``(layers, n_seq, hidden)`` and ``episode_starts`` ``(n_seq * steps,)``."""
+        n_seq = lstm_states[0].shape[1]
+        sequence = features.reshape((n_seq, -1, lstm.input_size)).swapaxes(0, 1)
+        starts = episode_starts.reshape((n_seq, -1)).swapaxes(0, 1)
+        steps = sequence.shape[0]
+        cuts = torch.nonzero(starts.any(dim=1)).flatten().tolist()
+        bounds = [*sorted({0, *cuts}), steps]
+        hidden, cell = lstm_states
+        outputs = []
+        for begin, end in itertools.pairwise(bounds):
+            keep = (1.0 - starts[begin]).view(1, n_seq, 1)
+            output, (hidden, cell) = lstm(sequence[begin:end], (keep * hidden, keep * cell))
+            outputs.append(output)
+        # sb3-contrib annotates the states as one tensor; they are (hidden, cell), as its own.
+        return torch.cat(outputs).transpose(0, 1).flatten(0, 1), (hidden, cell)  # type: ignore[return-value]
 
 
-class CnnLstmPolicy(_IntegerFeatures, RecurrentActorCriticCnnPolicy):
-    """sb3-contrib's ``CnnLstmPolicy`` with an ``int`` features size."""
+class MlpLstmPolicy(_SegmentedSequences, _IntegerFeatures, RecurrentActorCriticPolicy):
+    """sb3-contrib's ``MlpLstmPolicy`` with an ``int`` features size and the LSTM run
+    stretch by stretch (:class:`_SegmentedSequences`)."""
 
 
-class MultiInputLstmPolicy(_IntegerFeatures, RecurrentMultiInputActorCriticPolicy):
-    """sb3-contrib's ``MultiInputLstmPolicy`` with an ``int`` features size."""
+class CnnLstmPolicy(_SegmentedSequences, _IntegerFeatures, RecurrentActorCriticCnnPolicy):
+    """sb3-contrib's ``CnnLstmPolicy`` with an ``int`` features size and the LSTM run
+    stretch by stretch."""
+
+
+class MultiInputLstmPolicy(
+    _SegmentedSequences, _IntegerFeatures, RecurrentMultiInputActorCriticPolicy
+):
+    """sb3-contrib's ``MultiInputLstmPolicy`` with an ``int`` features size and the LSTM
+    run stretch by stretch."""
 
 
 class WholeRolloutRecurrentPPO(RecurrentPPO):
