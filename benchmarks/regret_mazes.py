@@ -79,9 +79,15 @@ Usage (the defaults: 800k trained steps, 5 seeds, DR, Robust PLR and ACCEL; 10 t
 minutes per run on one core)::
 
     OMP_NUM_THREADS=1 python benchmarks/regret_mazes.py
-    teachgym train-vae --env teachgym/Maze-v0 --out vae/maze --steps 2000
+
+The regret benchmark of all five teachers with the LSTM student, 5 seeds, 163,840
+environment steps per run (the protagonist's for PAIRED and CLUTR), about an hour on
+two cores::
+
+    teachgym train-vae --env teachgym/Maze-v0 --out vae/maze --steps 8000
     OMP_NUM_THREADS=1 python benchmarks/regret_mazes.py --teachers random robust-plr \
-        accel paired clutr --student recurrent-ppo --vae vae/maze --workers 2 --out maze.json
+        accel paired clutr --student recurrent-ppo --vae vae/maze --budget-unit env \
+        --steps 163840 --eval-every 81920 --eval-episodes 5 --workers 2 --out maze.json
 """
 
 from __future__ import annotations
