@@ -73,7 +73,8 @@ settings runs only the runs it does not hold yet (a killed benchmark resumes).
 
 The run ends with the library's rliable leaderboard (:func:`teachgym.bench.statistics.leaderboard`:
 mean and IQM of the final held-out solved percentage with 95 % bootstrap CIs, and the
-probability of improvement over ``random``).
+probability of improvement over ``random``), and the same of the random mazes' solved
+percentage.
 
 Usage (the defaults: 800k trained steps, 5 seeds, DR, Robust PLR and ACCEL; 10 to 30
 minutes per run on one core)::
@@ -459,10 +460,10 @@ def _finish(
     return result
 
 
-def as_results(rows: list[dict[str, Any]]) -> Results:
+def as_results(rows: list[dict[str, Any]], score: str = "solved_rate") -> Results:
     """The runs of this script as the benchmark library's :class:`Results` (one done run
-    and one final evaluation per row, scored as the solved percentage), for its
-    statistics."""
+    and one final evaluation per row, scored as the percentage ``score`` gives: the
+    held-out mazes' ``solved_rate`` or the ``random_solved_rate``), for its statistics."""
     evaluations = pd.DataFrame(
         [
             {
@@ -472,8 +473,8 @@ def as_results(rows: list[dict[str, Any]]) -> Results:
                 "teacher": r["teacher"],
                 "seed": r["seed"],
                 "step": r["trained_steps"],
-                "percent_mastered": 100.0 * r["solved_rate"],
-                "mean_return": r["solved_rate"],
+                "percent_mastered": 100.0 * r[score],
+                "mean_return": r[score],
             }
             for r in rows
         ]
@@ -670,6 +671,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     print("\nleaderboard (score: % of held-out maze episodes solved at the end)")
     print(leaderboard_text(leaderboard(as_results(results))))
+    if results and all(r.get("random_solved_rate") is not None for r in results):
+        print(f"\nleaderboard (score: % of the {args.eval_random} random 25-wall mazes solved)")
+        print(leaderboard_text(leaderboard(as_results(results, "random_solved_rate"))))
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def test_lstm_student_and_clutr_rows_curves_and_the_leaderboard(tmp_path, capsys
     printed = capsys.readouterr().out
     assert "leaderboard (score: % of held-out maze episodes solved at the end)" in printed
     assert "IQM (95% CI)" in printed and "recurrent-ppo" in printed
+    assert "leaderboard (score: % of the 3 random 25-wall mazes solved)" in printed
 
 
 def test_unknown_teacher_is_refused_with_the_choices():
