@@ -254,6 +254,10 @@ def test_sigint_to_the_runner_stops_it_at_once_with_one_line_and_exit_code_130(
         assert_consistent(RunDirectory(out / run_id))
 
 
+def _sigint_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_in_a_terminal_prints_one_line_and_no_traceback(tmp_path, suite_file, reference):
     out = tmp_path / "out"
     # Ctrl-C sends SIGINT to the whole process group: runner and workers.
@@ -269,6 +273,9 @@ def test_ctrl_c_in_a_terminal_prints_one_line_and_no_traceback(tmp_path, suite_f
         capture_output=True,
         text=True,
         start_new_session=True,  # its own process group, away from pytest's
+        # As in a terminal, SIGINT is not ignored, even when pytest itself was started in
+        # the background of a shell without job control (which ignores it for its children).
+        preexec_fn=_sigint_as_in_a_terminal,
         timeout=600,  # a safety net only
     )
     assert finished.returncode == 130
