@@ -95,7 +95,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -111,6 +110,7 @@ from teachgym.agents.minigrid_cnn import minigrid_policy_kwargs
 from teachgym.agents.robust_ppo import trained_steps
 from teachgym.bench.report import leaderboard_text
 from teachgym.bench.results import Results
+from teachgym.bench.run_directory import atomic_write_text
 from teachgym.bench.statistics import leaderboard
 from teachgym.curriculum import Curriculum
 from teachgym.envs import env_factory
@@ -125,8 +125,10 @@ from teachgym.envs.gridworlds.solver import distances
 from teachgym.envs.task_env import TestSet
 from teachgym.evaluation import evaluate
 from teachgym.evaluation.periodic import EvaluationPoint, PeriodicEvaluator
+from teachgym.state_io import CorruptStateError
 from teachgym.tasks import Task
 from teachgym.teachers import Teacher, make_teacher
+from teachgym.teachers.clutr_vae import ClutrVAE
 from teachgym.teachers.timing import TeacherTimer
 
 ENV_ID = "teachgym/Maze-v0"
@@ -531,9 +533,7 @@ def load_rows(path: Path, settings: dict[str, Any]) -> list[dict[str, Any]]:
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """Writes ``rows`` to ``path`` whole or not at all (a kill mid-write keeps the old file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(rows, indent=1))
-    os.replace(partial, path)
+    atomic_write_text(path, json.dumps(rows, indent=1), record=False)
 
 
 def run_all(todo: list[tuple[str, int]], args: argparse.Namespace) -> Any:
@@ -629,6 +629,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.eval_random < 0:
         parser.error(f"--eval-random must be >= 0, got {args.eval_random}")
+    if "clutr" in args.teachers and args.vae is not None:
+        try:  # before any run starts, not in a worker halfway through
+            ClutrVAE.load(args.vae, MAZE_TASK_SPACE)
+        except (FileNotFoundError, CorruptStateError) as error:
+            parser.error(f"--vae {args.vae}: {error}")
     done = load_rows(args.out, settings_of(args)) if args.out is not None else []
     have = {(row["teacher"], row["seed"]) for row in done}
     todo = [

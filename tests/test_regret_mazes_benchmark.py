@@ -114,7 +114,8 @@ def test_domain_randomisation_draws_mazes_with_exactly_25_walls():
 @pytest.mark.parametrize(
     "argv",
     [["--steps", "0"], ["--capacity", "0"], ["--n-envs", "x"], ["--eval-episodes", "-1"],
-     ["--eval-random", "-1"], ["--workers", "0"]],
+     ["--eval-random", "-1"], ["--workers", "0"],
+     ["--teachers", "clutr", "--vae", "no/such/vae"]],
 )  # fmt: skip
 def test_bad_options_are_one_line_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as stop:
@@ -254,7 +255,7 @@ def test_a_killed_run_keeps_the_finished_ones_and_the_next_call_runs_only_the_re
     with pytest.raises(KeyboardInterrupt):
         regret_mazes.main([*TINY, "--seeds", "0", "1", "--out", str(out)])
     assert [row["seed"] for row in json.loads(out.read_text())] == [0]
-    assert not out.with_name("rows.json.partial").exists()
+    assert not out.with_name("rows.json.tmp").exists()
 
     ran = []
     monkeypatch.setattr(regret_mazes, "run", lambda n, s, a: ran.append(s) or real_run(n, s, a))
